@@ -1,0 +1,47 @@
+# The whole set-up on a fresh machine with Python 3.11+: `make run` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format migrate messages seed worker clean-db
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# Development server and task worker together, on the embedded PostgreSQL
+# unless DATABASE_URL is set. Demo data and users are created on the first run.
+run: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver_with_worker $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --locale es --locale pt_BR --ignore .venv --ignore staticfiles --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore .venv
+
+seed: $(STAMP)
+	$(BIN)/python manage.py seed_demo
+
+worker: $(STAMP)
+	$(BIN)/python manage.py db_worker

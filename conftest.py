@@ -1,0 +1,69 @@
+"""Personas shared by every app's tests: an admin, a manager, alice (the agent
+who owns the records) and bob (another agent)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from crm.models import User
+from crm.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # English is the source language; translations have tests of their own.
+    settings.LANGUAGE_CODE = "en"
+    # Hashing dominates user creation otherwise.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic before tests: serve static names as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(username="admin", name="Ada Admin", role=User.Role.ADMIN)
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return UserFactory(username="manager", name="Mara Manager", role=User.Role.MANAGER)
+
+
+@pytest.fixture
+def alice(db) -> User:
+    return UserFactory(username="alice", name="Alice Agent", role=User.Role.AGENT)
+
+
+@pytest.fixture
+def bob(db) -> User:
+    return UserFactory(username="bob", name="Bob Agent", role=User.Role.AGENT)
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def manager_client(manager) -> Client:
+    return _client_for(manager)
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    return _client_for(bob)

@@ -1,0 +1,115 @@
+"""Who sees what: the one place that scopes querysets by role.
+
+Every list, detail, export, chart and autocomplete starts from a function of
+this module. The role table (DESIGN.md):
+
+- agent: the records they own or are assigned;
+- manager: everything except user administration;
+- admin: everything.
+
+A record outside a user's scope answers 404 (:func:`get_or_404`), so nobody
+learns it exists; a page the role may not use answers 403 (:func:`role_required`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+if TYPE_CHECKING:
+    from crm.models import User
+
+M = TypeVar("M", bound=Model)
+View = Callable[..., Any]
+
+
+def sees_everything(user: User) -> bool:
+    """Managers and admins see the whole team's records."""
+    return user.is_authenticated and user.is_active and user.role in ("admin", "manager")
+
+
+def is_admin(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role == "admin"
+
+
+def scope(user: User, queryset: QuerySet[M], *owner_fields: str) -> QuerySet[M]:
+    """The rows of ``queryset`` that ``user`` may see.
+
+    ``owner_fields`` name the user foreign keys (or many-to-many fields) that
+    make an agent see a row: owner, agent, assignee... A row matching any of
+    them is visible. Inactive and anonymous users see nothing.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if sees_everything(user):
+        return queryset
+    if not owner_fields:
+        return queryset.none()
+    condition = Q()
+    for field in owner_fields:
+        condition |= Q(**{field: user})
+    filtered = queryset.filter(condition)
+    # A path through a many-valued relation can match the same row twice.
+    if any(_is_multivalued(queryset.model, field) for field in owner_fields):
+        return filtered.distinct()
+    return filtered
+
+
+def _is_multivalued(model: type[Model], path: str) -> bool:
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """One record from an already scoped queryset; outside the scope is 404."""
+    return get_object_or_404(queryset, **lookup)
+
+
+def users(user: User) -> QuerySet[User]:
+    """The users a user may administer: all of them for admins, none otherwise."""
+    from crm.models import User
+
+    queryset = User.objects.all()
+    return queryset if is_admin(user) else queryset.none()
+
+
+def assignable_users(user: User) -> QuerySet[User]:
+    """Who a user may give a record to: managers and admins any active user,
+    an agent only themself."""
+    from crm.models import User
+
+    queryset = User.objects.filter(is_active=True)
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(pk=user.pk)
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Sign-in required (anonymous: redirect), then one of ``roles`` (else 403)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorator
+
+
+admin_required = role_required("admin")
+manager_required = role_required("admin", "manager")

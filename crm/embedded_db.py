@@ -1,0 +1,43 @@
+"""The project-local PostgreSQL used when DATABASE_URL is unset.
+
+Every process of the project (web server, task worker, tests, management
+commands) calls :func:`embedded_database_url`; the first one starts the server
+in ``.data/postgres`` and the others reuse it. The server is left running when
+a process exits, so data and the warm server survive between runs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver
+    # then keeps its lock file under /tmp, which is what we want.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - only without the requirements
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set and the 'pgserver' package is not installed. "
+            "Run `make run` (it installs the requirements into .venv) or set "
+            "DATABASE_URL=postgres://user:password@host:5432/dbname."
+        ) from exc
+
+    try:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        # cleanup_mode=None: never stop the server when one of the processes
+        # sharing it exits; the others (runserver, worker, xdist) still need it.
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
+        return server.get_uri()
+    except Exception as exc:
+        log = data_dir / "log"
+        raise ImproperlyConfigured(
+            f"Could not start the embedded PostgreSQL in {data_dir}: {exc!r}. "
+            f"See its log in {log} if it exists. Free disk space or remove a stale "
+            f"{data_dir} (its data is lost), or set DATABASE_URL to an external "
+            "PostgreSQL server, e.g. DATABASE_URL=postgres://user:password@host:5432/dbname."
+        ) from exc

@@ -1,0 +1,50 @@
+"""Demo data for a first look at the CRM (Spanish and Portuguese names)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from crm.models import User
+
+DEMO_PASSWORD = "demo-crm-2026"
+
+DEMO_USERS = [
+    ("admin", "Valeria Quispe", User.Role.ADMIN, "es"),
+    ("gerente", "Rodrigo Salazar", User.Role.MANAGER, "es"),
+    ("ana", "Ana Paredes", User.Role.AGENT, "es"),
+    ("joao", "João Ferreira", User.Role.AGENT, "pt-br"),
+    ("lucia", "Lucía Martínez", User.Role.AGENT, "es"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users and data. With --if-empty, only when the database has no users."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when any user exists (first run only)."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and User.objects.exists():
+            return
+        users = []
+        for username, name, role, language in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "name": name,
+                    "role": role,
+                    "language": language,
+                    "email": f"{username}@demo.example",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            users.append(user)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:"))
+        for user in users:
+            self.stdout.write(f"  {user.username:<10} {DEMO_PASSWORD}   ({user.get_role_display()})")

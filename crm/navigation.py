@@ -1,0 +1,70 @@
+"""The left navigation: the manuals' modules, each shown to the roles that use it.
+
+A module appears once its app defines the URL named here, so later features
+show up in the menu by adding their URL, without touching this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ALL = ("admin", "manager", "agent")
+MANAGERS = ("admin", "manager")
+ADMINS = ("admin",)
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str | Promise
+    url_name: str
+    icon: str
+    roles: tuple[str, ...] = ALL
+
+    @property
+    def url(self) -> str:
+        return _reverse(self.url_name)
+
+
+ITEMS: tuple[Item, ...] = (
+    Item(_("Home"), "crm:home", "house"),
+    Item(_("Dashboard"), "reports:dashboard", "speedometer2"),
+    Item(_("Campaigns"), "campaigns:list", "megaphone"),
+    Item(_("Opportunities"), "opportunities:list", "kanban"),
+    Item(_("People"), "people:list", "people"),
+    Item(_("Discarded"), "people:discarded", "trash", ADMINS),
+    Item(_("Companies"), "companies:list", "building"),
+    Item(_("Reminders"), "crm:reminders", "alarm"),
+    Item(_("Activities"), "crm:activities", "list-check"),
+    Item(_("Service orders"), "serviceorders:list", "tools"),
+    Item(_("Tags"), "people:tags", "tags"),
+    Item(_("Quotes"), "opportunities:quotes", "file-earmark-text"),
+    Item(_("Catalogs"), "crm:catalogs", "journal-bookmark", ADMINS),
+    Item(_("Imports"), "people:imports", "upload"),
+    Item(_("Reports"), "reports:index", "bar-chart", ALL),
+    Item(_("Administration"), "crm:users", "person-gear", ADMINS),
+)
+
+
+@cache
+def _reverse(url_name: str) -> str:
+    return reverse(url_name)
+
+
+@cache
+def _exists(url_name: str) -> bool:
+    try:
+        _reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def visible_items(user) -> list[Item]:
+    if not (user.is_authenticated and user.is_active):
+        return []
+    return [item for item in ITEMS if user.role in item.roles and _exists(item.url_name)]

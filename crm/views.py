@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from crm import access, services
+from crm.filters import UserFilter
+from crm.forms import LanguageForm, UserCreateForm, UserEditForm, UserPasswordForm
+from crm.navigation import visible_items
+from crm.pagination import paginate
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    shortcuts = [item for item in visible_items(request.user) if item.url_name != "crm:home"]
+    return render(request, "crm/home.html", {"shortcuts": shortcuts})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unreachable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the user when signed in."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite="Lax",
+        )
+    return response
+
+
+@access.admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    filterset = UserFilter(request.GET, queryset=access.users(request.user).order_by("name", "id"))
+    page = paginate(request, filterset.qs)
+    template = "crm/users/list.html#rows" if request.htmx else "crm/users/list.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+@access.admin_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_create(
+            username=data["username"],
+            name=data["name"],
+            email=data["email"],
+            role=data["role"],
+            language=data["language"],
+            password=data["password1"],
+        )
+        messages.success(request, _("User %(name)s created.") % {"name": user})
+        return redirect("crm:users")
+    return render(request, "crm/users/form.html", {"form": form, "title": _("New user")})
+
+
+@access.admin_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.get_or_404(access.users(request.user), pk=pk)
+    form = UserEditForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # The form changed the instance in place; reload it for the service.
+            services.user_update(
+                user=access.get_or_404(access.users(request.user), pk=pk),
+                by=request.user,
+                name=data["name"],
+                email=data["email"],
+                role=data["role"],
+                language=data["language"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("User %(name)s saved.") % {"name": data["name"]})
+            return redirect("crm:users")
+    return render(request, "crm/users/form.html", {"form": form, "title": _("Edit user"), "target": user})
+
+
+@access.admin_required
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.get_or_404(access.users(request.user), pk=pk)
+    form = UserPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_password(user=user, password=form.cleaned_data["new_password1"])
+        messages.success(request, _("New password set for %(name)s.") % {"name": user})
+        return redirect("crm:users")
+    return render(
+        request,
+        "crm/users/form.html",
+        {"form": form, "title": _("Set a new password"), "target": user},
+    )
+
+
+@access.admin_required
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.get_or_404(access.users(request.user), pk=pk)
+    try:
+        services.user_deactivate(user=user, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("User %(name)s deactivated.") % {"name": user})
+    return redirect("crm:users")
+
+
+@access.admin_required
+@require_POST
+def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.get_or_404(access.users(request.user), pk=pk)
+    services.user_activate(user=user, by=request.user)
+    messages.success(request, _("User %(name)s activated.") % {"name": user})
+    return redirect("crm:users")
