@@ -37,7 +37,7 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale es --locale pt_BR --ignore .venv --ignore staticfiles --no-obsolete
+	$(BIN)/python manage.py makemessages --locale es --locale pt_BR --ignore .venv --ignore staticfiles --ignore "static/vendor/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore .venv
 
 seed: $(STAMP)

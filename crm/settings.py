@@ -158,7 +158,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: inactivity expiry
 
 # Internationalisation: English is the source language; Spanish is the default.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "es")

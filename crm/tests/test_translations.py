@@ -1,0 +1,49 @@
+"""Spanish and Brazilian Portuguese are complete, and the compiled files are current."""
+
+import gettext
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+LOCALES = ["es", "pt_BR"]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
+
+
+def _po(locale: str) -> polib.POFile:
+    return polib.pofile(str(Path(settings.BASE_DIR) / "locale" / locale / "LC_MESSAGES" / "django.po"))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_string_is_translated(locale):
+    po = _po(locale)
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert not untranslated, f"{locale}: untranslated {untranslated}"
+    assert not fuzzy, f"{locale}: fuzzy {fuzzy}"
+    assert len(po) > 50
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_placeholders_survive_translation(locale):
+    for entry in _po(locale).translated_entries():
+        if entry.msgid_plural:
+            continue
+        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), (
+            entry.msgid
+        )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_compiled_messages_match_the_sources(locale):
+    mo_path = Path(settings.BASE_DIR) / "locale" / locale / "LC_MESSAGES" / "django.mo"
+    with mo_path.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [
+        e.msgid
+        for e in _po(locale).translated_entries()
+        if not e.msgid_plural and compiled.gettext(e.msgid) != e.msgstr
+    ]
+    assert not stale, f"{locale}: run `python manage.py compilemessages`; stale: {stale[:5]}"
