@@ -11,10 +11,17 @@ from crm.models import User
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     role = django_filters.ChoiceFilter(
-        label=_("Role"), choices=User.Role.choices, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Role"),
+        choices=User.Role.choices,
+        empty_label=_("All roles"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     is_active = django_filters.BooleanFilter(
-        label=_("Active"), widget=forms.NullBooleanSelect(attrs={"class": "form-select"})
+        label=_("Active"),
+        widget=forms.Select(
+            attrs={"class": "form-select"},
+            choices=[("", _("All")), ("true", _("Active")), ("false", _("Inactive"))],
+        ),
     )
 
     class Meta:

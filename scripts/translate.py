@@ -17,7 +17,10 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = {"es": (0, "Spanish", "nplurals=2; plural=(n != 1);"), "pt_BR": (1, "Portuguese (Brazil)", "nplurals=2; plural=(n > 1);")}
+LOCALES = {
+    "es": (0, "Spanish", "nplurals=2; plural=(n != 1);"),
+    "pt_BR": (1, "Portuguese (Brazil)", "nplurals=2; plural=(n > 1);"),
+}
 
 
 def main(source: str) -> int:

@@ -10,7 +10,8 @@ def test_seed_demo_creates_every_role_and_prints_sign_in_details(capsys):
     call_command("seed_demo")
     assert set(User.objects.values_list("role", flat=True)) == {"admin", "manager", "agent"}
     out = capsys.readouterr().out
-    assert "admin" in out and "demo-crm-2026" in out
+    assert "admin" in out
+    assert "demo-crm-2026" in out
 
 
 def test_seed_demo_if_empty_runs_only_once(capsys):

@@ -1,8 +1,9 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from crm.models import User
-from crm.tests.factories import UserFactory
+from crm.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,12 +134,7 @@ def test_deactivated_user_cannot_sign_in_and_is_signed_out(admin_client, alice, 
     assert not alice.is_active
     # Her open session no longer works, and signing in again is refused.
     assert alice_client.get(reverse("crm:home")).status_code == 302
-    response = admin_client.post(reverse("login"), {"username": "alice", "password": "correct-horse-battery"})
-    assert response.status_code in (200, 302)
-    from django.test import Client
-
-    fresh = Client()
-    response = fresh.post(reverse("login"), {"username": "alice", "password": "correct-horse-battery"})
+    response = Client().post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 200
     assert response.context["form"].errors
 
@@ -184,7 +180,8 @@ def test_unknown_user_answers_404(admin_client):
 
 
 def test_admin_role_gives_django_admin_and_every_permission(admin_user, manager):
-    assert admin_user.is_staff and admin_user.is_superuser
+    assert admin_user.is_staff
+    assert admin_user.is_superuser
     assert admin_user.has_perm("crm.change_user")
     assert not manager.is_staff
     assert not manager.has_perm("crm.change_user")
@@ -193,3 +190,10 @@ def test_admin_role_gives_django_admin_and_every_permission(admin_user, manager)
 def test_createsuperuser_makes_an_admin(db):
     user = User.objects.create_superuser("root", "root@example.com", "x-long-password")
     assert user.role == User.Role.ADMIN
+
+
+def test_inactive_filter_lists_only_deactivated_users(admin_client, alice, bob):
+    bob.is_active = False
+    bob.save()
+    response = admin_client.get(reverse("crm:users"), {"is_active": "false"})
+    assert list(response.context["page"]) == [bob]
