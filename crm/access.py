@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 if TYPE_CHECKING:
@@ -113,3 +113,51 @@ def role_required(*roles: str) -> Callable[[View], View]:
 
 admin_required = role_required("admin")
 manager_required = role_required("admin", "manager")
+
+
+# People and companies -----------------------------------------------------
+
+
+def people(user: User) -> QuerySet:
+    """People in the People module: not discarded, an agent's own only."""
+    from people.models import Person
+
+    return scope(user, Person.objects.filter(discarded_at=None), "owner")
+
+
+def discarded_people(user: User) -> QuerySet:
+    """The Discarded module: administrators only."""
+    from people.models import Person
+
+    queryset = Person.objects.exclude(discarded_at=None)
+    return queryset if is_admin(user) else queryset.none()
+
+
+def tags(user: User) -> QuerySet:
+    """Tags are a shared catalog: every signed-in user sees all of them."""
+    from people.models import Tag
+
+    if not (user.is_authenticated and user.is_active):
+        return Tag.objects.none()
+    return Tag.objects.all()
+
+
+def companies(user: User) -> QuerySet:
+    """Companies an agent owns, or where one of their people works."""
+    from companies.models import Company, Membership
+
+    if not (user.is_authenticated and user.is_active):
+        return Company.objects.none()
+    if sees_everything(user):
+        return Company.objects.all()
+    works_there = Membership.objects.filter(
+        company=OuterRef("pk"), person__owner=user, person__discarded_at=None
+    )
+    return Company.objects.filter(Q(owner=user) | Exists(works_there))
+
+
+def memberships(user: User) -> QuerySet:
+    """Positions of the people a user may see."""
+    from companies.models import Membership
+
+    return Membership.objects.filter(person__in=people(user))

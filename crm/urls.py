@@ -32,5 +32,7 @@ account_patterns = [
 urlpatterns = [
     path("", include((crm_patterns, "crm"))),
     path("accounts/", include(account_patterns)),
+    path("", include("people.urls")),
+    path("companies/", include("companies.urls")),
     path("django-admin/", admin.site.urls),
 ]

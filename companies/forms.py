@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+from companies.taxids import normalize_tax_id
+from crm import access
+from crm.countries import normalize_phone
+from crm.models import User
+from crm.widgets import Autocomplete
+from people.forms import clean_spaces
+from people.models import Person
+
+
+class CompanyForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "tax_id",
+            "country",
+            "address",
+            "city",
+            "phone",
+            "website",
+            "industry",
+            "owner",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+        help_texts = {"tax_id": _("RUC (Peru), CNPJ (Brazil), RFC (Mexico), NIT (Colombia), RUT (Chile).")}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["owner"].queryset = access.assignable_users(user)
+        self.fields["owner"].initial = user.pk
+        self.fields["owner"].required = False
+        if not access.sees_everything(user):
+            del self.fields["owner"]
+
+    def clean_name(self) -> str:
+        return clean_spaces(self.cleaned_data["name"])
+
+    def clean_owner(self) -> User:
+        return self.cleaned_data.get("owner") or self.user
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        country = cleaned.get("country", "")
+        try:
+            cleaned["tax_id"] = normalize_tax_id(cleaned.get("tax_id", ""), country)
+        except ValidationError as error:
+            self.add_error("tax_id", error)
+        try:
+            cleaned["phone"] = normalize_phone(cleaned.get("phone", ""), country)
+        except ValidationError as error:
+            self.add_error("phone", error)
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # The service refuses a registered tax id with a message naming it
+        # (RUC, CNPJ...), next to the field.
+        pass
+
+    def company_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.setdefault("owner", self.user)
+        return data
+
+
+class MembershipForm(forms.Form):
+    """A person's area and position in a company, from either side."""
+
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        widget=Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+    )
+    company = forms.ModelChoiceField(
+        label=_("Company"),
+        queryset=Company.objects.none(),
+        widget=Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
+    )
+    area = forms.CharField(label=_("Area"), max_length=100, required=False)
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = access.people(user)
+        self.fields["company"].queryset = access.companies(user)
+
+    def clean_area(self) -> str:
+        return clean_spaces(self.cleaned_data["area"])
+
+    def clean_position(self) -> str:
+        return clean_spaces(self.cleaned_data["position"])

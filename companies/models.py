@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from companies.taxids import TAX_ID_NAMES, format_tax_id
+from crm.countries import COUNTRIES, format_phone
+from people.models import Person, search_document
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="PE")
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="companies"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search = models.GeneratedField(
+        expression=search_document("name", "tax_id", "city", "industry"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "tax_id"], condition=~Q(tax_id=""), name="companies_tax_id_unique"
+            )
+        ]
+        indexes = [
+            GinIndex(fields=["search"], name="companies_search_gin"),
+            models.Index(Lower("name"), "id", name="companies_name_ci_idx"),
+            models.Index(fields=["owner", "name", "id"], name="companies_owner_name_idx"),
+            models.Index(fields=["-created_at", "-id"], name="companies_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("companies:detail", args=[self.pk])
+
+    @property
+    def tax_id_label(self) -> str:
+        return TAX_ID_NAMES.get(self.country, _("Tax id"))
+
+    @property
+    def tax_id_display(self) -> str:
+        return format_tax_id(self.tax_id, self.country)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
+class Membership(models.Model):
+    """A person's area and position in a company."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["company__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "company"], name="companies_membership_unique")
+        ]
+        indexes = [models.Index(fields=["company", "person"], name="companies_member_company_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.company}"

@@ -1,0 +1,98 @@
+"""State changes of companies and of people's positions in them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from companies.models import Company, Membership
+from crm.models import User
+from people.models import Person
+from people.services import person_create
+
+COMPANY_FIELDS = (
+    "name",
+    "tax_id",
+    "country",
+    "address",
+    "city",
+    "phone",
+    "website",
+    "industry",
+    "owner",
+    "notes",
+)
+
+
+def _tax_id_taken(company: Company) -> None:
+    if not company.tax_id:
+        return
+    clash = Company.objects.filter(country=company.country, tax_id=company.tax_id)
+    if company.pk:
+        clash = clash.exclude(pk=company.pk)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "tax_id": _("A company with this %(name)s is already registered.")
+                % {"name": company.tax_id_label}
+            }
+        )
+
+
+def _save(company: Company) -> Company:
+    _tax_id_taken(company)
+    company.full_clean(exclude=["search"])
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:
+        # Two people registering the same tax id at the same moment.
+        raise ValidationError(
+            {
+                "tax_id": _("A company with this %(name)s is already registered.")
+                % {"name": company.tax_id_label}
+            }
+        ) from None
+    return company
+
+
+@transaction.atomic
+def company_create(*, by: User, **fields: Any) -> Company:
+    return _save(Company(**fields))
+
+
+@transaction.atomic
+def company_update(*, company: Company, by: User, **fields: Any) -> Company:
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    for name, value in fields.items():
+        if name not in COMPANY_FIELDS:
+            raise ValueError(f"{name} is not editable")
+        setattr(locked, name, value)
+    return _save(locked)
+
+
+@transaction.atomic
+def membership_add(*, person: Person, company: Company, area: str = "", position: str = "") -> Membership:
+    """Place a person in a company, or update their area and position there."""
+    membership, _created = Membership.objects.update_or_create(
+        person=person, company=company, defaults={"area": area.strip(), "position": position.strip()}
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    membership.delete()
+
+
+@transaction.atomic
+def company_person_create(
+    *, by: User, company: Company, area: str = "", position: str = "", tags=(), **fields: Any
+) -> Person:
+    """A new person who works at ``company``: both rows or neither."""
+    person = person_create(by=by, tags=tags, **fields)
+    membership_add(person=person, company=company, area=area, position=position)
+    return person

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from companies import services
+from companies.filters import CompanyFilter, search_companies
+from companies.forms import CompanyForm, MembershipForm
+from crm import access
+from crm.pagination import paginate
+from people import services as people_services
+from people.forms import PersonForm
+
+
+def _company_for(user, pk: int):
+    return access.get_or_404(access.companies(user).select_related("owner"), pk=pk)
+
+
+@login_required
+def company_list(request: HttpRequest) -> HttpResponse:
+    filterset = CompanyFilter(request.GET, queryset=access.companies(request.user), user=request.user)
+    visible_people = Q(memberships__person__in=access.people(request.user))
+    queryset = (
+        filterset.qs.select_related("owner")
+        .annotate(person_count=Count("memberships", filter=visible_people))
+        .order_by("name", "id")
+    )
+    page = paginate(request, queryset)
+    template = "companies/list.html#rows" if request.htmx else "companies/list.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+def _save_company(request, form: CompanyForm, company=None) -> HttpResponse | None:
+    try:
+        if company is None:
+            company = services.company_create(by=request.user, **form.company_fields())
+        else:
+            company = services.company_update(company=company, by=request.user, **form.company_fields())
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, _("%(name)s saved.") % {"name": company})
+    return redirect(company)
+
+
+@login_required
+def company_create(request: HttpRequest) -> HttpResponse:
+    form = CompanyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid() and (response := _save_company(request, form)):
+        return response
+    return render(request, "companies/form.html", {"form": form, "title": _("New company")})
+
+
+@login_required
+def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    company = _company_for(request.user, pk)
+    form = CompanyForm(request.POST or None, instance=company, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fresh = _company_for(request.user, pk)
+        if response := _save_company(request, form, fresh):
+            return response
+    return render(
+        request, "companies/form.html", {"form": form, "title": _("Edit company"), "company": company}
+    )
+
+
+@login_required
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = _company_for(request.user, pk)
+    memberships = (
+        access.memberships(request.user)
+        .filter(company=company)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "id")
+    )
+    return render(
+        request,
+        "companies/detail.html",
+        {
+            "company": company,
+            "page": paginate(request, memberships, per_page=50),
+            "membership_form": MembershipForm(user=request.user, initial={"company": company.pk}),
+        },
+    )
+
+
+@login_required
+def company_person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new person straight into this company, with area and position; warns
+    about a likely duplicate, including the same name in this company."""
+    company = _company_for(request.user, pk)
+    form = PersonForm(request.POST or None, user=request.user)
+    area = request.POST.get("area", "").strip()[:100]
+    position = request.POST.get("position", "").strip()[:100]
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = people_services.duplicate_warning(
+            user=request.user,
+            email=data["email"],
+            phones=[data["phone"], data["mobile"]],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            company_id=company.pk,
+        )
+        if duplicates is None or data["confirm_duplicate"]:
+            person = services.company_person_create(
+                by=request.user,
+                company=company,
+                area=area,
+                position=position,
+                tags=data["tags"],
+                stage=data["stage"],
+                **form.person_fields(),
+            )
+            messages.success(
+                request, _("%(name)s added to %(company)s.") % {"name": person, "company": company}
+            )
+            return redirect(company)
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "title": _("New person at %(company)s") % {"company": company},
+            "company": company,
+            "area": area,
+            "position": position,
+        },
+    )
+
+
+def _back(request: HttpRequest, fallback) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def membership_add(request: HttpRequest) -> HttpResponse:
+    form = MembershipForm(request.POST, user=request.user)
+    if form.is_valid():
+        membership = services.membership_add(
+            person=form.cleaned_data["person"],
+            company=form.cleaned_data["company"],
+            area=form.cleaned_data["area"],
+            position=form.cleaned_data["position"],
+        )
+        messages.success(
+            request,
+            _("%(name)s now works at %(company)s.")
+            % {"name": membership.person, "company": membership.company},
+        )
+        return _back(request, membership.company)
+    errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+    messages.error(request, _("The position was not saved: %(errors)s") % {"errors": errors})
+    return _back(request, "companies:list")
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = access.get_or_404(
+        access.memberships(request.user).select_related("person", "company"), pk=pk
+    )
+    services.membership_remove(membership=membership)
+    messages.success(
+        request,
+        _("%(name)s no longer appears at %(company)s.")
+        % {"name": membership.person, "company": membership.company},
+    )
+    return _back(request, membership.company)
+
+
+@login_required
+@require_GET
+def company_autocomplete(request: HttpRequest) -> HttpResponse:
+    term = request.GET.get("term", "").strip()
+    results = []
+    if term:
+        results = list(search_companies(access.companies(request.user), term).order_by("name", "id")[:10])
+        for company in results:
+            company.autocomplete_hint = company.tax_id_display
+    return render(request, "widgets/autocomplete_results.html", {"results": results, "term": term})

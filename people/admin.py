@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from people.models import Person, PersonEvent, Tag
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "color"]
+    search_fields = ["name"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "phone", "stage", "owner", "created_at", "discarded_at"]
+    list_filter = ["stage", "source", "country"]
+    search_fields = ["first_name", "last_name", "email", "phone"]
+    raw_id_fields = ["owner", "discarded_by"]
+    filter_horizontal = ["tags"]
+    readonly_fields = ["created_at", "updated_at"]
+    list_select_related = ["owner"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # people are discarded, never deleted
+
+
+@admin.register(PersonEvent)
+class PersonEventAdmin(admin.ModelAdmin):
+    list_display = ["person", "kind", "old_value", "new_value", "by", "at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["person", "by"]
+    list_select_related = ["person", "by"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from crm import access
+from crm.countries import fold, normalize_phone
+from crm.models import User
+from people.models import Person
+
+_PHONE_LIKE = re.compile(r"^[\d\s()+.\-]{6,}$")
+_WORD = re.compile(r"[a-z0-9@._-]+")
+
+
+def text_query(term: str) -> SearchQuery | None:
+    """Every word of ``term`` as a prefix, accent-insensitive, for the
+    ``search`` columns (see people.models.search_document)."""
+    words = _WORD.findall(fold(term))
+    words = [w.strip("._-") for w in words]
+    words = [w for w in words if w]
+    if not words:
+        return None
+    raw = " & ".join(f"'{w}':*" for w in words[:8])
+    return SearchQuery(raw, search_type="raw", config="simple")
+
+
+def search_people(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
+    """Name, email or city words (prefixes), or a phone number in any format."""
+    term = term.strip()
+    if not term:
+        return queryset
+    if _PHONE_LIKE.match(term):
+        try:
+            number = normalize_phone(term)
+        except ValidationError:
+            number = ""
+        digits = re.sub(r"\D", "", term)
+        candidates = {n for n in (number, f"+{digits}") if n}
+        return queryset.filter(Q(phone__in=candidates) | Q(mobile__in=candidates))
+    query = text_query(term)
+    return queryset.filter(search=query) if query is not None else queryset
+
+
+def _select(**attrs) -> forms.Select:
+    return forms.Select(attrs={"class": "form-select", **attrs})
+
+
+class PersonFilter(django_filters.FilterSet):
+    SORTS = {
+        "-created": ("-created_at", "-id"),
+        "created": ("created_at", "id"),
+        "name": ("last_name", "first_name", "id"),
+        "-updated": ("-updated_at", "-id"),
+    }
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Person.Stage.choices, empty_label=_("All stages"), widget=_select()
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Tag"), field_name="tags", queryset=None, empty_label=_("All tags"), widget=_select()
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=None, empty_label=_("All owners"), widget=_select()
+    )
+    company = django_filters.NumberFilter(label=_("Company"), method="filter_company")
+    source = django_filters.ChoiceFilter(
+        label=_("How did you find us"),
+        choices=Person.Source.choices,
+        empty_label=_("All sources"),
+        widget=_select(),
+    )
+    created_from = django_filters.DateFilter(
+        label=_("Created from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    created_to = django_filters.DateFilter(
+        label=_("Created until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        method="filter_sort",
+        empty_label=None,
+        choices=[
+            ("-created", _("Newest first")),
+            ("created", _("Oldest first")),
+            ("name", _("Last name")),
+            ("-updated", _("Recently updated")),
+        ],
+        widget=_select(),
+    )
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user: User, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        self.filters["tag"].queryset = access.tags(user)
+        if access.sees_everything(user):
+            self.filters["owner"].queryset = User.objects.filter(role__in=["agent", "manager", "admin"])
+        else:
+            del self.filters["owner"]
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
+        return queryset.order_by(*self.SORTS.get(sort or "-created", self.SORTS["-created"]))
+
+    def filter_q(self, queryset, name, value):
+        return search_people(queryset, value)
+
+    def filter_company(self, queryset, name, value):
+        # One membership per person and company: no repeated rows.
+        return queryset.filter(memberships__company_id=value)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied in qs, after every filter

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.functions import Coalesce, Concat, Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.countries import COUNTRIES, SQL_ACCENTED, SQL_PLAIN, format_phone
+
+
+def search_document(*fields: str) -> Func:
+    """to_tsvector('simple', ...) over the fields, lower case and without
+    accents: an immutable expression for a generated column with a GIN index."""
+    parts = []
+    for name in fields:
+        if parts:
+            parts.append(Value(" "))
+        parts.append(Coalesce(F(name), Value(""), output_field=TextField()))
+    text = Lower(
+        Func(
+            Concat(*parts, output_field=TextField()),
+            Value(SQL_ACCENTED),
+            Value(SQL_PLAIN),
+            function="translate",
+            output_field=TextField(),
+        )
+    )
+    return Func(
+        text,
+        template="to_tsvector('simple'::regconfig, %(expressions)s)",
+        output_field=SearchVectorField(),
+    )
+
+
+class Color(models.TextChoices):
+    """A palette rather than free colors: each is a CSS class (tag-<color>),
+    so pages need no inline styles under a strict Content-Security-Policy."""
+
+    GRAY = "gray", _("Gray")
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    TEAL = "teal", _("Teal")
+    BLUE = "blue", _("Blue")
+    INDIGO = "indigo", _("Indigo")
+    PURPLE = "purple", _("Purple")
+    PINK = "pink", _("Pink")
+    BROWN = "brown", _("Brown")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60)
+    color = models.CharField(_("color"), max_length=10, choices=Color.choices, default=Color.BLUE)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="people_tag_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:tag_detail", args=[self.pk])
+
+
+class Person(models.Model):
+    class Stage(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        INTERESTED = "interested", _("Interested")
+        CLIENT = "client", _("Client")
+
+    class Source(models.TextChoices):
+        WEBSITE = "website", _("Website")
+        WEB_FORM = "web_form", _("Web form")
+        REFERRAL = "referral", _("Referral")
+        SOCIAL = "social", _("Social media")
+        ADVERTISING = "advertising", _("Advertising")
+        EVENT = "event", _("Event or fair")
+        COLD_CALL = "cold_call", _("Cold call")
+        EMAIL = "email", _("Email campaign")
+        IMPORT = "import", _("Imported list")
+        OTHER = "other", _("Other")
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, blank=True)
+    source = models.CharField(_("how did you find us"), max_length=20, choices=Source.choices, blank=True)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.PROSPECT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="people")
+    notes = models.TextField(_("notes"), blank=True)
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("discarded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    discard_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search = models.GeneratedField(
+        expression=search_document("first_name", "last_name", "email", "city"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            GinIndex(fields=["search"], name="people_person_search_gin"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="people_active_created_idx",
+                condition=Q(discarded_at=None),
+            ),
+            models.Index(
+                fields=["owner", "-created_at", "-id"],
+                name="people_owner_created_idx",
+                condition=Q(discarded_at=None),
+            ),
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                name="people_active_name_idx",
+                condition=Q(discarded_at=None),
+            ),
+            models.Index(
+                fields=["-discarded_at"], name="people_discarded_idx", condition=~Q(discarded_at=None)
+            ),
+            models.Index(Lower("email"), name="people_email_ci_idx"),
+            models.Index(fields=["phone"], name="people_phone_idx"),
+            models.Index(fields=["mobile"], name="people_mobile_idx"),
+            models.Index(fields=["stage"], name="people_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.discarded_at is not None
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def mobile_display(self) -> str:
+        return format_phone(self.mobile)
+
+    @property
+    def next_stage(self) -> str | None:
+        order = list(self.Stage.values)
+        index = order.index(self.stage)
+        return order[index + 1] if index + 1 < len(order) else None
+
+    @property
+    def next_stage_label(self) -> str:
+        return self.Stage(self.next_stage).label if self.next_stage else ""
+
+
+class PersonEvent(models.Model):
+    """A recorded change of a person: creation, stage, discard, restore, tags."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STAGE = "stage", _("Stage changed")
+        DISCARDED = "discarded", _("Discarded")
+        RESTORED = "restored", _("Restored")
+        TAGGED = "tagged", _("Tag added")
+        UNTAGGED = "untagged", _("Tag removed")
+        UPDATED = "updated", _("Data edited")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    old_value = models.CharField(_("before"), max_length=200, blank=True)
+    new_value = models.CharField(_("after"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person event")
+        verbose_name_plural = _("person events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at", "-id"], name="people_event_person_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind}"
+
+    @property
+    def old_label(self) -> str:
+        return self._label(self.old_value)
+
+    @property
+    def new_label(self) -> str:
+        return self._label(self.new_value)
+
+    def _label(self, value: str) -> str:
+        if self.kind == self.Kind.STAGE and value in Person.Stage.values:
+            return Person.Stage(value).label
+        return value

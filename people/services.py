@@ -1,0 +1,240 @@
+"""State changes of people and tags. Every change of a person is recorded as a
+PersonEvent with who and when; discarding never deletes a row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm import access
+from crm.models import User
+from people.models import Person, PersonEvent, Tag
+
+# Fields a person's edit form changes; each change is recorded by name.
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "city",
+    "country",
+    "source",
+    "owner",
+    "notes",
+)
+
+
+def _record(person: Person, kind: str, by: User, old: str = "", new: str = "") -> PersonEvent:
+    return PersonEvent.objects.create(
+        person=person, kind=kind, by=by, old_value=old[:200], new_value=new[:300]
+    )
+
+
+@transaction.atomic
+def person_create(*, by: User, tags: Iterable[Tag] = (), **fields: Any) -> Person:
+    person = Person(**fields)
+    person.full_clean(exclude=["search"])
+    person.save()
+    if tags:
+        person.tags.set(tags)
+    _record(person, PersonEvent.Kind.CREATED, by, new=person.get_stage_display())
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, by: User, tags: Iterable[Tag] | None = None, **fields: Any) -> Person:
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    changed = []
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not editable")
+        if getattr(locked, name) != value:
+            changed.append(str(Person._meta.get_field(name).verbose_name))
+            setattr(locked, name, value)
+    locked.full_clean(exclude=["search"])
+    locked.save()
+    if tags is not None:
+        _set_tags(locked, set(tags), by)
+    if changed:
+        _record(locked, PersonEvent.Kind.UPDATED, by, new=", ".join(changed))
+    return locked
+
+
+def _set_tags(person: Person, wanted: set[Tag], by: User) -> None:
+    current = set(person.tags.all())
+    for tag in sorted(wanted - current, key=str):
+        person.tags.add(tag)
+        _record(person, PersonEvent.Kind.TAGGED, by, new=tag.name)
+    for tag in sorted(current - wanted, key=str):
+        person.tags.remove(tag)
+        _record(person, PersonEvent.Kind.UNTAGGED, by, old=tag.name)
+
+
+@transaction.atomic
+def person_set_stage(*, person: Person, by: User, stage: str) -> Person:
+    if stage not in Person.Stage.values:
+        raise ValidationError({"stage": _("Unknown stage.")})
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.stage != stage:
+        old = locked.stage
+        locked.stage = stage
+        locked.save(update_fields=["stage", "updated_at"])
+        _record(locked, PersonEvent.Kind.STAGE, by, old=old, new=stage)
+    return locked
+
+
+def person_advance_stage(*, person: Person, by: User) -> Person:
+    """prospect -> interested -> client; a client stays a client."""
+    if person.next_stage is None:
+        raise ValidationError(_("This person is already a client."))
+    return person_set_stage(person=person, by=by, stage=person.next_stage)
+
+
+@transaction.atomic
+def person_discard(*, person: Person, by: User, reason: str = "") -> Person:
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.discarded_at is not None:
+        raise ValidationError(_("This person is already discarded."))
+    locked.discarded_at = timezone.now()
+    locked.discarded_by = by
+    locked.discard_reason = reason.strip()[:300]
+    locked.save(update_fields=["discarded_at", "discarded_by", "discard_reason", "updated_at"])
+    _record(locked, PersonEvent.Kind.DISCARDED, by, new=locked.discard_reason)
+    return locked
+
+
+@transaction.atomic
+def person_restore(*, person: Person, by: User) -> Person:
+    """Back to People exactly as it was: only the discard marks are cleared."""
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.discarded_at is None:
+        raise ValidationError(_("This person is not discarded."))
+    locked.discarded_at = None
+    locked.discarded_by = None
+    locked.discard_reason = ""
+    locked.save(update_fields=["discarded_at", "discarded_by", "discard_reason", "updated_at"])
+    _record(locked, PersonEvent.Kind.RESTORED, by)
+    return locked
+
+
+@transaction.atomic
+def person_add_tag(*, person: Person, by: User, tag: Tag) -> None:
+    if not person.tags.filter(pk=tag.pk).exists():
+        person.tags.add(tag)
+        _record(person, PersonEvent.Kind.TAGGED, by, new=tag.name)
+
+
+@transaction.atomic
+def person_remove_tag(*, person: Person, by: User, tag: Tag) -> None:
+    if person.tags.filter(pk=tag.pk).exists():
+        person.tags.remove(tag)
+        _record(person, PersonEvent.Kind.UNTAGGED, by, old=tag.name)
+
+
+def find_duplicates(
+    *,
+    email: str = "",
+    phones: Iterable[str] = (),
+    first_name: str = "",
+    last_name: str = "",
+    company_id: int | None = None,
+    exclude_pk: int | None = None,
+) -> QuerySet[Person]:
+    """People in People (not discarded) that are likely the same person: the
+    same email, the same phone or mobile, or the same name in the same company."""
+    condition = Q()
+    if email:
+        condition |= Q(email__iexact=email)
+    numbers = [p for p in phones if p]
+    if numbers:
+        condition |= Q(phone__in=numbers) | Q(mobile__in=numbers)
+    if company_id and first_name:
+        condition |= Q(
+            first_name__iexact=first_name, last_name__iexact=last_name, memberships__company_id=company_id
+        )
+    if not condition:
+        return Person.objects.none()
+    queryset = Person.objects.filter(condition, discarded_at=None).distinct()
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.select_related("owner").order_by("-created_at", "-id")
+
+
+def duplicate_warning(
+    *,
+    user: User,
+    email: str = "",
+    phones: Iterable[str] = (),
+    first_name: str = "",
+    last_name: str = "",
+    company_id: int | None = None,
+    exclude_pk: int | None = None,
+) -> dict | None:
+    """What a form shows before saving a likely duplicate: the matches the
+    user may open, and how many more belong to other agents (not shown)."""
+    found = list(
+        find_duplicates(
+            email=email,
+            phones=phones,
+            first_name=first_name,
+            last_name=last_name,
+            company_id=company_id,
+            exclude_pk=exclude_pk,
+        )[:10]
+    )
+    if not found:
+        return None
+    visible = set(access.people(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+    return {
+        "visible": [p for p in found if p.pk in visible],
+        "hidden_count": sum(1 for p in found if p.pk not in visible),
+    }
+
+
+# Tags ----------------------------------------------------------------------
+
+
+def _check_tag_name(name: str, exclude_pk: int | None = None) -> str:
+    name = " ".join(name.split())
+    clash = Tag.objects.filter(name__iexact=name)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"name": _("A tag with this name already exists.")})
+    return name
+
+
+@transaction.atomic
+def tag_create(*, name: str, color: str) -> Tag:
+    tag = Tag(name=_check_tag_name(name), color=color)
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_update(*, tag: Tag, name: str, color: str) -> Tag:
+    tag.name, tag.color = _check_tag_name(name, exclude_pk=tag.pk), color
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, by: User) -> int:
+    """Delete a tag; its removal is recorded on every person who wore it.
+    Returns how many did."""
+    person_ids = list(tag.people.values_list("pk", flat=True))
+    PersonEvent.objects.bulk_create(
+        PersonEvent(person_id=pk, kind=PersonEvent.Kind.UNTAGGED, by=by, old_value=tag.name[:200])
+        for pk in person_ids
+    )
+    tag.delete()
+    return len(person_ids)

@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from crm import access
+from crm.exports import csv_response
+from crm.pagination import paginate
+from crm.widgets import Autocomplete
+from people import services
+from people.filters import PersonFilter, search_people
+from people.forms import DiscardForm, PersonForm, StageForm, TagChoiceForm, TagForm
+from people.models import Person, PersonEvent, Tag
+
+HISTORY_LENGTH = 50
+
+
+def _list_queryset(queryset):
+    """What a people list shows per row, in a fixed number of queries."""
+    return queryset.select_related("owner").prefetch_related("tags", "memberships__company")
+
+
+def _person_for(user, pk: int) -> Person:
+    return access.get_or_404(access.people(user).select_related("owner"), pk=pk)
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    filterset = PersonFilter(request.GET, queryset=access.people(request.user), user=request.user)
+    page = paginate(request, _list_queryset(filterset.qs))
+    template = "people/list.html#rows" if request.htmx else "people/list.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+def _duplicates(user, form: PersonForm, exclude_pk: int | None = None) -> dict | None:
+    data = form.cleaned_data
+    return services.duplicate_warning(
+        user=user, email=data["email"], phones=[data["phone"], data["mobile"]], exclude_pk=exclude_pk
+    )
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, user=request.user)
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        duplicates = _duplicates(request.user, form)
+        if duplicates is None or form.cleaned_data["confirm_duplicate"]:
+            person = services.person_create(
+                by=request.user,
+                tags=form.cleaned_data["tags"],
+                stage=form.cleaned_data["stage"],
+                **form.person_fields(),
+            )
+            messages.success(request, _("%(name)s added.") % {"name": person})
+            return redirect(person)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "duplicates": duplicates, "title": _("New person")},
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        duplicates = _duplicates(request.user, form, exclude_pk=person.pk)
+        if duplicates is None or form.cleaned_data["confirm_duplicate"]:
+            person = services.person_update(
+                person=person, by=request.user, tags=form.cleaned_data["tags"], **form.person_fields()
+            )
+            messages.success(request, _("%(name)s saved.") % {"name": person})
+            return redirect(person)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "duplicates": duplicates, "title": _("Edit person"), "person": person},
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request.user, pk)
+    tags = list(person.tags.all())
+    context = {
+        "person": person,
+        "tags": tags,
+        "available_tags": access.tags(request.user).exclude(pk__in=[t.pk for t in tags]),
+        "memberships": person.memberships.select_related("company").order_by("company__name"),
+        "events": PersonEvent.objects.filter(person=person).select_related("by")[:HISTORY_LENGTH],
+        "company_picker": Autocomplete(
+            "companies:autocomplete", placeholder=_("Type a company name or tax id")
+        ).render("company", None, {"id": "id_company"}),
+    }
+    return render(request, "people/detail.html", context)
+
+
+@login_required
+@require_POST
+def person_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request.user, pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        person = services.person_set_stage(person=person, by=request.user, stage=form.cleaned_data["stage"])
+        messages.success(
+            request,
+            _("%(name)s is now %(stage)s.") % {"name": person, "stage": person.get_stage_display()},
+        )
+    else:
+        messages.error(request, _("Choose a valid stage."))
+    return redirect(person)
+
+
+@login_required
+def person_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: confirm with an optional reason; POST: discard (never deletes)."""
+    person = _person_for(request.user, pk)
+    form = DiscardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.person_discard(person=person, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("%(name)s was moved to Discarded.") % {"name": person})
+        return redirect("people:list")
+    return render(request, "people/discard.html", {"person": person, "form": form})
+
+
+@access.admin_required
+def discarded_list(request: HttpRequest) -> HttpResponse:
+    queryset = access.discarded_people(request.user).select_related("owner", "discarded_by")
+    term = request.GET.get("q", "")
+    queryset = search_people(queryset, term).order_by("-discarded_at", "-id")
+    page = paginate(request, queryset)
+    template = "people/discarded.html#rows" if request.htmx else "people/discarded.html"
+    return render(request, template, {"page": page, "q": term})
+
+
+@login_required
+@require_POST
+def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.get_or_404(access.discarded_people(request.user), pk=pk)
+    services.person_restore(person=person, by=request.user)
+    messages.success(request, _("%(name)s is back in People.") % {"name": person})
+    return redirect("people:discarded")
+
+
+def _tags_fragment(request: HttpRequest, person: Person) -> HttpResponse:
+    tags = list(person.tags.all())
+    return render(
+        request,
+        "people/detail.html#tags",
+        {
+            "person": person,
+            "tags": tags,
+            "available_tags": access.tags(request.user).exclude(pk__in=[t.pk for t in tags]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request.user, pk)
+    form = TagChoiceForm(request.POST, user=request.user)
+    if form.is_valid():
+        services.person_add_tag(person=person, by=request.user, tag=form.cleaned_data["tag"])
+    elif not request.htmx:
+        messages.error(request, _("Choose a tag."))
+    return _tags_fragment(request, person) if request.htmx else redirect(person)
+
+
+@login_required
+@require_POST
+def person_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
+    person = _person_for(request.user, pk)
+    tag = access.get_or_404(access.tags(request.user), pk=tag_pk)
+    services.person_remove_tag(person=person, by=request.user, tag=tag)
+    return _tags_fragment(request, person) if request.htmx else redirect(person)
+
+
+@login_required
+@require_GET
+def person_autocomplete(request: HttpRequest) -> HttpResponse:
+    term = request.GET.get("term", "").strip()
+    results = []
+    if term:
+        results = list(search_people(access.people(request.user), term).order_by("-created_at", "-id")[:10])
+        for person in results:
+            person.autocomplete_hint = person.email or person.phone_display
+    return render(request, "widgets/autocomplete_results.html", {"results": results, "term": term})
+
+
+# Tags ----------------------------------------------------------------------
+
+
+@login_required
+def tag_list(request: HttpRequest) -> HttpResponse:
+    visible = Q(people__in=access.people(request.user))
+    queryset = access.tags(request.user).annotate(person_count=Count("people", filter=visible))
+    term = request.GET.get("q", "").strip()
+    if term:
+        queryset = queryset.filter(name__icontains=term)
+    page = paginate(request, queryset.order_by("name", "id"), per_page=50)
+    return render(
+        request,
+        "people/tags/list.html",
+        {"page": page, "q": term, "form": TagForm() if access.is_admin(request.user) else None},
+    )
+
+
+@access.admin_required
+def tag_create(request: HttpRequest) -> HttpResponse:
+    form = TagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tag = services.tag_create(name=form.cleaned_data["name"], color=form.cleaned_data["color"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Tag %(name)s created.") % {"name": tag})
+            return redirect("people:tags")
+    return render(request, "people/tags/form.html", {"form": form, "title": _("New tag")})
+
+
+@access.admin_required
+def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tag = access.get_or_404(access.tags(request.user), pk=pk)
+    form = TagForm(request.POST or None, instance=tag)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tag_update(
+                tag=access.get_or_404(access.tags(request.user), pk=pk),
+                name=form.cleaned_data["name"],
+                color=form.cleaned_data["color"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Tag saved."))
+            return redirect("people:tags")
+    return render(request, "people/tags/form.html", {"form": form, "title": _("Edit tag"), "tag": tag})
+
+
+@access.admin_required
+def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: confirm, saying how many people wear the tag; POST: delete it."""
+    tag = access.get_or_404(access.tags(request.user), pk=pk)
+    if request.method == "POST":
+        count = services.tag_delete(tag=tag, by=request.user)
+        messages.success(
+            request, _("Tag %(name)s deleted; %(count)s people had it.") % {"name": tag, "count": count}
+        )
+        return redirect("people:tags")
+    in_use = tag.people.filter(discarded_at=None).count()
+    return render(request, "people/tags/delete.html", {"tag": tag, "in_use": in_use})
+
+
+def _tag_people(user, tag: Tag):
+    return access.people(user).filter(tags=tag)
+
+
+@login_required
+def tag_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tag = access.get_or_404(access.tags(request.user), pk=pk)
+    queryset = (
+        _tag_people(request.user, tag).select_related("owner").order_by("last_name", "first_name", "id")
+    )
+    return render(request, "people/tags/detail.html", {"tag": tag, "page": paginate(request, queryset)})
+
+
+@login_required
+@require_GET
+def tag_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people of a tag as CSV, for a mass-mailing tool."""
+    tag = access.get_or_404(access.tags(request.user), pk=pk)
+    queryset = _tag_people(request.user, tag).order_by("last_name", "first_name", "id")
+    header = [_("First name"), _("Last name"), _("Email"), _("Phone"), _("Mobile"), _("City"), _("Stage")]
+    stages = dict(Person.Stage.choices)
+
+    def rows():
+        fields = ("first_name", "last_name", "email", "phone", "mobile", "city", "stage")
+        for values in queryset.values_list(*fields).iterator(chunk_size=2000):
+            yield [*values[:-1], stages.get(values[-1], values[-1])]
+
+    return csv_response(f"tag-{tag.pk}-people.csv", header, rows())

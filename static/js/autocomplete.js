@@ -1,0 +1,67 @@
+// Search-as-you-type choices (crm.widgets.Autocomplete): htmx loads the
+// matches; this file puts the chosen one into the hidden input.
+(function () {
+  "use strict";
+
+  function box(element) {
+    return element.closest("[data-autocomplete]");
+  }
+
+  function close(container) {
+    var results = container.querySelector(".autocomplete-results");
+    results.innerHTML = "";
+    container.querySelector("[data-autocomplete-input]").setAttribute("aria-expanded", "false");
+  }
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest("[data-autocomplete] [data-value]");
+    if (option) {
+      var container = box(option);
+      container.querySelector("[data-autocomplete-value]").value = option.getAttribute("data-value");
+      container.querySelector("[data-autocomplete-input]").value = option.getAttribute("data-label");
+      container.querySelector("[data-autocomplete-value]").dispatchEvent(new Event("change", { bubbles: true }));
+      close(container);
+      return;
+    }
+    document.querySelectorAll("[data-autocomplete]").forEach(function (container) {
+      if (!container.contains(event.target)) {
+        close(container);
+      }
+    });
+  });
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-autocomplete-input]") && event.target.value.trim() === "") {
+      box(event.target).querySelector("[data-autocomplete-value]").value = "";
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var container = box(event.target);
+    if (container) {
+      container.querySelector("[data-autocomplete-input]").setAttribute("aria-expanded", "true");
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var container = box(event.target);
+    if (!container) {
+      return;
+    }
+    var options = Array.prototype.slice.call(container.querySelectorAll("[data-value]"));
+    var index = options.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && options.length) {
+      event.preventDefault();
+      options[Math.min(index + 1, options.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && options.length) {
+      event.preventDefault();
+      if (index <= 0) {
+        container.querySelector("[data-autocomplete-input]").focus();
+      } else {
+        options[index - 1].focus();
+      }
+    } else if (event.key === "Escape") {
+      close(container);
+    }
+  });
+})();
