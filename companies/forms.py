@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
+from companies.services import check_tax_id_free
 from companies.taxids import normalize_tax_id
 from crm import access
 from crm.countries import normalize_phone
@@ -57,18 +58,14 @@ class CompanyForm(forms.ModelForm):
         country = cleaned.get("country", "")
         try:
             cleaned["tax_id"] = normalize_tax_id(cleaned.get("tax_id", ""), country)
+            check_tax_id_free(country=country, tax_id=cleaned["tax_id"], exclude_pk=self.instance.pk)
         except ValidationError as error:
-            self.add_error("tax_id", error)
+            self.add_error(None if hasattr(error, "error_dict") else "tax_id", error)
         try:
             cleaned["phone"] = normalize_phone(cleaned.get("phone", ""), country)
         except ValidationError as error:
             self.add_error("phone", error)
         return cleaned
-
-    def validate_unique(self) -> None:
-        # The service refuses a registered tax id with a message naming it
-        # (RUC, CNPJ...), next to the field.
-        pass
 
     def company_fields(self) -> dict:
         data = dict(self.cleaned_data)

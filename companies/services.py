@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Membership
+from companies.taxids import TAX_ID_NAMES
 from crm.models import User
 from people.models import Person
 from people.services import person_create
@@ -27,23 +28,27 @@ COMPANY_FIELDS = (
 )
 
 
-def _tax_id_taken(company: Company) -> None:
-    if not company.tax_id:
+def _tax_id_taken_error(country: str) -> ValidationError:
+    name = TAX_ID_NAMES.get(country, _("tax id"))
+    return ValidationError(
+        {"tax_id": _("A company with this %(name)s is already registered.") % {"name": name}}
+    )
+
+
+def check_tax_id_free(*, country: str, tax_id: str, exclude_pk: int | None = None) -> None:
+    """Refuse a tax id another company of the country has (the database
+    constraint is the last word; this gives the message next to the field)."""
+    if not tax_id:
         return
-    clash = Company.objects.filter(country=company.country, tax_id=company.tax_id)
-    if company.pk:
-        clash = clash.exclude(pk=company.pk)
+    clash = Company.objects.filter(country=country, tax_id=tax_id)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError(
-            {
-                "tax_id": _("A company with this %(name)s is already registered.")
-                % {"name": company.tax_id_label}
-            }
-        )
+        raise _tax_id_taken_error(country)
 
 
 def _save(company: Company) -> Company:
-    _tax_id_taken(company)
+    check_tax_id_free(country=company.country, tax_id=company.tax_id, exclude_pk=company.pk)
     company.full_clean(exclude=["search"])
     try:
         with transaction.atomic():

@@ -30,19 +30,22 @@ def _invalid(country: str) -> ValidationError:
     )
 
 
+def ruc_check_digit(first_ten: str) -> str:
+    weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]
+    remainder = 11 - sum(int(d) * w for d, w in zip(first_ten, weights, strict=True)) % 11
+    return str({10: 0, 11: 1}.get(remainder, remainder))
+
+
 def _ruc(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     if len(digits) != 11 or digits[:2] not in {"10", "15", "16", "17", "20"}:
         raise _invalid("PE")
-    weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]
-    remainder = 11 - sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11
-    check = {10: 0, 11: 1}.get(remainder, remainder)
-    if check != int(digits[10]):
+    if ruc_check_digit(digits[:10]) != digits[10]:
         raise _invalid("PE")
     return digits
 
 
-def _cnpj_check(body: str) -> str:
+def cnpj_check_digits(body: str) -> str:
     # Since 2026 a CNPJ may carry letters in its first 12 positions; each
     # character counts as its code point minus 48, so digits count as before.
     def digit(chars: str) -> str:
@@ -59,7 +62,7 @@ def _cnpj(value: str) -> str:
     chars = re.sub(r"[^0-9A-Za-z]", "", value).upper()
     if not re.fullmatch(r"[0-9A-Z]{12}[0-9]{2}", chars) or len(set(chars)) == 1:
         raise _invalid("BR")
-    if _cnpj_check(chars[:12]) != chars[12:]:
+    if cnpj_check_digits(chars[:12]) != chars[12:]:
         raise _invalid("BR")
     return chars
 

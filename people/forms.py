@@ -8,6 +8,7 @@ from crm import access
 from crm.countries import normalize_phone
 from crm.models import User
 from people.models import Person, Tag
+from people.services import clean_tag_name
 
 
 def clean_spaces(value: str) -> str:
@@ -116,7 +117,10 @@ class TagForm(forms.ModelForm):
         fields = ["name", "color"]
 
     def clean_name(self) -> str:
-        return clean_spaces(self.cleaned_data["name"])
+        try:
+            return clean_tag_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from None
 
 
 class TagChoiceForm(forms.Form):

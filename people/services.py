@@ -201,7 +201,8 @@ def duplicate_warning(
 # Tags ----------------------------------------------------------------------
 
 
-def _check_tag_name(name: str, exclude_pk: int | None = None) -> str:
+def clean_tag_name(name: str, exclude_pk: int | None = None) -> str:
+    """The name with spaces tidied; refused when another tag has it (any case)."""
     name = " ".join(name.split())
     clash = Tag.objects.filter(name__iexact=name)
     if exclude_pk:
@@ -213,7 +214,7 @@ def _check_tag_name(name: str, exclude_pk: int | None = None) -> str:
 
 @transaction.atomic
 def tag_create(*, name: str, color: str) -> Tag:
-    tag = Tag(name=_check_tag_name(name), color=color)
+    tag = Tag(name=clean_tag_name(name), color=color)
     tag.full_clean()
     tag.save()
     return tag
@@ -221,7 +222,7 @@ def tag_create(*, name: str, color: str) -> Tag:
 
 @transaction.atomic
 def tag_update(*, tag: Tag, name: str, color: str) -> Tag:
-    tag.name, tag.color = _check_tag_name(name, exclude_pk=tag.pk), color
+    tag.name, tag.color = clean_tag_name(name, exclude_pk=tag.pk), color
     tag.full_clean()
     tag.save()
     return tag

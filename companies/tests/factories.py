@@ -3,14 +3,14 @@ from __future__ import annotations
 import factory
 
 from companies.models import Company, Membership
-from companies.taxids import _cnpj_check
+from companies.taxids import cnpj_check_digits
 from crm.tests.factories import UserFactory
 from people.tests.factories import PersonFactory
 
 
 def valid_cnpj(n: int) -> str:
     body = f"{n:08d}0001"
-    return body + _cnpj_check(body)
+    return body + cnpj_check_digits(body)
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,18 @@
-"""Demo data for a first look at the CRM (Spanish and Portuguese names)."""
+"""Demo data for a first look at the CRM.
+
+Creates the demo users, then runs the ``seed(context)`` function of every
+installed app that has a ``demo`` module, in INSTALLED_APPS order (the order
+of the apps' dependencies). ``context`` carries the users, a seeded random
+generator and what earlier apps created.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import random
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -30,6 +41,23 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty: bool = False, **options):
         if if_empty and User.objects.exists():
             return
+        users = self._users()
+        context = {
+            "users": users,
+            "admin": users[0],
+            "manager": users[1],
+            "agents": [u for u in users if u.role == User.Role.AGENT],
+            "rng": random.Random(2026),
+        }
+        for config in apps.get_app_configs():
+            name = f"{config.name}.demo"
+            if importlib.util.find_spec(name) is not None:
+                importlib.import_module(name).seed(context)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:"))
+        for user in users:
+            self.stdout.write(f"  {user.username:<10} {DEMO_PASSWORD}   ({user.get_role_display()})")
+
+    def _users(self) -> list[User]:
         users = []
         for username, name, role, language in DEMO_USERS:
             user, created = User.objects.get_or_create(
@@ -45,6 +73,4 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             users.append(user)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:"))
-        for user in users:
-            self.stdout.write(f"  {user.username:<10} {DEMO_PASSWORD}   ({user.get_role_display()})")
+        return users

@@ -1,0 +1,79 @@
+"""Demo people and tags (see crm's seed_demo command)."""
+
+from __future__ import annotations
+
+from people import services
+from people.models import Person, Tag
+
+TAGS = [
+    ("Software", "blue"),
+    ("Capacitación", "green"),
+    ("Consultoría", "purple"),
+    ("Evento 2026", "orange"),
+    ("Newsletter", "teal"),
+    ("VIP", "red"),
+]
+NAMES = {
+    "es": (
+        ["José", "María", "Carlos", "Lucía", "Andrés", "Sofía", "Jorge", "Camila", "Diego", "Valentina"],
+        ["García", "Rodríguez", "Pérez", "Gómez", "Flores", "Rojas", "Vargas", "Castillo", "Núñez", "Peña"],
+    ),
+    "pt": (
+        ["João", "Ana", "Pedro", "Beatriz", "Lucas", "Mariana", "Rafael", "Júlia", "Gabriel", "Larissa"],
+        [
+            "Silva",
+            "Santos",
+            "Oliveira",
+            "Souza",
+            "Lima",
+            "Pereira",
+            "Costa",
+            "Gonçalves",
+            "Araújo",
+            "Ribeiro",
+        ],
+    ),
+}
+COUNTRIES = ["PE", "PE", "BR", "BR", "MX", "CO", "CL"]
+CITIES = {"PE": "Lima", "BR": "São Paulo", "MX": "Ciudad de México", "CO": "Bogotá", "CL": "Santiago"}
+PHONES = {
+    "PE": "+519{:08d}",
+    "BR": "+55119{:08d}",
+    "MX": "+52155{:08d}",
+    "CO": "+57310{:07d}",
+    "CL": "+5699{:07d}",
+}
+PLAIN = str.maketrans("áéíóúãõçñ", "aeiouaocn")
+
+
+def seed(context: dict) -> None:
+    if Person.objects.exists():
+        return
+    rng = context["rng"]
+    agents = context["agents"]
+    tags = [Tag.objects.get_or_create(name=name, defaults={"color": color})[0] for name, color in TAGS]
+    sources = list(Person.Source.values)
+    people = []
+    for n in range(60):
+        country = COUNTRIES[n % len(COUNTRIES)]
+        firsts, lasts = NAMES["pt" if country == "BR" else "es"]
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        owner = agents[n % len(agents)]
+        person = services.person_create(
+            by=owner,
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}{n}@example.com".lower().translate(PLAIN),
+            phone=PHONES[country].format(rng.randrange(10**7)),
+            city=CITIES[country],
+            country=country,
+            source=rng.choice(sources),
+            stage=rng.choice(["prospect", "prospect", "interested", "client"]),
+            owner=owner,
+            tags=rng.sample(tags, rng.randrange(0, 3)),
+        )
+        people.append(person)
+    for person in people[16::17]:
+        services.person_discard(person=person, by=person.owner, reason="Datos de contacto incorrectos")
+    context["people"] = [p for p in people if p.discarded_at is None]
+    context["tags"] = tags

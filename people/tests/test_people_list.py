@@ -1,0 +1,161 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from companies.tests.factories import MembershipFactory
+from people.models import Person
+from people.tests.factories import PersonFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(response) -> list[str]:
+    return [str(p) for p in response.context["page"]]
+
+
+def test_agent_sees_only_their_own_people(alice_client, alice, bob):
+    PersonFactory(owner=alice, first_name="Mine", last_name="One")
+    PersonFactory(owner=bob, first_name="Theirs", last_name="Two")
+    response = alice_client.get(reverse("people:list"))
+    assert _names(response) == ["Mine One"]
+
+
+def test_manager_sees_the_whole_team(manager_client, alice, bob):
+    PersonFactory(owner=alice)
+    PersonFactory(owner=bob)
+    assert len(_names(manager_client.get(reverse("people:list")))) == 2
+
+
+def test_discarded_people_are_not_listed(alice_client, alice):
+    PersonFactory(owner=alice, first_name="Gone", discarded_at=timezone.now(), discarded_by=alice)
+    PersonFactory(owner=alice, first_name="Here", last_name="")
+    assert _names(alice_client.get(reverse("people:list"))) == ["Here"]
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("jose", True),
+        ("JOSÉ", True),
+        ("pena", True),
+        ("Peña", True),
+        ("jos pe", True),
+        ("jose.pena@", True),
+        ("jose.pena@acme.pe", True),
+        ("arequipa", True),
+        ("maria", False),
+    ],
+)
+def test_text_search_is_accent_insensitive_and_by_prefix(alice_client, alice, term, found):
+    PersonFactory(
+        owner=alice, first_name="José", last_name="Peña", email="jose.pena@acme.pe", city="Arequipa"
+    )
+    names = _names(alice_client.get(reverse("people:list"), {"q": term}))
+    assert (names == ["José Peña"]) is found
+
+
+@pytest.mark.parametrize("term", ["987 654 321", "+51 987-654-321", "(51) 987654321", "51987654321"])
+def test_search_by_phone_in_any_format(alice_client, alice, term):
+    PersonFactory(owner=alice, first_name="Rosa", last_name="", phone="+51987654321")
+    PersonFactory(owner=alice, first_name="Other", last_name="", phone="+51911111111")
+    assert _names(alice_client.get(reverse("people:list"), {"q": term})) == ["Rosa"]
+
+
+def test_search_by_mobile(alice_client, alice):
+    PersonFactory(owner=alice, first_name="Cel", last_name="", phone="", mobile="+5511987654321")
+    assert _names(alice_client.get(reverse("people:list"), {"q": "+55 11 98765-4321"})) == ["Cel"]
+
+
+def test_hostile_search_input_is_harmless(alice_client, alice):
+    PersonFactory(owner=alice)
+    for term in ["'", "a & | !", "):* <->", "x" * 500, "😀", "' OR 1=1 --"]:
+        response = alice_client.get(reverse("people:list"), {"q": term})
+        assert response.status_code == 200
+
+
+def test_filters_by_stage_tag_source_and_company(alice_client, alice):
+    tag = TagFactory(name="VIP")
+    target = PersonFactory(owner=alice, stage="interested", source="referral", tags=[tag])
+    MembershipFactory(person=target)
+    PersonFactory(owner=alice, stage="interested", source="referral")
+    PersonFactory(owner=alice, stage="prospect", tags=[tag])
+    company = target.memberships.get().company
+    response = alice_client.get(
+        reverse("people:list"),
+        {"stage": "interested", "tag": tag.pk, "source": "referral", "company": company.pk},
+    )
+    assert list(response.context["page"]) == [target]
+
+
+def test_owner_filter_for_managers(manager_client, alice, bob):
+    mine = PersonFactory(owner=alice)
+    PersonFactory(owner=bob)
+    response = manager_client.get(reverse("people:list"), {"owner": alice.pk})
+    assert list(response.context["page"]) == [mine]
+
+
+def test_agents_have_no_owner_filter(alice_client, alice, bob):
+    PersonFactory(owner=bob)
+    response = alice_client.get(reverse("people:list"), {"owner": bob.pk})
+    assert "owner" not in response.context["filter"].form.fields
+    assert list(response.context["page"]) == []
+
+
+def test_created_date_range(alice_client, alice):
+    old = PersonFactory(owner=alice)
+    Person.objects.filter(pk=old.pk).update(created_at=timezone.now() - timezone.timedelta(days=40))
+    new = PersonFactory(owner=alice)
+    today = timezone.localdate().isoformat()
+    assert list(alice_client.get(reverse("people:list"), {"created_from": today}).context["page"]) == [new]
+    week_ago = (timezone.localdate() - timezone.timedelta(days=7)).isoformat()
+    assert list(alice_client.get(reverse("people:list"), {"created_to": week_ago}).context["page"]) == [old]
+
+
+def test_invalid_filter_values_do_not_break_the_page(alice_client, alice):
+    PersonFactory(owner=alice)
+    response = alice_client.get(reverse("people:list"), {"created_from": "not-a-date", "tag": "abc"})
+    assert response.status_code == 200
+
+
+def test_sort_by_last_name(alice_client, alice):
+    PersonFactory(owner=alice, first_name="A", last_name="Zapata")
+    PersonFactory(owner=alice, first_name="B", last_name="Alvarez")
+    assert _names(alice_client.get(reverse("people:list"), {"sort": "name"})) == ["B Alvarez", "A Zapata"]
+
+
+def test_newest_first_by_default(alice_client, alice):
+    PersonFactory(owner=alice, first_name="First", last_name="")
+    PersonFactory(owner=alice, first_name="Second", last_name="")
+    assert _names(alice_client.get(reverse("people:list"))) == ["Second", "First"]
+
+
+def test_htmx_request_gets_only_the_rows(alice_client, alice):
+    PersonFactory(owner=alice, first_name="Rowan")
+    response = alice_client.get(reverse("people:list"), headers={"HX-Request": "true"})
+    assert b"<html" not in response.content
+    assert b"Rowan" in response.content
+
+
+def test_list_paginates(alice_client, alice):
+    PersonFactory.create_batch(30, owner=alice)
+    response = alice_client.get(reverse("people:list"), {"page": 2})
+    assert response.context["page"].number == 2
+    assert len(response.context["page"]) == 5
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_list_query_count_is_fixed(alice_client, alice, django_assert_max_num_queries, count):
+    tag = TagFactory()
+    for person in PersonFactory.create_batch(count, owner=alice, tags=[tag]):
+        MembershipFactory(person=person)
+    with django_assert_max_num_queries(9):
+        response = alice_client.get(reverse("people:list"), {"q": "a", "sort": "name"})
+    assert response.status_code == 200
+
+
+def test_autocomplete_returns_only_visible_people(alice_client, alice, bob):
+    PersonFactory(owner=alice, first_name="Marta", last_name="Ruiz")
+    PersonFactory(owner=bob, first_name="Marta", last_name="Secret")
+    content = alice_client.get(reverse("people:autocomplete"), {"term": "mar"}).content.decode()
+    assert "Marta Ruiz" in content
+    assert "Secret" not in content
