@@ -5,33 +5,23 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from companies.services import check_tax_id_free
+from companies.services import COMPANY_FIELDS, check_tax_id_free
 from companies.taxids import normalize_tax_id
 from crm import access
 from crm.countries import normalize_phone
+from crm.forms import OwnerFieldMixin
 from crm.models import User
 from crm.widgets import Autocomplete
 from people.forms import clean_spaces
 from people.models import Person
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(OwnerFieldMixin, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "tax_id",
-            "country",
-            "address",
-            "city",
-            "phone",
-            "website",
-            "industry",
-            "owner",
-            "notes",
-        ]
+        fields = list(COMPANY_FIELDS)
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel"}),
@@ -40,18 +30,10 @@ class CompanyForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["owner"].queryset = access.assignable_users(user)
-        self.fields["owner"].initial = user.pk
-        self.fields["owner"].required = False
-        if not access.sees_everything(user):
-            del self.fields["owner"]
+        self._setup_owner(user)
 
     def clean_name(self) -> str:
         return clean_spaces(self.cleaned_data["name"])
-
-    def clean_owner(self) -> User:
-        return self.cleaned_data.get("owner") or self.user
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -68,9 +50,7 @@ class CompanyForm(forms.ModelForm):
         return cleaned
 
     def company_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.setdefault("owner", self.user)
-        return data
+        return self.owned_fields()
 
 
 class MembershipForm(forms.Form):

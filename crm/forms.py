@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from crm import access
 from crm.models import User
 
 
@@ -61,3 +62,27 @@ class UserPasswordForm(SetPasswordForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=User._meta.get_field("language").choices)
     next = forms.CharField(required=False)
+
+
+class OwnerFieldMixin:
+    """For a ModelForm with an ``owner`` field: managers and admins pick any
+    active user, agents get no choice (they own what they create)."""
+
+    def _setup_owner(self, user: User) -> None:
+        self.user = user
+        if not access.sees_everything(user):
+            del self.fields["owner"]
+            return
+        field = self.fields["owner"]
+        field.queryset = access.assignable_users(user)
+        field.initial = user.pk
+        field.required = False
+
+    def clean_owner(self) -> User:
+        return self.cleaned_data.get("owner") or self.user
+
+    def owned_fields(self) -> dict:
+        """The cleaned values with the owner always set."""
+        data = dict(self.cleaned_data)
+        data.setdefault("owner", self.user)
+        return data

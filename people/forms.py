@@ -6,16 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import access
 from crm.countries import normalize_phone
+from crm.forms import OwnerFieldMixin
 from crm.models import User
 from people.models import Person, Tag
-from people.services import clean_tag_name
+from people.services import EDITABLE_FIELDS, clean_tag_name
 
 
 def clean_spaces(value: str) -> str:
     return " ".join((value or "").split())
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(OwnerFieldMixin, forms.ModelForm):
     """Create and edit a person. Phones are stored in E.164, read in the
     person's country; an agent always owns what they create."""
 
@@ -25,20 +26,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "mobile",
-            "city",
-            "country",
-            "source",
-            "stage",
-            "owner",
-            "tags",
-            "notes",
-        ]
+        fields = [*EDITABLE_FIELDS, "stage", "tags"]
         widgets = {
             "tags": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -49,14 +37,8 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["owner"].queryset = access.assignable_users(user)
-        self.fields["owner"].initial = user.pk
-        self.fields["owner"].required = False
+        self._setup_owner(user)
         self.fields["tags"].queryset = access.tags(user)
-        if not access.sees_everything(user):
-            # An agent's people are their own: nothing to choose.
-            del self.fields["owner"]
         if self.instance.pk:
             # Stage changes are one-click actions on the person's page, recorded there.
             del self.fields["stage"]
@@ -73,9 +55,6 @@ class PersonForm(forms.ModelForm):
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
-    def clean_owner(self) -> User:
-        return self.cleaned_data.get("owner") or self.user
-
     def clean(self) -> dict:
         cleaned = super().clean()
         country = cleaned.get("country", "")
@@ -89,12 +68,9 @@ class PersonForm(forms.ModelForm):
 
     def person_fields(self) -> dict:
         """The cleaned values a service takes (tags apart)."""
-        data = {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name not in ("tags", "confirm_duplicate", "stage")
-        }
-        data.setdefault("owner", self.user)
+        data = self.owned_fields()
+        for name in ("tags", "confirm_duplicate", "stage"):
+            data.pop(name, None)
         return data
 
 
