@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm import access
 from crm.countries import fold, normalize_phone
 from crm.models import User
+from crm.widgets import Autocomplete
 from people.models import Person
 
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-]{6,}$")
@@ -69,7 +70,13 @@ class PersonFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"), queryset=None, empty_label=_("All owners"), widget=_select()
     )
-    company = django_filters.NumberFilter(label=_("Company"), method="filter_company")
+    # One membership per person and company: filtering on it repeats no row.
+    company = django_filters.ModelChoiceFilter(
+        label=_("Company"),
+        field_name="memberships__company",
+        queryset=None,
+        widget=Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
+    )
     source = django_filters.ChoiceFilter(
         label=_("How did you find us"),
         choices=Person.Source.choices,
@@ -109,6 +116,7 @@ class PersonFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.user = user
         self.filters["tag"].queryset = access.tags(user)
+        self.filters["company"].queryset = access.companies(user)
         if access.sees_everything(user):
             self.filters["owner"].queryset = User.objects.filter(role__in=["agent", "manager", "admin"])
         else:
@@ -122,10 +130,6 @@ class PersonFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search_people(queryset, value)
-
-    def filter_company(self, queryset, name, value):
-        # One membership per person and company: no repeated rows.
-        return queryset.filter(memberships__company_id=value)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied in qs, after every filter

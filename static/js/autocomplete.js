@@ -32,7 +32,11 @@
 
   document.addEventListener("input", function (event) {
     if (event.target.matches("[data-autocomplete-input]") && event.target.value.trim() === "") {
-      box(event.target).querySelector("[data-autocomplete-value]").value = "";
+      var hidden = box(event.target).querySelector("[data-autocomplete-value]");
+      if (hidden.value !== "") {
+        hidden.value = "";
+        hidden.dispatchEvent(new Event("change", { bubbles: true }));
+      }
     }
   });
 
