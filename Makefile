@@ -44,4 +44,4 @@ seed: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 
 worker: $(STAMP)
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py worker

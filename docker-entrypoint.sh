@@ -8,7 +8,7 @@ case "$1" in
       --workers "${WEB_CONCURRENCY:-3}" --timeout "${GUNICORN_TIMEOUT:-60}" --access-logfile -
     ;;
   worker)
-    exec python manage.py db_worker
+    exec python manage.py worker
     ;;
   *)
     exec "$@"

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from companies import services
 from companies.filters import CompanyFilter, search_companies
 from companies.forms import CompanyForm, MembershipForm
-from crm import access
+from crm import access, timeline
+from crm.models import Activity
 from crm.pagination import paginate
 from people import services as people_services
 from people.forms import PersonForm
@@ -87,6 +88,17 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "company": company,
             "page": paginate(request, memberships, per_page=50),
             "membership_form": MembershipForm(user=request.user, initial={"company": company.pk}),
+            "timeline": timeline.build(
+                activities=access.activities(request.user)
+                .filter(company=company)
+                .select_related("owner", "category", "person"),
+                before=timeline.parse_before(request.GET.get("before")),
+            ),
+            "planned": access.reminders(request.user)
+            .filter(company=company)
+            .select_related("owner")
+            .order_by("due_at")[:20],
+            "activity_kinds": Activity.Kind.choices,
         },
     )
 

@@ -161,3 +161,33 @@ def memberships(user: User) -> QuerySet:
     from companies.models import Membership
 
     return Membership.objects.filter(person__in=people(user))
+
+
+# Activities and reminders ---------------------------------------------------
+
+
+def activities(user: User) -> QuerySet:
+    """Activities a user may see: managers and admins the team's, an agent
+    their own; never those of discarded people, and an agent's only on people
+    they still own."""
+    from crm.models import Activity
+
+    if not (user.is_authenticated and user.is_active):
+        return Activity.objects.none()
+    queryset = Activity.objects.filter(Q(person=None) | Q(person__discarded_at=None))
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(Q(person=None) | Q(person__owner=user), owner=user)
+
+
+def reminders(user: User) -> QuerySet:
+    """Open planned activities (reminders) a user may see."""
+    return activities(user).filter(done_at=None, due_at__isnull=False)
+
+
+def categories(user: User) -> QuerySet:
+    from crm.models import Category
+
+    if not (user.is_authenticated and user.is_active):
+        return Category.objects.none()
+    return Category.objects.all()

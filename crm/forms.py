@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import access
-from crm.models import User
+from crm.models import Activity, Category, User
 
 
 class UserCreateForm(forms.ModelForm):
@@ -27,7 +29,12 @@ class UserCreateForm(forms.ModelForm):
         fields = ["username", "name", "email", "role", "language"]
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        from crm.services import clean_category_name
+
+        try:
+            return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from None
 
     def clean_password2(self) -> str:
         password1 = self.cleaned_data.get("password1")
@@ -52,7 +59,12 @@ class UserEditForm(forms.ModelForm):
         fields = ["name", "email", "role", "language"]
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        from crm.services import clean_category_name
+
+        try:
+            return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from None
 
 
 class UserPasswordForm(SetPasswordForm):
@@ -86,3 +98,89 @@ class OwnerFieldMixin:
         data = dict(self.cleaned_data)
         data.setdefault("owner", self.user)
         return data
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class ActivityForm(forms.Form):
+    """Log an activity (done, or planned as a reminder) on a person or a
+    company, with an optional follow-up reminder in the same step."""
+
+    person = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    company = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    done = forms.BooleanField(label=_("Already done"), required=False, initial=True)
+    due_at = forms.DateTimeField(
+        label=_("Planned for"), required=False, widget=DateTimeInput, help_text=_("For a planned activity.")
+    )
+    follow_up_at = forms.DateTimeField(
+        label=_("Follow-up reminder"),
+        required=False,
+        widget=DateTimeInput,
+        help_text=_("Optional: plan the next step now."),
+    )
+    follow_up_subject = forms.CharField(label=_("Follow-up subject"), max_length=200, required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["person"].queryset = access.people(user)
+        self.fields["company"].queryset = access.companies(user)
+        self.fields["category"].queryset = access.categories(user)
+        self.fields["subject"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
+
+    def clean_subject(self) -> str:
+        return " ".join(self.cleaned_data["subject"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("person") and not cleaned.get("company") and not self.errors.get("person"):
+            raise forms.ValidationError(_("Choose the person or company this activity is about."))
+        if not cleaned.get("done") and not cleaned.get("due_at") and "due_at" not in self.errors:
+            self.add_error("due_at", _("A planned activity needs a date and time."))
+        follow_up_at = cleaned.get("follow_up_at")
+        if follow_up_at and follow_up_at < timezone.now():
+            self.add_error("follow_up_at", _("A follow-up reminder must be in the future."))
+        return cleaned
+
+
+class RescheduleForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
+
+
+class ReassignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = access.assignable_users(user)
+
+
+class EmailForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name"]
+
+    def clean_name(self) -> str:
+        from crm.services import clean_category_name
+
+        try:
+            return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import smtplib
+from datetime import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import User
+from crm.models import Activity, Category, User, new_calendar_token
 
 
 @transaction.atomic
@@ -72,3 +78,152 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+# Activities, reminders, categories ------------------------------------------
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    by: User,
+    kind: str,
+    subject: str,
+    person=None,
+    company=None,
+    category: Category | None = None,
+    detail: str = "",
+    done: bool = True,
+    due_at: datetime | None = None,
+    owner: User | None = None,
+    follow_up_at: datetime | None = None,
+    follow_up_subject: str = "",
+) -> tuple[Activity, Activity | None]:
+    """Record an activity (done now, or planned for ``due_at``) and, in the
+    same step, an optional follow-up reminder. Returns both."""
+    if person is None and company is None:
+        raise ValidationError(_("An activity belongs to a person or a company."))
+    if not done and due_at is None:
+        raise ValidationError({"due_at": _("A planned activity needs a date and time.")})
+    activity = Activity(
+        kind=kind,
+        subject=subject.strip(),
+        detail=detail.strip(),
+        person=person,
+        company=company,
+        category=category,
+        owner=owner or by,
+        created_by=by,
+        due_at=None if done else due_at,
+        done_at=timezone.now() if done else None,
+    )
+    activity.full_clean()
+    activity.save()
+    follow_up = None
+    if follow_up_at is not None:
+        follow_up = Activity(
+            kind=Activity.Kind.TASK,
+            subject=(follow_up_subject or _("Follow up: %(subject)s") % {"subject": activity.subject})[:200],
+            person=person,
+            company=company,
+            category=category,
+            owner=owner or by,
+            created_by=by,
+            due_at=follow_up_at,
+        )
+        follow_up.full_clean()
+        follow_up.save()
+    return activity, follow_up
+
+
+def activity_mark_done(*, activity: Activity, by: User) -> Activity:
+    if activity.done_at is None:
+        activity.done_at = timezone.now()
+        activity.save(update_fields=["done_at", "updated_at"])
+    return activity
+
+
+def activity_mark_pending(*, activity: Activity, by: User) -> Activity:
+    if activity.done_at is not None:
+        activity.done_at = None
+        activity.save(update_fields=["done_at", "updated_at"])
+    return activity
+
+
+def reminder_reschedule(*, activity: Activity, by: User, due_at: datetime) -> Activity:
+    activity.due_at = due_at
+    activity.done_at = None
+    activity.save(update_fields=["due_at", "done_at", "updated_at"])
+    return activity
+
+
+def reminder_reassign(*, activity: Activity, by: User, owner: User) -> Activity:
+    if not owner.is_active:
+        raise ValidationError({"owner": _("Choose an active user.")})
+    activity.owner = owner
+    activity.save(update_fields=["owner", "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def email_send(*, by: User, person, subject: str, body: str) -> Activity:
+    """Send an email to a person through the configured mail server and record
+    it on their timeline. Nothing is recorded when sending fails."""
+    if not person.email:
+        raise ValidationError(_("This person has no email address."))
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+        reply_to=[by.email] if by.email else None,
+    )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException) as error:
+        raise ValidationError(_("The email could not be sent: %(error)s") % {"error": error}) from error
+    activity, _follow_up = activity_log(
+        by=by, kind=Activity.Kind.EMAIL, subject=subject, detail=body, person=person
+    )
+    return activity
+
+
+def clean_category_name(name: str, exclude_pk: int | None = None) -> str:
+    name = " ".join(name.split())
+    clash = Category.objects.filter(name__iexact=name)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"name": _("A category with this name already exists.")})
+    return name
+
+
+@transaction.atomic
+def category_create(*, name: str) -> Category:
+    category = Category(name=clean_category_name(name))
+    category.full_clean()
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_rename(*, category: Category, name: str) -> Category:
+    category.name = clean_category_name(name, exclude_pk=category.pk)
+    category.full_clean()
+    category.save(update_fields=["name"])
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    if Activity.objects.filter(category=category).exists():
+        raise ValidationError(_("This category is used by activities and cannot be deleted."))
+    category.delete()
+
+
+def calendar_token(*, user: User, regenerate: bool = False) -> str:
+    """The secret of the user's calendar feed URL, made on first use."""
+    if regenerate or not user.calendar_token:
+        user.calendar_token = new_calendar_token()
+        user.save(update_fields=["calendar_token"])
+    return user.calendar_token

@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.navigation",
+                "crm.context_processors.reminder_counts",
             ],
         },
     },
@@ -215,6 +216,8 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@localhost")
+# Pages send mail from the CRM only with a mail server; otherwise mailto: links.
+EMAIL_ENABLED = env_bool("EMAIL_ENABLED", bool(EMAIL_HOST))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # HTTPS deployments (HTTPS=1) get secure cookies, HSTS and the redirect.

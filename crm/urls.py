@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import views
+from crm import activity_views, views
 
 crm_patterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,21 @@ crm_patterns = [
     path("admin-users/<int:pk>/password/", views.user_password, name="user_password"),
     path("admin-users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("admin-users/<int:pk>/activate/", views.user_activate, name="user_activate"),
+    path("activities/", activity_views.activity_list, name="activities"),
+    path("activities/new/", activity_views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/done/", activity_views.activity_done, name="activity_done"),
+    path("activities/<int:pk>/pending/", activity_views.activity_pending, name="activity_pending"),
+    path("reminders/", activity_views.reminder_list, name="reminders"),
+    path("reminders/<int:pk>/reschedule/", activity_views.reminder_reschedule, name="reminder_reschedule"),
+    path("reminders/<int:pk>/reassign/", activity_views.reminder_reassign, name="reminder_reassign"),
+    path("people/<int:pk>/email/", activity_views.person_email, name="person_email"),
+    path("calendar/", activity_views.calendar_settings, name="calendar"),
+    path("calendar/regenerate/", activity_views.calendar_regenerate, name="calendar_regenerate"),
+    path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
+    path("catalogs/", activity_views.catalogs, name="catalogs"),
+    path("catalogs/categories/new/", activity_views.category_create, name="category_create"),
+    path("catalogs/categories/<int:pk>/edit/", activity_views.category_edit, name="category_edit"),
+    path("catalogs/categories/<int:pk>/delete/", activity_views.category_delete, name="category_delete"),
 ]
 
 account_patterns = [

@@ -9,16 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access
+from crm import access, timeline
 from crm.exports import csv_response
+from crm.models import Activity
 from crm.pagination import paginate
 from crm.widgets import Autocomplete
 from people import services
 from people.filters import PersonFilter, search_people
 from people.forms import DiscardForm, PersonForm, StageForm, TagChoiceForm, TagForm
 from people.models import Person, PersonEvent, Tag
-
-HISTORY_LENGTH = 50
 
 
 def _list_queryset(queryset):
@@ -96,7 +95,18 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tags": tags,
         "available_tags": access.tags(request.user).exclude(pk__in=[t.pk for t in tags]),
         "memberships": person.memberships.select_related("company").order_by("company__name"),
-        "events": PersonEvent.objects.filter(person=person).select_related("by")[:HISTORY_LENGTH],
+        "timeline": timeline.build(
+            activities=access.activities(request.user)
+            .filter(person=person)
+            .select_related("owner", "category"),
+            events=PersonEvent.objects.filter(person=person).select_related("by"),
+            before=timeline.parse_before(request.GET.get("before")),
+        ),
+        "planned": access.reminders(request.user)
+        .filter(person=person)
+        .select_related("owner")
+        .order_by("due_at")[:20],
+        "activity_kinds": Activity.Kind.choices,
         "company_picker": Autocomplete(
             "companies:autocomplete", placeholder=_("Type a company name or tax id")
         ).render("company", None, {"id": "id_company"}),

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from companies.models import Company, Membership
 from companies.tests.factories import CompanyFactory, MembershipFactory
+from crm.tests.factories import ActivityFactory
 from people.models import Person
 from people.tests.factories import PersonFactory
 
@@ -189,5 +190,6 @@ def test_company_pages_query_count(alice_client, alice, django_assert_max_num_qu
     CompanyFactory.create_batch(count, owner=alice)
     with django_assert_max_num_queries(6):
         assert alice_client.get(reverse("companies:list")).status_code == 200
-    with django_assert_max_num_queries(6):
+    ActivityFactory.create_batch(count, person=None, company=company, owner=alice)
+    with django_assert_max_num_queries(9):
         assert alice_client.get(company.get_absolute_url()).status_code == 200

@@ -21,6 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory, MembershipFactory
+from crm import services
+from crm.tests.factories import ActivityFactory, CategoryFactory
 from people.tests.factories import PersonFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +95,23 @@ RULES: dict[str, Rule] = {
     "crm:user_password": admins(kwargs=lambda w: {"pk": w.alice.pk}),
     "crm:user_deactivate": admins(kwargs=lambda w: {"pk": w.alice.pk}, post_only=True),
     "crm:user_activate": admins(kwargs=lambda w: {"pk": w.alice.pk}, post_only=True),
+    # Activities, reminders, calendar, catalogs
+    "crm:activities": signed_in(),
+    "crm:activity_create": signed_in(),
+    "crm:activity_done": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
+    "crm:activity_pending": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
+    "crm:reminders": signed_in(),
+    "crm:reminder_reschedule": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
+    "crm:reminder_reassign": managers(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
+    "crm:person_email": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
+    "crm:calendar": signed_in(),
+    "crm:calendar_regenerate": signed_in(post_only=True),
+    # The secret token is the credential of a calendar feed.
+    "crm:calendar_feed": public(kwargs=lambda w: {"token": w.calendar_token}),
+    "crm:catalogs": admins(),
+    "crm:category_create": admins(post_only=True),
+    "crm:category_edit": admins(kwargs=lambda w: {"pk": w.category.pk}),
+    "crm:category_delete": admins(kwargs=lambda w: {"pk": w.category.pk}, post_only=True),
     # People and tags
     "people:list": signed_in(),
     "people:create": signed_in(),
@@ -175,6 +194,9 @@ def world(admin_user, manager, alice, bob):
     w.discarded = PersonFactory(owner=alice, discarded_at=timezone.now(), discarded_by=alice)
     w.company = CompanyFactory(owner=alice)
     w.membership = MembershipFactory(person=w.person, company=w.company)
+    w.category = CategoryFactory()
+    w.reminder = ActivityFactory(person=w.person, owner=alice, due_at=timezone.now(), done_at=None)
+    w.calendar_token = services.calendar_token(user=alice)
     return w
 
 

@@ -17,4 +17,28 @@
       event.preventDefault();
     }
   });
+  // <button data-copy="text">: copy the text to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) {
+      return;
+    }
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.classList.add("btn-success");
+      window.setTimeout(function () {
+        button.classList.remove("btn-success");
+      }, 1200);
+    });
+  });
+
+  // <form data-ctrl-enter>: Ctrl+Enter (or Cmd+Enter) saves from any field.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var form = event.target.closest && event.target.closest("form[data-ctrl-enter]");
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit ? form.requestSubmit() : form.submit();
+      }
+    }
+  });
 })();

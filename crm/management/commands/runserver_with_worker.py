@@ -21,7 +21,7 @@ class Command(BaseCommand):
         # The autoreloader runs this command again in a child process
         # (RUN_MAIN=true); only the outer process starts the worker.
         if os.environ.get("RUN_MAIN") != "true":
-            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])
+            worker = subprocess.Popen([sys.executable, "manage.py", "worker"])
             self.stdout.write(f"Task worker started (pid {worker.pid}).")
         try:
             call_command("runserver", addrport)

@@ -1,0 +1,281 @@
+"""Activities, reminders, activity follow-up, email, the calendar feed and
+the activity categories catalog."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from crm import access, calendar, services
+from crm.filters import ActivityFilter, ReminderFilter
+from crm.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm
+from crm.models import Activity, User
+from crm.pagination import paginate
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _activity_for(user: User, pk: int) -> Activity:
+    return access.get_or_404(access.activities(user).select_related("person", "company", "owner"), pk=pk)
+
+
+def _record_url(activity: Activity) -> str:
+    target = activity.person or activity.company
+    return target.get_absolute_url()
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    """The full form to log an activity; the quick-add forms on record pages
+    post here too. ``?person=`` or ``?company=`` says what it is about."""
+    initial = {"person": request.GET.get("person"), "company": request.GET.get("company")}
+    if request.GET.get("kind") in Activity.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    form = ActivityForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity, follow_up = services.activity_log(
+                by=request.user,
+                kind=data["kind"],
+                subject=data["subject"],
+                detail=data["detail"],
+                category=data["category"],
+                person=data["person"],
+                company=data["company"],
+                done=data["done"],
+                due_at=data["due_at"],
+                follow_up_at=data["follow_up_at"],
+                follow_up_subject=data["follow_up_subject"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            text = _("Activity recorded.") if activity.is_done else _("Reminder planned.")
+            if follow_up is not None:
+                text = _("Activity recorded, with a follow-up reminder.")
+            messages.success(request, text)
+            return _back(request, _record_url(activity))
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return render(
+        request, "crm/activities/form.html", {"form": form, "about": _about(form), "next": next_url}
+    )
+
+
+def _about(form: ActivityForm):
+    """The person or company the form is about, if the user may see it."""
+    for name in ("person", "company"):
+        value = form.data.get(name) if form.is_bound else form.initial.get(name)
+        if value:
+            try:
+                return form.fields[name].queryset.filter(pk=int(value)).first()
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """Activity follow-up (seed 003): a user's pending activities by default."""
+    filterset = ActivityFilter(request.GET, queryset=access.activities(request.user), user=request.user)
+    queryset = filterset.qs.select_related("person", "company", "owner", "category")
+    page = paginate(request, queryset)
+    template = "crm/activities/list.html#rows" if request.htmx else "crm/activities/list.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+@login_required
+@require_POST
+def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for(request.user, pk)
+    services.activity_mark_done(activity=activity, by=request.user)
+    if request.htmx:
+        return render(request, "crm/activities/list.html#row", {"activity": activity})
+    messages.success(request, _("Marked as done."))
+    return _back(request, "crm:activities")
+
+
+@login_required
+@require_POST
+def activity_pending(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for(request.user, pk)
+    services.activity_mark_pending(activity=activity, by=request.user)
+    if request.htmx:
+        return render(request, "crm/activities/list.html#row", {"activity": activity})
+    messages.success(request, _("Back to pending."))
+    return _back(request, "crm:activities")
+
+
+@login_required
+def reminder_list(request: HttpRequest) -> HttpResponse:
+    filterset = ReminderFilter(request.GET, queryset=access.reminders(request.user), user=request.user)
+    queryset = filterset.qs.select_related("person", "company", "owner", "category").order_by("due_at", "id")
+    page = paginate(request, queryset)
+    now = timezone.now()
+    context = {
+        "filter": filterset,
+        "page": page,
+        "now": now,
+        "end_of_today": _end_of_today(),
+        # Read once for every row's reassign menu.
+        "assignees": list(access.assignable_users(request.user))
+        if access.sees_everything(request.user)
+        else [],
+    }
+    template = "crm/reminders/list.html#rows" if request.htmx else "crm/reminders/list.html"
+    return render(request, template, context)
+
+
+def _end_of_today():
+    now = timezone.localtime()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
+@login_required
+@require_POST
+def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = access.get_or_404(access.reminders(request.user), pk=pk)
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        services.reminder_reschedule(activity=activity, by=request.user, due_at=form.cleaned_data["due_at"])
+        messages.success(request, _("Reminder rescheduled."))
+    else:
+        messages.error(request, _("Enter a valid date and time."))
+    return _back(request, "crm:reminders")
+
+
+@access.manager_required
+@require_POST
+def reminder_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = access.get_or_404(access.reminders(request.user), pk=pk)
+    form = ReassignForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.reminder_reassign(activity=activity, by=request.user, owner=form.cleaned_data["owner"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Reminder given to %(name)s.") % {"name": form.cleaned_data["owner"]})
+    else:
+        messages.error(request, _("Choose who gets the reminder."))
+    return _back(request, "crm:reminders")
+
+
+@login_required
+def person_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send an email from the CRM and record it; without a mail server the
+    page offers the person's address as a mailto: link instead."""
+    person = access.get_or_404(access.people(request.user), pk=pk)
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and settings.EMAIL_ENABLED and form.is_valid():
+        try:
+            services.email_send(
+                by=request.user,
+                person=person,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Email sent to %(email)s.") % {"email": person.email})
+            return redirect(person)
+    return render(
+        request,
+        "crm/activities/email.html",
+        {"person": person, "form": form, "email_enabled": settings.EMAIL_ENABLED},
+    )
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    token = services.calendar_token(user=request.user)
+    url = request.build_absolute_uri(reverse("crm:calendar_feed", args=[token]))
+    return render(request, "crm/calendar.html", {"feed_url": url})
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+    services.calendar_token(user=request.user, regenerate=True)
+    messages.success(request, _("New calendar address created; the old one no longer works."))
+    return redirect("crm:calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A user's reminders as iCalendar (RFC 5545); the token is the credential."""
+    user = User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+    if user is None:
+        raise Http404
+    body = calendar.reminders_feed(user=user, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="reminders.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# Catalogs ------------------------------------------------------------------
+
+
+@access.admin_required
+def catalogs(request: HttpRequest) -> HttpResponse:
+    return _catalogs_page(request, CategoryForm())
+
+
+def _catalogs_page(request: HttpRequest, form: CategoryForm) -> HttpResponse:
+    categories = paginate(request, access.categories(request.user).order_by("name", "id"), per_page=100)
+    return render(request, "crm/catalogs.html", {"page": categories, "form": form})
+
+
+@access.admin_required
+@require_POST
+def category_create(request: HttpRequest) -> HttpResponse:
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        services.category_create(name=form.cleaned_data["name"])
+        messages.success(request, _("Category created."))
+        return redirect("crm:catalogs")
+    return _catalogs_page(request, form)
+
+
+@access.admin_required
+def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    category = access.get_or_404(access.categories(request.user), pk=pk)
+    form = CategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        services.category_rename(
+            category=access.get_or_404(access.categories(request.user), pk=pk), name=form.cleaned_data["name"]
+        )
+        messages.success(request, _("Category renamed."))
+        return redirect("crm:catalogs")
+    return render(request, "crm/category_form.html", {"form": form, "category": category})
+
+
+@access.admin_required
+@require_POST
+def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    category = access.get_or_404(access.categories(request.user), pk=pk)
+    try:
+        services.category_delete(category=category)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Category deleted."))
+    return redirect("crm:catalogs")

@@ -1,0 +1,64 @@
+"""The timeline of a relationship: activities and recorded changes in one
+stream, newest first, grouped by day, read in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    activity: Any = None  # crm.Activity
+    event: Any = None  # an app's change record (PersonEvent...)
+
+
+@dataclass
+class Timeline:
+    days: list[tuple[date, list[Entry]]]
+    next_before: datetime | None  # pass as ?before= for the next page
+
+
+def build(
+    *, activities: QuerySet, events: QuerySet | None = None, event_time: str = "at", before=None, limit=PAGE
+) -> Timeline:
+    """Merge done ``activities`` (by ``done_at``) and ``events`` (by
+    ``event_time``), newest first, ``limit`` entries older than ``before``."""
+    activities = activities.filter(done_at__isnull=False)
+    if before is not None:
+        activities = activities.filter(done_at__lt=before)
+    entries = [Entry(at=a.done_at, activity=a) for a in activities.order_by("-done_at", "-id")[: limit + 1]]
+    if events is not None:
+        if before is not None:
+            events = events.filter(**{f"{event_time}__lt": before})
+        entries += [
+            Entry(at=getattr(e, event_time), event=e)
+            for e in events.order_by(f"-{event_time}", "-id")[: limit + 1]
+        ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    more = len(entries) > limit
+    entries = entries[:limit]
+    days = [
+        (day, list(items))
+        for day, items in groupby(entries, key=lambda entry: timezone.localtime(entry.at).date())
+    ]
+    return Timeline(days=days, next_before=entries[-1].at if more and entries else None)
+
+
+def parse_before(raw: str | None) -> datetime | None:
+    """The ``before`` cursor from a query string; anything invalid means none."""
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
