@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,11 +21,21 @@ from crm.forms import LanguageForm, UserCreateForm, UserEditForm, UserPasswordFo
 from crm.navigation import visible_items
 from crm.pagination import paginate
 
+MY_DAY_LENGTH = 15
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """My day: my overdue and today's reminders first, then the modules."""
     shortcuts = [item for item in visible_items(request.user) if item.url_name != "crm:home"]
-    return render(request, "crm/home.html", {"shortcuts": shortcuts})
+    end_of_today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    due = (
+        access.reminders(request.user)
+        .filter(owner=request.user, due_at__lt=end_of_today)
+        .select_related("person", "company")
+        .order_by("due_at", "id")[:MY_DAY_LENGTH]
+    )
+    return render(request, "crm/home.html", {"shortcuts": shortcuts, "due": due, "now": timezone.now()})
 
 
 @never_cache

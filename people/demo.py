@@ -77,3 +77,48 @@ def seed(context: dict) -> None:
         services.person_discard(person=person, by=person.owner, reason="Datos de contacto incorrectos")
     context["people"] = [p for p in people if p.discarded_at is None]
     context["tags"] = tags
+    _activities(context)
+
+
+CATEGORIES = ["Ventas", "Soporte", "Cobranza", "Capacitación"]
+SUBJECTS = {
+    "call": ["Llamada de presentación", "Consulta por precios", "Seguimiento de cotización"],
+    "email": ["Envío de catálogo", "Propuesta comercial"],
+    "visit": ["Visita a oficinas", "Demostración del producto"],
+    "meeting": ["Reunión con gerencia"],
+    "note": ["Prefiere contacto por WhatsApp", "Presupuesto aprobado para el próximo trimestre"],
+}
+
+
+def _activities(context: dict) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm import services as crm_services
+    from crm.models import Category
+
+    rng = context["rng"]
+    categories = [Category.objects.get_or_create(name=name)[0] for name in CATEGORIES]
+    now = timezone.now()
+    for n, person in enumerate(context["people"]):
+        for _ in range(rng.randrange(1, 4)):
+            kind = rng.choice(list(SUBJECTS))
+            crm_services.activity_log(
+                by=person.owner,
+                kind=kind,
+                subject=rng.choice(SUBJECTS[kind]),
+                person=person,
+                category=rng.choice(categories),
+            )
+        if n % 3 == 0:
+            # Some overdue, some today, most in the coming days.
+            due = now + timedelta(hours=rng.choice([-30, -2, 3, 26, 50, 120]))
+            crm_services.activity_log(
+                by=person.owner,
+                kind="task",
+                subject="Volver a llamar",
+                person=person,
+                done=False,
+                due_at=due,
+            )

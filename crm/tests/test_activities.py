@@ -239,3 +239,13 @@ def test_activities_of_discarded_people_disappear(alice_client, alice):
     ActivityFactory(person=person, owner=alice, done_at=None)
     people_services.person_discard(person=person, by=alice)
     assert list(alice_client.get(reverse("crm:activities")).context["page"]) == []
+
+
+def test_home_shows_my_due_and_overdue_reminders(alice_client, alice):
+    person = PersonFactory(owner=alice)
+    overdue = ActivityFactory(
+        person=person, owner=alice, done_at=None, due_at=timezone.now() - timedelta(days=1)
+    )
+    ActivityFactory(person=person, owner=alice, done_at=None, due_at=timezone.now() + timedelta(days=3))
+    response = alice_client.get(reverse("crm:home"))
+    assert list(response.context["due"]) == [overdue]
