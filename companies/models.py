@@ -39,6 +39,10 @@ class Company(models.Model):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name", "id"]
+        permissions = [
+            ("import_company", _("Can import companies")),
+            ("export_company", _("Can export companies")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "tax_id"], condition=~Q(tax_id=""), name="companies_tax_id_unique"

@@ -191,3 +191,18 @@ def categories(user: User) -> QuerySet:
     if not (user.is_authenticated and user.is_active):
         return Category.objects.none()
     return Category.objects.all()
+
+
+def imports(user: User) -> QuerySet:
+    """Import history: managers and admins the team's, an agent their own."""
+    from people.models import ImportJob
+
+    return scope(user, ImportJob.objects.all(), "created_by")
+
+
+def may_import(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("people.import_person")
+
+
+def may_export(user: User, perm: str = "people.export_person") -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(perm)

@@ -172,6 +172,7 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-created_at", "-id"]
+        permissions = [("export_activity", _("Can export activities"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(person__isnull=False) | Q(company__isnull=False),
@@ -254,3 +255,36 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class ExportJob(models.Model):
+    """A spreadsheet export too large to build during the request: the task
+    worker writes the file and the page offers it for download."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    source = models.CharField(_("list"), max_length=50)
+    params = models.CharField(_("filters"), max_length=2000, blank=True)
+    format = models.CharField(_("format"), max_length=5)
+    language = models.CharField(max_length=10, default="es")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="crm_export_by_idx")]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -105,3 +106,76 @@ class TagChoiceForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].queryset = access.tags(user)
+
+
+class ImportForm(forms.Form):
+    """Upload a file and choose what every new person gets."""
+
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+        help_text=_("The first row must name the columns, in Spanish, Portuguese or English."),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner of new people"), queryset=User.objects.none(), required=False
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage of new people"), choices=Person.Stage.choices, initial="prospect"
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags to add"),
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = access.tags(user)
+        if access.sees_everything(user):
+            self.fields["owner"].queryset = access.assignable_users(user)
+            self.fields["owner"].initial = user.pk
+        else:
+            del self.fields["owner"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)s MB.")
+                % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        if upload.size == 0:
+            raise ValidationError(_("The file is empty."))
+        return upload
+
+
+class MappingForm(forms.Form):
+    """Which field each column of the file goes to."""
+
+    def __init__(self, *args, headers: list[str], mapping: list[str], choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header or _("Column %(number)s") % {"number": index + 1},
+                choices=choices,
+                required=False,
+                initial=mapping[index] if index < len(mapping) else "",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        chosen = [cleaned.get(f"col_{i}", "") for i in range(len(self.headers))]
+        taken = [name for name in chosen if name]
+        if len(taken) != len(set(taken)):
+            raise ValidationError(_("Each field can come from one column only."))
+        if "first_name" not in taken and "full_name" not in taken:
+            raise ValidationError(_("Choose the column with the first name or the full name."))
+        cleaned["mapping"] = chosen
+        return cleaned
+
+    def rows(self):
+        """(header, bound field) pairs for the template."""
+        return [(header, self[f"col_{i}"]) for i, header in enumerate(self.headers)]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -7,6 +10,7 @@ from django.db import models
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.countries import COUNTRIES, SQL_ACCENTED, SQL_PLAIN, format_phone
@@ -128,6 +132,7 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["-created_at", "-id"]
+        permissions = [("import_person", _("Can import people")), ("export_person", _("Can export people"))]
         indexes = [
             GinIndex(fields=["search"], name="people_person_search_gin"),
             models.Index(
@@ -229,3 +234,72 @@ class PersonEvent(models.Model):
         if self.kind == self.Kind.STAGE and value in Person.Stage.values:
             return Person.Stage(value).label
         return value
+
+
+def import_upload_to(job: ImportJob, filename: str) -> str:
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:6]}"
+
+
+class ImportJob(models.Model):
+    """One import of a CSV or XLSX file: the upload, the column mapping, the
+    preview (dry run), the import itself and its counts and error report."""
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("People")
+        COMPANIES = "companies", _("Companies")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Columns to check")
+        ANALYSING = "analysing", _("Preparing the preview")
+        PREVIEWED = "previewed", _("Preview ready")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PEOPLE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to=import_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=5)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=2, blank=True)
+    headers = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("mapping"), default=list)
+    options = models.JSONField(_("options"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    preview = models.JSONField(_("preview"), default=list)
+    error_report = models.FileField(_("error report"), upload_to="imports/errors/", blank=True)
+    message = models.TextField(_("message"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at", "-id"], name="people_import_by_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.ANALYSING, self.Status.IMPORTING)
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views
+from people import import_views, views
 
 app_name = "people"
 
@@ -9,6 +9,13 @@ urlpatterns = [
     path("people/new/", views.person_create, name="create"),
     path("people/autocomplete/", views.person_autocomplete, name="autocomplete"),
     path("people/discarded/", views.discarded_list, name="discarded"),
+    path("people/import/", import_views.import_start, name="import"),
+    path("people/imports/", import_views.import_list, name="imports"),
+    path("people/imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("people/imports/<int:pk>/preview/", import_views.import_preview, name="import_preview"),
+    path("people/imports/<int:pk>/remap/", import_views.import_remap, name="import_remap"),
+    path("people/imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("people/imports/<int:pk>/errors/", import_views.import_errors, name="import_errors"),
     path("people/<int:pk>/", views.person_detail, name="detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="edit"),
     path("people/<int:pk>/stage/", views.person_stage, name="stage"),
