@@ -11,11 +11,13 @@ from crm.tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     # English is the source language; translations have tests of their own.
     settings.LANGUAGE_CODE = "en"
     # Hashing dominates user creation otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploads and exports go to a folder of the test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
     # No collectstatic before tests: serve static names as they are.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -11,7 +11,12 @@ from crm import access
 from crm.models import Activity, Category, User
 
 
-class UserCreateForm(forms.ModelForm):
+class DataPermissionsMixin(forms.Form):
+    can_import = forms.BooleanField(label=_("May import"), required=False, initial=True)
+    can_export = forms.BooleanField(label=_("May export"), required=False, initial=True)
+
+
+class UserCreateForm(DataPermissionsMixin, forms.ModelForm):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -53,7 +58,7 @@ class UserCreateForm(forms.ModelForm):
                 self.add_error("password1", error)
 
 
-class UserEditForm(forms.ModelForm):
+class UserEditForm(DataPermissionsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "email", "role", "language"]

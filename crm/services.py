@@ -227,3 +227,31 @@ def calendar_token(*, user: User, regenerate: bool = False) -> str:
         user.calendar_token = new_calendar_token()
         user.save(update_fields=["calendar_token"])
     return user.calendar_token
+
+
+def _data_permissions(prefix: str):
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        codename__startswith=f"{prefix}_", content_type__app_label__in=["crm", "people", "companies"]
+    )
+
+
+def user_data_permissions(user: User) -> tuple[bool, bool]:
+    """(may import, may export) as the user administration shows them."""
+    return user.has_perm("people.import_person"), user.has_perm("people.export_person")
+
+
+@transaction.atomic
+def user_set_data_permissions(*, user: User, can_import: bool, can_export: bool) -> User:
+    """Importing and exporting are permissions of their own, granted per user."""
+    for prefix, allowed in (("import", can_import), ("export", can_export)):
+        permissions = list(_data_permissions(prefix))
+        if allowed:
+            user.user_permissions.add(*permissions)
+        else:
+            user.user_permissions.remove(*permissions)
+    # Django caches permissions on the instance.
+    for cache in ("_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache, None)
+    return user

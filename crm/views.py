@@ -93,6 +93,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
             language=data["language"],
             password=data["password1"],
         )
+        services.user_set_data_permissions(
+            user=user, can_import=data["can_import"], can_export=data["can_export"]
+        )
         messages.success(request, _("User %(name)s created.") % {"name": user})
         return redirect("crm:users")
     return render(request, "crm/users/form.html", {"form": form, "title": _("New user")})
@@ -101,7 +104,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @access.admin_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.get_or_404(access.users(request.user), pk=pk)
-    form = UserEditForm(request.POST or None, instance=user)
+    can_import, can_export = services.user_data_permissions(user)
+    form = UserEditForm(
+        request.POST or None, instance=user, initial={"can_import": can_import, "can_export": can_export}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -117,6 +123,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            services.user_set_data_permissions(
+                user=user, can_import=data["can_import"], can_export=data["can_export"]
+            )
             messages.success(request, _("User %(name)s saved.") % {"name": data["name"]})
             return redirect("crm:users")
     return render(request, "crm/users/form.html", {"form": form, "title": _("Edit user"), "target": user})

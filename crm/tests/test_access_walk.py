@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils import timezone
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import services
 from crm.tests.factories import ActivityFactory, CategoryFactory
+from people import importing
 from people.tests.factories import PersonFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +134,13 @@ RULES: dict[str, Rule] = {
     "people:tag_remove": owned_by_alice(
         kwargs=lambda w: {"pk": w.person.pk, "tag_pk": w.tag.pk}, post_only=True
     ),
+    "people:import": signed_in(),
+    "people:imports": signed_in(),
+    "people:import_detail": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}),
+    "people:import_preview": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}, post_only=True),
+    "people:import_remap": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}, post_only=True),
+    "people:import_confirm": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}, post_only=True),
+    "people:import_errors": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}),
     "people:tags": signed_in(),
     "people:tag_create": admins(),
     "people:tag_detail": signed_in(kwargs=lambda w: {"pk": w.tag.pk}),
@@ -197,6 +206,15 @@ def world(admin_user, manager, alice, bob):
     w.category = CategoryFactory()
     w.reminder = ActivityFactory(person=w.person, owner=alice, due_at=timezone.now(), done_at=None)
     w.calendar_token = services.calendar_token(user=alice)
+    w.import_job = importing.start_job(
+        user=alice,
+        upload=SimpleUploadedFile("walk.csv", b"Nombre,Correo\nAna,bad-email\n"),
+        owner=None,
+        stage="prospect",
+        tags=[],
+    )
+    importing.run(w.import_job)
+    w.import_job.save()
     return w
 
 
