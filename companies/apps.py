@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CompaniesConfig(AppConfig):
     name = "companies"
     verbose_name = _("Companies")
+
+    def ready(self) -> None:
+        # Register this app's exportable lists.
+        import companies.exports  # noqa: F401

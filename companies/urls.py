@@ -7,6 +7,7 @@ app_name = "companies"
 urlpatterns = [
     path("", views.company_list, name="list"),
     path("new/", views.company_create, name="create"),
+    path("export/", views.company_export, name="export"),
     path("autocomplete/", views.company_autocomplete, name="autocomplete"),
     path("<int:pk>/", views.company_detail, name="detail"),
     path("<int:pk>/edit/", views.company_edit, name="edit"),

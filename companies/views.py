@@ -14,6 +14,7 @@ from companies import services
 from companies.filters import CompanyFilter, search_companies
 from companies.forms import CompanyForm, MembershipForm
 from crm import access, timeline
+from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
 from people import services as people_services
@@ -204,3 +205,9 @@ def company_autocomplete(request: HttpRequest) -> HttpResponse:
         for company in results:
             company.autocomplete_hint = company.tax_id_display
     return render(request, "widgets/autocomplete_results.html", {"results": results, "term": term})
+
+
+@login_required
+@require_GET
+def company_export(request: HttpRequest) -> HttpResponse:
+    return export_response(request, "companies")

@@ -206,3 +206,12 @@ def may_import(user: User) -> bool:
 
 def may_export(user: User, perm: str = "people.export_person") -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(perm)
+
+
+def export_jobs(user: User) -> QuerySet:
+    """Queued exports: each user sees their own."""
+    from crm.models import ExportJob
+
+    if not (user.is_authenticated and user.is_active):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(created_by=user)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, calendar, services
+from crm.exports import export_response
 from crm.filters import ActivityFilter, ReminderFilter
 from crm.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm
 from crm.models import Activity, User
@@ -279,3 +280,35 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Category deleted."))
     return redirect("crm:catalogs")
+
+
+# Exports ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def activity_export(request: HttpRequest) -> HttpResponse:
+    return export_response(request, "activities")
+
+
+@login_required
+@require_GET
+def reminder_export(request: HttpRequest) -> HttpResponse:
+    return export_response(request, "reminders")
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large export being written by the worker: progress, then the download."""
+    job = access.get_or_404(access.export_jobs(request.user), pk=pk)
+    template = "crm/export.html#status" if request.htmx else "crm/export.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access.get_or_404(access.export_jobs(request.user), pk=pk)
+    if not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="es")
     is_active = models.BooleanField(_("active"), default=True)
+    # Importing and exporting are permissions of their own (crm.backends).
+    can_import = models.BooleanField(_("may import"), default=True)
+    can_export = models.BooleanField(_("may export"), default=True)
     # Secret part of the user's iCalendar feed URL; regenerating it revokes the old URL.
     calendar_token = models.CharField(_("calendar token"), max_length=64, unique=True, null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -229,29 +229,13 @@ def calendar_token(*, user: User, regenerate: bool = False) -> str:
     return user.calendar_token
 
 
-def _data_permissions(prefix: str):
-    from django.contrib.auth.models import Permission
-
-    return Permission.objects.filter(
-        codename__startswith=f"{prefix}_", content_type__app_label__in=["crm", "people", "companies"]
-    )
-
-
 def user_data_permissions(user: User) -> tuple[bool, bool]:
     """(may import, may export) as the user administration shows them."""
-    return user.has_perm("people.import_person"), user.has_perm("people.export_person")
+    return user.can_import, user.can_export
 
 
-@transaction.atomic
 def user_set_data_permissions(*, user: User, can_import: bool, can_export: bool) -> User:
     """Importing and exporting are permissions of their own, granted per user."""
-    for prefix, allowed in (("import", can_import), ("export", can_export)):
-        permissions = list(_data_permissions(prefix))
-        if allowed:
-            user.user_permissions.add(*permissions)
-        else:
-            user.user_permissions.remove(*permissions)
-    # Django caches permissions on the instance.
-    for cache in ("_perm_cache", "_user_perm_cache"):
-        user.__dict__.pop(cache, None)
+    user.can_import, user.can_export = can_import, can_export
+    user.save(update_fields=["can_import", "can_export"])
     return user

@@ -82,3 +82,24 @@ def ensure_digest_scheduled() -> bool:
         return False
     send_reminder_digest.using(run_after=next_digest_time()).enqueue()
     return True
+
+
+@task()
+def build_export(job_id: int) -> int:
+    """Write a large spreadsheet export queued by a list page."""
+    from crm.exports import build_export_file
+    from crm.models import ExportJob
+
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    try:
+        build_export_file(job)
+    except Exception:
+        logger.exception("export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+        raise
+    job.status = ExportJob.Status.DONE
+    job.progress = 100
+    job.finished_at = timezone.now()
+    job.save()
+    return job.rows

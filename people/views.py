@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, timeline
-from crm.exports import csv_response
+from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
 from crm.widgets import Autocomplete
@@ -288,15 +288,19 @@ def tag_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def tag_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The people of a tag as CSV, for a mass-mailing tool."""
+    """The people of a tag as CSV or XLSX, for a mass-mailing tool."""
     tag = access.get_or_404(access.tags(request.user), pk=pk)
-    queryset = _tag_people(request.user, tag).order_by("last_name", "first_name", "id")
-    header = [_("First name"), _("Last name"), _("Email"), _("Phone"), _("Mobile"), _("City"), _("Stage")]
-    stages = dict(Person.Stage.choices)
+    return export_response(request, "tag", tag=tag.pk)
 
-    def rows():
-        fields = ("first_name", "last_name", "email", "phone", "mobile", "city", "stage")
-        for values in queryset.values_list(*fields).iterator(chunk_size=2000):
-            yield [*values[:-1], stages.get(values[-1], values[-1])]
 
-    return csv_response(f"tag-{tag.pk}-people.csv", header, rows())
+@login_required
+@require_GET
+def person_export(request: HttpRequest) -> HttpResponse:
+    """People as the list's filters show them."""
+    return export_response(request, "people")
+
+
+@access.admin_required
+@require_GET
+def discarded_export(request: HttpRequest) -> HttpResponse:
+    return export_response(request, "discarded")

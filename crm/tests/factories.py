@@ -12,7 +12,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["username"]
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     name = factory.Faker("name", locale="es_ES")
@@ -20,14 +19,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = User.Role.AGENT
     language = "en"
     password = factory.django.Password(PASSWORD)
-
-    @factory.post_generation
-    def data_permissions(self, create, extracted, **kwargs):
-        # Like users created in the administration: they may import and export.
-        if create and extracted is not False:
-            from crm.services import user_set_data_permissions
-
-            user_set_data_permissions(user=self, can_import=True, can_export=True)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

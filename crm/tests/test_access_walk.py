@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import services
+from crm.models import ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from people import importing
 from people.tests.factories import PersonFactory, TagFactory
@@ -103,6 +105,18 @@ RULES: dict[str, Rule] = {
     "crm:activity_done": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:activity_pending": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:reminders": signed_in(),
+    "crm:activities_export": signed_in(),
+    "crm:reminders_export": signed_in(),
+    "crm:export_detail": Rule(
+        allowed=frozenset({"alice"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},
+        kwargs=lambda w: {"pk": w.export_job.pk},
+    ),
+    "crm:export_download": Rule(
+        allowed=frozenset({"alice"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},
+        kwargs=lambda w: {"pk": w.export_job.pk},
+    ),
     "crm:reminder_reschedule": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:reminder_reassign": managers(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:person_email": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
@@ -141,6 +155,8 @@ RULES: dict[str, Rule] = {
     "people:import_remap": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}, post_only=True),
     "people:import_confirm": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}, post_only=True),
     "people:import_errors": owned_by_alice(kwargs=lambda w: {"pk": w.import_job.pk}),
+    "people:export": signed_in(),
+    "people:discarded_export": admins(),
     "people:tags": signed_in(),
     "people:tag_create": admins(),
     "people:tag_detail": signed_in(kwargs=lambda w: {"pk": w.tag.pk}),
@@ -151,6 +167,7 @@ RULES: dict[str, Rule] = {
     "companies:list": signed_in(),
     "companies:create": signed_in(),
     "companies:autocomplete": signed_in(),
+    "companies:export": signed_in(),
     "companies:detail": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
     "companies:edit": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
     "companies:person_create": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
@@ -215,6 +232,11 @@ def world(admin_user, manager, alice, bob):
     )
     importing.run(w.import_job)
     w.import_job.save()
+    # An export the worker finished for alice: only she may fetch it.
+    w.export_job = ExportJob.objects.create(
+        created_by=alice, source="people", format="xlsx", filename="people.xlsx", status="done"
+    )
+    w.export_job.file.save("people.xlsx", ContentFile(b"PK"), save=True)
     return w
 
 

@@ -322,7 +322,7 @@ def test_bad_files_get_a_clear_message(alice_client):
 def test_import_needs_the_permission(db):
     from django.test import Client
 
-    user = UserFactory(username="noimport", data_permissions=False)
+    user = UserFactory(username="noimport", can_import=False)
     client = Client()
     client.force_login(user)
     assert client.get(reverse("people:import")).status_code == 403

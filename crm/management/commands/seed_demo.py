@@ -17,7 +17,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from crm.models import User
-from crm.services import user_set_data_permissions
 
 DEMO_PASSWORD = "demo-crm-2026"
 
@@ -73,6 +72,5 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
-                user_set_data_permissions(user=user, can_import=True, can_export=True)
             users.append(user)
         return users

@@ -1,0 +1,32 @@
+"""The companies list as a spreadsheet."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from companies.filters import CompanyFilter
+from crm import access
+from crm.countries import COUNTRIES
+from crm.exports import Column, ExportSource, register
+
+
+def _columns() -> list[Column]:
+    return [
+        Column(_("Name"), "name"),
+        Column(_("Tax id"), "tax_id"),
+        Column(_("Country"), "country", dict(COUNTRIES)),
+        Column(_("Address"), "address"),
+        Column(_("City"), "city"),
+        Column(_("Phone"), "phone"),
+        Column(_("Website"), "website"),
+        Column(_("Industry"), "industry"),
+        Column(_("Owner"), "owner__name"),
+        Column(_("Created"), "created_at"),
+    ]
+
+
+def _companies(user, params):
+    return CompanyFilter(params, queryset=access.companies(user), user=user).qs.order_by("name", "id")
+
+
+register(ExportSource("companies", _("Companies"), "companies.export_company", _columns, _companies))

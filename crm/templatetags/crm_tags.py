@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from crm import access
+
+register = template.Library()
+
+
+@register.inclusion_tag("partials/export_buttons.html", takes_context=True)
+def export_buttons(context, url_name: str, permission: str, **kwargs):
+    """CSV and XLSX links that export what the page's filters show."""
+    request = context["request"]
+    return {
+        "request": request,
+        "may_export": access.may_export(request.user, permission),
+        "export_url": reverse(url_name, kwargs=kwargs or None),
+    }
