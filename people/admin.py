@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
-from people.models import Person, PersonEvent, Tag
+from people.models import ImportJob, Person, PersonEvent, Tag
+from people.resources import PersonResource
 
 
 @admin.register(Tag)
@@ -10,7 +12,8 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ImportExportModelAdmin):
+    resource_classes = [PersonResource]
     list_display = ["__str__", "email", "phone", "stage", "owner", "created_at", "discarded_at"]
     list_filter = ["stage", "source", "country"]
     search_fields = ["first_name", "last_name", "email", "phone"]
@@ -34,3 +37,11 @@ class PersonEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "created_by", "created_at", "status", "rows", "created", "errors"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["created_by"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
