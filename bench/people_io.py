@@ -33,8 +33,33 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIRST = ["José", "María", "Carlos", "Lucía", "João", "Ana", "Pedro", "Sofía", "Diego", "Júlia", "Andrés", "Camila"]
-LAST = ["García", "Pérez", "Silva", "Souza", "Rojas", "Flores", "Oliveira", "Núñez", "Costa", "Vargas", "Peña"]
+FIRST = [
+    "José",
+    "María",
+    "Carlos",
+    "Lucía",
+    "João",
+    "Ana",
+    "Pedro",
+    "Sofía",
+    "Diego",
+    "Júlia",
+    "Andrés",
+    "Camila",
+]
+LAST = [
+    "García",
+    "Pérez",
+    "Silva",
+    "Souza",
+    "Rojas",
+    "Flores",
+    "Oliveira",
+    "Núñez",
+    "Costa",
+    "Vargas",
+    "Peña",
+]
 CITIES = ["Lima", "Cusco", "São Paulo", "Bogotá", "Santiago", "Ciudad de México", "Quito", "Arequipa"]
 
 
@@ -166,6 +191,7 @@ def measure_import(path: Path, user, runs: int) -> tuple[list[float], object]:
 
     timings, counts = [], None
     for _ in range(runs):
+
         def run():
             with path.open("rb") as handle:
                 job = importing.start_job(
@@ -313,7 +339,9 @@ def run(people: int, rows: int, runs: int, baseline_rows: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)

@@ -41,7 +41,16 @@ class PersonEventAdmin(admin.ModelAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "kind", "created_by", "created_at", "status", "rows", "created", "errors"]
+    list_display = [
+        "original_name",
+        "kind",
+        "created_by",
+        "created_at",
+        "status",
+        "rows",
+        "created",
+        "errors",
+    ]
     list_filter = ["status", "kind"]
     list_select_related = ["created_by"]
     readonly_fields = [f.name for f in ImportJob._meta.fields]

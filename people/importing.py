@@ -333,16 +333,20 @@ class Matcher:
                 row.action, row.reason = "skip", _("Already in the CRM, unchanged.")
 
     def _existing(self, emails: set[str], phones: set[str]) -> dict[int, dict]:
+        """People in People with any of these emails (any case) or numbers, in
+        one query: arrays as single parameters, one branch per index."""
+        if not emails and not phones:
+            return {}
         fields = ["id", "email", *[c for c in PERSON_COLUMNS if c != "email"], "stage"]
-        found: dict[int, dict] = {}
-        active = Person.objects.filter(discarded_at=None)
-        if emails:
-            query = active.annotate(email_ci=Lower("email")).filter(email_ci__in=emails)
-            found.update({p["id"]: p for p in query.values(*fields)})
-        if phones:
-            for query in (active.filter(phone__in=phones), active.filter(mobile__in=phones)):
-                found.update({p["id"]: p for p in query.values(*fields)})
-        return found
+        select = f"SELECT {', '.join(fields)} FROM people_person WHERE discarded_at IS NULL AND "
+        sql = " UNION ".join(
+            select + condition
+            for condition in ("UPPER(email) = ANY(%s)", "phone = ANY(%s)", "mobile = ANY(%s)")
+        )
+        numbers = list(phones)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [[e.upper() for e in emails], numbers, numbers])
+            return {row[0]: dict(zip(fields, row, strict=True)) for row in cursor.fetchall()}
 
     def _tags(self, existing: dict[int, dict]) -> dict[int, set[int]]:
         through = Person.tags.through.objects.filter(person_id__in=list(existing))
@@ -463,6 +467,9 @@ def run(job: ImportJob, progress: Progress | None = None) -> Counts:
 
 def _write(chunk: list[Row], user: User, options: Options) -> None:
     now = timezone.now()
+    # Labels for the history, translated once per chunk rather than per row.
+    field_labels = {name: str(label) for name, (label, _aliases) in FIELDS.items()}
+    stage_labels = {value: str(label) for value, label in Person.Stage.choices}
     new = [r for r in chunk if r.action == "new"]
     updates = [r for r in chunk if r.action == "update"]
     with connection.cursor() as cursor:
@@ -501,7 +508,7 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
                     r.person_id,
                     PersonEvent.Kind.CREATED,
                     "",
-                    str(Person.Stage(r.values.get("stage") or options.stage).label),
+                    stage_labels[r.values.get("stage") or options.stage],
                     user.pk,
                     now,
                 ]
@@ -510,7 +517,7 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
                     r.person_id,
                     PersonEvent.Kind.UPDATED,
                     "",
-                    _changed_labels(r.changed)[:300],
+                    _changed_labels(r.changed, field_labels)[:300],
                     user.pk,
                     now,
                 ]
@@ -611,9 +618,7 @@ def _country_of(rows_with_company: list[Row], key: str) -> str:
     return "OT"
 
 
-def _changed_labels(changed: list[str]) -> str:
-    labels = {name: str(label) for name, (label, _aliases) in FIELDS.items()}
-    labels["stage"] = str(FIELDS["stage"][0])
+def _changed_labels(changed: list[str], labels: dict[str, str]) -> str:
     return ", ".join(labels.get(name, name) for name in changed)
 
 

@@ -8,7 +8,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, TextField, Value
-from django.db.models.functions import Coalesce, Concat, Lower
+from django.db.models.functions import Coalesce, Concat, Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -153,7 +153,8 @@ class Person(models.Model):
             models.Index(
                 fields=["-discarded_at"], name="people_discarded_idx", condition=~Q(discarded_at=None)
             ),
-            models.Index(Lower("email"), name="people_email_ci_idx"),
+            # Upper(): what Django's email__iexact compares, so it uses the index.
+            models.Index(Upper("email"), name="people_email_ci_idx"),
             models.Index(fields=["phone"], name="people_phone_idx"),
             models.Index(fields=["mobile"], name="people_mobile_idx"),
             models.Index(fields=["stage"], name="people_stage_idx"),

@@ -10,7 +10,9 @@ from people.models import Person, Tag
 
 class PersonResource(resources.ModelResource):
     tags = fields.Field(
-        attribute="tags", column_name="tags", widget=widgets.ManyToManyWidget(Tag, field="name", separator=",")
+        attribute="tags",
+        column_name="tags",
+        widget=widgets.ManyToManyWidget(Tag, field="name", separator=","),
     )
 
     class Meta:
@@ -33,3 +35,8 @@ class PersonResource(resources.ModelResource):
         import_id_fields = ("email",)
         skip_unchanged = True
         report_skipped = True
+
+    def get_instance(self, instance_loader, row):
+        # Case-insensitive, through the people_email_ci_idx index.
+        email = (row.get("email") or "").strip()
+        return Person.objects.filter(email__iexact=email).first() if email else None
