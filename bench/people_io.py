@@ -121,28 +121,28 @@ def build_people(total: int, owners, discarded_share: float = 0.1) -> None:
         "first_name", "last_name", "email", "phone", "mobile", "city", "country", "source", "stage",
         "owner_id", "notes", "discard_reason", "created_at", "updated_at", "discarded_at",
     ]  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        with cursor.copy(f"COPY people_person ({', '.join(columns)}) FROM STDIN") as copy:
-            for n in range(have, total):
-                copy.write_row(
-                    [
-                        rng.choice(FIRST),
-                        rng.choice(LAST),
-                        f"p{n}@bench.example",
-                        f"+5190{n:07d}",
-                        "",
-                        rng.choice(CITIES),
-                        "PE",
-                        "import",
-                        rng.choice(["prospect", "interested", "client"]),
-                        owners[n % len(owners)].pk,
-                        "",
-                        "",
-                        now,
-                        now,
-                        now if rng.random() < discarded_share else None,
-                    ]
-                )
+    copy_sql = f"COPY people_person ({', '.join(columns)}) FROM STDIN"
+    with transaction.atomic(), connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for n in range(have, total):
+            copy.write_row(
+                [
+                    rng.choice(FIRST),
+                    rng.choice(LAST),
+                    f"p{n}@bench.example",
+                    f"+5190{n:07d}",
+                    "",
+                    rng.choice(CITIES),
+                    "PE",
+                    "import",
+                    rng.choice(["prospect", "interested", "client"]),
+                    owners[n % len(owners)].pk,
+                    "",
+                    "",
+                    now,
+                    now,
+                    now if rng.random() < discarded_share else None,
+                ]
+            )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE people_person")
     print(f"built {total - have} people in {time.perf_counter() - started:.1f} s", flush=True)
