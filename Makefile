@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate messages seed worker clean-db
+.PHONY: run test lint format migrate messages seed worker bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ messages: $(STAMP)
 
 seed: $(STAMP)
 	$(BIN)/python manage.py seed_demo
+
+# Speed at scale on a separate database (crm_bench): builds 1,000,000 people once.
+bench: $(STAMP)
+	$(BIN)/python bench/people_io.py
 
 worker: $(STAMP)
 	$(BIN)/python manage.py worker

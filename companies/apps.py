@@ -8,4 +8,5 @@ class CompaniesConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's exportable lists.
-        import companies.exports  # noqa: F401
+        import companies.exports
+        import companies.importing  # noqa: F401  (registers the companies import)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from companies import views
+from people import import_views
 
 app_name = "companies"
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.company_list, name="list"),
     path("new/", views.company_create, name="create"),
     path("export/", views.company_export, name="export"),
+    path("import/", import_views.import_start, {"kind": "companies"}, name="import"),
     path("autocomplete/", views.company_autocomplete, name="autocomplete"),
     path("<int:pk>/", views.company_detail, name="detail"),
     path("<int:pk>/edit/", views.company_edit, name="edit"),

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm import access
-from crm.countries import normalize_phone
+from crm.countries import COUNTRIES, normalize_phone
 from crm.forms import OwnerFieldMixin
 from crm.models import User
 from people.models import Person, Tag
@@ -129,7 +129,14 @@ class ImportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    country = forms.ChoiceField(
+        label=_("Country of rows without one"),
+        choices=COUNTRIES,
+        initial="PE",
+        help_text=_("Tax ids and phones are read in this country when a row names none."),
+    )
+
+    def __init__(self, *args, user: User, kind: str = "people", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tags"].queryset = access.tags(user)
         if access.sees_everything(user):
@@ -137,6 +144,13 @@ class ImportForm(forms.Form):
             self.fields["owner"].initial = user.pk
         else:
             del self.fields["owner"]
+        if kind == "companies":
+            self.fields["file"].help_text = _("The first row must name the columns: name, tax id, country...")
+            if "owner" in self.fields:
+                self.fields["owner"].label = _("Owner of new companies")
+            del self.fields["stage"], self.fields["tags"]
+        else:
+            del self.fields["country"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -153,9 +167,12 @@ class ImportForm(forms.Form):
 class MappingForm(forms.Form):
     """Which field each column of the file goes to."""
 
-    def __init__(self, *args, headers: list[str], mapping: list[str], choices, **kwargs):
+    def __init__(
+        self, *args, headers: list[str], mapping: list[str], choices, required, required_message, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.headers = headers
+        self.required, self.required_message = required, required_message
         for index, header in enumerate(headers):
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 label=header or _("Column %(number)s") % {"number": index + 1},
@@ -171,8 +188,8 @@ class MappingForm(forms.Form):
         taken = [name for name in chosen if name]
         if len(taken) != len(set(taken)):
             raise ValidationError(_("Each field can come from one column only."))
-        if "first_name" not in taken and "full_name" not in taken:
-            raise ValidationError(_("Choose the column with the first name or the full name."))
+        if not set(self.required) & set(taken):
+            raise ValidationError(self.required_message)
         cleaned["mapping"] = chosen
         return cleaned
 

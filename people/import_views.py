@@ -36,8 +36,9 @@ def _job_for(user, pk: int) -> ImportJob:
 
 
 @import_permission_required
-def import_start(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+def import_start(request: HttpRequest, kind: str = ImportJob.Kind.PEOPLE) -> HttpResponse:
+    """Upload a file of people (or, from the Companies module, of companies)."""
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -45,14 +46,16 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 upload=data["file"],
                 owner=data.get("owner"),
-                stage=data["stage"],
-                tags=list(data["tags"]),
+                stage=data.get("stage") or "prospect",
+                tags=list(data.get("tags") or []),
+                kind=kind,
+                country=data.get("country") or "",
             )
         except ValidationError as error:
             form.add_error("file", error)
         else:
             return redirect(job)
-    return render(request, "people/imports/start.html", {"form": form})
+    return render(request, "people/imports/start.html", {"form": form, "kind": kind})
 
 
 @import_permission_required
@@ -62,7 +65,15 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 def _mapping_form(job: ImportJob, data=None) -> MappingForm:
-    return MappingForm(data, headers=job.headers, mapping=job.mapping, choices=importing.field_choices())
+    importer = importing.IMPORTERS[job.kind]
+    return MappingForm(
+        data,
+        headers=job.headers,
+        mapping=job.mapping,
+        choices=importing.field_choices(importer.fields),
+        required=importer.required,
+        required_message=importer.required_message,
+    )
 
 
 @import_permission_required

@@ -128,14 +128,13 @@ PERSON_COLUMNS = ["first_name", "last_name", "email", "phone", "mobile", "city",
 _TAG_SPLIT = re.compile(r"[,;|]")
 
 
-def field_choices() -> list[tuple[str, Any]]:
-    return [("", _("(do not import)")), *((name, label) for name, (label, _names) in FIELDS.items())]
+def field_choices(fields: dict[str, tuple[Any, list[str]]]) -> list[tuple[str, Any]]:
+    return [("", _("(do not import)")), *((name, label) for name, (label, _names) in fields.items())]
 
 
-def guess_mapping(headers: list[str]) -> list[str]:
-    """The field each column most likely holds, '' when none; a field is
-    mapped once. A single name column without a surname holds full names."""
-    lookup = {alias: name for name, (_label, aliases) in FIELDS.items() for alias in aliases}
+def match_headers(headers: list[str], fields: dict[str, tuple[Any, list[str]]]) -> list[str]:
+    """The field each column most likely holds ('' when none), each field once."""
+    lookup = {alias: name for name, (_label, aliases) in fields.items() for alias in aliases}
     used: set[str] = set()
     mapping = []
     for header in headers:
@@ -144,12 +143,18 @@ def guess_mapping(headers: list[str]) -> list[str]:
             name = ""
         used.add(name)
         mapping.append(name)
+    return mapping
+
+
+def guess_mapping(headers: list[str]) -> list[str]:
+    """People's columns; a single name column without a surname holds full names."""
+    mapping = match_headers(headers, FIELDS)
     if "first_name" in mapping and "last_name" not in mapping and "full_name" not in mapping:
         mapping[mapping.index("first_name")] = "full_name"
     return mapping
 
 
-def _choice_lookup(choices, extra: dict[str, str]) -> dict[str, str]:
+def choice_lookup(choices, extra: dict[str, str]) -> dict[str, str]:
     """Folded labels in every language and the values themselves -> value."""
     table = {fold(value): value for value, _label in choices}
     for language in ("en", "es", "pt-br"):
@@ -183,7 +188,7 @@ class Row:
     tags: list[Tag] = field(default_factory=list)
     action: str = "new"  # new, update, skip, error
     reason: str = ""
-    person_id: int | None = None
+    record_id: int | None = None  # the matched or created record
     changed: list[str] = field(default_factory=list)
 
 
@@ -192,11 +197,11 @@ class Cleaner:
 
     def __init__(self, mapping: list[str], user: User):
         self.mapping = mapping
-        self.countries = _choice_lookup(COUNTRIES, {"brasil": "BR", "mexico": "MX", "peru": "PE"})
-        self.stages = _choice_lookup(
+        self.countries = choice_lookup(COUNTRIES, {"brasil": "BR", "mexico": "MX", "peru": "PE"})
+        self.stages = choice_lookup(
             Person.Stage.choices, {"lead": "prospect", "customer": "client", "interesado": "interested"}
         )
-        self.sources = _choice_lookup(Person.Source.choices, {})
+        self.sources = choice_lookup(Person.Source.choices, {})
         self.tags = {fold(t.name): t for t in access.tags(user)}
 
     def clean(self, row: Row) -> None:
@@ -312,7 +317,7 @@ class Matcher:
             if person is None:
                 row.action = "new"
                 continue
-            row.person_id = person["id"]
+            row.record_id = person["id"]
             if person["id"] not in visible:
                 row.action = "skip"
                 row.reason = _("Already in the CRM, owned by another user.")
@@ -404,18 +409,71 @@ class Counts:
 Progress = Callable[[int], None]
 
 
+class Importer:
+    """What one kind of import (people, companies) knows: its fields, how to
+    guess columns, and how to analyse and write a chunk of rows."""
+
+    kind: str
+    fields: dict[str, tuple[Any, list[str]]]
+    # The mapping must include one of these (the record's name).
+    required: tuple[str, ...]
+    required_message: Any
+
+    def guess_mapping(self, headers: list[str]) -> list[str]:
+        return match_headers(headers, self.fields)
+
+    def state(self, job: ImportJob) -> Any:
+        raise NotImplementedError
+
+    def analyse(self, chunk: list[Row], state: Any) -> None:
+        """Set each row's action (new, update, skip, error) and reason."""
+        raise NotImplementedError
+
+    def write(self, chunk: list[Row], state: Any) -> None:
+        raise NotImplementedError
+
+
+class PeopleImporter(Importer):
+    kind = "people"
+    fields = FIELDS
+    required = ("first_name", "full_name")
+    required_message = gettext_lazy("Choose the column with the first name or the full name.")
+
+    def guess_mapping(self, headers: list[str]) -> list[str]:
+        return guess_mapping(headers)
+
+    def state(self, job: ImportJob) -> tuple:
+        options = Options.from_job(job)
+        return Cleaner(job.mapping, job.created_by), Matcher(job.created_by, options), job.created_by, options
+
+    def analyse(self, chunk: list[Row], state: tuple) -> None:
+        cleaner, matcher, _user, _options = state
+        for row in chunk:
+            cleaner.clean(row)
+        matcher.match(chunk)
+
+    def write(self, chunk: list[Row], state: tuple) -> None:
+        _cleaner, _matcher, user, options = state
+        _write(chunk, user, options)
+
+
+IMPORTERS: dict[str, Importer] = {"people": PeopleImporter()}
+
+
+def register(importer: Importer) -> None:
+    IMPORTERS[importer.kind] = importer
+
+
 def preview(job: ImportJob, progress: Progress | None = None) -> Counts:
     """The dry run: what the import would do, row by row; writes nothing but
     the job's counts and a sample of rows (the errors first)."""
-    options = Options.from_job(job)
-    cleaner, matcher = Cleaner(job.mapping, job.created_by), Matcher(job.created_by, options)
+    importer = IMPORTERS[job.kind]
+    state = importer.state(job)
     counts = Counts()
     sample: list[dict] = []
     errors: list[dict] = []
     for chunk in _chunks(read_rows(job)):
-        for row in chunk:
-            cleaner.clean(row)
-        matcher.match(chunk)
+        importer.analyse(chunk, state)
         counts.add(chunk)
         for row in chunk:
             item = {"line": row.line, "action": row.action, "reason": row.reason, "raw": row.raw[:12]}
@@ -432,23 +490,20 @@ def preview(job: ImportJob, progress: Progress | None = None) -> Counts:
 def run(job: ImportJob, progress: Progress | None = None) -> Counts:
     """The import: chunk by chunk, each in one transaction; returns the counts
     and stores the error report on the job."""
-    options = Options.from_job(job)
-    user = job.created_by
-    cleaner, matcher = Cleaner(job.mapping, user), Matcher(user, options)
+    importer = IMPORTERS[job.kind]
+    state = importer.state(job)
     counts = Counts()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="") as report:
         writer = csv.writer(report)
         writer.writerow([*job.headers, _("Error")])
         for chunk in _chunks(read_rows(job)):
             with transaction.atomic():
-                # One import writes at a time, so two imports of the same
-                # people cannot both create them.
+                # One import of a kind writes at a time, so two imports of the
+                # same records cannot both create them.
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('people.import'))")
-                for row in chunk:
-                    cleaner.clean(row)
-                matcher.match(chunk)
-                _write(chunk, user, options)
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"import.{job.kind}"])
+                importer.analyse(chunk, state)
+                importer.write(chunk, state)
             counts.add(chunk)
             for row in chunk:
                 if row.action == "error":
@@ -479,14 +534,14 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
                 [len(new)],
             )
             for row, (pk,) in zip(new, cursor.fetchall(), strict=True):
-                row.person_id = pk
+                row.record_id = pk
             _copy(
                 cursor,
                 "people_person",
                 ["id", *PERSON_COLUMNS, "stage", "owner_id", "discard_reason", "created_at", "updated_at"],
                 (
                     [
-                        r.person_id,
+                        r.record_id,
                         *(r.values.get(c, "") for c in PERSON_COLUMNS),
                         r.values.get("stage") or options.stage,
                         options.owner.pk,
@@ -505,7 +560,7 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
             ["person_id", "kind", "old_value", "new_value", "by_id", "at"],
             (
                 [
-                    r.person_id,
+                    r.record_id,
                     PersonEvent.Kind.CREATED,
                     "",
                     stage_labels[r.values.get("stage") or options.stage],
@@ -514,7 +569,7 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
                 ]
                 if r.action == "new"
                 else [
-                    r.person_id,
+                    r.record_id,
                     PersonEvent.Kind.UPDATED,
                     "",
                     _changed_labels(r.changed, field_labels)[:300],
@@ -546,7 +601,7 @@ def _update(cursor, updates: list[Row], now) -> None:
         cursor,
         "import_update",
         ["id", *columns],
-        ([r.person_id, *(r.values.get(c, "") for c in columns)] for r in updates),
+        ([r.record_id, *(r.values.get(c, "") for c in columns)] for r in updates),
     )
     assignments = ", ".join(f"{c} = COALESCE(NULLIF(u.{c}, ''), p.{c})" for c in columns)
     cursor.execute(
@@ -557,7 +612,7 @@ def _update(cursor, updates: list[Row], now) -> None:
 
 
 def _add_tags(cursor, written: list[Row], options: Options) -> None:
-    pairs = {(r.person_id, t.pk) for r in written for t in [*r.tags, *options.tags]}
+    pairs = {(r.record_id, t.pk) for r in written for t in [*r.tags, *options.tags]}
     if not pairs:
         return
     cursor.execute("CREATE TEMP TABLE import_tags (person_id bigint, tag_id bigint) ON COMMIT DROP")
@@ -596,7 +651,7 @@ def _place_in_companies(rows_with_company: list[Row], user: User, options: Optio
         known[fold(company.name)] = company.pk
     memberships = [
         Membership(
-            person_id=r.person_id,
+            person_id=r.record_id,
             company_id=known[fold(r.values["company"])],
             area=r.values.get("area", ""),
             position=r.values.get("position", ""),
@@ -642,19 +697,33 @@ def estimate_rows(job: ImportJob) -> int:
         return max(lines - 1, 0)
 
 
-def start_job(*, user: User, upload, owner: User | None, stage: str, tags: list[Tag]) -> ImportJob:
+def start_job(
+    *,
+    user: User,
+    upload,
+    owner: User | None,
+    stage: str = Person.Stage.PROSPECT,
+    tags: list[Tag] = (),
+    kind: str = "people",
+    country: str = "",
+) -> ImportJob:
     """Store an uploaded file as a new import, with its columns guessed."""
     table = inspect(upload, upload.name)
     job = ImportJob(
-        kind=ImportJob.Kind.PEOPLE,
+        kind=kind,
         created_by=user,
         original_name=upload.name[:255],
         format=table.format,
         encoding=table.encoding,
         delimiter=table.delimiter,
         headers=table.headers,
-        mapping=guess_mapping(table.headers),
-        options={"owner": (owner or user).pk, "stage": stage, "tags": [t.pk for t in tags]},
+        mapping=IMPORTERS[kind].guess_mapping(table.headers),
+        options={
+            "owner": (owner or user).pk,
+            "stage": stage,
+            "tags": [t.pk for t in tags],
+            "country": country,
+        },
     )
     upload.seek(0)
     job.file.save(upload.name, upload, save=False)

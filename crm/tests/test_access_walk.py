@@ -168,6 +168,7 @@ RULES: dict[str, Rule] = {
     "companies:create": signed_in(),
     "companies:autocomplete": signed_in(),
     "companies:export": signed_in(),
+    "companies:import": signed_in(),
     "companies:detail": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
     "companies:edit": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
     "companies:person_create": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
