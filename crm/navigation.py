@@ -24,6 +24,7 @@ class Item:
     url_name: str
     icon: str
     roles: tuple[str, ...] = ALL
+    flag: str = ""  # a User attribute that must be true (can_import...)
 
     @property
     def url(self) -> str:
@@ -44,7 +45,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Tags"), "people:tags", "tags"),
     Item(_("Quotes"), "opportunities:quotes", "file-earmark-text"),
     Item(_("Catalogs"), "crm:catalogs", "journal-bookmark", ADMINS),
-    Item(_("Imports"), "people:imports", "upload"),
+    Item(_("Imports"), "people:imports", "upload", flag="can_import"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),
     Item(_("Administration"), "crm:users", "person-gear", ADMINS),
 )
@@ -67,4 +68,8 @@ def _exists(url_name: str) -> bool:
 def visible_items(user) -> list[Item]:
     if not (user.is_authenticated and user.is_active):
         return []
-    return [item for item in ITEMS if user.role in item.roles and _exists(item.url_name)]
+    return [
+        item
+        for item in ITEMS
+        if user.role in item.roles and (not item.flag or getattr(user, item.flag)) and _exists(item.url_name)
+    ]
