@@ -125,6 +125,21 @@ def people(user: User) -> QuerySet:
     return scope(user, Person.objects.filter(discarded_at=None), "owner")
 
 
+def workable_people(user: User) -> QuerySet:
+    """People a user may work (log activities, email): their own, and those
+    they are assigned in a campaign."""
+    from campaigns.models import CampaignMember
+    from people.models import Person
+
+    if not (user.is_authenticated and user.is_active):
+        return Person.objects.none()
+    queryset = Person.objects.filter(discarded_at=None)
+    if sees_everything(user):
+        return queryset
+    assigned = CampaignMember.objects.filter(person=OuterRef("pk"), agent=user)
+    return queryset.filter(Q(owner=user) | Exists(assigned))
+
+
 def discarded_people(user: User) -> QuerySet:
     """The Discarded module: administrators only."""
     from people.models import Person
@@ -177,7 +192,13 @@ def activities(user: User) -> QuerySet:
     queryset = Activity.objects.filter(Q(person=None) | Q(person__discarded_at=None))
     if sees_everything(user):
         return queryset
-    return queryset.filter(Q(person=None) | Q(person__owner=user), owner=user)
+    from campaigns.models import CampaignMember
+
+    # A person an agent works in a campaign counts as theirs there.
+    assigned = CampaignMember.objects.filter(
+        campaign=OuterRef("campaign"), person=OuterRef("person"), agent=user
+    )
+    return queryset.filter(Q(person=None) | Q(person__owner=user) | Exists(assigned), owner=user)
 
 
 def reminders(user: User) -> QuerySet:
@@ -215,3 +236,26 @@ def export_jobs(user: User) -> QuerySet:
     if not (user.is_authenticated and user.is_active):
         return ExportJob.objects.none()
     return ExportJob.objects.filter(created_by=user)
+
+
+# Campaigns ------------------------------------------------------------------
+
+
+def campaigns(user: User) -> QuerySet:
+    """Campaigns an agent owns or has members assigned in; all for managers."""
+    from campaigns.models import Campaign, CampaignMember
+
+    if not (user.is_authenticated and user.is_active):
+        return Campaign.objects.none()
+    if sees_everything(user):
+        return Campaign.objects.all()
+    assigned = CampaignMember.objects.filter(campaign=OuterRef("pk"), agent=user)
+    return Campaign.objects.filter(Q(owner=user) | Exists(assigned))
+
+
+def campaign_members(user: User) -> QuerySet:
+    """Members an agent is assigned (discarded people never); all for managers."""
+    from campaigns.models import CampaignMember
+
+    queryset = CampaignMember.objects.filter(person__discarded_at=None)
+    return scope(user, queryset, "agent")

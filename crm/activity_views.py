@@ -45,7 +45,11 @@ def _record_url(activity: Activity) -> str:
 def activity_create(request: HttpRequest) -> HttpResponse:
     """The full form to log an activity; the quick-add forms on record pages
     post here too. ``?person=`` or ``?company=`` says what it is about."""
-    initial = {"person": request.GET.get("person"), "company": request.GET.get("company")}
+    initial = {
+        "person": request.GET.get("person"),
+        "company": request.GET.get("company"),
+        "campaign": request.GET.get("campaign"),
+    }
     if request.GET.get("kind") in Activity.Kind.values:
         initial["kind"] = request.GET["kind"]
     form = ActivityForm(request.POST or None, user=request.user, initial=initial)
@@ -60,6 +64,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 category=data["category"],
                 person=data["person"],
                 company=data["company"],
+                campaign=data["campaign"],
                 done=data["done"],
                 due_at=data["due_at"],
                 follow_up_at=data["follow_up_at"],
@@ -182,7 +187,12 @@ def reminder_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 def person_email(request: HttpRequest, pk: int) -> HttpResponse:
     """Send an email from the CRM and record it; without a mail server the
     page offers the person's address as a mailto: link instead."""
-    person = access.get_or_404(access.people(request.user), pk=pk)
+    person = access.get_or_404(access.workable_people(request.user), pk=pk)
+    # Sent while working a campaign member: the email is part of that campaign.
+    campaign_id = str(request.POST.get("campaign") or request.GET.get("campaign") or "")
+    campaign = (
+        access.campaigns(request.user).filter(pk=campaign_id).first() if campaign_id.isdigit() else None
+    )
     form = EmailForm(request.POST or None)
     if request.method == "POST" and settings.EMAIL_ENABLED and form.is_valid():
         try:
@@ -191,16 +201,23 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
+                campaign=campaign,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Email sent to %(email)s.") % {"email": person.email})
-            return redirect(person)
+            return _back(request, person.get_absolute_url())
     return render(
         request,
         "crm/activities/email.html",
-        {"person": person, "form": form, "email_enabled": settings.EMAIL_ENABLED},
+        {
+            "person": person,
+            "form": form,
+            "email_enabled": settings.EMAIL_ENABLED,
+            "campaign": campaign,
+            "next": request.POST.get("next") or request.GET.get("next") or "",
+        },
     )
 
 

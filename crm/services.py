@@ -91,6 +91,7 @@ def activity_log(
     subject: str,
     person=None,
     company=None,
+    campaign=None,
     category: Category | None = None,
     detail: str = "",
     done: bool = True,
@@ -111,6 +112,7 @@ def activity_log(
         detail=detail.strip(),
         person=person,
         company=company,
+        campaign=campaign,
         category=category,
         owner=owner or by,
         created_by=by,
@@ -126,6 +128,7 @@ def activity_log(
             subject=(follow_up_subject or _("Follow up: %(subject)s") % {"subject": activity.subject})[:200],
             person=person,
             company=company,
+            campaign=campaign,
             category=category,
             owner=owner or by,
             created_by=by,
@@ -166,7 +169,7 @@ def reminder_reassign(*, activity: Activity, by: User, owner: User) -> Activity:
 
 
 @transaction.atomic
-def email_send(*, by: User, person, subject: str, body: str) -> Activity:
+def email_send(*, by: User, person, subject: str, body: str, campaign=None) -> Activity:
     """Send an email to a person through the configured mail server and record
     it on their timeline. Nothing is recorded when sending fails."""
     if not person.email:
@@ -183,7 +186,7 @@ def email_send(*, by: User, person, subject: str, body: str) -> Activity:
     except (OSError, smtplib.SMTPException) as error:
         raise ValidationError(_("The email could not be sent: %(error)s") % {"error": error}) from error
     activity, _follow_up = activity_log(
-        by=by, kind=Activity.Kind.EMAIL, subject=subject, detail=body, person=person
+        by=by, kind=Activity.Kind.EMAIL, subject=subject, detail=body, person=person, campaign=campaign
     )
     return activity
 

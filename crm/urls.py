@@ -53,5 +53,6 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("", include("people.urls")),
     path("companies/", include("companies.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("django-admin/", admin.site.urls),
 ]

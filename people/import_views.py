@@ -36,8 +36,11 @@ def _job_for(user, pk: int) -> ImportJob:
 
 
 @import_permission_required
-def import_start(request: HttpRequest, kind: str = ImportJob.Kind.PEOPLE) -> HttpResponse:
-    """Upload a file of people (or, from the Companies module, of companies)."""
+def import_start(
+    request: HttpRequest, kind: str = ImportJob.Kind.PEOPLE, extra_options: dict | None = None
+) -> HttpResponse:
+    """Upload a file of people (or, from the Companies module, of companies).
+    ``extra_options`` come from the module that starts it (a campaign)."""
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -50,12 +53,15 @@ def import_start(request: HttpRequest, kind: str = ImportJob.Kind.PEOPLE) -> Htt
                 tags=list(data.get("tags") or []),
                 kind=kind,
                 country=data.get("country") or "",
+                extra_options=extra_options,
             )
         except ValidationError as error:
             form.add_error("file", error)
         else:
             return redirect(job)
-    return render(request, "people/imports/start.html", {"form": form, "kind": kind})
+    return render(
+        request, "people/imports/start.html", {"form": form, "kind": kind, "extra": extra_options or {}}
+    )
 
 
 @import_permission_required

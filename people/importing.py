@@ -444,20 +444,33 @@ class PeopleImporter(Importer):
 
     def state(self, job: ImportJob) -> tuple:
         options = Options.from_job(job)
-        return Cleaner(job.mapping, job.created_by), Matcher(job.created_by, options), job.created_by, options
+        return (
+            Cleaner(job.mapping, job.created_by),
+            Matcher(job.created_by, options),
+            job.created_by,
+            options,
+            job.options,
+        )
 
     def analyse(self, chunk: list[Row], state: tuple) -> None:
-        cleaner, matcher, _user, _options = state
+        cleaner, matcher, _user, _options, _raw = state
         for row in chunk:
             cleaner.clean(row)
         matcher.match(chunk)
 
     def write(self, chunk: list[Row], state: tuple) -> None:
-        _cleaner, _matcher, user, options = state
+        _cleaner, _matcher, user, options, raw_options = state
         _write(chunk, user, options)
+        written = [r for r in chunk if r.action in ("new", "update")]
+        for hook in AFTER_PEOPLE_WRITTEN:
+            hook(raw_options, user, written)
 
 
 IMPORTERS: dict[str, Importer] = {"people": PeopleImporter()}
+
+# Later modules act on the people an import wrote (the campaigns module adds
+# them to a campaign): hook(job_options, user, rows written).
+AFTER_PEOPLE_WRITTEN: list[Callable[[dict, User, list[Row]], None]] = []
 
 
 def register(importer: Importer) -> None:
@@ -706,6 +719,7 @@ def start_job(
     tags: list[Tag] = (),
     kind: str = "people",
     country: str = "",
+    extra_options: dict | None = None,
 ) -> ImportJob:
     """Store an uploaded file as a new import, with its columns guessed."""
     table = inspect(upload, upload.name)

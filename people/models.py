@@ -204,6 +204,7 @@ class PersonEvent(models.Model):
         TAGGED = "tagged", _("Tag added")
         UNTAGGED = "untagged", _("Tag removed")
         UPDATED = "updated", _("Data edited")
+        CAMPAIGN = "campaign", _("Campaign")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

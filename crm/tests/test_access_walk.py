@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import services
 from crm.models import ExportJob
@@ -163,6 +164,24 @@ RULES: dict[str, Rule] = {
     "people:tag_edit": admins(kwargs=lambda w: {"pk": w.tag.pk}),
     "people:tag_delete": admins(kwargs=lambda w: {"pk": w.tag.pk}),
     "people:tag_export": signed_in(kwargs=lambda w: {"pk": w.tag.pk}),
+    # Campaigns
+    "campaigns:list": signed_in(),
+    "campaigns:create": signed_in(),
+    "campaigns:add_people": signed_in(),
+    "campaigns:detail": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}),
+    "campaigns:edit": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}),
+    "campaigns:import": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}),
+    "campaigns:export": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}),
+    "campaigns:member_add": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}, post_only=True),
+    "campaigns:members_add_tag": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}, post_only=True),
+    "campaigns:members_assign": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}, post_only=True),
+    "campaigns:member": owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk, "member_pk": w.member.pk}),
+    "campaigns:member_status": owned_by_alice(
+        kwargs=lambda w: {"pk": w.campaign.pk, "member_pk": w.member.pk}, post_only=True
+    ),
+    "campaigns:member_remove": owned_by_alice(
+        kwargs=lambda w: {"pk": w.campaign.pk, "member_pk": w.member.pk}, post_only=True
+    ),
     # Companies
     "companies:list": signed_in(),
     "companies:create": signed_in(),
@@ -221,6 +240,8 @@ def world(admin_user, manager, alice, bob):
     w.discarded = PersonFactory(owner=alice, discarded_at=timezone.now(), discarded_by=alice)
     w.company = CompanyFactory(owner=alice)
     w.membership = MembershipFactory(person=w.person, company=w.company)
+    w.campaign = CampaignFactory(owner=alice)
+    w.member = CampaignMemberFactory(campaign=w.campaign, person=w.person, agent=alice)
     w.category = CategoryFactory()
     w.reminder = ActivityFactory(person=w.person, owner=alice, due_at=timezone.now(), done_at=None)
     w.calendar_token = services.calendar_token(user=alice)

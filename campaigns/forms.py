@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, CampaignMember
+from campaigns.services import CAMPAIGN_FIELDS
+from crm import access
+from crm.forms import OwnerFieldMixin
+from crm.models import User
+from crm.widgets import Autocomplete
+from people.forms import clean_spaces
+from people.models import Person, Tag
+
+
+class CampaignForm(OwnerFieldMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = list(CAMPAIGN_FIELDS)
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_owner(user)
+
+    def clean_name(self) -> str:
+        return clean_spaces(self.cleaned_data["name"])
+
+    def clean_product_name(self) -> str:
+        return clean_spaces(self.cleaned_data["product_name"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        return cleaned
+
+    def campaign_fields(self) -> dict:
+        return self.owned_fields()
+
+
+class MemberAddForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        widget=Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = access.people(user)
+
+
+class TagMembersForm(forms.Form):
+    tag = forms.ModelChoiceField(label=_("Everyone with the tag"), queryset=Tag.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = access.tags(user)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=CampaignMember.Status.choices)
+
+
+class AssignForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(queryset=CampaignMember.objects.none())
+    agent = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args, user: User, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = access.campaign_members(user).filter(campaign=campaign)
+        self.fields["agent"].queryset = access.assignable_users(user)
+
+
+class ChooseCampaignForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = access.campaigns(user).order_by("-created_at", "-id")

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Person
+
+CURRENCIES = [
+    ("PEN", "PEN · Sol"),
+    ("BRL", "BRL · Real"),
+    ("MXN", "MXN · Peso mexicano"),
+    ("COP", "COP · Peso colombiano"),
+    ("CLP", "CLP · Peso chileno"),
+    ("ARS", "ARS · Peso argentino"),
+    ("USD", "USD · Dólar"),
+    ("EUR", "EUR · Euro"),
+]
+
+
+class CampaignQuerySet(models.QuerySet):
+    def with_status(self, status: str, today=None) -> CampaignQuerySet:
+        """Status is derived from the dates: planned, running or finished."""
+        today = today or timezone.localdate()
+        if status == Campaign.Status.PLANNED:
+            return self.filter(starts_on__gt=today)
+        if status == Campaign.Status.RUNNING:
+            return self.filter(starts_on__lte=today, ends_on__gte=today)
+        if status == Campaign.Status.FINISHED:
+            return self.filter(ends_on__lt=today)
+        return self
+
+
+class Campaign(models.Model):
+    """A promotion of a product or service over a period (seed 000, section 4)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+
+    name = models.CharField(_("name"), max_length=200)
+    product_name = models.CharField(_("product or service"), max_length=200)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="campaigns_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0),
+                name="campaigns_price_not_negative",
+                violation_error_message=_("The price cannot be negative."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="campaigns_created_idx"),
+            models.Index(fields=["owner", "-created_at"], name="campaigns_owner_idx"),
+            models.Index(fields=["starts_on", "ends_on"], name="campaigns_dates_idx"),
+        ]
+        permissions = [("export_campaign", _("Can export campaign members"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:detail", args=[self.pk])
+
+    @property
+    def status(self) -> str:
+        today = timezone.localdate()
+        if today < self.starts_on:
+            return self.Status.PLANNED
+        if today > self.ends_on:
+            return self.Status.FINISHED
+        return self.Status.RUNNING
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+
+class CampaignMember(models.Model):
+    """A person in a campaign, worked by an agent."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        INTERESTED = "interested", _("Interested")
+        NOT_INTERESTED = "not_interested", _("Not interested")
+        CONVERTED = "converted", _("Converted to client")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="members"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="campaign_memberships"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="campaign_members",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="campaigns_one_member_per_person")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="campaigns_member_status_idx"),
+            models.Index(fields=["campaign", "agent", "-created_at"], name="campaigns_member_agent_idx"),
+            models.Index(fields=["agent", "campaign"], name="campaigns_agent_campaign_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.campaign}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:member", args=[self.campaign_id, self.pk])

@@ -1,0 +1,43 @@
+"""Figures of a campaign, computed in the database."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from campaigns.models import Campaign, CampaignMember
+from crm import access
+from crm.models import Activity
+
+
+def funnel(*, campaign: Campaign, members: QuerySet[CampaignMember], user) -> dict:
+    """Members by status, the conversion rate, and activities by kind, over
+    the members the user sees: two queries."""
+    by_status = dict(members.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    statuses = [(value, label, by_status.get(value, 0)) for value, label in CampaignMember.Status.choices]
+    total = sum(by_status.values())
+    converted = by_status.get(CampaignMember.Status.CONVERTED, 0)
+    kinds = dict(
+        access.activities(user)
+        .filter(campaign=campaign)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    activities = [(value, label, kinds.get(value, 0)) for value, label in Activity.Kind.choices]
+    return {
+        "chart_statuses": _chart([label for _v, label, _n in statuses], [n for _v, _l, n in statuses]),
+        "chart_activities": _chart([label for _v, label, _n in activities], [n for _v, _l, n in activities]),
+        "statuses": statuses,
+        "total": total,
+        "converted": converted,
+        "rate": round(100 * converted / total, 1) if total else 0,
+        "activities": activities,
+    }
+
+
+def _chart(labels, values) -> dict:
+    return {
+        "type": "bar",
+        "labels": [str(label) for label in labels],
+        "datasets": [{"label": "", "data": values}],
+    }

@@ -1,0 +1,139 @@
+"""State changes of campaigns and their members. A member's status change is
+recorded on the person's history and moves the person's stage forward."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign, CampaignMember
+from crm.models import User
+from people.models import Person, PersonEvent
+from people.services import person_set_stage
+
+CAMPAIGN_FIELDS = (
+    "name",
+    "product_name",
+    "price",
+    "currency",
+    "starts_on",
+    "ends_on",
+    "owner",
+    "description",
+)
+# Member status -> the person stage it brings (never moving a person back).
+STAGE_FOR_STATUS = {
+    CampaignMember.Status.INTERESTED: Person.Stage.INTERESTED,
+    CampaignMember.Status.CONVERTED: Person.Stage.CLIENT,
+}
+STAGE_ORDER = list(Person.Stage.values)
+
+
+@transaction.atomic
+def campaign_create(*, by: User, **fields: Any) -> Campaign:
+    campaign = Campaign(**fields)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, by: User, **fields: Any) -> Campaign:
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    for name, value in fields.items():
+        if name not in CAMPAIGN_FIELDS:
+            raise ValueError(f"{name} is not editable")
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+def _event(person_id: int, by: User, text: str, old: str = "") -> PersonEvent:
+    return PersonEvent(
+        person_id=person_id, kind=PersonEvent.Kind.CAMPAIGN, by=by, old_value=old[:200], new_value=text[:300]
+    )
+
+
+@transaction.atomic
+def member_add(*, campaign: Campaign, person: Person, by: User, agent: User | None = None) -> CampaignMember:
+    try:
+        with transaction.atomic():
+            member = CampaignMember.objects.create(
+                campaign=campaign, person=person, agent=agent or person.owner
+            )
+    except IntegrityError:
+        raise ValidationError(_("%(name)s is already in this campaign.") % {"name": person}) from None
+    _event(person.pk, by, _("Added to %(campaign)s") % {"campaign": campaign}).save()
+    return member
+
+
+@transaction.atomic
+def members_add(*, campaign: Campaign, people: QuerySet[Person], by: User, agent: User | None = None) -> int:
+    """Add every person of ``people`` not in the campaign yet; returns how many."""
+    already = set(campaign.members.values_list("person_id", flat=True))
+    added = 0
+    batch: list[tuple[int, int]] = []
+
+    def flush() -> int:
+        members = [
+            CampaignMember(campaign=campaign, person_id=pk, agent_id=agent.pk if agent else owner)
+            for pk, owner in batch
+        ]
+        created = CampaignMember.objects.bulk_create(members, ignore_conflicts=True, batch_size=2000)
+        text = _("Added to %(campaign)s") % {"campaign": campaign}
+        PersonEvent.objects.bulk_create([_event(pk, by, text) for pk, _owner in batch], batch_size=2000)
+        batch.clear()
+        return len(created)
+
+    for pk, owner in people.values_list("pk", "owner_id").iterator(chunk_size=2000):
+        if pk in already:
+            continue
+        batch.append((pk, owner))
+        if len(batch) >= 2000:
+            added += flush()
+    if batch:
+        added += flush()
+    return added
+
+
+@transaction.atomic
+def member_remove(*, member: CampaignMember, by: User) -> None:
+    _event(member.person_id, by, _("Removed from %(campaign)s") % {"campaign": member.campaign}).save()
+    member.delete()
+
+
+@transaction.atomic
+def member_set_status(*, member: CampaignMember, by: User, status: str) -> CampaignMember:
+    if status not in CampaignMember.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    locked = CampaignMember.objects.select_for_update().select_related("campaign", "person").get(pk=member.pk)
+    if locked.status == status:
+        return locked
+    old = locked.get_status_display()
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    _event(
+        locked.person_id,
+        by,
+        f"{locked.campaign}: {locked.get_status_display()}",
+        old=f"{locked.campaign}: {old}",
+    ).save()
+    stage = STAGE_FOR_STATUS.get(status)
+    person = locked.person
+    if stage and STAGE_ORDER.index(stage) > STAGE_ORDER.index(person.stage):
+        person_set_stage(person=person, by=by, stage=stage)
+    return locked
+
+
+@transaction.atomic
+def members_assign(*, members: Iterable[CampaignMember], agent: User, by: User) -> int:
+    if not agent.is_active:
+        raise ValidationError(_("Choose an active user."))
+    ids = [m.pk for m in members]
+    return CampaignMember.objects.filter(pk__in=ids).update(agent=agent)
