@@ -737,6 +737,7 @@ def start_job(
             "stage": stage,
             "tags": [t.pk for t in tags],
             "country": country,
+            **(extra_options or {}),
         },
     )
     upload.seek(0)
