@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models import Person
 
@@ -103,7 +104,7 @@ class CampaignMember(models.Model):
     """A person in a campaign, worked by an agent."""
 
     class Status(models.TextChoices):
-        NEW = "new", _("New")
+        NEW = "new", pgettext_lazy("campaign member status", "New")
         CONTACTED = "contacted", _("Contacted")
         INTERESTED = "interested", _("Interested")
         NOT_INTERESTED = "not_interested", _("Not interested")

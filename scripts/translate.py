@@ -2,7 +2,8 @@
 
     python scripts/translate.py TRANSLATIONS.py
 
-TRANSLATIONS.py defines ``T = {"English text": ("Spanish", "Português"), ...}``.
+TRANSLATIONS.py defines ``T = {"English text": ("Spanish", "Português"), ...}``;
+a message with a context is keyed "context\x04English text".
 Entries already translated are kept; the header is set; fuzzy marks are
 cleared for entries that get a translation. Then run `make messages`' compile
 step (`python manage.py compilemessages`). Prints what is still missing.
@@ -51,9 +52,10 @@ def main(source: str) -> int:
                 else:
                     entry.flags = [f for f in entry.flags if f != "fuzzy"]
                 continue
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
             if not entry.msgstr or "fuzzy" in entry.flags:
-                if entry.msgid in table:
-                    entry.msgstr = table[entry.msgid][index]
+                if key in table:
+                    entry.msgstr = table[key][index]
                     entry.flags = [f for f in entry.flags if f != "fuzzy"]
                 else:
                     missing += 1

@@ -41,9 +41,15 @@ def test_compiled_messages_match_the_sources(locale):
     mo_path = Path(settings.BASE_DIR) / "locale" / locale / "LC_MESSAGES" / "django.mo"
     with mo_path.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
+
+    def compiled_text(entry):
+        return (
+            compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else compiled.gettext(entry.msgid)
+        )
+
     stale = [
         e.msgid
         for e in _po(locale).translated_entries()
-        if not e.msgid_plural and compiled.gettext(e.msgid) != e.msgstr
+        if not e.msgid_plural and compiled_text(e) != e.msgstr
     ]
     assert not stale, f"{locale}: run `python manage.py compilemessages`; stale: {stale[:5]}"
