@@ -259,3 +259,28 @@ def campaign_members(user: User) -> QuerySet:
 
     queryset = CampaignMember.objects.filter(person__discarded_at=None)
     return scope(user, queryset, "agent")
+
+
+# Opportunities ---------------------------------------------------------------
+
+
+def pipelines(user: User) -> QuerySet:
+    """Boards: their members see them; managers and admins see all."""
+    from opportunities.models import Pipeline
+
+    if not (user.is_authenticated and user.is_active):
+        return Pipeline.objects.none()
+    if sees_everything(user):
+        return Pipeline.objects.all()
+    return Pipeline.objects.filter(members=user)
+
+
+def opportunities(user: User) -> QuerySet:
+    """Cards: an agent's own on the boards they belong to; all for managers."""
+    from opportunities.models import Opportunity
+
+    if not (user.is_authenticated and user.is_active):
+        return Opportunity.objects.none()
+    if sees_everything(user):
+        return Opportunity.objects.all()
+    return Opportunity.objects.filter(agent=user, pipeline__in=pipelines(user))

@@ -49,6 +49,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         "person": request.GET.get("person"),
         "company": request.GET.get("company"),
         "campaign": request.GET.get("campaign"),
+        "opportunity": request.GET.get("opportunity"),
     }
     if request.GET.get("kind") in Activity.Kind.values:
         initial["kind"] = request.GET["kind"]
@@ -65,6 +66,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 person=data["person"],
                 company=data["company"],
                 campaign=data["campaign"],
+                opportunity=data["opportunity"],
                 done=data["done"],
                 due_at=data["due_at"],
                 follow_up_at=data["follow_up_at"],

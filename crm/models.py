@@ -168,6 +168,14 @@ class Activity(models.Model):
         blank=True,
         related_name="activities",
     )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        verbose_name=_("opportunity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -209,6 +217,7 @@ class Activity(models.Model):
             models.Index(fields=["person", "-done_at", "-id"], name="crm_activity_person_idx"),
             models.Index(fields=["company", "-done_at", "-id"], name="crm_activity_company_idx"),
             models.Index(fields=["campaign", "person", "-done_at"], name="crm_activity_campaign_idx"),
+            models.Index(fields=["opportunity", "-done_at"], name="crm_activity_opportunity_idx"),
         ]
 
     def __str__(self) -> str:

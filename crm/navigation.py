@@ -35,7 +35,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Home"), "crm:home", "house"),
     Item(_("Dashboard"), "reports:dashboard", "speedometer2"),
     Item(_("Campaigns"), "campaigns:list", "megaphone"),
-    Item(_("Opportunities"), "opportunities:list", "kanban"),
+    Item(_("Opportunities"), "opportunities:boards", "kanban"),
     Item(_("People"), "people:list", "people"),
     Item(_("Discarded"), "people:discarded", "trash", ADMINS),
     Item(_("Companies"), "companies:list", "building"),

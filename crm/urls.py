@@ -54,5 +54,6 @@ urlpatterns = [
     path("", include("people.urls")),
     path("companies/", include("companies.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("opportunities/", include("opportunities.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OpportunitiesConfig(AppConfig):
     name = "opportunities"
     verbose_name = _("Opportunities")
+
+    def ready(self) -> None:
+        import opportunities.exports  # noqa: F401  (registers the exports)

@@ -27,6 +27,8 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import services
 from crm.models import ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
+from opportunities.models import SavedFilter
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people import importing
 from people.tests.factories import PersonFactory, TagFactory
 
@@ -182,6 +184,33 @@ RULES: dict[str, Rule] = {
     "campaigns:member_remove": owned_by_alice(
         kwargs=lambda w: {"pk": w.campaign.pk, "member_pk": w.member.pk}, post_only=True
     ),
+    # Opportunities
+    "opportunities:list": signed_in(),
+    "opportunities:create": signed_in(),
+    "opportunities:export": signed_in(),
+    "opportunities:detail": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}),
+    "opportunities:edit": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}),
+    "opportunities:status": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "opportunities:move": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "opportunities:comment": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "opportunities:archive": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "opportunities:history_export": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}),
+    "opportunities:boards": signed_in(),
+    "opportunities:board": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}),
+    "opportunities:board_history": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}),
+    "opportunities:filter_save": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}, post_only=True),
+    "opportunities:filter_delete": Rule(
+        allowed=frozenset({"alice"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},
+        kwargs=lambda w: {"pk": w.saved_filter.pk},
+        post_only=True,
+    ),
+    "opportunities:board_create": admins(),
+    "opportunities:board_settings": admins(kwargs=lambda w: {"pk": w.pipeline.pk}),
+    "opportunities:stage_add": admins(kwargs=lambda w: {"pk": w.pipeline.pk}, post_only=True),
+    "opportunities:stage_edit": admins(kwargs=lambda w: {"pk": w.stage.pk}, post_only=True),
+    "opportunities:stage_move": admins(kwargs=lambda w: {"pk": w.stage.pk}, post_only=True),
+    "opportunities:stage_delete": admins(kwargs=lambda w: {"pk": w.stage.pk}, post_only=True),
     # Companies
     "companies:list": signed_in(),
     "companies:create": signed_in(),
@@ -242,6 +271,14 @@ def world(admin_user, manager, alice, bob):
     w.membership = MembershipFactory(person=w.person, company=w.company)
     w.campaign = CampaignFactory(owner=alice)
     w.member = CampaignMemberFactory(campaign=w.campaign, person=w.person, agent=alice)
+    # alice's board and card; bob works on another board.
+    w.pipeline = PipelineFactory(members=[alice])
+    PipelineFactory(members=[bob])
+    w.stage = w.pipeline.stages.first()
+    w.opportunity = OpportunityFactory(pipeline=w.pipeline, agent=alice, contact=w.person, company=None)
+    w.saved_filter = SavedFilter.objects.create(
+        user=alice, pipeline=w.pipeline, name="Mine", query="stagnant=yes"
+    )
     w.category = CategoryFactory()
     w.reminder = ActivityFactory(person=w.person, owner=alice, due_at=timezone.now(), done_at=None)
     w.calendar_token = services.calendar_token(user=alice)

@@ -31,6 +31,13 @@
     });
   });
 
+  // <button data-print>: print the page (the print stylesheet hides the rest).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   // <form data-ctrl-enter>: Ctrl+Enter (or Cmd+Enter) saves from any field.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

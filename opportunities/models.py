@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import CURRENCIES
+from companies.models import Company
+from people.models import Color, Person, Tag
+
+
+class Pipeline(models.Model):
+    """A board of opportunities (seed 002: a "CRM" per region or sales type),
+    seen by its members and by managers and admins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    color = models.CharField(_("color"), max_length=10, choices=Color.choices, default=Color.BLUE)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="pipelines"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunities:board", args=[self.pk])
+
+
+class Stage(models.Model):
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("board"), on_delete=models.CASCADE, related_name="stages"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    color = models.CharField(_("color"), max_length=10, choices=Color.choices, default=Color.GRAY)
+    stagnant_days = models.PositiveIntegerField(
+        _("stagnant after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Cards without changes for longer are highlighted. Empty: never."),
+    )
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["pipeline", "position", "id"]
+        indexes = [models.Index(fields=["pipeline", "position"], name="opps_stage_position_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Opportunity(models.Model):
+    """A possible sale or service for a company and its contact (seed 000
+    section 5, seed 003 "Oportunidades"), a card on a board."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        WAITING = "waiting", _("Waiting")
+        WORKING = "working", _("Working")
+        CLOSED = "closed", _("Closed (won)")
+        LOST = "lost", _("Lost")
+
+    class Type(models.TextChoices):
+        NEW_SALE = "new_sale", _("New sale")
+        UPSELL = "upsell", _("More for a client")
+        RENEWAL = "renewal", _("Renewal")
+        SERVICE = "service", _("Service")
+
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("board"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    contact = models.ForeignKey(
+        Person,
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.NEW_SALE)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    observations = models.TextField(_("observations"), blank=True)
+    source = models.CharField(
+        _("how did you find us"), max_length=20, choices=Person.Source.choices, blank=True
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    next_contact_on = models.DateField(_("next contact"), null=True, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
+    lost_reason = models.TextField(_("why lost"), blank=True)
+    improvement = models.TextField(_("what can we improve"), blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="opportunities")
+    stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "contact"],
+                condition=Q(contact__isnull=False, archived=False) & ~Q(status__in=["closed", "lost"]),
+                name="opps_one_open_card_per_person_per_board",
+                violation_error_message=_("This person already has an open card on this board."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="opps_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "position", "id"], name="opps_board_column_idx"),
+            models.Index(fields=["pipeline", "status", "archived"], name="opps_board_status_idx"),
+            models.Index(fields=["agent", "status"], name="opps_agent_status_idx"),
+            models.Index(fields=["-created_at", "-id"], name="opps_created_idx"),
+            models.Index(fields=["company"], name="opps_company_idx"),
+        ]
+        permissions = [("export_opportunity", _("Can export opportunities"))]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunities:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.CLOSED, self.Status.LOST)
+
+    @property
+    def age_days(self) -> int:
+        return (timezone.now() - self.created_at).days
+
+    def is_stagnant(self, now: datetime.datetime | None = None) -> bool:
+        """Idle (no change) for longer than its stage allows (seed 002: orange)."""
+        days = self.stage.stagnant_days
+        if not days or not self.is_open or self.archived:
+            return False
+        return (now or timezone.now()) - self.updated_at > datetime.timedelta(days=days)
+
+
+class OpportunityEvent(models.Model):
+    """Every movement of an opportunity: stage and status changes, comments,
+    with who and when (seed 003 "Historial")."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STAGE = "stage", _("Moved")
+        STATUS = "status", _("Follow-up")
+        COMMENT = "comment", _("Comment")
+        EDITED = "edited", _("Edited")
+        ARCHIVED = "archived", _("Archived")
+        UNARCHIVED = "unarchived", _("Back from the archive")
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    old_value = models.CharField(_("before"), max_length=200, blank=True)
+    new_value = models.CharField(_("after"), max_length=200, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("opportunity event")
+        verbose_name_plural = _("opportunity events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["opportunity", "-at", "-id"], name="opps_event_opp_idx"),
+            models.Index(fields=["-at", "-id"], name="opps_event_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} {self.kind}"
+
+    def as_text(self) -> str:
+        when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M")
+        change = " → ".join(v for v in (self.old_value, self.new_value) if v)
+        parts = [when, str(self.by), str(self.get_kind_display()), change, self.comment]
+        return " · ".join(p for p in parts if p)
+
+
+class SavedFilter(models.Model):
+    """A user's named board filter (seed 002 "Salvar Filtros")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "pipeline", "name"], name="opps_saved_filter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,345 @@
+"""State changes of boards, stages and opportunities. Every movement of a
+card is an OpportunityEvent with who and when."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm import services as crm_services
+from crm.models import Activity, User
+from opportunities.models import Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
+from people.models import Person
+from people.services import person_set_stage
+
+DEFAULT_STAGES = [
+    (_("New contact"), "gray", None),
+    (_("Proposal sent"), "blue", 7),
+    (_("Negotiation"), "orange", 10),
+    (_("Closing"), "green", 5),
+]
+OPPORTUNITY_FIELDS = (
+    "company",
+    "contact",
+    "type",
+    "agent",
+    "subject",
+    "observations",
+    "source",
+    "amount",
+    "currency",
+    "expected_close_on",
+)
+S = Opportunity.Status
+# Follow-up (seed 003): which status may follow which; closed and lost end it.
+TRANSITIONS = {
+    S.NEW: {S.WAITING, S.WORKING, S.CLOSED, S.LOST},
+    S.WAITING: {S.WAITING, S.WORKING, S.CLOSED, S.LOST},
+    S.WORKING: {S.WAITING, S.WORKING, S.CLOSED, S.LOST},
+    S.CLOSED: set(),
+    S.LOST: set(),
+}
+REMINDER_HOUR = datetime.time(9, 0)
+
+
+def _event(opportunity: Opportunity, kind: str, by: User, old: str = "", new: str = "", comment: str = ""):
+    return OpportunityEvent.objects.create(
+        opportunity=opportunity,
+        kind=kind,
+        by=by,
+        old_value=str(old)[:200],
+        new_value=str(new)[:200],
+        comment=comment,
+    )
+
+
+# Boards and stages -------------------------------------------------------------
+
+
+@transaction.atomic
+def pipeline_create(*, name: str, color: str, members=(), stages=None) -> Pipeline:
+    pipeline = Pipeline(name=" ".join(name.split()), color=color)
+    pipeline.full_clean()
+    pipeline.save()
+    pipeline.members.set(members)
+    for position, (stage_name, stage_color, days) in enumerate(
+        stages if stages is not None else DEFAULT_STAGES
+    ):
+        Stage.objects.create(
+            pipeline=pipeline, name=str(stage_name), color=stage_color, stagnant_days=days, position=position
+        )
+    return pipeline
+
+
+@transaction.atomic
+def pipeline_update(*, pipeline: Pipeline, name: str, color: str, members) -> Pipeline:
+    pipeline.name, pipeline.color = " ".join(name.split()), color
+    pipeline.full_clean()
+    pipeline.save()
+    pipeline.members.set(members)
+    return pipeline
+
+
+@transaction.atomic
+def stage_add(*, pipeline: Pipeline, name: str, color: str, stagnant_days: int | None) -> Stage:
+    last = pipeline.stages.aggregate(last=Max("position"))["last"]
+    stage = Stage(
+        pipeline=pipeline, name=" ".join(name.split()), color=color, stagnant_days=stagnant_days,
+        position=0 if last is None else last + 1,
+    )  # fmt: skip
+    stage.full_clean()
+    stage.save()
+    return stage
+
+
+@transaction.atomic
+def stage_update(*, stage: Stage, name: str, color: str, stagnant_days: int | None) -> Stage:
+    stage.name, stage.color, stage.stagnant_days = " ".join(name.split()), color, stagnant_days
+    stage.full_clean()
+    stage.save()
+    return stage
+
+
+@transaction.atomic
+def stage_move(*, stage: Stage, step: int) -> None:
+    """Move a stage one place left (-1) or right (+1) on its board."""
+    stages = list(
+        Stage.objects.select_for_update().filter(pipeline_id=stage.pipeline_id).order_by("position", "id")
+    )
+    index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
+    target = index + step
+    if not 0 <= target < len(stages):
+        return
+    stages.insert(target, stages.pop(index))
+    for position, item in enumerate(stages):
+        item.position = position
+    Stage.objects.bulk_update(stages, ["position"])
+
+
+@transaction.atomic
+def stage_delete(*, stage: Stage) -> None:
+    if stage.opportunities.exists():
+        raise ValidationError(_("Only an empty stage can be deleted: move its cards first."))
+    if stage.pipeline.stages.count() == 1:
+        raise ValidationError(_("A board needs at least one stage."))
+    stage.delete()
+
+
+# Opportunities -----------------------------------------------------------------
+
+
+def _check_contact(company, contact: Person | None) -> None:
+    if (
+        company is not None
+        and contact is not None
+        and not contact.memberships.filter(company=company).exists()
+    ):
+        raise ValidationError({"contact": _("The contact must be a person of that company.")})
+
+
+def _open_card_taken(pipeline: Pipeline, contact: Person | None, exclude_pk=None) -> None:
+    if contact is None:
+        return
+    clash = Opportunity.objects.filter(pipeline=pipeline, contact=contact, archived=False).exclude(
+        status__in=[S.CLOSED, S.LOST]
+    )
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"contact": _("This person already has an open card on this board.")})
+
+
+@transaction.atomic
+def opportunity_create(
+    *, by: User, pipeline: Pipeline, stage: Stage | None = None, tags=(), **fields: Any
+) -> Opportunity:
+    stage = stage or pipeline.stages.order_by("position", "id").first()
+    if stage is None or stage.pipeline_id != pipeline.pk:
+        raise ValidationError({"stage": _("Choose a stage of this board.")})
+    _check_contact(fields.get("company"), fields.get("contact"))
+    _open_card_taken(pipeline, fields.get("contact"))
+    last = Opportunity.objects.filter(stage=stage).aggregate(last=Max("position"))["last"]
+    opportunity = Opportunity(
+        pipeline=pipeline, stage=stage, created_by=by, position=0 if last is None else last + 1, **fields
+    )
+    opportunity.full_clean()
+    try:
+        with transaction.atomic():
+            opportunity.save()
+    except IntegrityError:
+        raise ValidationError({"contact": _("This person already has an open card on this board.")}) from None
+    opportunity.tags.set(tags)
+    _event(opportunity, OpportunityEvent.Kind.CREATED, by, new=stage.name)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, by: User, tags=None, **fields: Any) -> Opportunity:
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    changed = []
+    for name, value in fields.items():
+        if name not in OPPORTUNITY_FIELDS:
+            raise ValueError(f"{name} is not editable")
+        if getattr(locked, name) != value:
+            changed.append(str(Opportunity._meta.get_field(name).verbose_name))
+            setattr(locked, name, value)
+    _check_contact(locked.company, locked.contact)
+    if locked.is_open:
+        _open_card_taken(locked.pipeline, locked.contact, exclude_pk=locked.pk)
+    locked.full_clean()
+    locked.save()
+    if tags is not None:
+        locked.tags.set(tags)
+    if changed:
+        _event(locked, OpportunityEvent.Kind.EDITED, by, new=", ".join(changed))
+    return locked
+
+
+@transaction.atomic
+def opportunity_move(
+    *, opportunity: Opportunity, by: User, stage: Stage, position: int | None = None
+) -> Opportunity:
+    """Put a card in ``stage`` (of its own board) at ``position`` (0 = top;
+    None = bottom), renumbering the column in one statement."""
+    locked = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+    if stage.pipeline_id != locked.pipeline_id:
+        raise ValidationError(_("A card moves only between the stages of its own board."))
+    column = list(
+        Opportunity.objects.select_for_update()
+        .filter(stage=stage)
+        .exclude(pk=locked.pk)
+        .order_by("position", "id")
+        .only("pk", "position")
+    )
+    position = len(column) if position is None else max(0, min(position, len(column)))
+    column.insert(position, locked)
+    old_stage = locked.stage
+    moved = old_stage.pk != stage.pk
+    for index, card in enumerate(column):
+        card.position = index
+    locked.stage = stage
+    if moved:
+        locked.stage_entered_at = timezone.now()
+    Opportunity.objects.bulk_update([c for c in column if c.pk != locked.pk], ["position"])
+    locked.save(update_fields=["stage", "position", "stage_entered_at", "updated_at"])
+    if moved:
+        _event(locked, OpportunityEvent.Kind.STAGE, by, old=old_stage.name, new=stage.name)
+    return locked
+
+
+@transaction.atomic
+def opportunity_set_status(
+    *,
+    opportunity: Opportunity,
+    by: User,
+    status: str,
+    comment: str = "",
+    next_contact_on: datetime.date | None = None,
+    invoice_number: str = "",
+    lost_reason: str = "",
+    improvement: str = "",
+) -> Opportunity:
+    """The follow-up of seed 003: Wait needs comments and the next contact
+    date (a reminder is planned for it); Working the follow-up comment;
+    Closed the invoice number (the contact becomes a client); Lost why and
+    what we can improve. Closed and lost are final."""
+    locked = (
+        Opportunity.objects.select_for_update().select_related("contact", "company").get(pk=opportunity.pk)
+    )
+    if status not in S.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if status not in TRANSITIONS[locked.status]:
+        raise ValidationError(
+            _("An opportunity that is %(current)s cannot become %(new)s.")
+            % {"current": locked.get_status_display().lower(), "new": S(status).label.lower()}
+        )
+    comment, invoice_number = comment.strip(), invoice_number.strip()
+    lost_reason, improvement = lost_reason.strip(), improvement.strip()
+    errors = {}
+    if status in (S.WAITING, S.WORKING) and not comment:
+        errors["comment"] = _("Write the follow-up comment.")
+    if status == S.WAITING:
+        if next_contact_on is None:
+            errors["next_contact_on"] = _("Choose when to contact them again.")
+        elif next_contact_on < timezone.localdate():
+            errors["next_contact_on"] = _("The next contact cannot be in the past.")
+    if status == S.CLOSED and not invoice_number:
+        errors["invoice_number"] = _("Enter the invoice number of the sale.")
+    if status == S.LOST:
+        if not lost_reason:
+            errors["lost_reason"] = _("Say why it was lost.")
+        if not improvement:
+            errors["improvement"] = _("Say what we can improve.")
+    if errors:
+        raise ValidationError(errors)
+    old = locked.get_status_display()
+    locked.status = status
+    if status == S.WAITING:
+        locked.next_contact_on = next_contact_on
+    if status == S.CLOSED:
+        locked.invoice_number = invoice_number
+    if status == S.LOST:
+        locked.lost_reason, locked.improvement = lost_reason, improvement
+    locked.save()
+    detail = comment or invoice_number or lost_reason
+    if status == S.LOST:
+        detail = f"{lost_reason}\n{_('What can we improve')}: {improvement}"
+    _event(locked, OpportunityEvent.Kind.STATUS, by, old=old, new=locked.get_status_display(), comment=detail)
+    if status == S.WAITING and (locked.contact or locked.company):
+        due = timezone.make_aware(datetime.datetime.combine(next_contact_on, REMINDER_HOUR))
+        crm_services.activity_log(
+            by=by,
+            owner=locked.agent,
+            kind=Activity.Kind.CALL,
+            subject=_("Contact again: %(subject)s") % {"subject": locked.subject},
+            detail=comment,
+            person=locked.contact,
+            company=locked.company,
+            opportunity=locked,
+            done=False,
+            due_at=due,
+        )
+    if status == S.CLOSED and locked.contact and locked.contact.stage != Person.Stage.CLIENT:
+        person_set_stage(person=locked.contact, by=by, stage=Person.Stage.CLIENT)
+    return locked
+
+
+@transaction.atomic
+def opportunity_comment(*, opportunity: Opportunity, by: User, comment: str) -> OpportunityEvent:
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": _("Write a comment.")})
+    Opportunity.objects.filter(pk=opportunity.pk).update(updated_at=timezone.now())
+    return _event(opportunity, OpportunityEvent.Kind.COMMENT, by, comment=comment)
+
+
+@transaction.atomic
+def opportunity_set_archived(*, opportunity: Opportunity, by: User, archived: bool) -> Opportunity:
+    if opportunity.archived == archived:
+        return opportunity
+    if not archived and opportunity.is_open:
+        _open_card_taken(opportunity.pipeline, opportunity.contact, exclude_pk=opportunity.pk)
+    opportunity.archived = archived
+    opportunity.save(update_fields=["archived", "updated_at"])
+    _event(opportunity, OpportunityEvent.Kind.ARCHIVED if archived else OpportunityEvent.Kind.UNARCHIVED, by)
+    return opportunity
+
+
+# Saved filters ------------------------------------------------------------------
+
+
+@transaction.atomic
+def filter_save(*, user: User, pipeline: Pipeline, name: str, query: str) -> SavedFilter:
+    name = " ".join(name.split())[:80]
+    if not name:
+        raise ValidationError({"name": _("Name the filter.")})
+    saved, _created = SavedFilter.objects.update_or_create(
+        user=user, pipeline=pipeline, name=name, defaults={"query": query[:2000]}
+    )
+    return saved

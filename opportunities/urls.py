@@ -1,0 +1,29 @@
+from django.urls import path
+
+from opportunities import views
+
+app_name = "opportunities"
+
+urlpatterns = [
+    path("", views.opportunity_list, name="list"),
+    path("new/", views.opportunity_create, name="create"),
+    path("export/", views.opportunity_export, name="export"),
+    path("<int:pk>/", views.opportunity_detail, name="detail"),
+    path("<int:pk>/edit/", views.opportunity_edit, name="edit"),
+    path("<int:pk>/status/", views.opportunity_status, name="status"),
+    path("<int:pk>/move/", views.opportunity_move, name="move"),
+    path("<int:pk>/comment/", views.opportunity_comment, name="comment"),
+    path("<int:pk>/archive/", views.opportunity_archive, name="archive"),
+    path("<int:pk>/history/export/", views.history_export, name="history_export"),
+    path("boards/", views.board_list, name="boards"),
+    path("boards/new/", views.board_create, name="board_create"),
+    path("boards/<int:pk>/", views.board_detail, name="board"),
+    path("boards/<int:pk>/history/", views.board_history, name="board_history"),
+    path("boards/<int:pk>/settings/", views.board_settings, name="board_settings"),
+    path("boards/<int:pk>/stages/add/", views.stage_add, name="stage_add"),
+    path("boards/<int:pk>/filters/save/", views.filter_save, name="filter_save"),
+    path("filters/<int:pk>/delete/", views.filter_delete, name="filter_delete"),
+    path("stages/<int:pk>/edit/", views.stage_edit, name="stage_edit"),
+    path("stages/<int:pk>/move/", views.stage_move, name="stage_move"),
+    path("stages/<int:pk>/delete/", views.stage_delete, name="stage_delete"),
+]

@@ -1,0 +1,400 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from crm import access, timeline
+from crm.exports import export_response
+from crm.models import Activity
+from crm.pagination import paginate
+from opportunities import board, services
+from opportunities.filters import BoardFilter, OpportunityFilter
+from opportunities.forms import (
+    CommentForm,
+    MoveForm,
+    OpportunityForm,
+    PipelineForm,
+    SaveFilterForm,
+    StageForm,
+    StatusForm,
+)
+from opportunities.models import Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
+
+HISTORY_LENGTH = 200
+
+
+def _pipeline_for(user, pk: int) -> Pipeline:
+    return access.get_or_404(access.pipelines(user), pk=pk)
+
+
+def _opportunity_for(user, pk: int) -> Opportunity:
+    queryset = access.opportunities(user).select_related("pipeline", "stage", "company", "contact", "agent")
+    return access.get_or_404(queryset, pk=pk)
+
+
+def _back(request: HttpRequest, fallback) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+# Boards ------------------------------------------------------------------------
+
+
+@login_required
+def board_list(request: HttpRequest) -> HttpResponse:
+    boards = (
+        access.pipelines(request.user)
+        .annotate(stage_count=Count("stages", distinct=True))
+        .order_by("name", "id")
+    )
+    return render(request, "opportunities/boards.html", {"page": paginate(request, boards, per_page=50)})
+
+
+@login_required
+def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The kanban board: a column per stage, filters in the URL."""
+    pipeline = _pipeline_for(request.user, pk)
+    cards = access.opportunities(request.user).filter(pipeline=pipeline)
+    board_filter = BoardFilter(request.GET, queryset=cards, user=request.user)
+    context = {
+        "pipeline": pipeline,
+        "filter": board_filter,
+        "columns": board.columns(pipeline=pipeline, board_filter=board_filter),
+        "saved_filters": SavedFilter.objects.filter(user=request.user, pipeline=pipeline),
+        "query": request.GET.urlencode(),
+    }
+    template = "opportunities/board.html#columns" if request.htmx else "opportunities/board.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def filter_save(request: HttpRequest, pk: int) -> HttpResponse:
+    pipeline = _pipeline_for(request.user, pk)
+    form = SaveFilterForm(request.POST)
+    query = request.POST.get("query", "")
+    if form.is_valid():
+        services.filter_save(
+            user=request.user, pipeline=pipeline, name=form.cleaned_data["name"], query=query
+        )
+        messages.success(request, _("Filter saved."))
+    else:
+        messages.error(request, _("Name the filter."))
+    return redirect(f"{pipeline.get_absolute_url()}?{query}")
+
+
+@login_required
+@require_POST
+def filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = access.get_or_404(SavedFilter.objects.filter(user=request.user), pk=pk)
+    pipeline = saved.pipeline
+    saved.delete()
+    messages.success(request, _("Filter deleted."))
+    return redirect(pipeline)
+
+
+@login_required
+def board_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who moved what on this board."""
+    pipeline = _pipeline_for(request.user, pk)
+    events = (
+        OpportunityEvent.objects.filter(
+            opportunity__in=access.opportunities(request.user).filter(pipeline=pipeline)
+        )
+        .select_related("opportunity", "by")
+        .order_by("-at", "-id")
+    )
+    return render(
+        request,
+        "opportunities/board_history.html",
+        {"pipeline": pipeline, "page": paginate(request, events, 50)},
+    )
+
+
+@access.admin_required
+def board_create(request: HttpRequest) -> HttpResponse:
+    form = PipelineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pipeline = services.pipeline_create(
+            name=form.cleaned_data["name"],
+            color=form.cleaned_data["color"],
+            members=form.cleaned_data["members"],
+        )
+        messages.success(request, _("Board %(name)s created with its first stages.") % {"name": pipeline})
+        return redirect("opportunities:board_settings", pipeline.pk)
+    return render(request, "opportunities/board_form.html", {"form": form, "title": _("New board")})
+
+
+@access.admin_required
+def board_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name, color and members of a board, and its stages."""
+    pipeline = _pipeline_for(request.user, pk)
+    form = PipelineForm(request.POST or None, instance=pipeline)
+    if request.method == "POST" and form.is_valid():
+        services.pipeline_update(
+            pipeline=pipeline,
+            name=form.cleaned_data["name"],
+            color=form.cleaned_data["color"],
+            members=form.cleaned_data["members"],
+        )
+        messages.success(request, _("Board saved."))
+        return redirect("opportunities:board_settings", pipeline.pk)
+    stages = pipeline.stages.annotate(card_count=Count("opportunities")).order_by("position", "id")
+    return render(
+        request,
+        "opportunities/board_settings.html",
+        {"pipeline": pipeline, "form": form, "stages": stages, "stage_form": StageForm()},
+    )
+
+
+def _stage_for(user, pk: int) -> Stage:
+    return access.get_or_404(
+        Stage.objects.filter(pipeline__in=access.pipelines(user)).select_related("pipeline"), pk=pk
+    )
+
+
+@access.admin_required
+@require_POST
+def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
+    pipeline = _pipeline_for(request.user, pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        services.stage_add(pipeline=pipeline, **form.cleaned_data)
+        messages.success(request, _("Stage added."))
+    else:
+        messages.error(request, _("The stage was not added: %(errors)s") % {"errors": _errors(form)})
+    return redirect("opportunities:board_settings", pipeline.pk)
+
+
+def _errors(form) -> str:
+    return "; ".join(
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
+        for f, e in form.errors.items()
+    )
+
+
+@access.admin_required
+@require_POST
+def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = _stage_for(request.user, pk)
+    form = StageForm(request.POST, instance=stage)
+    if form.is_valid():
+        services.stage_update(stage=_stage_for(request.user, pk), **form.cleaned_data)
+        messages.success(request, _("Stage saved."))
+    else:
+        messages.error(request, _("The stage was not saved: %(errors)s") % {"errors": _errors(form)})
+    return redirect("opportunities:board_settings", stage.pipeline_id)
+
+
+@access.admin_required
+@require_POST
+def stage_move(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = _stage_for(request.user, pk)
+    services.stage_move(stage=stage, step=-1 if request.POST.get("direction") == "left" else 1)
+    return redirect("opportunities:board_settings", stage.pipeline_id)
+
+
+@access.admin_required
+@require_POST
+def stage_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = _stage_for(request.user, pk)
+    try:
+        services.stage_delete(stage=stage)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Stage deleted."))
+    return redirect("opportunities:board_settings", stage.pipeline_id)
+
+
+# Opportunities -------------------------------------------------------------------
+
+
+@login_required
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    filterset = OpportunityFilter(request.GET, queryset=access.opportunities(request.user), user=request.user)
+    queryset = filterset.qs.select_related("pipeline", "stage", "company", "contact", "agent")
+    page = paginate(request, queryset)
+    template = "opportunities/list.html#rows" if request.htmx else "opportunities/list.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+@login_required
+def opportunity_create(request: HttpRequest) -> HttpResponse:
+    boards = access.pipelines(request.user)
+    pipeline = (
+        boards.filter(pk=request.GET.get("pipeline") or request.POST.get("pipeline") or 0).first()
+        or boards.first()
+    )
+    if pipeline is None:
+        messages.error(request, _("You are not a member of any board yet. Ask an administrator."))
+        return redirect("opportunities:list")
+    initial = {key: request.GET.get(key) for key in ("company", "contact", "stage") if request.GET.get(key)}
+    form = OpportunityForm(request.POST or None, user=request.user, pipeline=pipeline, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = services.opportunity_create(
+                by=request.user,
+                pipeline=pipeline,
+                stage=form.cleaned_data.get("stage"),
+                tags=form.cleaned_data["tags"],
+                **form.opportunity_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Opportunity created."))
+            return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/form.html",
+        {"form": form, "pipeline": pipeline, "boards": boards, "title": _("New opportunity")},
+    )
+
+
+@login_required
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity_for(request.user, pk)
+    form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = services.opportunity_update(
+                opportunity=opportunity,
+                by=request.user,
+                tags=form.cleaned_data["tags"],
+                **form.opportunity_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Opportunity saved."))
+            return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/form.html",
+        {
+            "form": form,
+            "opportunity": opportunity,
+            "pipeline": opportunity.pipeline,
+            "title": _("Edit opportunity"),
+        },
+    )
+
+
+@login_required
+def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity_for(request.user, pk)
+    events = opportunity.events.select_related("by").order_by("-at", "-id")[:HISTORY_LENGTH]
+    activities = access.activities(request.user).filter(opportunity=opportunity)
+    context = {
+        "opportunity": opportunity,
+        "tags": list(opportunity.tags.all()),
+        "events": events,
+        "history_text": "\n".join(e.as_text() for e in events),
+        "timeline": timeline.build(
+            activities=activities.select_related("owner", "category"),
+            before=timeline.parse_before(request.GET.get("before")),
+        ),
+        "planned": activities.filter(done_at=None, due_at__isnull=False)
+        .select_related("owner")
+        .order_by("due_at")[:20],
+        "activity_kinds": Activity.Kind.choices,
+        "transitions": sorted(
+            services.TRANSITIONS[opportunity.status], key=list(Opportunity.Status.values).index
+        ),
+        "status_form": StatusForm(),
+        "stages": opportunity.pipeline.stages.order_by("position", "id"),
+    }
+    return render(request, "opportunities/detail.html", context)
+
+
+@login_required
+@require_POST
+def opportunity_status(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity_for(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opportunity_set_status(opportunity=opportunity, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Follow-up saved."))
+    else:
+        messages.error(request, _("Choose a valid status."))
+    return _back(request, opportunity)
+
+
+@login_required
+@require_POST
+def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drag and drop on the board (htmx) and the keyboard/menu alternative."""
+    opportunity = _opportunity_for(request.user, pk)
+    form = MoveForm(request.POST, user=request.user)
+    error = None
+    if form.is_valid():
+        try:
+            services.opportunity_move(
+                opportunity=opportunity,
+                by=request.user,
+                stage=form.cleaned_data["stage"],
+                position=form.cleaned_data["position"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _("This card cannot go there.")
+    if request.htmx:
+        return HttpResponse(status=204 if error is None else 409, content=error or "")
+    if error:
+        messages.error(request, error)
+    return _back(request, opportunity)
+
+
+@login_required
+@require_POST
+def opportunity_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity_for(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.opportunity_comment(
+            opportunity=opportunity, by=request.user, comment=form.cleaned_data["comment"]
+        )
+    else:
+        messages.error(request, _("Write a comment."))
+    return _back(request, opportunity)
+
+
+@login_required
+@require_POST
+def opportunity_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity_for(request.user, pk)
+    try:
+        services.opportunity_set_archived(
+            opportunity=opportunity, by=request.user, archived=request.POST.get("archived") != "0"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back(request, opportunity)
+
+
+@login_required
+@require_GET
+def opportunity_export(request: HttpRequest) -> HttpResponse:
+    return export_response(request, "opportunities")
+
+
+@login_required
+@require_GET
+def history_export(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity_for(request.user, pk)
+    return export_response(request, "opportunity_history", opportunity=opportunity.pk)
