@@ -207,7 +207,9 @@ def opportunity_move(
 ) -> Opportunity:
     """Put a card in ``stage`` (of its own board) at ``position`` (0 = top;
     None = bottom), renumbering the column in one statement."""
-    locked = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+    locked = (
+        Opportunity.objects.select_for_update(of=("self",)).select_related("stage").get(pk=opportunity.pk)
+    )
     if stage.pipeline_id != locked.pipeline_id:
         raise ValidationError(_("A card moves only between the stages of its own board."))
     column = list(
@@ -250,7 +252,9 @@ def opportunity_set_status(
     Closed the invoice number (the contact becomes a client); Lost why and
     what we can improve. Closed and lost are final."""
     locked = (
-        Opportunity.objects.select_for_update().select_related("contact", "company").get(pk=opportunity.pk)
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("contact", "company")
+        .get(pk=opportunity.pk)
     )
     if status not in S.values:
         raise ValidationError({"status": _("Unknown status.")})

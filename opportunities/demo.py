@@ -1,0 +1,83 @@
+"""Demo boards with cards at every stage and status."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from opportunities import services
+from opportunities.models import Opportunity, Pipeline
+
+SUBJECTS = [
+    "Licencias ERP 20 usuarios",
+    "Implementación de CRM",
+    "Soporte anual",
+    "Capacitación del equipo de ventas",
+    "Migración a la nube",
+    "Renovação de contrato",
+    "Consultoria de processos",
+]
+
+
+def seed(context: dict) -> None:
+    if Pipeline.objects.exists():
+        return
+    rng = context["rng"]
+    agents = context["agents"]
+    boards = [
+        services.pipeline_create(name="Ventas Lima", color="blue", members=agents[:2] + [agents[2]]),
+        services.pipeline_create(name="Vendas Brasil", color="green", members=[agents[1]]),
+    ]
+    people = [p for p in context.get("people", []) if p.memberships.exists()]
+    for index, person in enumerate(people[:24]):
+        board = boards[0] if person.country != "BR" else boards[1]
+        agent = person.owner if person.owner in board.members.all() else board.members.first()
+        stages = list(board.stages.order_by("position"))
+        membership = person.memberships.select_related("company").first()
+        try:
+            card = services.opportunity_create(
+                by=agent,
+                pipeline=board,
+                stage=stages[index % len(stages)],
+                subject=SUBJECTS[index % len(SUBJECTS)],
+                company=membership.company,
+                contact=person,
+                agent=agent,
+                amount=rng.choice([1500, 4800, 12000, 35000, 90000]),
+                currency="BRL" if board is boards[1] else "PEN",
+                expected_close_on=timezone.localdate() + datetime.timedelta(days=rng.randrange(5, 90)),
+                source=person.source,
+            )
+        except Exception:  # a person with an open card already: skip
+            continue
+        roll = index % 6
+        if roll == 1:
+            services.opportunity_set_status(
+                opportunity=card,
+                by=agent,
+                status="waiting",
+                comment="Evaluando presupuesto",
+                next_contact_on=timezone.localdate() + datetime.timedelta(days=3),
+            )
+        elif roll == 2:
+            services.opportunity_set_status(
+                opportunity=card, by=agent, status="working", comment="Demo agendada"
+            )
+        elif roll == 3:
+            services.opportunity_set_status(
+                opportunity=card, by=agent, status="closed", invoice_number=f"F001-{index:05d}"
+            )
+        elif roll == 4:
+            services.opportunity_set_status(
+                opportunity=card,
+                by=agent,
+                status="lost",
+                lost_reason="Precio alto",
+                improvement="Ofrecer cuotas",
+            )
+        if index % 5 == 0:
+            # Idle for a while: shows up orange where the stage has stagnant days.
+            Opportunity.objects.filter(pk=card.pk).update(
+                updated_at=timezone.now() - datetime.timedelta(days=15)
+            )
