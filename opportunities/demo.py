@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from opportunities import services
@@ -26,7 +27,7 @@ def seed(context: dict) -> None:
     rng = context["rng"]
     agents = context["agents"]
     boards = [
-        services.pipeline_create(name="Ventas Lima", color="blue", members=agents[:2] + [agents[2]]),
+        services.pipeline_create(name="Ventas Lima", color="blue", members=[*agents[:2], agents[2]]),
         services.pipeline_create(name="Vendas Brasil", color="green", members=[agents[1]]),
     ]
     people = [p for p in context.get("people", []) if p.memberships.exists()]
@@ -49,7 +50,7 @@ def seed(context: dict) -> None:
                 expected_close_on=timezone.localdate() + datetime.timedelta(days=rng.randrange(5, 90)),
                 source=person.source,
             )
-        except Exception:  # a person with an open card already: skip
+        except ValidationError:  # a person with an open card already: skip
             continue
         roll = index % 6
         if roll == 1:

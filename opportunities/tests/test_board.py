@@ -35,7 +35,7 @@ def test_board_shows_a_column_per_stage_with_count_and_total(manager_client, ali
 def test_drag_and_drop_between_and_within_stages(alice_client, alice):
     pipeline = PipelineFactory(members=[alice])
     first, second = pipeline.stages.order_by("position")[:2]
-    a, b, c = (OpportunityFactory(pipeline=pipeline, agent=alice, subject=s) for s in "ABC")
+    a, _b, c = (OpportunityFactory(pipeline=pipeline, agent=alice, subject=s) for s in "ABC")
     url = reverse("opportunities:move", args=[c.pk])
     response = alice_client.post(url, {"stage": first.pk, "position": 0}, headers={"HX-Request": "true"})
     assert response.status_code == 204
