@@ -44,13 +44,12 @@ def main(source: str) -> int:
             if entry.msgid_plural:
                 pair = table.get(entry.msgid)
                 plural_pair = table.get(entry.msgid_plural)
-                if pair and plural_pair and not all(entry.msgstr_plural.values()):
+                if pair and plural_pair:
                     entry.msgstr_plural = {0: pair[index], 1: plural_pair[index]}
-                if not all(entry.msgstr_plural.values()):
+                    entry.flags = [f for f in entry.flags if f != "fuzzy"]
+                elif "fuzzy" in entry.flags or not all(entry.msgstr_plural.values()):
                     missing += 1
                     print(f"{locale}: missing plural {entry.msgid!r}")
-                else:
-                    entry.flags = [f for f in entry.flags if f != "fuzzy"]
                 continue
             key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
             if not entry.msgstr or "fuzzy" in entry.flags:
