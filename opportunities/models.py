@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import CURRENCIES
 from companies.models import Company
@@ -66,7 +67,7 @@ class Opportunity(models.Model):
     section 5, seed 003 "Oportunidades"), a card on a board."""
 
     class Status(models.TextChoices):
-        NEW = "new", _("New")
+        NEW = "new", pgettext_lazy("opportunity status", "New")
         WAITING = "waiting", _("Waiting")
         WORKING = "working", _("Working")
         CLOSED = "closed", _("Closed (won)")
