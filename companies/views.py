@@ -100,6 +100,10 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("owner")
             .order_by("due_at")[:20],
             "activity_kinds": Activity.Kind.choices,
+            "opportunities": access.opportunities(request.user)
+            .filter(company=company)
+            .select_related("pipeline", "stage")
+            .order_by("-created_at", "-id")[:10],
         },
     )
 

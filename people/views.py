@@ -107,6 +107,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("owner")
         .order_by("due_at")[:20],
         "activity_kinds": Activity.Kind.choices,
+        "opportunities": access.opportunities(request.user)
+        .filter(contact=person)
+        .select_related("pipeline", "stage")
+        .order_by("-created_at", "-id")[:10],
         "company_picker": Autocomplete(
             "companies:autocomplete", placeholder=_("Type a company name or tax id")
         ).render("company", None, {"id": "id_company"}),
