@@ -284,3 +284,25 @@ def opportunities(user: User) -> QuerySet:
     if sees_everything(user):
         return Opportunity.objects.all()
     return Opportunity.objects.filter(agent=user, pipeline__in=pipelines(user))
+
+
+# Service orders ----------------------------------------------------------------
+
+
+def service_orders(user: User) -> QuerySet:
+    """Orders: an agent's assigned ones; all for managers and admins."""
+    from serviceorders.models import ServiceOrder
+
+    return scope(user, ServiceOrder.objects.all(), "assignee")
+
+
+def projects(user: User) -> QuerySet:
+    """Projects an agent is responsible for or has orders assigned in."""
+    from serviceorders.models import Project, ServiceOrder
+
+    if not (user.is_authenticated and user.is_active):
+        return Project.objects.none()
+    if sees_everything(user):
+        return Project.objects.all()
+    assigned = ServiceOrder.objects.filter(project=OuterRef("pk"), assignee=user)
+    return Project.objects.filter(Q(owner=user) | Exists(assigned))

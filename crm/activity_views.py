@@ -50,6 +50,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         "company": request.GET.get("company"),
         "campaign": request.GET.get("campaign"),
         "opportunity": request.GET.get("opportunity"),
+        "service_order": request.GET.get("service_order"),
     }
     if request.GET.get("kind") in Activity.Kind.values:
         initial["kind"] = request.GET["kind"]
@@ -67,6 +68,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 company=data["company"],
                 campaign=data["campaign"],
                 opportunity=data["opportunity"],
+                service_order=data["service_order"],
                 done=data["done"],
                 due_at=data["due_at"],
                 follow_up_at=data["follow_up_at"],

@@ -123,6 +123,7 @@ class ActivityForm(forms.Form):
     company = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     campaign = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     opportunity = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    service_order = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
     category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -146,6 +147,7 @@ class ActivityForm(forms.Form):
         self.fields["company"].queryset = access.companies(user)
         self.fields["campaign"].queryset = access.campaigns(user)
         self.fields["opportunity"].queryset = access.opportunities(user)
+        self.fields["service_order"].queryset = access.service_orders(user)
         self.fields["category"].queryset = access.categories(user)
         self.fields["subject"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
 

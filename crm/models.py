@@ -176,6 +176,14 @@ class Activity(models.Model):
         blank=True,
         related_name="activities",
     )
+    service_order = models.ForeignKey(
+        "serviceorders.ServiceOrder",
+        verbose_name=_("service order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -218,6 +226,7 @@ class Activity(models.Model):
             models.Index(fields=["company", "-done_at", "-id"], name="crm_activity_company_idx"),
             models.Index(fields=["campaign", "person", "-done_at"], name="crm_activity_campaign_idx"),
             models.Index(fields=["opportunity", "-done_at"], name="crm_activity_opportunity_idx"),
+            models.Index(fields=["service_order", "-done_at"], name="crm_activity_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -55,5 +55,6 @@ urlpatterns = [
     path("companies/", include("companies.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("opportunities/", include("opportunities.urls")),
+    path("serviceorders/", include("serviceorders.urls")),
     path("django-admin/", admin.site.urls),
 ]

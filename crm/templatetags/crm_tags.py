@@ -17,3 +17,17 @@ def export_buttons(context, url_name: str, permission: str, **kwargs):
         "may_export": access.may_export(request.user, permission),
         "export_url": reverse(url_name, kwargs=kwargs or None),
     }
+
+
+@register.simple_tag
+def lookup(mapping, key):
+    """mapping[key] in a template (aggregated rows are dicts)."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def hours(duration):
+    """A duration as hours with one decimal (time to finish)."""
+    if duration is None:
+        return ""
+    return f"{duration.total_seconds() / 3600:.1f} h"

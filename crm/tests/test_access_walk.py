@@ -28,6 +28,7 @@ from crm import services
 from crm.models import ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities.models import SavedFilter
+from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people import importing
 from people.tests.factories import PersonFactory, TagFactory
@@ -211,6 +212,22 @@ RULES: dict[str, Rule] = {
     "opportunities:stage_edit": admins(kwargs=lambda w: {"pk": w.stage.pk}, post_only=True),
     "opportunities:stage_move": admins(kwargs=lambda w: {"pk": w.stage.pk}, post_only=True),
     "opportunities:stage_delete": admins(kwargs=lambda w: {"pk": w.stage.pk}, post_only=True),
+    # Service orders
+    "serviceorders:list": signed_in(),
+    # The number box redirects to the order, or back to the list when unknown.
+    "serviceorders:go": signed_in(allowed_status=302),
+    "serviceorders:create": signed_in(),
+    "serviceorders:export": signed_in(),
+    "serviceorders:reports": signed_in(),
+    "serviceorders:projects": signed_in(),
+    "serviceorders:project_create": signed_in(),
+    "serviceorders:project": owned_by_alice(kwargs=lambda w: {"key": w.project.key}),
+    "serviceorders:project_edit": owned_by_alice(kwargs=lambda w: {"key": w.project.key}),
+    "serviceorders:detail": owned_by_alice(kwargs=lambda w: {"number": w.order.number}),
+    "serviceorders:edit": owned_by_alice(kwargs=lambda w: {"number": w.order.number}),
+    "serviceorders:entry_add": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
+    "serviceorders:verify": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
+    "serviceorders:reopen": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
     # Companies
     "companies:list": signed_in(),
     "companies:create": signed_in(),
@@ -279,6 +296,8 @@ def world(admin_user, manager, alice, bob):
     w.saved_filter = SavedFilter.objects.create(
         user=alice, pipeline=w.pipeline, name="Mine", query="stagnant=yes"
     )
+    w.project = ProjectFactory(owner=alice, company=w.company)
+    w.order = ServiceOrderFactory(assignee=alice, company=w.company, project=w.project)
     w.category = CategoryFactory()
     w.reminder = ActivityFactory(person=w.person, owner=alice, due_at=timezone.now(), done_at=None)
     w.calendar_token = services.calendar_token(user=alice)

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from crm import access
+from crm.countries import fold
+from crm.models import User
+from crm.widgets import Autocomplete
+from serviceorders.models import ServiceOrder
+
+
+def _select() -> forms.Select:
+    return forms.Select(attrs={"class": "form-select form-select-sm"})
+
+
+def _date() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+
+
+def concept_query(text: str) -> SearchQuery | None:
+    """A word or phrase ("quoted") in Spanish or Portuguese, without accents."""
+    text = fold(text).strip()[:200]
+    if not text:
+        return None
+    return SearchQuery(text, config="spanish", search_type="websearch") | SearchQuery(
+        text, config="portuguese", search_type="websearch"
+    )
+
+
+def concept_search(queryset, text: str):
+    """Orders whose detail or services contain the words, best matches first."""
+    query = concept_query(text)
+    if query is None:
+        return queryset
+    return (
+        queryset.filter(search=query)
+        .annotate(rank=SearchRank(F("search"), query))
+        .order_by("-rank", "-number")
+    )
+
+
+class OrderFilter(django_filters.FilterSet):
+    STATUSES = [("open", _("Pending or reopened")), *ServiceOrder.Status.choices]
+
+    q = django_filters.CharFilter(label=_("Concept"), method="filter_concept")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=STATUSES, empty_label=_("All"), method="filter_status", widget=_select()
+    )
+    priority = django_filters.ChoiceFilter(
+        label=_("Priority"), choices=ServiceOrder.Priority.choices, empty_label=_("All"), widget=_select()
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"), queryset=None, empty_label=_("Everyone"), widget=_select()
+    )
+    company = django_filters.ModelChoiceFilter(
+        label=_("Client"),
+        queryset=None,
+        widget=Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
+    )
+    contact = django_filters.ModelChoiceFilter(
+        label=_("Contact"),
+        queryset=None,
+        widget=Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+    )
+    project = django_filters.ModelChoiceFilter(
+        label=_("Project"), queryset=None, empty_label=_("All projects"), widget=_select()
+    )
+    created_from = django_filters.DateFilter(
+        label=_("Created from"), field_name="created_at", lookup_expr="date__gte", widget=_date()
+    )
+    created_to = django_filters.DateFilter(
+        label=_("Created until"), field_name="created_at", lookup_expr="date__lte", widget=_date()
+    )
+    finished_from = django_filters.DateFilter(
+        label=_("Finished from"), field_name="finished_at", lookup_expr="date__gte", widget=_date()
+    )
+    finished_to = django_filters.DateFilter(
+        label=_("Finished until"), field_name="finished_at", lookup_expr="date__lte", widget=_date()
+    )
+
+    class Meta:
+        model = ServiceOrder
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user: User, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["assignee"].queryset = access.assignable_users(user)
+        self.filters["company"].queryset = access.companies(user)
+        self.filters["contact"].queryset = access.people(user)
+        self.filters["project"].queryset = access.projects(user)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not (self.form.is_valid() and self.form.cleaned_data.get("q")):
+            queryset = queryset.order_by("-number")
+        return queryset
+
+    def filter_concept(self, queryset, name, value):
+        return concept_search(queryset, value)
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=[ServiceOrder.Status.PENDING, ServiceOrder.Status.REOPENED])
+        return queryset.filter(status=value)

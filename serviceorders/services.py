@@ -1,0 +1,182 @@
+"""State changes of projects and service orders (seed 003): consecutive keys
+and numbers, services registered, verification and reopening. Every change
+is on the order's timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Activity, User
+from serviceorders.models import Project, ServiceEntry, ServiceOrder, ServiceOrderEvent
+
+PROJECT_FIELDS = ("company", "name", "starts_on", "goal_on", "owner", "contact")
+ORDER_FIELDS = (
+    "project",
+    "company",
+    "contact",
+    "priority",
+    "assignee",
+    "appointment_at",
+    "category",
+    "detail",
+    "equipment_received",
+)
+S = ServiceOrder.Status
+
+
+def next_number(name: str) -> int:
+    """The next consecutive number of ``name``: the counter row stays locked
+    until the transaction ends, so two creations never get the same number
+    and a rolled-back one leaves no gap."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO serviceorders_counter (name, value) VALUES (%s, 1) "
+            "ON CONFLICT (name) DO UPDATE SET value = serviceorders_counter.value + 1 RETURNING value",
+            [name],
+        )
+        return cursor.fetchone()[0]
+
+
+def _check_contact(company, contact) -> None:
+    if (
+        company is not None
+        and contact is not None
+        and not contact.memberships.filter(company=company).exists()
+    ):
+        raise ValidationError({"contact": _("The contact must be a person of that company.")})
+
+
+def _event(order: ServiceOrder, kind: str, by: User, comment: str = "") -> ServiceOrderEvent:
+    return ServiceOrderEvent.objects.create(order=order, kind=kind, by=by, comment=comment)
+
+
+@transaction.atomic
+def project_create(*, by: User, **fields: Any) -> Project:
+    _check_contact(fields.get("company"), fields.get("contact"))
+    project = Project(**fields)
+    project.key = 0  # set below; validation needs a value
+    project.full_clean(exclude=["key"])
+    project.key = next_number("project")
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, by: User, **fields: Any) -> Project:
+    for name, value in fields.items():
+        if name not in PROJECT_FIELDS:
+            raise ValueError(f"{name} is not editable")
+        setattr(project, name, value)
+    _check_contact(project.company, project.contact)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def order_create(*, by: User, activity: Activity | None = None, **fields: Any) -> ServiceOrder:
+    """A new order, on its own or from an activity that left something pending."""
+    _check_contact(fields.get("company"), fields.get("contact"))
+    project = fields.get("project")
+    if (
+        project is not None
+        and fields.get("company") is not None
+        and project.company_id != fields["company"].pk
+    ):
+        raise ValidationError({"project": _("The project belongs to another client.")})
+    order = ServiceOrder(created_by=by, **fields)
+    order.number = 0
+    order.full_clean(exclude=["number", "search"])
+    order.number = next_number("order")
+    order.save()
+    _event(order, ServiceOrderEvent.Kind.CREATED, by)
+    if activity is not None:
+        Activity.objects.filter(pk=activity.pk).update(service_order=order)
+    return order
+
+
+@transaction.atomic
+def order_update(*, order: ServiceOrder, by: User, **fields: Any) -> ServiceOrder:
+    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    changed = []
+    for name, value in fields.items():
+        if name not in ORDER_FIELDS:
+            raise ValueError(f"{name} is not editable")
+        if getattr(locked, name) != value:
+            changed.append(str(ServiceOrder._meta.get_field(name).verbose_name))
+            setattr(locked, name, value)
+    _check_contact(locked.company, locked.contact)
+    locked.full_clean(exclude=["search"])
+    locked.save()
+    if changed:
+        _event(locked, ServiceOrderEvent.Kind.EDITED, by, ", ".join(changed))
+    return locked
+
+
+@transaction.atomic
+def entry_add(*, order: ServiceOrder, by: User, detail: str, finished: bool = False) -> ServiceEntry:
+    """Register a service; "service finished" marks the order done."""
+    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    detail = detail.strip()
+    if not detail:
+        raise ValidationError({"detail": _("Describe the work done.")})
+    if locked.status == S.VERIFIED:
+        raise ValidationError(_("This order is verified and closed: reopen it to register more services."))
+    entry = ServiceEntry.objects.create(order=locked, author=by, detail=detail, finished=finished)
+    if finished and locked.status != S.DONE:
+        locked.status = S.DONE
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at", "updated_at"])
+        _event(locked, ServiceOrderEvent.Kind.DONE, by)
+    return entry
+
+
+@transaction.atomic
+def order_verify(
+    *, order: ServiceOrder, by: User, comments: str, closed: bool, rating: int | None = None
+) -> ServiceOrder:
+    """The customer's word on a finished order: closed (verified, with a
+    rating from 1 to 5) or not (the order is reopened)."""
+    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.status != S.DONE:
+        raise ValidationError(_("Only a finished order can be verified."))
+    comments = comments.strip()
+    if not closed:
+        return _reopen(locked, by, comments)
+    if rating is None or not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Rate the service from 1 to 5.")})
+    locked.status = S.VERIFIED
+    locked.rating = rating
+    locked.customer_comments = comments
+    locked.verified_at = timezone.now()
+    locked.save(update_fields=["status", "rating", "customer_comments", "verified_at", "updated_at"])
+    _event(locked, ServiceOrderEvent.Kind.VERIFIED, by, f"{rating}/5 {comments}".strip())
+    return locked
+
+
+@transaction.atomic
+def order_reopen(*, order: ServiceOrder, by: User, comments: str) -> ServiceOrder:
+    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.status not in (S.DONE, S.VERIFIED):
+        raise ValidationError(_("Only a finished or verified order can be reopened."))
+    return _reopen(locked, by, comments.strip())
+
+
+def _reopen(order: ServiceOrder, by: User, comments: str) -> ServiceOrder:
+    if not comments:
+        raise ValidationError({"comments": _("Write the customer's comments.")})
+    order.status = S.REOPENED
+    order.customer_comments = comments
+    order.finished_at = None
+    order.verified_at = None
+    order.rating = None
+    order.save(
+        update_fields=["status", "customer_comments", "finished_at", "verified_at", "rating", "updated_at"]
+    )
+    _event(order, ServiceOrderEvent.Kind.REOPENED, by, comments)
+    return order
