@@ -22,13 +22,17 @@ def _date() -> forms.DateInput:
 
 
 def concept_query(text: str) -> SearchQuery | None:
-    """A word or phrase ("quoted") in Spanish or Portuguese, without accents."""
-    text = fold(text).strip()[:200]
-    if not text:
+    """A word or phrase ("quoted") in Spanish or Portuguese, with or without
+    accents: folded and as written, like the orders' documents."""
+    written = text.strip().lower()[:200]
+    if not written:
         return None
-    return SearchQuery(text, config="spanish", search_type="websearch") | SearchQuery(
-        text, config="portuguese", search_type="websearch"
-    )
+    query = None
+    for variant in dict.fromkeys([fold(written), written]):
+        for config in ("spanish", "portuguese"):
+            part = SearchQuery(variant, config=config, search_type="websearch")
+            query = part if query is None else query | part
+    return query
 
 
 def concept_search(queryset, text: str):

@@ -28,10 +28,10 @@ from crm import services
 from crm.models import ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities.models import SavedFilter
-from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people import importing
 from people.tests.factories import PersonFactory, TagFactory
+from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,63 @@
+"""Demo projects and service orders with services, verified and reopened ones."""
+
+from __future__ import annotations
+
+import datetime
+
+from serviceorders import services
+from serviceorders.models import ServiceOrder
+
+DETAILS = [
+    ("La impresora de recepción no imprime", "Se limpió el cabezal y se cambió el tóner"),
+    ("Configuración de la red inalámbrica", "Se configuró el router y se actualizaron las claves"),
+    ("Instalação do sistema de caixa", "Instalação concluída e equipe treinada"),
+    ("El servidor se reinicia solo", "Se reemplazó la fuente de poder"),
+    ("Mantenimiento preventivo de laptops", "Limpieza interna y cambio de pasta térmica"),
+]
+
+
+def seed(context: dict) -> None:
+    if ServiceOrder.objects.exists():
+        return
+    rng = context["rng"]
+    agents = context["agents"]
+    companies = context.get("companies", [])
+    if not companies:
+        return
+    project = services.project_create(
+        by=context["manager"],
+        company=companies[0],
+        name="Renovación de equipos 2026",
+        starts_on=datetime.date(2026, 1, 15),
+        goal_on=datetime.date(2026, 12, 15),
+        owner=agents[0],
+    )
+    for index in range(15):
+        company = companies[index % len(companies)]
+        detail, work = DETAILS[index % len(DETAILS)]
+        agent = agents[index % len(agents)]
+        order = services.order_create(
+            by=context["manager"],
+            company=company,
+            project=project if company == project.company else None,
+            priority=rng.choice(["low", "normal", "normal", "high", "urgent"]),
+            assignee=agent,
+            detail=detail,
+            equipment_received="Laptop Lenovo S/N 4411" if index % 4 == 0 else "",
+        )
+        if index % 3:
+            services.entry_add(order=order, by=agent, detail="Diagnóstico inicial realizado")
+        if index % 3 == 2:
+            services.entry_add(order=order, by=agent, detail=work, finished=True)
+            if index % 2:
+                services.order_verify(
+                    order=order,
+                    by=context["manager"],
+                    comments="Cliente conforme",
+                    closed=True,
+                    rating=rng.choice([4, 5]),
+                )
+            elif index % 5 == 0:
+                services.order_reopen(
+                    order=order, by=context["manager"], comments="El problema volvió a aparecer"
+                )
