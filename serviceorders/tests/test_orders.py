@@ -10,6 +10,7 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm.tests.factories import ActivityFactory, UserFactory
 from people.tests.factories import PersonFactory
 from serviceorders import services
+from serviceorders.filters import concept_query
 from serviceorders.models import Project, ServiceOrder, ServiceOrderEvent
 from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 
@@ -240,9 +241,10 @@ def test_concept_search_ranks_the_best_match_first(manager_client, alice):
 def test_search_document_follows_every_change(alice):
     order = ServiceOrderFactory(assignee=alice, detail="Nada especial")
     entry = services.entry_add(order=order, by=alice, detail="Se reemplazó la batería")
-    found = lambda word: ServiceOrder.objects.filter(
-        search=__import__("serviceorders.filters", fromlist=["x"]).concept_query(word)
-    ).exists()
+
+    def found(word: str) -> bool:
+        return ServiceOrder.objects.filter(search=concept_query(word)).exists()
+
     assert found("bateria")
     entry.delete()
     assert not found("bateria")
