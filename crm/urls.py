@@ -56,5 +56,6 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("serviceorders/", include("serviceorders.urls")),
+    path("reports/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]

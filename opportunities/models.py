@@ -128,6 +128,8 @@ class Opportunity(models.Model):
     archived = models.BooleanField(_("archived"), default=False)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="opportunities")
     stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    # When it was closed (won) or lost: the dashboard's won-vs-lost over time.
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -154,6 +156,7 @@ class Opportunity(models.Model):
             models.Index(fields=["agent", "status"], name="opps_agent_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="opps_created_idx"),
             models.Index(fields=["company"], name="opps_company_idx"),
+            models.Index(fields=["status", "decided_at"], name="opps_decided_idx"),
         ]
         permissions = [("export_opportunity", _("Can export opportunities"))]
 

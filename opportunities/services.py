@@ -290,6 +290,8 @@ def opportunity_set_status(
         locked.invoice_number = invoice_number
     if status == S.LOST:
         locked.lost_reason, locked.improvement = lost_reason, improvement
+    if status in (S.CLOSED, S.LOST):
+        locked.decided_at = timezone.now()
     locked.save()
     detail = comment or invoice_number or lost_reason
     if status == S.LOST:

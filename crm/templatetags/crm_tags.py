@@ -31,3 +31,32 @@ def hours(duration):
     if duration is None:
         return ""
     return f"{duration.total_seconds() / 3600:.1f} h"
+
+
+@register.filter
+def add_days(value, days):
+    import datetime
+
+    return value + datetime.timedelta(days=int(days)) if value else value
+
+
+@register.simple_tag
+def chart_json(chart):
+    """A chart's data in a <script type="application/json"> for charts.js."""
+    from django.utils.html import json_script
+
+    return json_script({"type": chart.kind, "stacked": chart.stacked, **chart.chart()}, f"chart-{chart.slug}")
+
+
+@register.simple_tag
+def activity_kind(value):
+    from crm.models import Activity
+
+    return dict(Activity.Kind.choices).get(value, value)
+
+
+@register.simple_tag
+def opportunity_status(value):
+    from django.apps import apps
+
+    return dict(apps.get_model("opportunities", "Opportunity").Status.choices).get(value, value)

@@ -228,6 +228,13 @@ RULES: dict[str, Rule] = {
     "serviceorders:entry_add": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
     "serviceorders:verify": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
     "serviceorders:reopen": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
+    # Dashboard and reports: everyone, each over the records they may see.
+    "reports:index": signed_in(),
+    "reports:dashboard": signed_in(),
+    "reports:chart": signed_in(kwargs=lambda w: {"slug": "people-by-stage"}),
+    "reports:activities": signed_in(),
+    "reports:opportunities": signed_in(),
+    "reports:campaigns": signed_in(),
     # Companies
     "companies:list": signed_in(),
     "companies:create": signed_in(),

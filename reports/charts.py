@@ -1,0 +1,425 @@
+"""The dashboard's charts (seed 000 section 3): each a django-chartjs view
+that answers its data as JSON ({labels, datasets}), computed by aggregates
+in the database over what the user may see. The dashboard page builds the
+same charts in one request and embeds their data, with a table of numbers
+for each.
+
+A date range and an agent apply to every chart; an agent always sees their
+own records only (crm.access)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from chartjs.views.lines import BaseLineChartView
+from django import forms
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Lower, TruncWeek
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm import access
+from crm.models import Activity, User
+
+PALETTE = [
+    "#0d6efd",
+    "#20c997",
+    "#ffc107",
+    "#dc3545",
+    "#6f42c1",
+    "#fd7e14",
+    "#198754",
+    "#6c757d",
+    "#0dcaf0",
+    "#d63384",
+]
+
+
+class DashboardFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    agent = forms.ModelChoiceField(label=gettext_lazy("Agent"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = access.assignable_users(user)
+        if not access.sees_everything(user):
+            del self.fields["agent"]
+
+
+@dataclass
+class Scope:
+    """Who looks, over which dates, for which agent."""
+
+    user: User
+    start: datetime.datetime
+    end: datetime.datetime  # exclusive
+    agent: User | None
+
+    @classmethod
+    def from_request(cls, request) -> Scope:
+        form = DashboardFilterForm(request.GET or None, user=request.user)
+        data = form.cleaned_data if form.is_valid() else {}
+        today = timezone.localdate()
+        date_to = data.get("date_to") or today
+        date_from = data.get("date_from") or date_to - datetime.timedelta(weeks=12)
+        if date_from > date_to:
+            date_from, date_to = date_to, date_from
+        tz = timezone.get_current_timezone()
+        start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
+        end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        agent = data.get("agent") if access.sees_everything(request.user) else request.user
+        return cls(user=request.user, start=start, end=end, agent=agent)
+
+    def period(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+    def by(self, field: str) -> Q:
+        return Q(**{field: self.agent}) if self.agent else Q()
+
+
+def _week_labels(scope: Scope) -> list[datetime.date]:
+    first = timezone.localtime(scope.start).date()
+    first -= datetime.timedelta(days=first.weekday())
+    last = timezone.localtime(scope.end).date()
+    weeks = []
+    while first < last:
+        weeks.append(first)
+        first += datetime.timedelta(weeks=1)
+    return weeks
+
+
+def _local_date(value) -> datetime.date:
+    return timezone.localtime(value).date() if isinstance(value, datetime.datetime) else value
+
+
+class DashboardChart(BaseLineChartView):
+    """A chart: labels, datasets (one per series) and a table of its numbers."""
+
+    slug = ""
+    title: Any = ""
+    kind = "bar"
+    stacked = False
+
+    def __init__(self, scope: Scope | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.scope = scope
+
+    def get(self, request, *args, **kwargs):
+        self.scope = Scope.from_request(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        # The chart's data only: not the view or URL arguments.
+        return {"type": self.kind, "stacked": self.stacked, **self.chart()}
+
+    def chart(self) -> dict:
+        if not hasattr(self, "_chart"):
+            labels, series = self.compute()
+            self._chart = {
+                "labels": [str(label) for label in labels],
+                "datasets": [
+                    {
+                        "label": str(name),
+                        "data": values,
+                        "backgroundColor": _colors(self.kind, index, len(values)),
+                    }
+                    for index, (name, values) in enumerate(series)
+                ],
+            }
+        return self._chart
+
+    def compute(self) -> tuple[list, list[tuple[Any, list]]]:
+        raise NotImplementedError
+
+    def table(self) -> dict:
+        data = self.chart()
+        return {
+            "columns": [d["label"] for d in data["datasets"]],
+            "rows": [
+                (label, [d["data"][i] for d in data["datasets"]]) for i, label in enumerate(data["labels"])
+            ],
+        }
+
+
+def _colors(kind: str, index: int, count: int):
+    if kind in ("pie", "doughnut"):
+        return [PALETTE[i % len(PALETTE)] for i in range(count)]
+    return PALETTE[index % len(PALETTE)]
+
+
+class PeopleByStage(DashboardChart):
+    slug = "people-by-stage"
+    title = gettext_lazy("People by stage")
+    kind = "pie"
+
+    def compute(self):
+        from people.models import Person
+
+        s = self.scope
+        people = access.people(s.user).filter(s.period("created_at"), s.by("owner"))
+        counts = dict(people.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+        labels = [label for _value, label in Person.Stage.choices]
+        return labels, [(_("People"), [counts.get(value, 0) for value, _label in Person.Stage.choices])]
+
+
+class NewPeopleBySource(DashboardChart):
+    slug = "new-people-by-source"
+    title = gettext_lazy("New people per week, by source")
+    stacked = True
+
+    def compute(self):
+        from people.models import Person
+
+        s = self.scope
+        rows = (
+            access.people(s.user)
+            .filter(s.period("created_at"), s.by("owner"))
+            .annotate(week=TruncWeek("created_at"))
+            .values_list("week", "source")
+            .annotate(n=Count("pk"))
+            .values_list("week", "source", "n")
+        )
+        weeks = _week_labels(s)
+        index = {week: i for i, week in enumerate(weeks)}
+        series: dict[str, list[int]] = {}
+        sources = dict(Person.Source.choices)
+        for week, source, n in rows:
+            values = series.setdefault(source, [0] * len(weeks))
+            position = index.get(_local_date(week))
+            if position is not None:
+                values[position] += n
+        return (
+            [date_format(w, "SHORT_DATE_FORMAT") for w in weeks],
+            [(sources.get(source, _("Unknown")), values) for source, values in sorted(series.items())],
+        )
+
+
+class CampaignFunnels(DashboardChart):
+    slug = "campaign-funnels"
+    title = gettext_lazy("Campaign funnels")
+    stacked = True
+    LIMIT = 8
+
+    def compute(self):
+        from campaigns.models import CampaignMember
+
+        s = self.scope
+        start, end = timezone.localtime(s.start).date(), timezone.localtime(s.end).date()
+        campaigns = access.campaigns(s.user).filter(starts_on__lt=end, ends_on__gte=start)
+        members = access.campaign_members(s.user).filter(campaign__in=campaigns).filter(s.by("agent"))
+        rows = (
+            members.values_list("campaign__name", "status")
+            .annotate(n=Count("pk"))
+            .values_list("campaign__name", "status", "n")
+        )
+        totals: dict[str, int] = defaultdict(int)
+        counts: dict[tuple[str, str], int] = {}
+        for name, status, n in rows:
+            totals[name] += n
+            counts[name, status] = n
+        names = sorted(totals, key=lambda n: (-totals[n], n))[: self.LIMIT]
+        return names, [
+            (label, [counts.get((name, value), 0) for name in names])
+            for value, label in CampaignMember.Status.choices
+        ]
+
+
+class OpportunitiesByStage(DashboardChart):
+    slug = "opportunities-by-stage"
+    title = gettext_lazy("Open opportunities by board stage")
+
+    def compute(self):
+        s = self.scope
+        rows = (
+            access.opportunities(s.user)
+            .filter(s.period("created_at"), s.by("agent"), archived=False)
+            .exclude(status__in=["closed", "lost"])
+            .values_list("pipeline__name", "stage__position", "stage__name")
+            .annotate(n=Count("pk"), amount=Sum("amount"))
+            .order_by("pipeline__name", "stage__position")
+            .values_list("pipeline__name", "stage__name", "n", "amount")
+        )
+        labels = [f"{board} · {stage}" for board, stage, _n, _a in rows]
+        return labels, [
+            (_("Opportunities"), [n for _b, _s, n, _a in rows]),
+            (_("Amount"), [float(a or 0) for _b, _s, _n, a in rows]),
+        ]
+
+
+class OpportunitiesByStatus(DashboardChart):
+    slug = "opportunities-by-status"
+    title = gettext_lazy("Opportunities by status")
+    kind = "doughnut"
+
+    def compute(self):
+        from opportunities.models import Opportunity
+
+        s = self.scope
+        rows = dict(
+            access.opportunities(s.user)
+            .filter(s.period("created_at"), s.by("agent"))
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        return [label for _v, label in Opportunity.Status.choices], [
+            (_("Opportunities"), [rows.get(value, 0) for value, _l in Opportunity.Status.choices])
+        ]
+
+
+class WonLost(DashboardChart):
+    slug = "won-lost"
+    title = gettext_lazy("Won and lost per week")
+
+    def compute(self):
+        s = self.scope
+        rows = (
+            access.opportunities(s.user)
+            .filter(s.period("decided_at"), s.by("agent"), status__in=["closed", "lost"])
+            .annotate(week=TruncWeek("decided_at"))
+            .values_list("week", "status")
+            .annotate(n=Count("pk"))
+            .values_list("week", "status", "n")
+        )
+        weeks = _week_labels(s)
+        index = {week: i for i, week in enumerate(weeks)}
+        won, lost = [0] * len(weeks), [0] * len(weeks)
+        for week, status, n in rows:
+            position = index.get(_local_date(week))
+            if position is not None:
+                (won if status == "closed" else lost)[position] += n
+        return [date_format(w, "SHORT_DATE_FORMAT") for w in weeks], [(_("Won"), won), (_("Lost"), lost)]
+
+    def lost_reasons(self) -> list[tuple[str, int]]:
+        s = self.scope
+        rows = (
+            access.opportunities(s.user)
+            .filter(s.period("decided_at"), s.by("agent"), status="lost")
+            .exclude(lost_reason="")
+            .annotate(reason=Lower("lost_reason"))
+            .values_list("reason")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "reason")
+            .values_list("reason", "n")[:5]
+        )
+        return list(rows)
+
+
+class ActivitiesPerWeek(DashboardChart):
+    slug = "activities-per-week"
+    title = gettext_lazy("Activities per week, by kind")
+    stacked = True
+
+    def compute(self):
+        s = self.scope
+        rows = (
+            access.activities(s.user)
+            .filter(s.period("done_at"), s.by("owner"))
+            .annotate(week=TruncWeek("done_at"))
+            .values_list("week", "kind")
+            .annotate(n=Count("pk"))
+            .values_list("week", "kind", "n")
+        )
+        weeks = _week_labels(s)
+        index = {week: i for i, week in enumerate(weeks)}
+        series = {value: [0] * len(weeks) for value, _l in Activity.Kind.choices}
+        for week, kind, n in rows:
+            position = index.get(_local_date(week))
+            if position is not None and kind in series:
+                series[kind][position] += n
+        return [date_format(w, "SHORT_DATE_FORMAT") for w in weeks], [
+            (label, series[value]) for value, label in Activity.Kind.choices
+        ]
+
+
+class ActivitiesPerAgent(DashboardChart):
+    slug = "activities-per-agent"
+    title = gettext_lazy("Activities per agent, by kind")
+    stacked = True
+
+    def compute(self):
+        s = self.scope
+        rows = (
+            access.activities(s.user)
+            .filter(s.period("done_at"), s.by("owner"))
+            .values_list("owner__name", "kind")
+            .annotate(n=Count("pk"))
+            .values_list("owner__name", "kind", "n")
+        )
+        agents = sorted({name for name, _k, _n in rows})
+        counts = {(name, kind): n for name, kind, n in rows}
+        return agents, [
+            (label, [counts.get((a, value), 0) for a in agents]) for value, label in Activity.Kind.choices
+        ]
+
+
+class OverdueReminders(DashboardChart):
+    slug = "overdue-reminders"
+    title = gettext_lazy("Overdue reminders per agent")
+
+    def compute(self):
+        s = self.scope
+        rows = (
+            access.reminders(s.user)
+            .filter(s.by("owner"), due_at__lt=timezone.now())
+            .values_list("owner__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "owner__name")
+            .values_list("owner__name", "n")
+        )
+        return [name for name, _n in rows], [(_("Overdue"), [n for _name, n in rows])]
+
+
+class OrdersByStatus(DashboardChart):
+    slug = "orders-by-status"
+    title = gettext_lazy("Service orders by status")
+    kind = "pie"
+
+    def compute(self):
+        from serviceorders.models import ServiceOrder
+
+        s = self.scope
+        rows = dict(
+            access.service_orders(s.user)
+            .filter(s.period("created_at"), s.by("assignee"))
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        return [label for _v, label in ServiceOrder.Status.choices], [
+            (_("Orders"), [rows.get(value, 0) for value, _l in ServiceOrder.Status.choices])
+        ]
+
+    def figures(self) -> dict:
+        s = self.scope
+        orders = access.service_orders(s.user).filter(s.period("created_at"), s.by("assignee"))
+        duration = ExpressionWrapper(F("finished_at") - F("created_at"), output_field=DurationField())
+        result = orders.aggregate(
+            rating=Avg("rating"), time=Avg(duration, filter=Q(finished_at__isnull=False))
+        )
+        return result
+
+
+CHARTS: list[type[DashboardChart]] = [
+    PeopleByStage,
+    NewPeopleBySource,
+    CampaignFunnels,
+    OpportunitiesByStage,
+    OpportunitiesByStatus,
+    WonLost,
+    ActivitiesPerWeek,
+    ActivitiesPerAgent,
+    OverdueReminders,
+    OrdersByStatus,
+]
+BY_SLUG = {chart.slug: chart for chart in CHARTS}

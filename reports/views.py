@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from crm import access
+from crm.exports import csv_response, write_xlsx
+from crm.filters import ActivityFilter
+from crm.pagination import paginate
+from opportunities.filters import OpportunityFilter
+from reports.charts import BY_SLUG, CHARTS, DashboardFilterForm, Scope
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Every chart in one request: their data embedded for Chart.js, and a
+    table of numbers behind each chart's toggle."""
+    scope = Scope.from_request(request)
+    charts = [chart_class(scope=scope) for chart_class in CHARTS]
+    by_slug = {chart.slug: chart for chart in charts}
+    context = {
+        "form": DashboardFilterForm(request.GET or None, user=request.user),
+        "scope": scope,
+        "charts": charts,
+        "lost_reasons": by_slug["won-lost"].lost_reasons(),
+        "order_figures": by_slug["orders-by-status"].figures(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def chart_data(request: HttpRequest, slug: str) -> HttpResponse:
+    """One chart's data as JSON (django-chartjs), for other pages and tools."""
+    chart_class = BY_SLUG.get(slug)
+    if chart_class is None:
+        raise Http404
+    return chart_class.as_view()(request)
+
+
+@login_required
+def report_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/index.html")
+
+
+@login_required
+def activities_report(request: HttpRequest) -> HttpResponse:
+    """Activities and tasks (seed 003 "Reportes"), with totals by kind and user."""
+    filterset = ActivityFilter(request.GET, queryset=access.activities(request.user), user=request.user)
+    rows = filterset.qs.select_related("person", "company", "owner", "category")
+    totals = (
+        filterset.qs.order_by()
+        .values("owner__name", "kind")
+        .annotate(n=Count("pk"))
+        .order_by("owner__name", "kind")
+    )
+    return render(
+        request,
+        "reports/activities.html",
+        {"filter": filterset, "page": paginate(request, rows, per_page=100), "totals": totals},
+    )
+
+
+@login_required
+def opportunities_report(request: HttpRequest) -> HttpResponse:
+    filterset = OpportunityFilter(request.GET, queryset=access.opportunities(request.user), user=request.user)
+    rows = filterset.qs.select_related("pipeline", "stage", "company", "agent")
+    totals = (
+        filterset.qs.order_by()
+        .values("status", "currency")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by("status", "currency")
+    )
+    return render(
+        request,
+        "reports/opportunities.html",
+        {"filter": filterset, "page": paginate(request, rows, per_page=100), "totals": totals},
+    )
+
+
+def _count(queryset, field: str):
+    """A correlated COUNT per campaign: no join multiplies the rows."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _campaign_rows(user):
+    members = access.campaign_members(user)
+    return (
+        access.campaigns(user)
+        .annotate(
+            member_count=_count(members, "campaign"),
+            interested=_count(members.filter(status="interested"), "campaign"),
+            converted=_count(members.filter(status="converted"), "campaign"),
+            activity_count=_count(access.activities(user), "campaign"),
+        )
+        .select_related("owner")
+        .order_by("-created_at", "-id")
+    )
+
+
+@login_required
+def campaigns_report(request: HttpRequest) -> HttpResponse:
+    rows = _campaign_rows(request.user)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        header = [
+            _("Campaign"), _("Product or service"), _("Starts on"), _("Ends on"), _("Status"), _("Members"),
+            _("Interested"), _("Converted"), _("Conversion %"), _("Activities"), _("Owner"),
+        ]  # fmt: skip
+        data = (
+            [
+                c.name,
+                c.product_name,
+                c.starts_on,
+                c.ends_on,
+                c.get_status_display(),
+                c.member_count,
+                c.interested,
+                c.converted,
+                round(100 * c.converted / c.member_count, 1) if c.member_count else 0,
+                c.activity_count,
+                str(c.owner),
+            ]
+            for c in rows.iterator(chunk_size=500)
+        )
+        if fmt == "csv":
+            return csv_response("campaigns-report.csv", header, data)
+        handle = tempfile.SpooledTemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        write_xlsx(handle, _("Campaigns"), header, data)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename="campaigns-report.xlsx")
+    return render(request, "reports/campaigns.html", {"page": paginate(request, rows, per_page=100)})
