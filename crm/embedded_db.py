@@ -8,6 +8,7 @@ a process exits, so data and the warm server survive between runs.
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -27,6 +28,7 @@ def embedded_database_url(data_dir: Path) -> str:
             "DATABASE_URL=postgres://user:password@host:5432/dbname."
         ) from exc
 
+    _repair_handle_list(data_dir)
     try:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         # cleanup_mode=None: never stop the server when one of the processes
@@ -41,3 +43,17 @@ def embedded_database_url(data_dir: Path) -> str:
             f"{data_dir} (its data is lost), or set DATABASE_URL to an external "
             "PostgreSQL server, e.g. DATABASE_URL=postgres://user:password@host:5432/dbname."
         ) from exc
+
+
+def _repair_handle_list(data_dir: Path) -> None:
+    """pgserver keeps the ids of the processes using the server in a JSON
+    file; a process killed while writing it leaves it empty or cut, and then
+    every start fails. The list only decides when to stop the server, which
+    we never ask for (cleanup_mode=None), so an unreadable one is reset."""
+    handles = data_dir / ".handle_pids.json"
+    try:
+        json.loads(handles.read_text())
+    except FileNotFoundError:
+        return
+    except (ValueError, OSError):
+        handles.write_text("[]")
