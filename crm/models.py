@@ -318,3 +318,15 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Counter(models.Model):
+    """Gapless consecutive numbers (project keys, order and quote numbers):
+    the row stays locked while a number is taken, so concurrent creations
+    never repeat one (crm.numbers.next_number)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -15,17 +15,6 @@ from crm.models import Category
 from people.models import Person
 
 
-class Counter(models.Model):
-    """Gapless consecutive numbers (project keys, order numbers): the row is
-    locked while a number is taken, so concurrent creations never repeat one."""
-
-    name = models.CharField(max_length=40, primary_key=True)
-    value = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value}"
-
-
 class Project(models.Model):
     """Seed 003 "Catálogo de Proyectos": many orders may come from one project."""
 

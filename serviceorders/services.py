@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Activity, User
+from crm.numbers import next_number
 from serviceorders.models import Project, ServiceEntry, ServiceOrder, ServiceOrderEvent
 
 PROJECT_FIELDS = ("company", "name", "starts_on", "goal_on", "owner", "contact")
@@ -27,19 +28,6 @@ ORDER_FIELDS = (
     "equipment_received",
 )
 S = ServiceOrder.Status
-
-
-def next_number(name: str) -> int:
-    """The next consecutive number of ``name``: the counter row stays locked
-    until the transaction ends, so two creations never get the same number
-    and a rolled-back one leaves no gap."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO serviceorders_counter (name, value) VALUES (%s, 1) "
-            "ON CONFLICT (name) DO UPDATE SET value = serviceorders_counter.value + 1 RETURNING value",
-            [name],
-        )
-        return cursor.fetchone()[0]
 
 
 def _check_contact(company, contact) -> None:
