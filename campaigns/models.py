@@ -44,6 +44,14 @@ class Campaign(models.Model):
         FINISHED = "finished", _("Finished")
 
     name = models.CharField(_("name"), max_length=200)
+    product = models.ForeignKey(
+        "opportunities.Product",
+        verbose_name=_("catalog product"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
     product_name = models.CharField(_("product or service"), max_length=200)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")

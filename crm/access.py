@@ -306,3 +306,19 @@ def projects(user: User) -> QuerySet:
         return Project.objects.all()
     assigned = ServiceOrder.objects.filter(project=OuterRef("pk"), assignee=user)
     return Project.objects.filter(Q(owner=user) | Exists(assigned))
+
+
+def quotes(user: User) -> QuerySet:
+    """Quotes of the opportunities a user may see."""
+    from opportunities.models import Quote
+
+    return Quote.objects.filter(opportunity__in=opportunities(user))
+
+
+def products(user: User) -> QuerySet:
+    """The catalog: every signed-in user reads it; admins change it."""
+    from opportunities.models import Product
+
+    if not (user.is_authenticated and user.is_active):
+        return Product.objects.none()
+    return Product.objects.all()

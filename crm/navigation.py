@@ -44,6 +44,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Service orders"), "serviceorders:list", "tools"),
     Item(_("Tags"), "people:tags", "tags"),
     Item(_("Quotes"), "opportunities:quotes", "file-earmark-text"),
+    Item(_("Catalog"), "catalog:list", "box-seam"),
     Item(_("Catalogs"), "crm:catalogs", "journal-bookmark", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),

@@ -55,6 +55,7 @@ urlpatterns = [
     path("companies/", include("companies.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("opportunities/", include("opportunities.urls")),
+    path("catalog/", include("opportunities.catalog_urls")),
     path("serviceorders/", include("serviceorders.urls")),
     path("reports/", include("reports.urls")),
     path("django-admin/", admin.site.urls),

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Company
 from crm import access
+from crm.countries import COUNTRIES
 from crm.models import User
 from crm.widgets import Autocomplete
-from opportunities.models import Opportunity, Pipeline, Stage
+from opportunities.models import Opportunity, Pipeline, Product, Quote, Stage
 from opportunities.services import OPPORTUNITY_FIELDS
 from people.forms import clean_spaces
+from people.models import Person
 
 
 class OpportunityForm(forms.ModelForm):
@@ -109,3 +114,108 @@ class StageForm(forms.ModelForm):
 
 class SaveFilterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["code", "name", "description", "unit_price", "currency", "active"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "unit_price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class LineForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, initial=1
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), min_value=0, max_digits=14, decimal_places=2, required=False,
+        help_text=_("Empty: the catalog price."),
+    )  # fmt: skip
+    discount = forms.DecimalField(
+        label=_("Discount %"), min_value=0, max_value=100, max_digits=5, decimal_places=2, initial=0
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = access.products(user).filter(active=True)
+
+
+class QuoteForm(forms.Form):
+    tax_rate = forms.DecimalField(
+        label=_("Tax %"), min_value=0, max_value=100, max_digits=5, decimal_places=2, initial=18
+    )
+    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConvertForm(forms.Form):
+    """Seed 001 "Cerrar prospecto": one step from prospect to interested or
+    client, with a company and, if wanted, an opportunity."""
+
+    stage = forms.ChoiceField(
+        label=_("The person becomes"),
+        choices=[(Person.Stage.INTERESTED, _("Interested")), (Person.Stage.CLIENT, _("Client"))],
+        widget=forms.RadioSelect,
+        initial=Person.Stage.INTERESTED,
+    )
+    company = forms.ModelChoiceField(
+        label=_("Company in the CRM"),
+        queryset=Company.objects.none(),
+        required=False,
+        widget=Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
+    )
+    new_company_name = forms.CharField(label=_("…or a new company"), max_length=200, required=False)
+    new_company_country = forms.ChoiceField(
+        label=_("Its country"), choices=COUNTRIES, initial="PE", required=False
+    )
+    new_company_tax_id = forms.CharField(label=_("Its tax id"), max_length=32, required=False)
+    area = forms.CharField(label=_("Area"), max_length=100, required=False)
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    pipeline = forms.ModelChoiceField(
+        label=_("Open an opportunity on the board"), queryset=Pipeline.objects.none(), required=False
+    )
+    subject = forms.CharField(label=_("Opportunity subject"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = access.companies(user)
+        self.fields["pipeline"].queryset = access.pipelines(user)
+
+    def clean(self) -> dict:
+        from companies.services import check_tax_id_free
+        from companies.taxids import normalize_tax_id
+
+        cleaned = super().clean()
+        if cleaned.get("company") and cleaned.get("new_company_name"):
+            raise forms.ValidationError(_("Choose a company in the CRM or name a new one, not both."))
+        if cleaned.get("new_company_name"):
+            country = cleaned.get("new_company_country") or "PE"
+            try:
+                cleaned["new_company_tax_id"] = normalize_tax_id(
+                    cleaned.get("new_company_tax_id", ""), country
+                )
+                check_tax_id_free(country=country, tax_id=cleaned["new_company_tax_id"])
+            except forms.ValidationError as error:
+                self.add_error(
+                    "new_company_tax_id", error.messages[0] if hasattr(error, "messages") else error
+                )
+        return cleaned
+
+
+class QuoteStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = Quote.Status.choices

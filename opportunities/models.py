@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -194,6 +195,8 @@ class OpportunityEvent(models.Model):
         EDITED = "edited", _("Edited")
         ARCHIVED = "archived", _("Archived")
         UNARCHIVED = "unarchived", _("Back from the archive")
+        LINES = "lines", _("Products")
+        QUOTE = "quote", _("Quote")
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -243,3 +246,144 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Product(models.Model):
+    """The catalog of products and services (seed 000 "Catálogos")."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="opps_product_price_not_negative",
+                violation_error_message=_("The price cannot be negative."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+def _line_total(quantity, unit_price, discount) -> Decimal:
+    total = Decimal(quantity) * Decimal(unit_price) * (Decimal(100) - Decimal(discount)) / Decimal(100)
+    return total.quantize(Decimal("0.01"))
+
+
+class LineMixin(models.Model):
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def total(self) -> Decimal:
+        return _line_total(self.quantity, self.unit_price, self.discount)
+
+
+LINE_CHECKS = (
+    Q(quantity__gt=0),
+    Q(unit_price__gte=0),
+    Q(discount__gte=0, discount__lte=100),
+)
+
+
+class OpportunityLine(LineMixin):
+    """A product with quantity, price and discount on an opportunity; the
+    opportunity's amount follows its lines when it has any."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("opportunity line")
+        verbose_name_plural = _("opportunity lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=check, name=f"opps_line_check_{index}")
+            for index, check in enumerate(LINE_CHECKS)
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Quote(models.Model):
+    """A quote for an opportunity (seed 000 "Cotizaciones"): its lines are a
+    copy of the opportunity's when it was made."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    number = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    issued_on = models.DateField(_("date"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    tax_rate = models.DecimalField(_("tax %"), max_digits=5, decimal_places=2, default=18)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="opps_quote_tax_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("issued_on")),
+                name="opps_quote_valid_after_date",
+                violation_error_message=_("The quote cannot expire before its date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q-{self.number:05d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunities:quote", args=[self.pk])
+
+    def totals(self, lines=None) -> dict:
+        lines = list(self.lines.all()) if lines is None else lines
+        subtotal = sum((line.total for line in lines), Decimal("0.00"))
+        tax = (subtotal * self.tax_rate / Decimal(100)).quantize(Decimal("0.01"))
+        return {"subtotal": subtotal, "tax": tax, "total": subtotal + tax}
+
+
+class QuoteLine(LineMixin):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=check, name=f"opps_quote_line_check_{index}")
+            for index, check in enumerate(LINE_CHECKS)
+        ]
+
+    def __str__(self) -> str:
+        return self.description

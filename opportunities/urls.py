@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opportunities import views
+from opportunities import sales_views, views
 
 app_name = "opportunities"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("<int:pk>/comment/", views.opportunity_comment, name="comment"),
     path("<int:pk>/archive/", views.opportunity_archive, name="archive"),
     path("<int:pk>/history/export/", views.history_export, name="history_export"),
+    path("<int:pk>/lines/", sales_views.line_add, name="line_add"),
+    path("<int:pk>/lines/<int:line_pk>/remove/", sales_views.line_remove, name="line_remove"),
+    path("<int:pk>/quote/", sales_views.quote_create, name="quote_create"),
+    path("quotes/", sales_views.quote_list, name="quotes"),
+    path("quotes/<int:pk>/", sales_views.quote_detail, name="quote"),
+    path("quotes/<int:pk>/pdf/", sales_views.quote_pdf_view, name="quote_pdf"),
+    path("quotes/<int:pk>/status/", sales_views.quote_status, name="quote_status"),
+    path("convert/<int:pk>/", sales_views.person_convert, name="convert"),
     path("boards/", views.board_list, name="boards"),
     path("boards/new/", views.board_create, name="board_create"),
     path("boards/<int:pk>/", views.board_detail, name="board"),

@@ -313,6 +313,9 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "status_form": StatusForm(),
         "stages": opportunity.pipeline.stages.order_by("position", "id"),
+        "lines": list(opportunity.lines.all()),
+        "products": access.products(request.user).filter(active=True).order_by("name")[:500],
+        "quotes": opportunity.quotes.order_by("-number")[:20],
     }
     return render(request, "opportunities/detail.html", context)
 

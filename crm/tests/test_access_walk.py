@@ -27,6 +27,7 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import services
 from crm.models import ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
+from opportunities import sales
 from opportunities.models import SavedFilter
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people import importing
@@ -228,6 +229,20 @@ RULES: dict[str, Rule] = {
     "serviceorders:entry_add": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
     "serviceorders:verify": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
     "serviceorders:reopen": owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
+    # Catalog, lines, quotes, conversion
+    "catalog:list": signed_in(),
+    "catalog:create": admins(),
+    "catalog:edit": admins(kwargs=lambda w: {"pk": w.product.pk}),
+    "opportunities:line_add": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "opportunities:line_remove": owned_by_alice(
+        kwargs=lambda w: {"pk": w.opportunity.pk, "line_pk": w.line.pk}, post_only=True
+    ),
+    "opportunities:quote_create": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "opportunities:quotes": signed_in(),
+    "opportunities:quote": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
+    "opportunities:quote_pdf": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
+    "opportunities:quote_status": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}, post_only=True),
+    "opportunities:convert": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     # Dashboard and reports: everyone, each over the records they may see.
     "reports:index": signed_in(),
     "reports:dashboard": signed_in(),
@@ -300,6 +315,9 @@ def world(admin_user, manager, alice, bob):
     PipelineFactory(members=[bob])
     w.stage = w.pipeline.stages.first()
     w.opportunity = OpportunityFactory(pipeline=w.pipeline, agent=alice, contact=w.person, company=None)
+    w.product = sales.product_save(code="ERP-1", name="ERP", unit_price=100, currency="PEN", active=True)
+    w.line = sales.line_add(opportunity=w.opportunity, by=alice, product=w.product)
+    w.quote = sales.quote_create(opportunity=w.opportunity, by=alice)
     w.saved_filter = SavedFilter.objects.create(
         user=alice, pipeline=w.pipeline, name="Mine", query="stagnant=yes"
     )
