@@ -27,6 +27,9 @@ class CampaignForm(OwnerFieldMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_owner(user)
+        self.fields["product"].queryset = access.products(user).filter(active=True)
+        self.fields["product_name"].required = False
+        self.fields["product_name"].help_text = _("Empty: the catalog product's name.")
 
     def clean_name(self) -> str:
         return clean_spaces(self.cleaned_data["name"])
@@ -36,6 +39,11 @@ class CampaignForm(OwnerFieldMixin, forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if not cleaned.get("product_name"):
+            if cleaned.get("product"):
+                cleaned["product_name"] = cleaned["product"].name
+            elif "product_name" not in self.errors:
+                self.add_error("product_name", _("Choose a catalog product or name what you promote."))
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The end date cannot be before the start date."))

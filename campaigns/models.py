@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -152,3 +154,73 @@ class CampaignMember(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:member", args=[self.campaign_id, self.pk])
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class LeadForm(models.Model):
+    """A web form that adds prospects (seed 001): a hosted page and an HTML
+    snippet to paste on a website."""
+
+    OPTIONAL_FIELDS = [
+        ("last_name", _("Last name")),
+        ("phone", _("Phone")),
+        ("company", _("Company")),
+        ("city", _("City")),
+        ("message", _("Message")),
+    ]
+
+    name = models.CharField(_("name"), max_length=100)
+    token = models.CharField(max_length=32, unique=True, default=new_form_token, editable=False)
+    fields = models.JSONField(_("fields to show"), default=list, blank=True)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("agents in turn"), blank=True, related_name="+"
+    )
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("default owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    next_turn = models.PositiveIntegerField(default=0, editable=False)
+    tags = models.ManyToManyField("people.Tag", verbose_name=_("tags"), blank=True, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lead_forms",
+    )
+    thank_you = models.CharField(
+        _("thank-you message"), max_length=300, default=_("Thank you! We will contact you soon.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lead form")
+        verbose_name_plural = _("lead forms")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:leadform_edit", args=[self.pk])
+
+
+class LeadSubmission(models.Model):
+    """Every submission of a lead form, with its address: the rate limit and
+    an audit of what came in."""
+
+    form = models.ForeignKey(LeadForm, on_delete=models.CASCADE, related_name="submissions")
+    ip = models.GenericIPAddressField(null=True)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    accepted = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "-created_at"], name="campaigns_lead_ip_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.ip} {self.created_at:%Y-%m-%d %H:%M}"

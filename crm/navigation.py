@@ -45,6 +45,8 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Tags"), "people:tags", "tags"),
     Item(_("Quotes"), "opportunities:quotes", "file-earmark-text"),
     Item(_("Catalog"), "catalog:list", "box-seam"),
+    Item(_("Lists"), "people:lists", "list-ul"),
+    Item(_("Lead forms"), "campaigns:leadforms", "ui-checks", ADMINS),
     Item(_("Catalogs"), "crm:catalogs", "journal-bookmark", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from campaigns import lead_views
 from crm import activity_views, views
 
 crm_patterns = [
@@ -56,6 +57,8 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("catalog/", include("opportunities.catalog_urls")),
+    # Public: a lead form's hosted page and the target of its website snippet.
+    path("f/<str:token>/", lead_views.public_form, name="public_lead_form"),
     path("serviceorders/", include("serviceorders.urls")),
     path("reports/", include("reports.urls")),
     path("django-admin/", admin.site.urls),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +18,7 @@ from crm.widgets import Autocomplete
 from people import services
 from people.filters import PersonFilter, search_people
 from people.forms import DiscardForm, PersonForm, StageForm, TagChoiceForm, TagForm
-from people.models import Person, PersonEvent, Tag
+from people.models import Person, PersonEvent, SavedList, Tag
 
 
 def _list_queryset(queryset):
@@ -308,3 +309,34 @@ def person_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def discarded_export(request: HttpRequest) -> HttpResponse:
     return export_response(request, "discarded")
+
+
+# Lists (saved People filters) ------------------------------------------------
+
+
+@login_required
+def list_index(request: HttpRequest) -> HttpResponse:
+    lists = SavedList.objects.filter(user=request.user).order_by("name", "id")
+    return render(request, "people/lists.html", {"page": paginate(request, lists, per_page=50)})
+
+
+@login_required
+@require_POST
+def list_save(request: HttpRequest) -> HttpResponse:
+    name = " ".join(request.POST.get("name", "").split())[:80]
+    query = request.POST.get("query", "")[:2000]
+    if not name:
+        messages.error(request, _("Name the list."))
+    else:
+        SavedList.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        messages.success(request, _("List %(name)s saved.") % {"name": name})
+    return redirect(f"{reverse('people:list')}?{query}")
+
+
+@login_required
+@require_POST
+def list_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = access.get_or_404(SavedList.objects.filter(user=request.user), pk=pk)
+    saved.delete()
+    messages.success(request, _("List deleted."))
+    return redirect("people:lists")

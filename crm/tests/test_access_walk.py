@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import services
@@ -31,6 +32,7 @@ from opportunities import sales
 from opportunities.models import SavedFilter
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people import importing
+from people.models import SavedList
 from people.tests.factories import PersonFactory, TagFactory
 from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 
@@ -243,6 +245,19 @@ RULES: dict[str, Rule] = {
     "opportunities:quote_pdf": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
     "opportunities:quote_status": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}, post_only=True),
     "opportunities:convert": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
+    # Lead forms and lists
+    "public_lead_form": public(kwargs=lambda w: {"token": w.lead_form.token}),
+    "campaigns:leadforms": admins(),
+    "campaigns:leadform_create": admins(),
+    "campaigns:leadform_edit": admins(kwargs=lambda w: {"pk": w.lead_form.pk}),
+    "people:lists": signed_in(),
+    "people:list_save": signed_in(post_only=True),
+    "people:list_delete": Rule(
+        allowed=frozenset({"alice"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},
+        kwargs=lambda w: {"pk": w.saved_list.pk},
+        post_only=True,
+    ),
     # Dashboard and reports: everyone, each over the records they may see.
     "reports:index": signed_in(),
     "reports:dashboard": signed_in(),
@@ -318,6 +333,8 @@ def world(admin_user, manager, alice, bob):
     w.product = sales.product_save(code="ERP-1", name="ERP", unit_price=100, currency="PEN", active=True)
     w.line = sales.line_add(opportunity=w.opportunity, by=alice, product=w.product)
     w.quote = sales.quote_create(opportunity=w.opportunity, by=alice)
+    w.lead_form = LeadForm.objects.create(name="Web", default_owner=alice)
+    w.saved_list = SavedList.objects.create(user=alice, name="VIP", query="stage=client")
     w.saved_filter = SavedFilter.objects.create(
         user=alice, pipeline=w.pipeline, name="Mine", query="stagnant=yes"
     )

@@ -1,0 +1,120 @@
+"""Lead forms: the public page and snippet target, and their administration."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+
+from campaigns import leads
+from campaigns.models import LeadForm
+from crm import access
+from crm.models import User
+from crm.pagination import paginate
+
+
+class LeadFormSettings(forms.ModelForm):
+    fields_shown = forms.MultipleChoiceField(
+        label=gettext_lazy("Fields to show besides name and email"),
+        choices=LeadForm.OPTIONAL_FIELDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = LeadForm
+        fields = ["name", "default_owner", "owners", "tags", "campaign", "thank_you", "active"]
+        widgets = {"owners": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = User.objects.filter(is_active=True)
+        self.fields["default_owner"].queryset = users
+        self.fields["owners"].queryset = users
+        self.fields["tags"].queryset = access.tags(user)
+        self.fields["campaign"].queryset = access.campaigns(user)
+        self.fields["fields_shown"].initial = (
+            self.instance.fields if self.instance.pk else ["phone", "message"]
+        )
+
+    def save(self, commit=True):
+        self.instance.fields = self.cleaned_data["fields_shown"]
+        return super().save(commit)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # Behind the project's proxy the address comes in X-Forwarded-For (first hop).
+    forwarded = (
+        request.META.get("HTTP_X_FORWARDED_FOR", "") if request.META.get("HTTP_X_FORWARDED_PROTO") else ""
+    )
+    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+
+
+@csrf_exempt  # posted from other websites: it creates a prospect and nothing else
+@xframe_options_exempt
+def public_form(request: HttpRequest, token: str) -> HttpResponse:
+    lead_form = LeadForm.objects.filter(token=token, active=True).select_related("default_owner").first()
+    if lead_form is None:
+        raise Http404
+    form = leads.PublicLeadForm(request.POST or None, lead_form=lead_form)
+    done = False
+    status = 200
+    if request.method == "POST":
+        ip = _client_ip(request)
+        if leads.too_many(ip):
+            return render(
+                request, "campaigns/lead_public.html", {"lead_form": lead_form, "limited": True}, status=429
+            )
+        if form.is_valid():
+            leads.lead_submit(lead_form=lead_form, data=form.cleaned_data, ip=ip)
+            done = True
+        else:
+            status = 400
+    return render(
+        request,
+        "campaigns/lead_public.html",
+        {"lead_form": lead_form, "form": form, "done": done},
+        status=status,
+    )
+
+
+@access.admin_required
+def leadform_list(request: HttpRequest) -> HttpResponse:
+    forms_page = paginate(
+        request, LeadForm.objects.select_related("campaign", "default_owner").order_by("name", "id")
+    )
+    return render(request, "campaigns/leadforms.html", {"page": forms_page})
+
+
+@access.admin_required
+def leadform_create(request: HttpRequest) -> HttpResponse:
+    return _leadform_edit(request, LeadForm(default_owner=request.user))
+
+
+@access.admin_required
+def leadform_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _leadform_edit(request, access.get_or_404(LeadForm.objects.all(), pk=pk))
+
+
+def _leadform_edit(request: HttpRequest, lead_form: LeadForm) -> HttpResponse:
+    form = LeadFormSettings(request.POST or None, instance=lead_form, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        lead_form = form.save()
+        messages.success(request, _("Lead form saved."))
+        return redirect("campaigns:leadform_edit", lead_form.pk)
+    public_url = (
+        request.build_absolute_uri(reverse("public_lead_form", args=[lead_form.token]))
+        if lead_form.pk
+        else ""
+    )
+    return render(
+        request,
+        "campaigns/leadform_form.html",
+        {"form": form, "lead_form": lead_form, "public_url": public_url, "fields": lead_form.fields},
+    )

@@ -1,0 +1,146 @@
+"""Web-to-lead: a submission of a lead form creates or updates a prospect.
+
+The public form answers the same whatever happened (new person, existing
+email, spam caught by the honeypot, rate limit aside), so it never tells a
+visitor whether an email is already in the CRM, and it can neither read nor
+change anything but the prospect it describes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaigns.models import CampaignMember, LeadForm, LeadSubmission
+from crm import services as crm_services
+from crm.countries import normalize_phone
+from people.forms import clean_spaces
+from people.models import Person, PersonEvent
+from people.services import person_create
+
+HONEYPOT = "website"
+
+
+class PublicLeadForm(forms.Form):
+    """What a visitor fills in; optional fields appear as the lead form says."""
+
+    first_name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), max_length=254)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30, required=False)
+    company = forms.CharField(label=gettext_lazy("Company"), max_length=200, required=False)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100, required=False)
+    message = forms.CharField(
+        label=gettext_lazy("Message"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # Hidden from people; bots fill it in.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def __init__(self, *args, lead_form: LeadForm, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, _label in LeadForm.OPTIONAL_FIELDS:
+            if name not in lead_form.fields:
+                del self.fields[name]
+
+    def clean_first_name(self) -> str:
+        return clean_spaces(self.cleaned_data["first_name"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "")
+        try:
+            return normalize_phone(raw)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Enter a valid phone number, for example +51 987 654 321.")
+            ) from None
+
+
+def too_many(ip: str | None) -> bool:
+    """More submissions from this address in the last hour than allowed."""
+    if not ip:
+        return False
+    since = timezone.now() - datetime.timedelta(hours=1)
+    return (
+        LeadSubmission.objects.filter(ip=ip, created_at__gte=since).count()
+        >= settings.LEAD_FORM_RATE_PER_HOUR
+    )
+
+
+def _next_owner(lead_form: LeadForm):
+    """Round robin among the form's agents, else its default owner."""
+    locked = LeadForm.objects.select_for_update().get(pk=lead_form.pk)
+    agents = list(locked.owners.filter(is_active=True).order_by("pk"))
+    if not agents:
+        return locked.default_owner
+    owner = agents[locked.next_turn % len(agents)]
+    LeadForm.objects.filter(pk=locked.pk).update(next_turn=locked.next_turn + 1)
+    return owner
+
+
+@transaction.atomic
+def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | None:
+    if data.get(HONEYPOT):
+        LeadSubmission.objects.create(form=lead_form, ip=ip, accepted=False)
+        return None
+    existing = (
+        Person.objects.filter(discarded_at=None, email__iexact=data["email"]).select_related("owner").first()
+    )
+    if existing is not None:
+        person = existing
+        changed = [
+            name for name in ("last_name", "phone", "city") if data.get(name) and not getattr(person, name)
+        ]
+        for name in changed:
+            setattr(person, name, data[name])
+        if changed:
+            person.save(update_fields=[*changed, "updated_at"])
+    else:
+        person = person_create(
+            by=lead_form.default_owner,
+            first_name=data["first_name"],
+            last_name=data.get("last_name", ""),
+            email=data["email"],
+            phone=data.get("phone", ""),
+            city=data.get("city", ""),
+            source=Person.Source.WEB_FORM,
+            owner=_next_owner(lead_form),
+            notes=data.get("message", ""),
+        )
+    tags = list(lead_form.tags.all())
+    if tags:
+        person.tags.add(*tags)
+    if lead_form.campaign_id:
+        CampaignMember.objects.get_or_create(
+            campaign_id=lead_form.campaign_id, person=person, defaults={"agent": person.owner}
+        )
+    PersonEvent.objects.create(
+        person=person, kind=PersonEvent.Kind.CAMPAIGN, by=lead_form.default_owner,
+        new_value=(_("Web form: %(form)s") % {"form": lead_form})[:300],
+    )  # fmt: skip
+    detail = "\n".join(filter(None, [data.get("company", ""), data.get("message", "")]))
+    crm_services.activity_log(
+        by=lead_form.default_owner,
+        owner=person.owner,
+        kind="task",
+        subject=_("New web lead: %(name)s") % {"name": person},
+        detail=detail,
+        person=person,
+        campaign=lead_form.campaign,
+        done=False,
+        due_at=timezone.now(),
+    )
+    LeadSubmission.objects.create(form=lead_form, ip=ip, person=person)
+    return person
