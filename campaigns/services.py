@@ -18,6 +18,7 @@ from people.services import person_set_stage
 
 CAMPAIGN_FIELDS = (
     "name",
+    "product",
     "product_name",
     "price",
     "currency",
