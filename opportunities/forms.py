@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -124,6 +125,10 @@ class ProductForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "unit_price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_price"].validators.append(MinValueValidator(Decimal(0)))
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()

@@ -1,0 +1,146 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from campaigns.models import CampaignMember, LeadForm, LeadSubmission
+from campaigns.tests.factories import CampaignFactory
+from crm.models import Activity
+from people.models import Person
+from people.tests.factories import PersonFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead_form(alice, bob, manager):
+    form = LeadForm.objects.create(name="Contacto web", default_owner=manager, fields=["phone", "message"])
+    form.owners.set([alice, bob])
+    form.tags.set([TagFactory(name="Web")])
+    form.campaign = CampaignFactory(owner=manager)
+    form.save()
+    return form
+
+
+def _post(form, **data):
+    payload = {
+        "first_name": "Lucía",
+        "email": "lucia@cliente.pe",
+        "phone": "987 111 222",
+        "message": "Quiero una demo",
+    }
+    payload.update(data)
+    return Client(REMOTE_ADDR="203.0.113.7").post(reverse("public_lead_form", args=[form.token]), payload)
+
+
+def test_a_submission_creates_a_prospect_in_the_campaign_with_a_reminder(lead_form, alice):
+    response = _post(lead_form)
+    assert response.status_code == 200
+    assert str(lead_form.thank_you) in response.content.decode()
+    person = Person.objects.get(email="lucia@cliente.pe")
+    assert (person.stage, person.source, person.phone) == ("prospect", "web_form", "+51987111222")
+    assert person.owner == alice  # first in turn
+    assert [t.name for t in person.tags.all()] == ["Web"]
+    assert CampaignMember.objects.filter(campaign=lead_form.campaign, person=person, agent=alice).exists()
+    reminder = Activity.objects.get(person=person)
+    assert (reminder.owner, reminder.is_reminder) == (alice, True)
+    assert "Quiero una demo" in reminder.detail
+
+
+def test_owners_take_turns(lead_form, alice, bob):
+    _post(lead_form, email="a@x.pe")
+    _post(lead_form, email="b@x.pe")
+    _post(lead_form, email="c@x.pe")
+    owners = [Person.objects.get(email=e).owner for e in ("a@x.pe", "b@x.pe", "c@x.pe")]
+    assert owners == [alice, bob, alice]
+
+
+def test_an_existing_email_is_updated_not_duplicated_and_the_answer_is_the_same(lead_form, bob):
+    existing = PersonFactory(owner=bob, email="lucia@cliente.pe", phone="", city="")
+    first = _post(lead_form, email="LUCIA@cliente.pe")
+    assert Person.objects.filter(email__iexact="lucia@cliente.pe").count() == 1
+    existing.refresh_from_db()
+    assert existing.phone == "+51987111222"
+    new = _post(lead_form, email="nuevo@cliente.pe")
+    assert first.content == new.content  # never says whether an email was known
+
+
+def test_the_honeypot_catches_bots_quietly(lead_form):
+    response = _post(lead_form, website="http://spam.example")
+    assert response.status_code == 200
+    assert str(lead_form.thank_you) in response.content.decode()
+    assert not Person.objects.exists()
+    assert LeadSubmission.objects.get().accepted is False
+
+
+def test_rate_limit_per_address(lead_form, settings):
+    settings.LEAD_FORM_RATE_PER_HOUR = 2
+    assert _post(lead_form, email="1@x.pe").status_code == 200
+    assert _post(lead_form, email="2@x.pe").status_code == 200
+    assert _post(lead_form, email="3@x.pe").status_code == 429
+    assert Person.objects.count() == 2
+
+
+def test_bad_input_is_answered_next_to_the_field(lead_form):
+    response = _post(lead_form, email="not-an-email", first_name="")
+    assert response.status_code == 400
+    assert "is-invalid" in response.content.decode()
+    assert not Person.objects.exists()
+
+
+def test_a_lead_form_cannot_read_or_alter_records(lead_form, bob):
+    victim = PersonFactory(
+        owner=bob, email="victima@cliente.pe", first_name="Victima", stage="client", notes="secret"
+    )
+    page = Client().get(reverse("public_lead_form", args=[lead_form.token]))
+    assert "Victima" not in page.content.decode()
+    _post(
+        lead_form,
+        email="victima@cliente.pe",
+        first_name="Hacker",
+        owner=1,
+        stage="prospect",
+        id=victim.pk,
+        notes="x",
+    )
+    victim.refresh_from_db()
+    assert (victim.first_name, victim.stage, victim.owner, victim.notes) == (
+        "Victima",
+        "client",
+        bob,
+        "secret",
+    )
+
+
+def test_inactive_or_unknown_forms_answer_404(lead_form):
+    assert Client().get(reverse("public_lead_form", args=["nope"])).status_code == 404
+    lead_form.active = False
+    lead_form.save()
+    assert Client().get(reverse("public_lead_form", args=[lead_form.token])).status_code == 404
+
+
+def test_the_form_works_from_another_website_without_csrf(lead_form):
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.1")
+    response = client.post(
+        reverse("public_lead_form", args=[lead_form.token]), {"first_name": "Ana", "email": "ana@x.pe"}
+    )
+    assert response.status_code == 200
+    assert Person.objects.filter(email="ana@x.pe").exists()
+
+
+def test_admin_configures_a_form_and_gets_its_snippet(admin_client, admin_user, alice):
+    response = admin_client.post(
+        reverse("campaigns:leadform_create"),
+        {
+            "name": "Landing",
+            "default_owner": alice.pk,
+            "owners": [alice.pk],
+            "fields_shown": ["phone", "city"],
+            "thank_you": "Gracias",
+            "active": "on",
+        },
+    )
+    form = LeadForm.objects.get(name="Landing")
+    assert form.fields == ["phone", "city"]
+    page = admin_client.get(response["Location"]).content.decode()
+    assert f"/f/{form.token}/" in page
+    assert "&lt;form action=" in page
