@@ -43,7 +43,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Activities"), "crm:activities", "list-check"),
     Item(_("Service orders"), "serviceorders:list", "tools"),
     Item(_("Tags"), "people:tags", "tags"),
-    Item(_("Quotes"), "opportunities:quotes", "file-earmark-text"),
+    Item(_("Quotes"), "quotes:list", "file-earmark-text"),
     Item(_("Catalog"), "catalog:list", "box-seam"),
     Item(_("Lists"), "people:lists", "list-ul"),
     Item(_("Lead forms"), "campaigns:leadforms", "ui-checks", ADMINS),

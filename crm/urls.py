@@ -57,6 +57,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("catalog/", include("opportunities.catalog_urls")),
+    path("quotes/", include("opportunities.quote_urls")),
     # Public: a lead form's hosted page and the target of its website snippet.
     path("f/<str:token>/", lead_views.public_form, name="public_lead_form"),
     path("serviceorders/", include("serviceorders.urls")),

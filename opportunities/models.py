@@ -366,7 +366,7 @@ class Quote(models.Model):
         return f"Q-{self.number:05d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("opportunities:quote", args=[self.pk])
+        return reverse("quotes:detail", args=[self.pk])
 
     def totals(self, lines=None) -> dict:
         lines = list(self.lines.all()) if lines is None else lines

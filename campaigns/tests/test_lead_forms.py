@@ -144,3 +144,18 @@ def test_admin_configures_a_form_and_gets_its_snippet(admin_client, admin_user, 
     page = admin_client.get(response["Location"]).content.decode()
     assert f"/f/{form.token}/" in page
     assert "&lt;form action=" in page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_lead_form_pages_query_count_is_fixed(admin_client, lead_form, django_assert_max_num_queries, count):
+    for n in range(count):
+        extra = LeadForm.objects.create(
+            name=f"Form {n}", campaign=lead_form.campaign, default_owner=lead_form.default_owner
+        )
+        extra.tags.set(lead_form.tags.all())
+        extra.owners.set(lead_form.owners.all())
+    for url in (reverse("campaigns:leadforms"), reverse("campaigns:leadform_edit", args=[lead_form.pk])):
+        with django_assert_max_num_queries(10):
+            assert admin_client.get(url).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert Client().get(reverse("public_lead_form", args=[lead_form.token])).status_code == 200

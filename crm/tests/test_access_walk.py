@@ -240,10 +240,10 @@ RULES: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w.opportunity.pk, "line_pk": w.line.pk}, post_only=True
     ),
     "opportunities:quote_create": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
-    "opportunities:quotes": signed_in(),
-    "opportunities:quote": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
-    "opportunities:quote_pdf": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
-    "opportunities:quote_status": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}, post_only=True),
+    "quotes:list": signed_in(),
+    "quotes:detail": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
+    "quotes:pdf": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
+    "quotes:status": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}, post_only=True),
     "opportunities:convert": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     # Lead forms and lists
     "public_lead_form": public(kwargs=lambda w: {"token": w.lead_form.token}),

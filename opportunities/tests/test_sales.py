@@ -86,9 +86,9 @@ def test_a_quote_copies_the_lines_and_totals_with_tax(alice_client, alice, card,
     assert quote.lines.count() == 1
     page = alice_client.get(quote.get_absolute_url())
     assert "3.540,00" in page.content.decode() or "3,540.00" in page.content.decode()
-    pdf = alice_client.get(reverse("opportunities:quote_pdf", args=[quote.pk]))
+    pdf = alice_client.get(reverse("quotes:pdf", args=[quote.pk]))
     assert pdf.content.startswith(b"%PDF")
-    alice_client.post(reverse("opportunities:quote_status", args=[quote.pk]), {"status": "sent"})
+    alice_client.post(reverse("quotes:status", args=[quote.pk]), {"status": "sent"})
     quote.refresh_from_db()
     assert quote.status == "sent"
     assert card.events.filter(kind=OpportunityEvent.Kind.QUOTE).count() == 2
@@ -99,7 +99,7 @@ def test_quotes_are_scoped(bob_client, alice, card):
     card.save(update_fields=["amount"])
     quote = sales.quote_create(opportunity=card, by=alice)
     assert bob_client.get(quote.get_absolute_url()).status_code == 404
-    assert bob_client.get(reverse("opportunities:quote_pdf", args=[quote.pk])).status_code == 404
+    assert bob_client.get(reverse("quotes:pdf", args=[quote.pk])).status_code == 404
 
 
 def test_convert_a_prospect_with_a_new_company_and_an_opportunity(alice_client, alice):
@@ -167,3 +167,31 @@ def test_saved_lists(alice_client, alice, bob_client):
     assert bob_client.post(reverse("people:list_delete", args=[saved.pk])).status_code == 404
     alice_client.post(reverse("people:list_delete", args=[saved.pk]))
     assert not SavedList.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_sales_pages_query_count_is_fixed(
+    admin_client, alice_client, alice, card, django_assert_max_num_queries, count
+):
+    products = Product.objects.bulk_create(
+        [Product(code=f"P{n}", name=f"Producto {n}", unit_price=Decimal(n + 1)) for n in range(count)]
+    )
+    for product in products:
+        sales.line_add(opportunity=card, by=alice, product=product)
+    for _ in range(count):
+        quote = sales.quote_create(opportunity=card, by=alice)
+    SavedList.objects.bulk_create(
+        [SavedList(user=alice, name=f"L{n}", query="stage=client") for n in range(count)]
+    )
+    person = PersonFactory(owner=alice)
+    pages = [
+        (admin_client, reverse("catalog:list")),
+        (alice_client, reverse("quotes:list")),
+        (alice_client, quote.get_absolute_url()),
+        (alice_client, card.get_absolute_url()),
+        (alice_client, reverse("opportunities:convert", args=[person.pk])),
+        (alice_client, reverse("people:lists")),
+    ]
+    for client, url in pages:
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200, url
