@@ -87,7 +87,8 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
 @access.admin_required
 def leadform_list(request: HttpRequest) -> HttpResponse:
     forms_page = paginate(
-        request, LeadForm.objects.select_related("campaign", "default_owner").order_by("name", "id")
+        request,
+        access.lead_forms(request.user).select_related("campaign", "default_owner").order_by("name", "id"),
     )
     return render(request, "campaigns/leadforms.html", {"page": forms_page})
 
@@ -99,7 +100,7 @@ def leadform_create(request: HttpRequest) -> HttpResponse:
 
 @access.admin_required
 def leadform_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _leadform_edit(request, access.get_or_404(LeadForm.objects.all(), pk=pk))
+    return _leadform_edit(request, access.get_or_404(access.lead_forms(request.user), pk=pk))
 
 
 def _leadform_edit(request: HttpRequest, lead_form: LeadForm) -> HttpResponse:

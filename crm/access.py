@@ -322,3 +322,26 @@ def products(user: User) -> QuerySet:
     if not (user.is_authenticated and user.is_active):
         return Product.objects.none()
     return Product.objects.all()
+
+
+def saved_lists(user: User) -> QuerySet:
+    """A user's own saved People filters."""
+    from people.models import SavedList
+
+    return SavedList.objects.filter(user=user)
+
+
+def saved_filters(user: User) -> QuerySet:
+    """A user's own saved board filters."""
+    from opportunities.models import SavedFilter
+
+    return SavedFilter.objects.filter(user=user)
+
+
+def lead_forms(user: User) -> QuerySet:
+    """Web-to-lead forms: administrators configure them."""
+    from campaigns.models import LeadForm
+
+    if not is_admin(user):
+        return LeadForm.objects.none()
+    return LeadForm.objects.all()

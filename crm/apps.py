@@ -8,4 +8,9 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's exportable lists.
+        from django.contrib.auth.signals import user_logged_in
+
         import crm.exports_sources  # noqa: F401
+        from crm.middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="crm.session_started")

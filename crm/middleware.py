@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from django.utils import translation
 
 
@@ -15,3 +17,32 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE seconds without activity.
+
+    Each request renews the expiry, but the session is written at most once a minute
+    (SESSION_SAVE_EVERY_REQUEST would write it on every page view).
+    """
+
+    KEY = "_seen"
+    PRECISION = 60  # seconds
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.PRECISION:
+                session[self.KEY] = now
+        return self.get_response(request)
+
+
+def session_started(sender, request, user, **kwargs):
+    """Signing in starts the idle clock (connected to user_logged_in in CrmConfig.ready)."""
+    if getattr(request, "session", None) is not None:
+        request.session[IdleSessionMiddleware.KEY] = int(time.time())

@@ -25,7 +25,7 @@ from opportunities.forms import (
     StageForm,
     StatusForm,
 )
-from opportunities.models import Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
+from opportunities.models import Opportunity, OpportunityEvent, Pipeline, Stage
 
 HISTORY_LENGTH = 200
 
@@ -69,7 +69,7 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pipeline": pipeline,
         "filter": board_filter,
         "columns": board.columns(pipeline=pipeline, board_filter=board_filter),
-        "saved_filters": SavedFilter.objects.filter(user=request.user, pipeline=pipeline),
+        "saved_filters": access.saved_filters(request.user).filter(pipeline=pipeline),
         "query": request.GET.urlencode(),
     }
     template = "opportunities/board.html#columns" if request.htmx else "opportunities/board.html"
@@ -95,7 +95,7 @@ def filter_save(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = access.get_or_404(SavedFilter.objects.filter(user=request.user), pk=pk)
+    saved = access.get_or_404(access.saved_filters(request.user), pk=pk)
     pipeline = saved.pipeline
     saved.delete()
     messages.success(request, _("Filter deleted."))

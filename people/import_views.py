@@ -127,8 +127,10 @@ def import_remap(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The user saw the preview: import for real, in the background."""
     job = _job_for(request.user, pk)
-    updated = ImportJob.objects.filter(pk=job.pk, status=job.Status.PREVIEWED).update(
-        status=job.Status.IMPORTING, progress=0
+    updated = (
+        access.imports(request.user)
+        .filter(pk=job.pk, status=job.Status.PREVIEWED)
+        .update(status=job.Status.IMPORTING, progress=0)
     )
     if not updated:
         messages.error(request, _("Only a previewed import can be confirmed, and only once."))

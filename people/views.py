@@ -316,7 +316,7 @@ def discarded_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def list_index(request: HttpRequest) -> HttpResponse:
-    lists = SavedList.objects.filter(user=request.user).order_by("name", "id")
+    lists = access.saved_lists(request.user).order_by("name", "id")
     return render(request, "people/lists.html", {"page": paginate(request, lists, per_page=50)})
 
 
@@ -336,7 +336,7 @@ def list_save(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def list_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = access.get_or_404(SavedList.objects.filter(user=request.user), pk=pk)
+    saved = access.get_or_404(access.saved_lists(request.user), pk=pk)
     saved.delete()
     messages.success(request, _("List deleted."))
     return redirect("people:lists")

@@ -1,0 +1,72 @@
+"""Rules on the production code itself, checked by reading its syntax tree."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+
+APPS = ["crm", "people", "companies", "campaigns", "opportunities", "serviceorders", "reports"]
+ID_KEYWORDS = {"pk", "id", "pk__in", "id__in"}
+
+
+def _production_modules():
+    for app in APPS:
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            relative = path.relative_to(settings.BASE_DIR)
+            if "tests" in relative.parts or "migrations" in relative.parts:
+                continue
+            yield relative, ast.parse(path.read_text(), filename=str(path))
+
+
+def _root(node: ast.AST) -> ast.AST:
+    """The start of a chain like Model.objects.filter(...).get(...)."""
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.attr == "objects":
+                return node
+            node = node.value
+        else:
+            return node
+
+
+def test_production_code_does_not_use_test_helpers():
+    offenders = []
+    for path, tree in _production_modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.test"):
+                offenders.append(f"{path}:{node.lineno} imports {node.module}")
+            elif isinstance(node, ast.Import) and any(a.name.startswith("django.test") for a in node.names):
+                offenders.append(f"{path}:{node.lineno} imports django.test")
+            elif isinstance(node, ast.Attribute) and node.attr == "force_login":
+                offenders.append(f"{path}:{node.lineno} calls force_login")
+    assert offenders == []
+
+
+def test_views_look_records_up_only_through_access_scoping():
+    """In request handlers a record is found by id only in a queryset from crm/access.py."""
+    offenders = []
+    for path, tree in _production_modules():
+        if "views" not in path.stem:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            if isinstance(node.func, ast.Name) and node.func.id in {"get_object_or_404", "get_list_or_404"}:
+                offenders.append(f"{path}:{node.lineno} {node.func.id} outside access.get_or_404")
+                continue
+            by_id = {keyword.arg for keyword in node.keywords} & ID_KEYWORDS
+            root = _root(node)
+            if by_id and isinstance(root, ast.Attribute) and root.attr == "objects":
+                offenders.append(f"{path}:{node.lineno} {root.value.id}.objects by {sorted(by_id)}")
+    assert offenders == []
+
+
+def test_the_rule_catches_an_unscoped_lookup():
+    tree = ast.parse("Person.objects.filter(stage='x').get(pk=pk)\naccess.people(u).get(pk=pk)")
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.keywords]
+    roots = {ast.unparse(_root(call)) for call in calls if {k.arg for k in call.keywords} & ID_KEYWORDS}
+    assert roots == {"Person.objects", "access"}
