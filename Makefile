@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate messages seed worker bench
+.PHONY: run test lint format migrate messages seed worker bench backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,11 @@ bench: $(STAMP)
 
 worker: $(STAMP)
 	$(BIN)/python manage.py worker
+
+# Backups of the whole database (pg_dump custom format) into backups/, and their restore.
+backup: $(STAMP)
+	$(BIN)/python manage.py backup
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/crm-....dump" && exit 2)
+	$(BIN)/python manage.py restore "$(FILE)"

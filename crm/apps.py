@@ -7,10 +7,10 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self) -> None:
-        # Register this app's exportable lists.
         from django.contrib.auth.signals import user_logged_in
 
-        import crm.exports_sources  # noqa: F401
+        import crm.exports_sources  # noqa: F401  (registers this app's exportable lists)
         from crm.middleware import session_started
 
+        # Signing in starts the idle-session clock.
         user_logged_in.connect(session_started, dispatch_uid="crm.session_started")
