@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -239,7 +238,8 @@ class PersonEvent(models.Model):
 
 
 def import_upload_to(job: ImportJob, filename: str) -> str:
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:6]}"
+    # The name is ours, its extension the format found in the content: never the uploader's.
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{job.format or 'bin'}"
 
 
 class ImportJob(models.Model):

@@ -3,6 +3,7 @@ error report, re-import idempotence, the pages and the command."""
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -310,13 +311,41 @@ def test_progress_is_shown_while_running(alice_client, alice):
 
 
 def test_bad_files_get_a_clear_message(alice_client):
-    for name, content in [("x.csv", b""), ("x.xlsx", b"not a zip"), ("x.bin", b"\x00\x01\x02" * 10)]:
+    zip_not_workbook = io.BytesIO()
+    with zipfile.ZipFile(zip_not_workbook, "w") as archive:
+        archive.writestr("evil.sh", "rm -rf /")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+    for name, content in [
+        ("x.csv", b""),
+        ("x.xlsx", b"not a zip"),
+        ("x.bin", b"\x00\x01\x02" * 10),
+        ("picture.csv", png),
+        ("book.xlsx", zip_not_workbook.getvalue()),
+    ]:
         response = alice_client.post(
             reverse("people:import"), {"file": SimpleUploadedFile(name, content), "stage": "prospect"}
         )
         assert response.status_code == 200
         assert "file" in response.context["form"].errors
     assert not ImportJob.objects.exists()
+
+
+def test_files_are_too_big_or_stored_under_our_own_name(alice_client, alice, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    big = SimpleUploadedFile("big.csv", b"nombre,email\n" + b"Ana,ana@x.pe\n" * 200)
+    response = alice_client.post(reverse("people:import"), {"file": big, "stage": "prospect"})
+    assert "file" in response.context["form"].errors
+    assert not ImportJob.objects.exists()
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    script = SimpleUploadedFile("shell.php", _csv([ROW]))
+    alice_client.post(reverse("people:import"), {"file": script, "stage": "prospect"})
+    job = ImportJob.objects.get()
+    assert job.original_name == "shell.php"
+    assert job.file.name.endswith(".csv")
+    assert "shell" not in job.file.name
+    # Uploads are never served as files: only the import pages read them.
+    for prefix in ("/", "/media/", settings.STATIC_URL):
+        assert alice_client.get(f"{prefix}{job.file.name}").status_code == 404
 
 
 def test_import_needs_the_permission(db):
