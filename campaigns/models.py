@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm.history import tracked
 from people.models import Person
 
 CURRENCIES = [
@@ -37,6 +38,7 @@ class CampaignQuerySet(models.QuerySet):
         return self
 
 
+@tracked()
 class Campaign(models.Model):
     """A promotion of a product or service over a period (seed 000, section 4)."""
 
@@ -110,6 +112,7 @@ class Campaign(models.Model):
         return self.Status(self.status).label
 
 
+@tracked()
 class CampaignMember(models.Model):
     """A person in a campaign, worked by an agent."""
 

@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.taxids import TAX_ID_NAMES, format_tax_id
 from crm.countries import COUNTRIES, format_phone
+from crm.history import tracked
 from people.models import Person, search_document
 
 
+@tracked("search")
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     tax_id = models.CharField(_("tax id"), max_length=32, blank=True)

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.history import tracked
+
 
 class CrmUserManager(UserManager):
     def _create_user(self, username, email, password, **extra_fields):
@@ -30,6 +32,7 @@ class CrmUserManager(UserManager):
         return self._create_user(username, email, password, **extra_fields)
 
 
+@tracked("password", "last_login", "calendar_token")
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Administrator")
@@ -121,6 +124,7 @@ class Category(models.Model):
         return self.name
 
 
+@tracked()
 class Activity(models.Model):
     """Something done or planned with a person or company. A planned activity
     (``due_at`` set, ``done_at`` empty) is a reminder."""

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "chartjs",
     "axes",
     "csp",
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "crm.middleware.UserLanguageMiddleware",
     "crm.middleware.IdleSessionMiddleware",
+    # Who changed what: the signed-in user and the URL go with every change's history row.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from campaigns.models import CURRENCIES
 from companies.models import Company
+from crm.history import tracked
 from people.models import Color, Person, Tag
 
 
@@ -63,6 +64,7 @@ class Stage(models.Model):
         return self.name
 
 
+@tracked()
 class Opportunity(models.Model):
     """A possible sale or service for a company and its contact (seed 000
     section 5, seed 003 "Oportunidades"), a card on a board."""

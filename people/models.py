@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.countries import COUNTRIES, SQL_ACCENTED, SQL_PLAIN, format_phone
+from crm.history import tracked
 
 
 def search_document(*fields: str) -> Func:
@@ -74,6 +75,7 @@ class Tag(models.Model):
         return reverse("people:tag_detail", args=[self.pk])
 
 
+@tracked("search")
 class Person(models.Model):
     class Stage(models.TextChoices):
         PROSPECT = "prospect", _("Prospect")

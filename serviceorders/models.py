@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from companies.models import Company
+from crm.history import tracked
 from crm.models import Category
 from people.models import Person
 
@@ -60,6 +61,7 @@ class Project(models.Model):
         return reverse("serviceorders:project", args=[self.key])
 
 
+@tracked("search")
 class ServiceOrder(models.Model):
     """An order to serve a client (seed 003 "Agregar Orden de Servicio")."""
 
