@@ -8,7 +8,11 @@ outside Django are recorded too. The acting user and the URL or task come from
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pghistory
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
 
 
 def tracked(*exclude: str):
@@ -25,3 +29,126 @@ def tracked(*exclude: str):
         )(model)
 
     return decorate
+
+
+# What a History page shows, field by field -------------------------------------------------
+
+LABELS = {"insert": _("Created"), "update": _("Changed"), "delete": _("Deleted")}
+
+
+@dataclass
+class Change:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class Version:
+    event: models.Model
+    label: str
+    user: object = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def pk(self):
+        return self.event.pgh_id
+
+    @property
+    def at(self):
+        return self.event.pgh_created_at
+
+
+def tracked_fields(model) -> list[models.Field]:
+    """The model's fields its history copies (concrete, not the primary key)."""
+    history_model = model.history.rel.related_model
+    names = {f.name for f in history_model._meta.fields}
+    return [f for f in model._meta.concrete_fields if f.name in names and not f.primary_key]
+
+
+def versions(obj, events: list, count: int) -> list[Version]:
+    """The first `count` events (newest first) with what each changed from the one before it;
+    `events` holds one older event, when there is one, to compare the oldest with. A query
+    for the users and one per foreign-key model, whatever the size."""
+    model = type(obj)
+    fields = tracked_fields(model)
+    related = _related_names(fields, events)
+    users = _users({_context_user(event) for event in events} - {None})
+    result = []
+    for index, event in enumerate(events[:count]):
+        previous = events[index + 1] if index + 1 < len(events) else None
+        if event.pgh_label == "insert":
+            previous = None
+        version = Version(event=event, label=LABELS.get(event.pgh_label, event.pgh_label))
+        version.user = users.get(_context_user(event))
+        for f in fields:
+            new = getattr(event, f.attname)
+            old = getattr(previous, f.attname) if previous is not None else None
+            if event.pgh_label == "delete" or (previous is not None and old == new):
+                continue
+            if previous is None and new in (None, "", False, [], {}):
+                continue
+            version.changes.append(
+                Change(f.verbose_name, _display(f, old, related), _display(f, new, related))
+            )
+        result.append(version)
+    return result
+
+
+def _context_user(event):
+    context = getattr(event, "pgh_context", None)
+    value = (context.metadata or {}).get("user") if context is not None else None
+    return value if isinstance(value, int) else None
+
+
+def _users(ids):
+    from crm.models import User
+
+    return {user.pk: user for user in User.objects.filter(pk__in=ids)} if ids else {}
+
+
+def _related_names(fields, events) -> dict:
+    """{(model, pk): str} for the foreign keys the events point at: one query per FK model."""
+    wanted: dict[type, set] = {}
+    for f in fields:
+        if f.is_relation and f.many_to_one:
+            ids = {getattr(e, f.attname) for e in events} - {None}
+            if ids:
+                wanted.setdefault(f.related_model, set()).update(ids)
+    names = {}
+    for model, ids in wanted.items():
+        for related in model._default_manager.filter(pk__in=ids):
+            names[(model, related.pk)] = str(related)
+    return names
+
+
+def _display(f, value, related):
+    if value is None or value == "":
+        return "—"
+    if f.is_relation and f.many_to_one:
+        return related.get((f.related_model, value), f"#{value}")
+    if f.choices:
+        return dict(f.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return value
+
+
+class RevertError(Exception):
+    pass
+
+
+def revert(obj, event_pk: int):
+    """Put a record's tracked fields back as they were after one of its history events."""
+    event = obj.history.filter(pgh_id=event_pk).exclude(pgh_label="delete").first()
+    if event is None:
+        raise RevertError(_("That version does not exist."))
+    values = {f.attname: getattr(event, f.attname) for f in tracked_fields(type(obj)) if f.editable}
+    try:
+        with transaction.atomic():
+            type(obj)._default_manager.filter(pk=obj.pk).update(**values)
+    except IntegrityError as error:
+        raise RevertError(
+            _("That version conflicts with another record now: %(error)s") % {"error": error}
+        ) from None
+    return event

@@ -299,5 +299,7 @@ LOGGING = {
     "loggers": {
         "pgserver": {"level": "WARNING"},
         "django.utils.autoreload": {"level": "WARNING"},
+        # Lockouts are logged as warnings; successful sign-ins need no line each.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from campaigns import lead_views
-from crm import activity_views, views
+from crm import activity_views, history_views, views
 
 crm_patterns = [
     path("", views.home, name="home"),
@@ -30,6 +30,10 @@ crm_patterns = [
     path("calendar/", activity_views.calendar_settings, name="calendar"),
     path("calendar/regenerate/", activity_views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
+    path("history/<slug:kind>/<int:pk>/", history_views.record_history, name="history"),
+    path(
+        "history/<slug:kind>/<int:pk>/revert/<int:event>/", history_views.record_revert, name="history_revert"
+    ),
     path("catalogs/", activity_views.catalogs, name="catalogs"),
     path("catalogs/categories/new/", activity_views.category_create, name="category_create"),
     path("catalogs/categories/<int:pk>/edit/", activity_views.category_edit, name="category_edit"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import pghistory
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -33,7 +34,11 @@ def _run(job_id: int, step, done_status: str) -> dict:
     job.started_at = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(started_at=job.started_at, progress=0)
     try:
-        with translation.override(job.created_by.language):
+        # The history of every row it writes names the import and the user who asked for it.
+        with (
+            translation.override(job.created_by.language),
+            pghistory.context(user=job.created_by_id, import_job=job.pk),
+        ):
             counts = step(job, progress)
     except Exception as error:  # the job must say it failed, whatever failed
         logger.exception("import %s failed", job.pk)

@@ -98,6 +98,15 @@ RULES: dict[str, Rule] = {
     "password_change": signed_in(),
     "password_change_done": signed_in(),
     "crm:home": signed_in(),
+    "crm:history": owned_by_alice(kwargs=lambda w: {"kind": "person", "pk": w.person.pk}),
+    "crm:history_revert": admins(
+        kwargs=lambda w: {
+            "kind": "person",
+            "pk": w.person.pk,
+            "event": w.person.history.earliest("pgh_id").pgh_id,
+        },
+        post_only=True,
+    ),
     "crm:healthz": public(),
     "crm:set_language": public(post_only=True),
     "crm:users": admins(),

@@ -1,0 +1,128 @@
+"""History of every change (django-pghistory): field by field, who did it, and revert."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.tests.factories import CampaignFactory
+from companies.tests.factories import CompanyFactory
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people import importing
+from people.models import Person
+from people.tests.factories import PersonFactory
+from serviceorders.tests.factories import ServiceOrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _history(client, kind, pk, **params):
+    return client.get(reverse("crm:history", args=[kind, pk]), params)
+
+
+def test_an_edit_is_shown_field_by_field_with_the_user(alice_client, alice):
+    person = PersonFactory(owner=alice, first_name="Ana", city="Lima")
+    data = {"first_name": "Ana María", "last_name": person.last_name, "email": person.email, "city": "Cusco",
+            "stage": person.stage, "source": person.source or "", "country": person.country or "PE"}  # fmt: skip
+    alice_client.post(reverse("people:edit", args=[person.pk]), data)
+    person.refresh_from_db()
+    assert person.city == "Cusco"
+    response = _history(alice_client, "person", person.pk)
+    newest = response.context["versions"][0]
+    assert newest.user == alice
+    changed = {change.field: (change.old, change.new) for change in newest.changes}
+    assert changed["city"] == ("Lima", "Cusco")
+    assert changed["first name"] == ("Ana", "Ana María")
+    assert response.context["versions"][-1].label == "Created"
+
+
+def test_bulk_changes_and_imports_are_recorded_too(alice):
+    person = PersonFactory(owner=alice)
+    Person.objects.filter(pk=person.pk).update(city="Arequipa")  # no save(), no signal
+    assert person.history.filter(pgh_label="update").count() == 1
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    job = importing.start_job(
+        user=alice,
+        upload=SimpleUploadedFile("p.csv", b"Nombre,Correo\nBea,bea@x.pe\n"),
+        owner=None,
+        stage="prospect",
+        tags=[],
+    )
+    importing.run(job)
+    created = Person.objects.get(email="bea@x.pe")
+    assert created.history.filter(pgh_label="insert").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "make"),
+    [
+        ("person", lambda alice: PersonFactory(owner=alice)),
+        ("company", lambda alice: CompanyFactory(owner=alice)),
+        ("campaign", lambda alice: CampaignFactory(owner=alice)),
+        (
+            "opportunity",
+            lambda alice: OpportunityFactory(pipeline=PipelineFactory(members=[alice]), agent=alice),
+        ),
+        ("serviceorder", lambda alice: ServiceOrderFactory(assignee=alice)),
+    ],
+)
+def test_every_kind_has_a_history_scoped_like_its_record(alice_client, bob_client, alice, kind, make):
+    record = make(alice)
+    assert _history(alice_client, kind, record.pk).status_code == 200
+    assert _history(bob_client, kind, record.pk).status_code == 404
+    assert _history(alice_client, "nonsense", record.pk).status_code == 404
+
+
+def test_an_admin_reverts_a_person(admin_client, alice):
+    person = PersonFactory(owner=alice, city="Lima", phone="")
+    first = person.history.get()
+    person.city = "Trujillo"
+    person.save()
+    response = admin_client.post(reverse("crm:history_revert", args=["person", person.pk, first.pgh_id]))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.city == "Lima"
+    # The revert is itself in the history, made by the admin.
+    assert person.history.count() == 3
+
+
+def test_an_agent_cannot_revert_and_orders_cannot_be_reverted(alice_client, admin_client, alice):
+    company = CompanyFactory(owner=alice, name="Antes")
+    first = company.history.get()
+    company.name = "Después"
+    company.save()
+    assert (
+        alice_client.post(
+            reverse("crm:history_revert", args=["company", company.pk, first.pgh_id])
+        ).status_code
+        == 403
+    )
+    order = ServiceOrderFactory(assignee=alice)
+    event = order.history.get()
+    assert (
+        admin_client.post(
+            reverse("crm:history_revert", args=["serviceorder", order.pk, event.pgh_id])
+        ).status_code
+        == 404
+    )
+    other = CompanyFactory(owner=alice)
+    assert (
+        admin_client.post(
+            reverse("crm:history_revert", args=["company", company.pk, other.history.get().pgh_id]),
+            follow=True,
+        )
+        .content.decode()
+        .count("does not exist")
+        == 1
+    )
+    company.refresh_from_db()
+    assert company.name == "Después"
+
+
+@pytest.mark.parametrize("count", [2, 60])
+def test_history_page_query_count_is_fixed(alice_client, alice, django_assert_max_num_queries, count):
+    person = PersonFactory(owner=alice)
+    for n in range(count):
+        Person.objects.filter(pk=person.pk).update(city=f"Ciudad {n}")
+    with django_assert_max_num_queries(10):
+        response = _history(alice_client, "person", person.pk)
+    assert len(response.context["versions"]) == min(count + 1, 25)
