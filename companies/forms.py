@@ -11,12 +11,13 @@ from crm import access
 from crm.countries import normalize_phone
 from crm.forms import OwnerFieldMixin
 from crm.models import User
+from crm.versioning import VersionedFormMixin
 from crm.widgets import Autocomplete
 from people.forms import clean_spaces
 from people.models import Person
 
 
-class CompanyForm(OwnerFieldMixin, forms.ModelForm):
+class CompanyForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:

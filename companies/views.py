@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,10 +65,12 @@ def company_create(request: HttpRequest) -> HttpResponse:
 def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
     company = _company_for(request.user, pk)
     form = CompanyForm(request.POST or None, instance=company, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        fresh = _company_for(request.user, pk)
-        if response := _save_company(request, form, fresh):
-            return response
+    # One transaction: the version check locks the row until the save is done.
+    with transaction.atomic():
+        if request.method == "POST" and form.is_valid():
+            fresh = _company_for(request.user, pk)
+            if response := _save_company(request, form, fresh):
+                return response
     return render(
         request, "companies/form.html", {"form": form, "title": _("Edit company"), "company": company}
     )

@@ -10,6 +10,7 @@ from companies.models import Company
 from crm import access
 from crm.countries import COUNTRIES
 from crm.models import User
+from crm.versioning import VersionedFormMixin
 from crm.widgets import Autocomplete
 from opportunities.models import Opportunity, Pipeline, Product, Quote, Stage
 from opportunities.services import OPPORTUNITY_FIELDS
@@ -17,7 +18,7 @@ from people.forms import clean_spaces
 from people.models import Person
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(VersionedFormMixin, forms.ModelForm):
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
 
     class Meta:

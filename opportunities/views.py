@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -265,19 +266,21 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _opportunity_for(request.user, pk)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            opportunity = services.opportunity_update(
-                opportunity=opportunity,
-                by=request.user,
-                tags=form.cleaned_data["tags"],
-                **form.opportunity_fields(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Opportunity saved."))
-            return redirect(opportunity)
+    # One transaction: the version check locks the row until the save is done.
+    with transaction.atomic():
+        if request.method == "POST" and form.is_valid():
+            try:
+                opportunity = services.opportunity_update(
+                    opportunity=opportunity,
+                    by=request.user,
+                    tags=form.cleaned_data["tags"],
+                    **form.opportunity_fields(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Opportunity saved."))
+                return redirect(opportunity)
     return render(
         request,
         "opportunities/form.html",

@@ -9,6 +9,7 @@ from crm import access
 from crm.countries import COUNTRIES, normalize_phone
 from crm.forms import OwnerFieldMixin
 from crm.models import User
+from crm.versioning import VersionedFormMixin
 from people.models import Person, Tag
 from people.services import EDITABLE_FIELDS, clean_tag_name
 
@@ -17,7 +18,7 @@ def clean_spaces(value: str) -> str:
     return " ".join((value or "").split())
 
 
-class PersonForm(OwnerFieldMixin, forms.ModelForm):
+class PersonForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
     """Create and edit a person. Phones are stored in E.164, read in the
     person's country; an agent always owns what they create."""
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -72,14 +73,16 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request.user, pk)
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     duplicates = None
-    if request.method == "POST" and form.is_valid():
-        duplicates = _duplicates(request.user, form, exclude_pk=person.pk)
-        if duplicates is None or form.cleaned_data["confirm_duplicate"]:
-            person = services.person_update(
-                person=person, by=request.user, tags=form.cleaned_data["tags"], **form.person_fields()
-            )
-            messages.success(request, _("%(name)s saved.") % {"name": person})
-            return redirect(person)
+    # One transaction: the version check locks the row until the save is done.
+    with transaction.atomic():
+        if request.method == "POST" and form.is_valid():
+            duplicates = _duplicates(request.user, form, exclude_pk=person.pk)
+            if duplicates is None or form.cleaned_data["confirm_duplicate"]:
+                person = services.person_update(
+                    person=person, by=request.user, tags=form.cleaned_data["tags"], **form.person_fields()
+                )
+                messages.success(request, _("%(name)s saved.") % {"name": person})
+                return redirect(person)
     return render(
         request,
         "people/form.html",
