@@ -8,9 +8,13 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
 
         import crm.exports_sources  # noqa: F401  (registers this app's exportable lists)
+        from crm.history import install_fast_functions
         from crm.middleware import session_started
 
         # Signing in starts the idle-session clock.
         user_logged_in.connect(session_started, dispatch_uid="crm.session_started")
+        # After every migrate: trigger helpers without a subtransaction per row.
+        post_migrate.connect(install_fast_functions, sender=self, dispatch_uid="crm.install_fast_functions")

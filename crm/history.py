@@ -152,3 +152,51 @@ def revert(obj, event_pk: int):
             _("That version conflicts with another record now: %(error)s") % {"error": error}
         ) from None
     return event
+
+
+# Fast trigger helpers ---------------------------------------------------------------------
+#
+# django-pgtrigger and django-pghistory read their session settings inside a
+# BEGIN ... EXCEPTION block, which opens a subtransaction for every row a trigger sees: an
+# import of 100,000 people ran five times slower. current_setting(name, true) answers NULL
+# when a setting is missing, with no exception and no subtransaction. These versions are
+# installed after every `migrate` (each trigger migration reinstalls the library's own).
+
+FAST_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION "public"._pgtrigger_should_ignore(trigger_name NAME)
+RETURNS BOOLEAN AS $$
+    DECLARE
+        _pgtrigger_ignore TEXT[] := NULLIF(CURRENT_SETTING('pgtrigger.ignore', true), '')::TEXT[];
+    BEGIN
+        RETURN COALESCE(trigger_name = ANY(_pgtrigger_ignore), FALSE);
+    END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION _pgh_attach_context()
+RETURNS pghistory_context.id%TYPE AS $$
+    DECLARE
+        _pgh_context_id UUID := NULLIF(CURRENT_SETTING('pghistory.context_id', true), '')::UUID;
+        _pgh_context_metadata JSONB := NULLIF(CURRENT_SETTING('pghistory.context_metadata', true), '')::JSONB;
+    BEGIN
+        IF _pgh_context_id IS NULL OR _pgh_context_metadata IS NULL THEN
+            RETURN NULL;
+        END IF;
+        INSERT INTO pghistory_context (id, metadata, created_at, updated_at)
+            VALUES (_pgh_context_id, _pgh_context_metadata, NOW(), NOW())
+            ON CONFLICT (id) DO UPDATE
+                SET metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at
+                WHERE pghistory_context.metadata != EXCLUDED.metadata;
+        RETURN _pgh_context_id;
+    END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def install_fast_functions(using="default", **kwargs) -> None:
+    """post_migrate receiver (see CrmConfig.ready)."""
+    from django.db import connections
+
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT to_regclass('pghistory_context') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute(FAST_FUNCTIONS)

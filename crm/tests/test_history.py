@@ -126,3 +126,28 @@ def test_history_page_query_count_is_fixed(alice_client, alice, django_assert_ma
     with django_assert_max_num_queries(10):
         response = _history(alice_client, "person", person.pk)
     assert len(response.context["versions"]) == min(count + 1, 25)
+
+
+def test_trigger_helpers_open_no_subtransaction_per_row(alice):
+    """The library versions catch an exception for every row; ours read the settings safely."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, prosrc FROM pg_proc WHERE proname IN ('_pgh_attach_context', '_pgtrigger_should_ignore')"
+        )
+        functions = dict(cursor.fetchall())
+    assert set(functions) == {"_pgh_attach_context", "_pgtrigger_should_ignore"}
+    assert not any("EXCEPTION" in source for source in functions.values())
+    # And they still do their work: ignoring a trigger, and naming the user.
+    import pghistory
+    import pgtrigger
+
+    person = PersonFactory(owner=alice)
+    with pgtrigger.ignore("people.Person:update_update"):
+        Person.objects.filter(pk=person.pk).update(city="Ignorada")
+    with pghistory.context(user=alice.pk):
+        Person.objects.filter(pk=person.pk).update(city="Registrada")
+    updates = list(person.history.filter(pgh_label="update"))
+    assert [u.city for u in updates] == ["Registrada"]
+    assert updates[0].pgh_context.metadata["user"] == alice.pk
