@@ -46,3 +46,24 @@ def session_started(sender, request, user, **kwargs):
     """Signing in starts the idle clock (connected to user_logged_in in CrmConfig.ready)."""
     if getattr(request, "session", None) is not None:
         request.session[IdleSessionMiddleware.KEY] = int(time.time())
+
+
+class TwoFactorPolicyMiddleware:
+    """With TWO_FACTOR_REQUIRED, administrators and managers work only in a session verified
+    with a code: until then every page sends them to the two-factor page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        from crm.two_factor import required_for
+
+        user = getattr(request, "user", None)
+        if user is not None and required_for(user) and not user.is_verified():
+            allowed = {reverse("crm:two_factor"), reverse("logout"), reverse("crm:set_language")}
+            if request.path not in allowed and not request.path.startswith(("/static/", "/healthz")):
+                return redirect(f"{reverse('crm:two_factor')}?next={request.path}")
+        return self.get_response(request)

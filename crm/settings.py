@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "csp",
     "pgtrigger",
     "pghistory",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -112,8 +114,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "crm.middleware.UserLanguageMiddleware",
     "crm.middleware.IdleSessionMiddleware",
+    "crm.middleware.TwoFactorPolicyMiddleware",
     # Who changed what: the signed-in user and the URL go with every change's history row.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,7 +187,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions end after this much inactivity (seconds): activity renews the expiry.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
-SESSION_SAVE_EVERY_REQUEST = False  # crm.middleware.IdleSessionMiddleware renews it
+SESSION_SAVE_EVERY_REQUEST = False
+# Two-factor sign-in (TOTP): any user may turn it on; when required, admins and managers must.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "CRM")  # crm.middleware.IdleSessionMiddleware renews it
 
 # Internationalisation: English is the source language; Spanish is the default.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "es")

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from campaigns import lead_views
-from crm import activity_views, history_views, views
+from crm import activity_views, history_views, two_factor_views, views
 
 crm_patterns = [
     path("", views.home, name="home"),
@@ -27,6 +27,8 @@ crm_patterns = [
     path("reminders/<int:pk>/reschedule/", activity_views.reminder_reschedule, name="reminder_reschedule"),
     path("reminders/<int:pk>/reassign/", activity_views.reminder_reassign, name="reminder_reassign"),
     path("people/<int:pk>/email/", activity_views.person_email, name="person_email"),
+    path("account/two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
+    path("account/two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"),
     path("calendar/", activity_views.calendar_settings, name="calendar"),
     path("calendar/regenerate/", activity_views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
@@ -43,9 +45,7 @@ crm_patterns = [
 account_patterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
+        two_factor_views.SignInView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

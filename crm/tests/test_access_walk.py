@@ -98,6 +98,8 @@ RULES: dict[str, Rule] = {
     "password_change": signed_in(),
     "password_change_done": signed_in(),
     "crm:home": signed_in(),
+    "crm:two_factor": signed_in(),
+    "crm:two_factor_disable": signed_in(post_only=True),
     "crm:history": owned_by_alice(kwargs=lambda w: {"kind": "person", "pk": w.person.pk}),
     "crm:history_revert": admins(
         kwargs=lambda w: {
