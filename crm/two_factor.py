@@ -71,7 +71,8 @@ def qr_svg(device: TOTPDevice) -> str:
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)
-    return buffer.getvalue().decode()
+    markup = buffer.getvalue().decode()
+    return markup[markup.index("<svg") :]  # without the XML declaration, for inline HTML
 
 
 def required_for(user) -> bool:
