@@ -95,3 +95,13 @@ class VersionedFormMixin:
             ),
             code="stale",
         )
+
+
+def check_version(locked, expected: str | None) -> None:
+    """For actions outside edit forms (kanban moves, status changes): `locked` is the row read
+    with select_for_update; `expected` the version the page showed (None: not checked)."""
+    if expected and expected != version_of(locked):
+        raise ValidationError(
+            _("Someone else changed this card after you loaded the page. Reload to see it as it is now."),
+            code="stale",
+        )

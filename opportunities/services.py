@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm import services as crm_services
 from crm.models import Activity, User
+from crm.versioning import check_version
 from opportunities.models import Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
 from people.models import Person
 from people.services import person_set_stage
@@ -203,13 +204,19 @@ def opportunity_update(*, opportunity: Opportunity, by: User, tags=None, **field
 
 @transaction.atomic
 def opportunity_move(
-    *, opportunity: Opportunity, by: User, stage: Stage, position: int | None = None
+    *,
+    opportunity: Opportunity,
+    by: User,
+    stage: Stage,
+    position: int | None = None,
+    version: str | None = None,
 ) -> Opportunity:
     """Put a card in ``stage`` (of its own board) at ``position`` (0 = top;
     None = bottom), renumbering the column in one statement."""
     locked = (
         Opportunity.objects.select_for_update(of=("self",)).select_related("stage").get(pk=opportunity.pk)
     )
+    check_version(locked, version)
     if stage.pipeline_id != locked.pipeline_id:
         raise ValidationError(_("A card moves only between the stages of its own board."))
     column = list(
@@ -246,6 +253,7 @@ def opportunity_set_status(
     invoice_number: str = "",
     lost_reason: str = "",
     improvement: str = "",
+    version: str | None = None,
 ) -> Opportunity:
     """The follow-up of seed 003: Wait needs comments and the next contact
     date (a reminder is planned for it); Working the follow-up comment;
@@ -256,6 +264,7 @@ def opportunity_set_status(
         .select_related("contact", "company")
         .get(pk=opportunity.pk)
     )
+    check_version(locked, version)
     if status not in S.values:
         raise ValidationError({"status": _("Unknown status.")})
     if status not in TRANSITIONS[locked.status]:

@@ -15,6 +15,7 @@ from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
+from crm.versioning import version_of
 from opportunities import board, services
 from opportunities.filters import BoardFilter, OpportunityFilter
 from opportunities.forms import (
@@ -330,7 +331,12 @@ def opportunity_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.opportunity_set_status(opportunity=opportunity, by=request.user, **form.cleaned_data)
+            services.opportunity_set_status(
+                opportunity=opportunity,
+                by=request.user,
+                version=request.POST.get("version"),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -354,13 +360,17 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 stage=form.cleaned_data["stage"],
                 position=form.cleaned_data["position"],
+                version=request.POST.get("version"),
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = _("This card cannot go there.")
     if request.htmx:
-        return HttpResponse(status=204 if error is None else 409, content=error or "")
+        if error is None:
+            opportunity.refresh_from_db(fields=["updated_at"])
+            return HttpResponse(status=204, headers={"X-Version": version_of(opportunity)})
+        return HttpResponse(status=409, content=error)
     if error:
         messages.error(request, error)
     return _back(request, opportunity)

@@ -97,3 +97,36 @@ def test_an_unchanged_record_saves_normally(alice_client, alice):
     assert alice_client.post(url, data).status_code == 302
     person.refresh_from_db()
     assert person.city == "Tacna"
+
+
+def test_a_kanban_move_of_a_card_changed_meanwhile_is_refused(alice_client, alice):
+    from opportunities.models import Opportunity
+
+    card = OpportunityFactory(pipeline=PipelineFactory(members=[alice]), agent=alice)
+    shown = card.updated_at.isoformat()
+    first, second = list(card.pipeline.stages.order_by("position"))[:2]
+    url = reverse("opportunities:move", args=[card.pk])
+    moved = alice_client.post(
+        url, {"stage": second.pk, "position": 0, "version": shown}, headers={"HX-Request": "true"}
+    )
+    assert moved.status_code == 204
+    # The board got the new version; the old one no longer moves the card.
+    assert moved["X-Version"] != shown
+    stale = alice_client.post(
+        url, {"stage": first.pk, "position": 0, "version": shown}, headers={"HX-Request": "true"}
+    )
+    assert stale.status_code == 409
+    assert "Reload" in stale.content.decode()
+    assert Opportunity.objects.get(pk=card.pk).stage == second
+    again = alice_client.post(
+        url, {"stage": first.pk, "position": 0, "version": moved["X-Version"]}, headers={"HX-Request": "true"}
+    )
+    assert again.status_code == 204
+    # A status change from a page loaded before is refused the same way.
+    response = alice_client.post(
+        reverse("opportunities:status", args=[card.pk]),
+        {"status": "working", "comment": "Llamé", "version": shown},
+        follow=True,
+    )
+    assert "Reload" in response.content.decode()
+    assert Opportunity.objects.get(pk=card.pk).status != "working"

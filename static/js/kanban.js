@@ -15,6 +15,8 @@
     var body = new URLSearchParams();
     body.set("stage", list.getAttribute("data-stage"));
     body.set("position", String(index));
+    // The version the board showed: a card someone else changed meanwhile is refused (409).
+    body.set("version", card.getAttribute("data-version") || "");
     var url = template.replace("/0/", "/" + card.getAttribute("data-card") + "/");
     return fetch(url, {
       method: "POST",
@@ -27,6 +29,14 @@
           window.alert(text || response.statusText);
           window.location.reload();
         });
+      }
+      var version = response.headers.get("X-Version");
+      if (version) {
+        card.setAttribute("data-version", version);
+        var hidden = card.querySelector(".kanban-move input[name=version]");
+        if (hidden) {
+          hidden.value = version;
+        }
       }
       var select = card.querySelector(".kanban-move select");
       if (select) {
