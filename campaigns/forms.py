@@ -8,12 +8,13 @@ from campaigns.services import CAMPAIGN_FIELDS
 from crm import access
 from crm.forms import OwnerFieldMixin
 from crm.models import User
+from crm.versioning import VersionedFormMixin
 from crm.widgets import Autocomplete
 from people.forms import clean_spaces
 from people.models import Person, Tag
 
 
-class CampaignForm(OwnerFieldMixin, forms.ModelForm):
+class CampaignForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = list(CAMPAIGN_FIELDS)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from crm import access
 from crm.forms import DateTimeInput
 from crm.models import User
+from crm.versioning import VersionedFormMixin
 from crm.widgets import Autocomplete
 from people.forms import clean_spaces
 from serviceorders.models import Project, ServiceOrder
@@ -44,7 +45,7 @@ class ProjectForm(forms.ModelForm):
         pass  # checked in clean(), next to the field
 
 
-class OrderForm(forms.ModelForm):
+class OrderForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ServiceOrder
         fields = list(ORDER_FIELDS)

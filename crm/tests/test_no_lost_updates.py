@@ -130,3 +130,27 @@ def test_a_kanban_move_of_a_card_changed_meanwhile_is_refused(alice_client, alic
     )
     assert "Reload" in response.content.decode()
     assert Opportunity.objects.get(pk=card.pk).status != "working"
+
+
+def test_campaigns_and_orders_are_checked_too(manager_client, alice_client, alice, manager):
+    from campaigns.tests.factories import CampaignFactory
+    from serviceorders.tests.factories import ServiceOrderFactory
+
+    campaign = CampaignFactory(owner=manager, name="Verano")
+    url = reverse("campaigns:edit", args=[campaign.pk])
+    stale = _loaded_form(manager_client, url)
+    fresh = {**stale, "name": "Verano 2027"}
+    assert manager_client.post(url, fresh).status_code == 302
+    assert manager_client.post(url, {**stale, "name": "Invierno"}).status_code == 200
+    campaign.refresh_from_db()
+    assert campaign.name == "Verano 2027"
+
+    order = ServiceOrderFactory(assignee=alice, company=CompanyFactory(owner=alice))
+    url = reverse("serviceorders:edit", args=[order.number])
+    stale = _loaded_form(alice_client, url)
+    assert alice_client.post(url, {**stale, "equipment_received": "Laptop"}).status_code == 302
+    response = alice_client.post(url, {**stale, "equipment_received": "Impresora"})
+    assert response.status_code == 200
+    assert response.context["form"].conflict
+    order.refresh_from_db()
+    assert order.equipment_received == "Laptop"
