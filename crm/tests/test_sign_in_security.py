@@ -81,3 +81,32 @@ def test_weak_passwords_are_refused(alice_client, alice):
     assert "new_password2" in response.context["form"].errors
     alice.refresh_from_db()
     assert alice.check_password(GOOD)
+
+
+def test_password_reset_never_says_whether_an_email_has_an_account(alice, mailoutbox):
+    alice.email = "alice@equipo.pe"
+    alice.save()
+    known = Client().post(reverse("password_reset"), {"email": "ALICE@equipo.pe"})
+    unknown = Client().post(reverse("password_reset"), {"email": "nadie@equipo.pe"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("password_reset_done")
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["alice@equipo.pe"]
+
+
+def test_password_reset_link_sets_a_new_password_once(alice, mailoutbox):
+    import re
+
+    alice.email = "alice@equipo.pe"
+    alice.save()
+    Client().post(reverse("password_reset"), {"email": "alice@equipo.pe"})
+    link = re.search(r"https?://[^/]+(/\S+)", mailoutbox[0].body).group(1)
+    client = Client()
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"]
+    new = "otra-frase-bastante-larga"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done["Location"] == reverse("password_reset_complete")
+    alice.refresh_from_db()
+    assert alice.check_password(new)
+    assert not Client().get(link, follow=True).context["validlink"]
