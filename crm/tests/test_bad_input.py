@@ -1,0 +1,124 @@
+"""Every form of the project fed hostile and malformed values, field by field.
+
+Each answer is a clear error next to the field or safe storage: never a 500 (the test client
+raises), never the HTML rendered, nothing stored half-way, and no way to point a form at
+another user's records.
+"""
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+
+from crm.tests.test_access_walk import world  # noqa: F401 - the shared fixture
+
+SCRIPT = "<script>alert(1)</script>"
+HOSTILE = [
+    "x" * 5000,
+    "'; DROP TABLE people_person; --",
+    SCRIPT,
+    '"><img src=x onerror=alert(1)>',
+    "2026-02-31",
+    "-1",
+    "-99999999999999999999",
+    "😀👍🏽 Ñandú",
+    "مرحبا بالعالم",
+    "nul\x00byte",
+]
+# (URL name, kwargs from the world, persona)
+FORMS = [
+    ("people:create", None, "alice"),
+    ("people:edit", lambda w: {"pk": w.person.pk}, "alice"),
+    ("companies:create", None, "alice"),
+    ("companies:edit", lambda w: {"pk": w.company.pk}, "alice"),
+    ("campaigns:create", None, "alice"),
+    ("campaigns:edit", lambda w: {"pk": w.campaign.pk}, "alice"),
+    ("opportunities:create", None, "alice"),
+    ("opportunities:edit", lambda w: {"pk": w.opportunity.pk}, "alice"),
+    ("opportunities:convert", lambda w: {"pk": w.person.pk}, "alice"),
+    ("serviceorders:create", None, "alice"),
+    ("serviceorders:project_create", None, "alice"),
+    ("serviceorders:edit", lambda w: {"number": w.order.number}, "alice"),
+    ("crm:activity_create", None, "alice"),
+    ("catalog:create", None, "admin"),
+    ("catalog:edit", lambda w: {"pk": w.product.pk}, "admin"),
+    ("crm:user_create", None, "admin"),
+    ("crm:user_edit", lambda w: {"pk": w.alice.pk}, "admin"),
+    ("campaigns:leadform_create", None, "admin"),
+]
+COUNTED = [
+    "people.Person", "people.Tag", "companies.Company", "companies.Membership", "campaigns.Campaign",
+    "campaigns.CampaignMember", "opportunities.Opportunity", "opportunities.Product", "serviceorders.ServiceOrder",
+    "serviceorders.Project", "crm.Activity", "crm.User", "campaigns.LeadForm",
+]  # fmt: skip
+
+
+def _counts():
+    return {label: apps.get_model(label).objects.count() for label in COUNTED}
+
+
+def _initial(form) -> dict:
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(getattr(v, "pk", v)) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(getattr(value, "pk", value))
+    return data
+
+
+def _outsider_id(field):
+    """An existing row of the field's model that the field does not offer."""
+    queryset = getattr(field, "queryset", None)
+    if queryset is None:
+        return None
+    model = queryset.model
+    return model._default_manager.exclude(pk__in=queryset.values("pk")).values_list("pk", flat=True).first()
+
+
+def _client(world, persona):  # noqa: F811
+    client = Client()
+    client.force_login(getattr(world, persona))
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "kwargs", "persona"), FORMS, ids=[f[0] for f in FORMS])
+def test_every_field_survives_hostile_values(world, name, kwargs, persona):  # noqa: F811
+    client = _client(world, persona)
+    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+    form = client.get(url).context["form"]
+    baseline = _initial(form)
+    for field_name, field in form.fields.items():
+        if field_name == "version":
+            continue
+        values = list(HOSTILE)
+        outsider = _outsider_id(field)
+        if outsider is not None:
+            values.append(str(outsider))
+        for value in values:
+            before = _counts()
+            data = {**baseline, field_name: value}
+            response = client.post(url, data, follow=True)
+            assert response.status_code in (200, 403, 404), (field_name, value, response.status_code)
+            page = response.content.decode()
+            assert SCRIPT not in page, (field_name, "rendered HTML")
+            assert "<img src=x" not in page, (field_name, "rendered HTML")
+            if not response.redirect_chain:  # refused: an error to show, nothing stored
+                assert _counts() == before, (field_name, value)
+                shown = response.context.get("form") if response.context else None
+                if shown is not None:
+                    assert shown.errors, (field_name, value)
+            if value == str(outsider):
+                assert not response.redirect_chain or field_name in (shown.errors if shown else {}), (
+                    field_name,
+                    "accepted another user's record",
+                )
+        # Put the record back for the next field (an accepted value may have changed it).
+        client.post(url, {**baseline, **_initial(client.get(url).context["form"])})
