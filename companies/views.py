@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,6 +17,7 @@ from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
+from crm.redirects import back
 from people import services as people_services
 from people.forms import PersonForm
 
@@ -158,13 +158,6 @@ def company_person_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back(request: HttpRequest, fallback) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
-
-
 @login_required
 @require_POST
 def membership_add(request: HttpRequest) -> HttpResponse:
@@ -181,10 +174,10 @@ def membership_add(request: HttpRequest) -> HttpResponse:
             _("%(name)s now works at %(company)s.")
             % {"name": membership.person, "company": membership.company},
         )
-        return _back(request, membership.company)
+        return back(request, membership.company)
     errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
     messages.error(request, _("The position was not saved: %(errors)s") % {"errors": errors})
-    return _back(request, "companies:list")
+    return back(request, "companies:list")
 
 
 @login_required
@@ -199,7 +192,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
         _("%(name)s no longer appears at %(company)s.")
         % {"name": membership.person, "company": membership.company},
     )
-    return _back(request, membership.company)
+    return back(request, membership.company)
 
 
 @login_required

@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,13 +22,7 @@ from crm.filters import ActivityFilter, ReminderFilter
 from crm.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm
 from crm.models import Activity, User
 from crm.pagination import paginate
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+from crm.redirects import back, safe_next
 
 
 def _activity_for(user: User, pk: int) -> Activity:
@@ -81,8 +74,8 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             if follow_up is not None:
                 text = _("Activity recorded, with a follow-up reminder.")
             messages.success(request, text)
-            return _back(request, _record_url(activity))
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
+            return back(request, _record_url(activity))
+    next_url = safe_next(request)
     return render(
         request, "crm/activities/form.html", {"form": form, "about": _about(form), "next": next_url}
     )
@@ -118,7 +111,7 @@ def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "crm/activities/list.html#row", {"activity": activity})
     messages.success(request, _("Marked as done."))
-    return _back(request, "crm:activities")
+    return back(request, "crm:activities")
 
 
 @login_required
@@ -129,7 +122,7 @@ def activity_pending(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "crm/activities/list.html#row", {"activity": activity})
     messages.success(request, _("Back to pending."))
-    return _back(request, "crm:activities")
+    return back(request, "crm:activities")
 
 
 @login_required
@@ -167,7 +160,7 @@ def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Reminder rescheduled."))
     else:
         messages.error(request, _("Enter a valid date and time."))
-    return _back(request, "crm:reminders")
+    return back(request, "crm:reminders")
 
 
 @access.manager_required
@@ -184,7 +177,7 @@ def reminder_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Reminder given to %(name)s.") % {"name": form.cleaned_data["owner"]})
     else:
         messages.error(request, _("Choose who gets the reminder."))
-    return _back(request, "crm:reminders")
+    return back(request, "crm:reminders")
 
 
 @login_required
@@ -211,7 +204,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Email sent to %(email)s.") % {"email": person.email})
-            return _back(request, person.get_absolute_url())
+            return back(request, person.get_absolute_url())
     return render(
         request,
         "crm/activities/email.html",
@@ -220,7 +213,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "email_enabled": settings.EMAIL_ENABLED,
             "campaign": campaign,
-            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "next": safe_next(request),
         },
     )
 

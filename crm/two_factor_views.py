@@ -15,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm import two_factor
+from crm.redirects import safe_next
 
 
 class SignInView(auth_views.LoginView):
@@ -44,7 +45,7 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             messages.success(request, _("Two-factor sign-in is on."))
         otp_login(request, device)
-        return redirect(request.GET.get("next") or "crm:two_factor")
+        return redirect(safe_next(request) or "crm:two_factor")
     context = {"state": "verify" if confirmed else "enrol", "form": form}
     if not confirmed:
         context["qr"] = mark_safe(two_factor.qr_svg(device))

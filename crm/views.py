@@ -10,7 +10,6 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +19,7 @@ from crm.filters import UserFilter
 from crm.forms import LanguageForm, UserCreateForm, UserEditForm, UserPasswordForm
 from crm.navigation import visible_items
 from crm.pagination import paginate
+from crm.redirects import safe_next
 
 MY_DAY_LENGTH = 15
 
@@ -54,10 +54,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; remembered on the user when signed in."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next(request) or "/")
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:

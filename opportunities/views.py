@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +14,7 @@ from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
+from crm.redirects import back
 from crm.versioning import version_of
 from opportunities import board, services
 from opportunities.filters import BoardFilter, OpportunityFilter
@@ -39,13 +39,6 @@ def _pipeline_for(user, pk: int) -> Pipeline:
 def _opportunity_for(user, pk: int) -> Opportunity:
     queryset = access.opportunities(user).select_related("pipeline", "stage", "company", "contact", "agent")
     return access.get_or_404(queryset, pk=pk)
-
-
-def _back(request: HttpRequest, fallback) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
 
 
 # Boards ------------------------------------------------------------------------
@@ -343,7 +336,7 @@ def opportunity_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Follow-up saved."))
     else:
         messages.error(request, _("Choose a valid status."))
-    return _back(request, opportunity)
+    return back(request, opportunity)
 
 
 @login_required
@@ -373,7 +366,7 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(status=409, content=error)
     if error:
         messages.error(request, error)
-    return _back(request, opportunity)
+    return back(request, opportunity)
 
 
 @login_required
@@ -387,7 +380,7 @@ def opportunity_comment(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.error(request, _("Write a comment."))
-    return _back(request, opportunity)
+    return back(request, opportunity)
 
 
 @login_required
@@ -400,7 +393,7 @@ def opportunity_archive(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return _back(request, opportunity)
+    return back(request, opportunity)
 
 
 @login_required

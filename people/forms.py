@@ -197,3 +197,13 @@ class MappingForm(forms.Form):
     def rows(self):
         """(header, bound field) pairs for the template."""
         return [(header, self[f"col_{i}"]) for i, header in enumerate(self.headers)]
+
+
+class SavedListForm(forms.Form):
+    """A name for the People filters in `query` (the list's query string)."""
+
+    name = forms.CharField(max_length=80)
+    query = forms.CharField(max_length=2000, required=False, strip=True)
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())

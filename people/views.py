@@ -18,7 +18,7 @@ from crm.pagination import paginate
 from crm.widgets import Autocomplete
 from people import services
 from people.filters import PersonFilter, search_people
-from people.forms import DiscardForm, PersonForm, StageForm, TagChoiceForm, TagForm
+from people.forms import DiscardForm, PersonForm, SavedListForm, StageForm, TagChoiceForm, TagForm
 from people.models import Person, PersonEvent, SavedList, Tag
 
 
@@ -326,13 +326,13 @@ def list_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def list_save(request: HttpRequest) -> HttpResponse:
-    name = " ".join(request.POST.get("name", "").split())[:80]
-    query = request.POST.get("query", "")[:2000]
-    if not name:
+    form = SavedListForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Name the list."))
-    else:
-        SavedList.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
-        messages.success(request, _("List %(name)s saved.") % {"name": name})
+        return redirect("people:list")
+    name, query = form.cleaned_data["name"], form.cleaned_data["query"]
+    SavedList.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+    messages.success(request, _("List %(name)s saved.") % {"name": name})
     return redirect(f"{reverse('people:list')}?{query}")
 
 

@@ -122,3 +122,36 @@ def test_every_field_survives_hostile_values(world, name, kwargs, persona):  # n
                 )
         # Put the record back for the next field (an accepted value may have changed it).
         client.post(url, {**baseline, **_initial(client.get(url).context["form"])})
+
+
+# The actions posted from buttons and small inline forms (no page of their own).
+ACTION_FIELDS = [
+    "stage", "position", "status", "comment", "text", "name", "color", "tag", "due_at", "owner",
+    "agent", "assignee", "kind", "subject", "notes", "amount", "quantity", "unit_price", "discount",
+    "product", "description", "tax_rate", "valid_days", "query", "company", "person", "rating",
+    "detail", "next_contact_on", "invoice_number", "lost_reason", "improvement", "language",
+    "version", "when", "date", "next", "reason", "area", "position_title", "hours", "minutes",
+]  # fmt: skip
+SKIPPED_ACTIONS = {"logout", "crm:set_language"}
+
+
+def _post_only_actions():
+    from crm.tests.test_access_walk import RULES
+
+    for name, rule in sorted(RULES.items()):
+        if rule.post_only and name not in SKIPPED_ACTIONS:
+            persona = next(p for p in ("alice", "manager", "admin") if p in rule.allowed)
+            yield pytest.param(name, rule, persona, id=name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "rule", "persona"), list(_post_only_actions()))
+def test_every_action_survives_hostile_values(world, name, rule, persona):  # noqa: F811
+    client = _client(world, persona)
+    url = reverse(name, kwargs=rule.kwargs(world) if rule.kwargs else None)
+    for value in HOSTILE:
+        response = client.post(url, dict.fromkeys(ACTION_FIELDS, value), follow=True)
+        assert response.status_code in (200, 204, 400, 403, 404, 405, 409), (value, response.status_code)
+        page = response.content.decode()
+        assert SCRIPT not in page, (name, "rendered HTML")
+        assert "<img src=x" not in page, (name, "rendered HTML")
