@@ -10,6 +10,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from crm.tests.helpers import form_data
 from crm.tests.test_access_walk import world  # noqa: F401 - the shared fixture
 
 SCRIPT = "<script>alert(1)</script>"
@@ -57,22 +58,6 @@ def _counts():
     return {label: apps.get_model(label).objects.count() for label in COUNTED}
 
 
-def _initial(form) -> dict:
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            data[name] = [str(getattr(v, "pk", v)) for v in value]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = str(getattr(value, "pk", value))
-    return data
-
-
 def _outsider_id(field):
     """An existing row of the field's model that the field does not offer."""
     queryset = getattr(field, "queryset", None)
@@ -94,7 +79,7 @@ def test_every_field_survives_hostile_values(world, name, kwargs, persona):  # n
     client = _client(world, persona)
     url = reverse(name, kwargs=kwargs(world) if kwargs else None)
     form = client.get(url).context["form"]
-    baseline = _initial(form)
+    baseline = form_data(form)
     for field_name, field in form.fields.items():
         if field_name == "version":
             continue
@@ -121,7 +106,7 @@ def test_every_field_survives_hostile_values(world, name, kwargs, persona):  # n
                     "accepted another user's record",
                 )
         # Put the record back for the next field (an accepted value may have changed it).
-        client.post(url, {**baseline, **_initial(client.get(url).context["form"])})
+        client.post(url, {**baseline, **form_data(client.get(url).context["form"])})
 
 
 # The actions posted from buttons and small inline forms (no page of their own).

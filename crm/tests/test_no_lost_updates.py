@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from companies.tests.factories import CompanyFactory
+from crm.tests.helpers import form_data
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.tests.factories import PersonFactory
 
@@ -12,20 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def _loaded_form(client, url) -> dict:
     """What the browser would post back: the form's initial values, version included."""
-    form = client.get(url).context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            data[name] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = str(getattr(value, "pk", value))
-    return data
+    return form_data(client.get(url).context["form"])
 
 
 def test_a_person_edited_meanwhile_is_not_overwritten(alice_client, manager_client, alice):
