@@ -172,6 +172,26 @@ class PeopleByStage(DashboardChart):
         return labels, [(_("People"), [counts.get(value, 0) for value, _label in Person.Stage.choices])]
 
 
+def _weekly(scope, queryset, date_field: str, key: str) -> tuple[list[str], dict, list[int]]:
+    """Counts per week of `queryset` split by `key`: (week labels, {key value: [count per
+    week]}, an all-zero series for values without rows). One query."""
+    rows = (
+        queryset.annotate(week=TruncWeek(date_field))
+        .values_list("week", key)
+        .annotate(n=Count("pk"))
+        .values_list("week", key, "n")
+    )
+    weeks = _week_labels(scope)
+    index = {week: i for i, week in enumerate(weeks)}
+    series: dict = {}
+    for week, value, n in rows:
+        position = index.get(_local_date(week))
+        if position is not None:
+            series.setdefault(value, [0] * len(weeks))[position] += n
+    empty = [0] * len(weeks)
+    return [date_format(w, "SHORT_DATE_FORMAT") for w in weeks], series, empty
+
+
 class NewPeopleBySource(DashboardChart):
     slug = "new-people-by-source"
     title = gettext_lazy("New people per week, by source")
@@ -181,27 +201,12 @@ class NewPeopleBySource(DashboardChart):
         from people.models import Person
 
         s = self.scope
-        rows = (
-            access.people(s.user)
-            .filter(s.period("created_at"), s.by("owner"))
-            .annotate(week=TruncWeek("created_at"))
-            .values_list("week", "source")
-            .annotate(n=Count("pk"))
-            .values_list("week", "source", "n")
-        )
-        weeks = _week_labels(s)
-        index = {week: i for i, week in enumerate(weeks)}
-        series: dict[str, list[int]] = {}
+        people = access.people(s.user).filter(s.period("created_at"), s.by("owner"))
+        labels, series, _empty = _weekly(s, people, "created_at", "source")
         sources = dict(Person.Source.choices)
-        for week, source, n in rows:
-            values = series.setdefault(source, [0] * len(weeks))
-            position = index.get(_local_date(week))
-            if position is not None:
-                values[position] += n
-        return (
-            [date_format(w, "SHORT_DATE_FORMAT") for w in weeks],
-            [(sources.get(source, _("Unknown")), values) for source, values in sorted(series.items())],
-        )
+        return labels, [
+            (sources.get(source, _("Unknown")), values) for source, values in sorted(series.items())
+        ]
 
 
 class CampaignFunnels(DashboardChart):
@@ -283,22 +288,11 @@ class WonLost(DashboardChart):
 
     def compute(self):
         s = self.scope
-        rows = (
-            access.opportunities(s.user)
-            .filter(s.period("decided_at"), s.by("agent"), status__in=["closed", "lost"])
-            .annotate(week=TruncWeek("decided_at"))
-            .values_list("week", "status")
-            .annotate(n=Count("pk"))
-            .values_list("week", "status", "n")
+        decided = access.opportunities(s.user).filter(
+            s.period("decided_at"), s.by("agent"), status__in=["closed", "lost"]
         )
-        weeks = _week_labels(s)
-        index = {week: i for i, week in enumerate(weeks)}
-        won, lost = [0] * len(weeks), [0] * len(weeks)
-        for week, status, n in rows:
-            position = index.get(_local_date(week))
-            if position is not None:
-                (won if status == "closed" else lost)[position] += n
-        return [date_format(w, "SHORT_DATE_FORMAT") for w in weeks], [(_("Won"), won), (_("Lost"), lost)]
+        labels, series, empty = _weekly(s, decided, "decided_at", "status")
+        return labels, [(_("Won"), series.get("closed", empty)), (_("Lost"), series.get("lost", empty))]
 
     def lost_reasons(self) -> list[tuple[str, int]]:
         s = self.scope
@@ -322,24 +316,9 @@ class ActivitiesPerWeek(DashboardChart):
 
     def compute(self):
         s = self.scope
-        rows = (
-            access.activities(s.user)
-            .filter(s.period("done_at"), s.by("owner"))
-            .annotate(week=TruncWeek("done_at"))
-            .values_list("week", "kind")
-            .annotate(n=Count("pk"))
-            .values_list("week", "kind", "n")
-        )
-        weeks = _week_labels(s)
-        index = {week: i for i, week in enumerate(weeks)}
-        series = {value: [0] * len(weeks) for value, _l in Activity.Kind.choices}
-        for week, kind, n in rows:
-            position = index.get(_local_date(week))
-            if position is not None and kind in series:
-                series[kind][position] += n
-        return [date_format(w, "SHORT_DATE_FORMAT") for w in weeks], [
-            (label, series[value]) for value, label in Activity.Kind.choices
-        ]
+        done = access.activities(s.user).filter(s.period("done_at"), s.by("owner"))
+        labels, series, empty = _weekly(s, done, "done_at", "kind")
+        return labels, [(label, series.get(value, empty)) for value, label in Activity.Kind.choices]
 
 
 class ActivitiesPerAgent(DashboardChart):
