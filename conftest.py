@@ -9,6 +9,9 @@ from django.test import Client
 from crm.models import User
 from crm.tests.factories import UserFactory
 
+# The browser journeys' fixtures (Chromium, a journey's tab, the task worker).
+pytest_plugins = ["crm.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):

@@ -38,6 +38,31 @@
     }
   });
 
+  // <a data-follow-query="format">, <input data-follow-query>: exports, "add to a campaign"
+  // and "save as a list" carry the list's filters. Filters applied by htmx change the address
+  // without a reload, so these follow the new query (keeping their own named parameters).
+  function followQuery() {
+    var current = new URLSearchParams(window.location.search);
+    current.delete("page");
+    document.querySelectorAll("[data-follow-query]").forEach(function (element) {
+      if (element.tagName !== "A") {
+        element.value = current.toString();
+        return;
+      }
+      var url = new URL(element.getAttribute("href"), window.location.href);
+      var params = new URLSearchParams(current);
+      (element.getAttribute("data-follow-query") || "").split(/\s+/).forEach(function (name) {
+        if (name && url.searchParams.has(name)) {
+          params.set(name, url.searchParams.get(name));
+        }
+      });
+      url.search = params.toString();
+      element.setAttribute("href", url.pathname + url.search);
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followQuery);
+  document.addEventListener("htmx:historyRestore", followQuery);
+
   // <form data-ctrl-enter>: Ctrl+Enter (or Cmd+Enter) saves from any field.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

@@ -1,0 +1,131 @@
+"""A sales agent's day, in a real browser (see crm/tests/browser.py)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from campaigns.tests.factories import CampaignFactory
+from companies.tests.factories import CompanyFactory
+from crm.models import Activity, User
+from crm.tests.browser import variants
+from crm.tests.factories import PASSWORD, ActivityFactory, UserFactory
+from opportunities.models import Opportunity
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people.models import Person
+from people.tests.factories import PersonFactory, TagFactory
+from serviceorders.models import ServiceOrder
+from serviceorders.tests.factories import ServiceOrderFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CSV = (
+    "Nombre;Apellido;Correo;Teléfono;Ciudad\n"
+    "Lucía;Quispe;lucia.quispe@example.pe;987 654 321;Cusco\n"
+    "Mateo;Huamán;mateo.huaman@example.pe;912 345 678;Arequipa\n"
+    "Valentina;Rojas;valentina.rojas@example.pe;934 567 890;Lima\n"
+)
+
+
+@pytest.fixture
+def day(db):
+    """What the agent finds in the CRM in the morning."""
+    agent = UserFactory(username="carla", name="Carla Vendedora", role=User.Role.AGENT, language="")
+    existing = PersonFactory(first_name="Rosa", last_name="Pérez", email="rosa.perez@example.pe", owner=agent)
+    TagFactory(name="Feria 2026", color="green")
+    campaign = CampaignFactory(name="Verano 2026", owner=agent)
+    board = PipelineFactory(name="Ventas", members=[agent])
+    stages = list(board.stages.order_by("position"))
+    card = OpportunityFactory(pipeline=board, stage=stages[0], subject="Licencias para Andes SAC", agent=agent)
+    order = ServiceOrderFactory(assignee=agent, company=CompanyFactory(name="Andes SAC"), detail="Instalar red")
+    # Yesterday's reminder she has not done yet: the overdue counter shows it.
+    ActivityFactory(
+        person=existing,
+        owner=agent,
+        subject="Llamar a Rosa por la propuesta",
+        done_at=None,
+        due_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    return {"agent": agent, "existing": existing, "campaign": campaign, "board": board, "stages": stages,
+            "card": card, "order": order}
+
+
+@variants()
+def test_an_agents_day(journey, task_worker, day, tmp_path):
+    page = journey.page
+    journey.sign_in("carla", PASSWORD)
+    journey.shot("home")
+
+    # A new prospect who is already in the CRM: the form warns before saving a duplicate.
+    journey.go("/people/new/")
+    page.fill("#id_first_name", "Rosa")
+    page.fill("#id_last_name", "Pérez")
+    page.fill("#id_email", "ROSA.PEREZ@example.pe")
+    page.get_by_role("button", name=journey.t("Save"), exact=True).click()
+    warning = page.get_by_role("alert").filter(has_text=journey.t("This person may already be in the CRM"))
+    warning.wait_for()
+    assert "Rosa Pérez" in warning.inner_text()
+    journey.shot("duplicate-warning")
+    assert Person.objects.filter(email__iexact="rosa.perez@example.pe").count() == 1
+    # A different Rosa Pérez after all: she checks the box and saves with a new email.
+    page.fill("#id_email", "rosa.perez.cusco@example.pe")
+    page.check("#id_confirm_duplicate")
+    page.get_by_role("button", name=journey.t("Save"), exact=True).click()
+    page.wait_for_url(re.compile(r"/people/\d+/$"))
+    journey.shot("person-saved")
+    assert Person.objects.filter(first_name="Rosa", last_name="Pérez").count() == 2
+
+    # An import: upload, check the columns, preview, confirm, and watch the progress bar.
+    csv_file = tmp_path / "prospectos feria.csv"
+    csv_file.write_text(CSV, encoding="utf-8")
+    journey.go("/people/")
+    page.get_by_role("link", name=journey.t("Import")).click()
+    page.set_input_files("#id_file", str(csv_file))
+    page.get_by_label("Feria 2026").check()
+    journey.shot("import-upload")
+    page.get_by_role("button", name=journey.t("Upload and check the columns")).click()
+    page.get_by_role("heading", name=journey.t("1. Check the columns")).wait_for()
+    journey.shot("import-columns")
+    task_worker.start()
+    page.get_by_role("button", name=journey.t("Preview the import")).click()
+    page.get_by_role("heading", name=journey.t("2. Preview")).wait_for()
+    journey.shot("import-preview")
+    assert page.locator("#import-status .badge").filter(has_text=journey.t("New")).count() == 3
+    # The worker is busy elsewhere for a moment: the confirmed import waits with its progress bar.
+    task_worker.stop()
+    page.get_by_role("button", name=journey.t("Confirm the import")).click()
+    page.get_by_role("progressbar").wait_for()
+    journey.shot("import-progress")
+    task_worker.start()
+    page.locator("#import-status .alert-success").wait_for()
+    journey.shot("import-done")
+    imported = Person.objects.filter(email__endswith="@example.pe", tags__name="Feria 2026")
+    assert imported.count() == 3
+    assert set(imported.values_list("owner__username", flat=True)) == {"carla"}
+
+    # Tags one more person by hand, from her page.
+    journey.go(day["existing"].get_absolute_url())
+    tags = page.locator("#person-tags")
+    tags.locator("#add-tag").select_option(label="Feria 2026")
+    tags.get_by_role("button", name=journey.t("Add"), exact=True).click()
+    tags.locator(".tag-chip", has_text="Feria 2026").wait_for()
+    journey.shot("tagged")
+    assert day["existing"].tags.filter(name="Feria 2026").exists()
+
+    # Everyone with the tag goes into the summer campaign, from the filtered People list.
+    journey.go("/people/")
+    with page.expect_response(lambda response: "tag=" in response.url):
+        page.locator("#id_tag").select_option(label="Feria 2026")
+    page.locator("#people-rows tbody tr").filter(has_text="Valentina").wait_for()
+    assert page.locator("#people-rows tbody tr").count() == 4
+    journey.shot("people-filtered")
+    page.get_by_role("link", name=journey.t("Add to a campaign")).click()
+    page.locator("#id_campaign").select_option(label=day["campaign"].name)
+    journey.shot("add-to-campaign")
+    page.get_by_role("button", name=journey.t("Add them")).click()
+    page.wait_for_url(re.compile(rf"/campaigns/{day['campaign'].pk}/"))
+    journey.shot("campaign")
+    assert day["campaign"].members.count() == 4
