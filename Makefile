@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate messages seed worker bench backup restore
+.PHONY: run test chromium lint format migrate messages seed worker bench backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,12 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver_with_worker $(HOST):$(PORT)
 
-test: $(STAMP)
+# The whole suite, the browser journeys in Debian's Chromium included (installed when missing).
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+chromium:
+	@bash scripts/ensure_chromium.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

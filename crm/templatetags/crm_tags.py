@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import datetime
+
 from django import template
+from django.db.models import Model, QuerySet
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from crm import access
 
@@ -20,6 +25,34 @@ def export_buttons(context, url_name: str, permission: str, **kwargs):
 
 
 @register.simple_tag
+def filter_summary(form) -> list[tuple[str, str]]:
+    """The filters a report was made with, as the user chose them: (label, value) pairs
+    for the print header ("Status: Closed (won)", not "status=closed")."""
+    if not getattr(form, "is_bound", False):
+        return []
+    form.is_valid()  # cleaned_data holds the valid fields either way
+    summary = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        values = list(value) if isinstance(value, (list, tuple, QuerySet)) else [value]
+        values = [v for v in values if v not in (None, "")]
+        if values:
+            summary.append((str(field.label or name), ", ".join(_shown(field, v) for v in values)))
+    return summary
+
+
+def _shown(field, value) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Model):
+        return str(value)
+    choices = dict(getattr(field, "flatchoices", None) or getattr(field, "choices", None) or ())
+    return str(choices.get(value, value))
+
+
+@register.simple_tag
 def lookup(mapping, key):
     """mapping[key] in a template (aggregated rows are dicts)."""
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
@@ -35,8 +68,6 @@ def hours(duration):
 
 @register.filter
 def add_days(value, days):
-    import datetime
-
     return value + datetime.timedelta(days=int(days)) if value else value
 
 

@@ -20,6 +20,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +115,24 @@ class Journey:
         page.get_by_role("button", name=self.t("Sign in"), exact=True).click()
         page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
 
+    def drag(self, source, target) -> None:
+        """Drag with the mouse, as a person would: from the middle of the source to the
+        part of the target that is on screen (a phone shows a board's next column only in
+        part; scrolling it into view would push the card off screen)."""
+        page = self.page
+        source.scroll_into_view_if_needed()
+        start = source.bounding_box()
+        box = target.bounding_box()
+        view = page.viewport_size
+        left, right = max(box["x"], 0), min(box["x"] + box["width"], view["width"])
+        top, bottom = max(box["y"], 0), min(box["y"] + box["height"], view["height"])
+        assert left < right, "the drop target is not on screen"
+        assert top < bottom, "the drop target is not on screen"
+        page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+        page.mouse.down()
+        page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=12)
+        page.mouse.up()
+
     def menu(self, label: str) -> None:
         """Follow a link of the module menu (the off-canvas menu on a phone)."""
         page = self.page
@@ -141,12 +160,13 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def journey(request, chromium, live_server, variant: Variant) -> Iterator[Journey]:
-    folder = ARTIFACTS / request.node.module.__name__.rsplit(".", 1)[-1] / variant.name
+@contextmanager
+def tab(browser, base_url: str, variant: Variant, folder: Path) -> Iterator[Journey]:
+    """A fresh browser context (no cookies) in the variant's language and size, whose
+    console errors, uncaught exceptions and CSP violations are collected."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    context = chromium.new_context(
+    context = browser.new_context(
         locale=variant.locale,
         viewport=variant.viewport,
         timezone_id=settings.TIME_ZONE,
@@ -155,18 +175,27 @@ def journey(request, chromium, live_server, variant: Variant) -> Iterator[Journe
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
-    this = Journey(page=page, base_url=live_server.url, variant=variant, folder=folder)
+    this = Journey(page=page, base_url=base_url, variant=variant, folder=folder)
     page.on("console", lambda message: message.type == "error" and this.problems.append(message.text))
     page.on("pageerror", lambda error: this.problems.append(f"JavaScript error: {error}"))
     try:
         yield this
-        # The last step's scripts have run by now; anything they logged counts too.
-        page.wait_for_load_state()
     finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            page.screenshot(path=str(folder / "failure.png"), full_page=True)
         context.close()
+
+
+@pytest.fixture
+def journey(request, chromium, live_server, variant: Variant) -> Iterator[Journey]:
+    folder = ARTIFACTS / request.node.module.__name__.rsplit(".", 1)[-1] / variant.name
+    with tab(chromium, live_server.url, variant, folder) as this:
+        try:
+            yield this
+            # The last step's scripts have run by now; anything they logged counts too.
+            this.page.wait_for_load_state()
+        finally:
+            report = getattr(request.node, "rep_call", None)
+            if report is not None and report.failed:
+                this.page.screenshot(path=str(folder / "failure.png"), full_page=True)
     assert this.problems == [], "The browser's console reported problems"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -39,8 +40,12 @@ def day(db):
     campaign = CampaignFactory(name="Verano 2026", owner=agent)
     board = PipelineFactory(name="Ventas", members=[agent])
     stages = list(board.stages.order_by("position"))
-    card = OpportunityFactory(pipeline=board, stage=stages[0], subject="Licencias para Andes SAC", agent=agent)
-    order = ServiceOrderFactory(assignee=agent, company=CompanyFactory(name="Andes SAC"), detail="Instalar red")
+    card = OpportunityFactory(
+        pipeline=board, stage=stages[0], subject="Licencias para Andes SAC", agent=agent
+    )
+    order = ServiceOrderFactory(
+        assignee=agent, company=CompanyFactory(name="Andes SAC"), detail="Instalar red"
+    )
     # Yesterday's reminder she has not done yet: the overdue counter shows it.
     ActivityFactory(
         person=existing,
@@ -49,8 +54,15 @@ def day(db):
         done_at=None,
         due_at=timezone.now() - datetime.timedelta(days=1),
     )
-    return {"agent": agent, "existing": existing, "campaign": campaign, "board": board, "stages": stages,
-            "card": card, "order": order}
+    return {
+        "agent": agent,
+        "existing": existing,
+        "campaign": campaign,
+        "board": board,
+        "stages": stages,
+        "card": card,
+        "order": order,
+    }
 
 
 @variants()
@@ -122,6 +134,14 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     page.locator("#people-rows tbody tr").filter(has_text="Valentina").wait_for()
     assert page.locator("#people-rows tbody tr").count() == 4
     journey.shot("people-filtered")
+    # Exports and "add to a campaign" follow the filters htmx applied without a reload.
+    tag = day["existing"].tags.get().pk
+    export = urlsplit(page.get_by_role("link", name="CSV").get_attribute("href"))
+    assert (export.path, parse_qs(export.query)["tag"], parse_qs(export.query)["format"]) == (
+        "/people/export/",
+        [str(tag)],
+        ["csv"],
+    )
     page.get_by_role("link", name=journey.t("Add to a campaign")).click()
     page.locator("#id_campaign").select_option(label=day["campaign"].name)
     journey.shot("add-to-campaign")
@@ -129,3 +149,81 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     page.wait_for_url(re.compile(rf"/campaigns/{day['campaign'].pk}/"))
     journey.shot("campaign")
     assert day["campaign"].members.count() == 4
+
+    # A call with Rosa, and a reminder to call again tomorrow morning.
+    overdue = page.locator("nav.navbar a[href='/reminders/'] .badge.text-bg-danger")
+    assert overdue.inner_text().split()[0] == "1"
+    journey.go(day["existing"].get_absolute_url())
+    page.locator("label[for=qa-kind-call]").click()
+    page.fill("#qa-subject", "Le interesa la licencia anual")
+    page.fill("#qa-detail", "Pide la propuesta por correo.")
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    page.fill("#qa-follow", tomorrow.replace(hour=9, minute=30).strftime("%Y-%m-%dT%H:%M"))
+    journey.shot("log-call")
+    page.get_by_role("button", name=journey.t("Log activity")).click()
+    page.locator(".alert-success").first.wait_for()
+    journey.shot("call-logged")
+    call = Activity.objects.get(subject="Le interesa la licencia anual")
+    assert (call.kind, call.done_at is not None) == ("call", True)
+    assert Activity.objects.filter(
+        person=day["existing"], done_at=None, due_at__date=tomorrow.date()
+    ).exists()
+    # The overdue counter leads to yesterday's reminder; done, the counter goes away.
+    page.locator("nav.navbar a[href='/reminders/']").click()
+    row = page.locator("#reminder-rows tr", has_text="Llamar a Rosa por la propuesta")
+    journey.shot("reminders")
+    row.get_by_role("button", name=journey.t("Done"), exact=True).click()
+    page.locator(".alert-success").first.wait_for()
+    assert overdue.count() == 0
+    journey.shot("reminders-done")
+
+    # The opportunity moves to the next stage by drag and drop on the board.
+    card, stages = day["card"], day["stages"]
+    journey.go(day["board"].get_absolute_url())
+    source = page.locator(f"li.kanban-card[data-card='{card.pk}']")
+    target = page.locator(f"ol.kanban-cards[data-stage='{stages[1].pk}']")
+    journey.shot("board")
+    with page.expect_response(
+        lambda response: response.url.endswith(f"/opportunities/{card.pk}/move/")
+    ) as moved:
+        journey.drag(source, target)
+    assert moved.value.ok
+    card.refresh_from_db()
+    assert card.stage == stages[1]
+    page.reload()
+    assert target.locator(f"li.kanban-card[data-card='{card.pk}']").count() == 1
+    journey.shot("card-moved")
+
+    # Wait (the client answers next week), then Closed with the invoice number.
+    source.get_by_role("link", name=card.subject).click()
+    page.wait_for_url(re.compile(rf"/opportunities/{card.pk}/$"))
+    page.locator("summary", has_text=journey.t("Wait")).click()
+    page.fill("#comment-waiting", "Espera la aprobación del gerente.")
+    page.fill("#next-waiting", (timezone.localdate() + datetime.timedelta(days=7)).isoformat())
+    journey.shot("wait")
+    page.locator("details[open]").get_by_role("button", name=journey.t("Save")).click()
+    page.locator("h1 .badge", has_text=journey.t("Waiting")).wait_for()
+    page.locator("summary", has_text=journey.t("Closed")).click()
+    page.fill("#invoice", "F001-000123")
+    journey.shot("close")
+    page.locator("details[open]").get_by_role("button", name=journey.t("Save")).click()
+    page.locator("h1 .badge", has_text=journey.t("Closed (won)")).wait_for()
+    journey.shot("closed")
+    card.refresh_from_db()
+    assert (card.status, card.invoice_number) == (Opportunity.Status.CLOSED, "F001-000123")
+
+    # A service on an order: first the visit, then the finished work.
+    order = day["order"]
+    journey.go(f"/serviceorders/{order.number}/")
+    page.fill("#e-detail", "Cableado del segundo piso.")
+    page.get_by_role("button", name=journey.t("Register"), exact=True).click()
+    page.locator(".alert-success").first.wait_for()
+    page.fill("#e-detail", "Red instalada y probada con el cliente.")
+    page.check("#e-finished")
+    journey.shot("service")
+    page.get_by_role("button", name=journey.t("Register"), exact=True).click()
+    page.get_by_role("heading", name=journey.t("Verify with the customer")).wait_for()
+    journey.shot("order-finished")
+    order.refresh_from_db()
+    assert order.status == ServiceOrder.Status.DONE
+    assert order.entries.count() == 2

@@ -59,3 +59,18 @@ def test_report_pages_query_counts(manager_client, alice, django_assert_max_num_
     for name in ("reports:activities", "reports:opportunities", "reports:campaigns"):
         with django_assert_max_num_queries(12):
             assert manager_client.get(reverse(name)).status_code == 200
+
+
+def test_printed_reports_name_their_filters_as_the_user_chose_them(manager_client, alice):
+    board = PipelineFactory(name="Ventas Lima")
+    OpportunityFactory(pipeline=board, agent=alice)
+    html = manager_client.get(
+        reverse("reports:opportunities"), {"status": "closed", "pipeline": board.pk, "page": "1"}
+    ).content.decode()
+    header = html[html.index("d-print-block") : html.index("</div>", html.index("d-print-block"))]
+    assert "Status: Closed (won) · Board: Ventas Lima" in header
+    assert "status=" not in header
+    unfiltered = manager_client.get(reverse("reports:campaigns")).content.decode()
+    assert "Filters: none" in unfiltered
+    orders = manager_client.get(reverse("serviceorders:reports"), {"status": "done"}).content.decode()
+    assert "Status: Done" in orders

@@ -42,8 +42,13 @@
   // and "save as a list" carry the list's filters. Filters applied by htmx change the address
   // without a reload, so these follow the new query (keeping their own named parameters).
   function followQuery() {
-    var current = new URLSearchParams(window.location.search);
-    current.delete("page");
+    // The page's filters, without the page number and the empty ones.
+    var current = new URLSearchParams();
+    new URLSearchParams(window.location.search).forEach(function (value, name) {
+      if (value !== "" && name !== "page") {
+        current.append(name, value);
+      }
+    });
     document.querySelectorAll("[data-follow-query]").forEach(function (element) {
       if (element.tagName !== "A") {
         element.value = current.toString();

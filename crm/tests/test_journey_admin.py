@@ -1,0 +1,106 @@
+"""An admin's day, in a real browser (see crm/tests/browser.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from crm.models import User
+from crm.tests.browser import variants
+from crm.tests.factories import PASSWORD, UserFactory
+from opportunities.models import Opportunity
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people.models import Person
+from people.services import person_discard
+from people.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORANGE = "rgb(253, 126, 20)"
+
+
+@pytest.fixture
+def office(db):
+    UserFactory(username="ana", name="Ana Admin", role=User.Role.ADMIN, language="")
+    agent = UserFactory(username="carla", name="Carla Vendedora", role=User.Role.AGENT, language="")
+    discarded = PersonFactory(first_name="Jorge", last_name="Salas", owner=agent)
+    person_discard(person=discarded, by=agent, reason="No contesta")
+    board = PipelineFactory(name="Ventas", members=[agent])
+    stages = list(board.stages.order_by("position"))
+    stages[1].stagnant_days = None
+    stages[1].save()
+    idle = OpportunityFactory(pipeline=board, stage=stages[1], subject="Renovación Inca SRL", agent=agent)
+    fresh = OpportunityFactory(pipeline=board, stage=stages[1], subject="Ampliación Sol SAC", agent=agent)
+    # Nobody has touched the renewal for ten days.
+    Opportunity.objects.filter(pk=idle.pk).update(updated_at=timezone.now() - datetime.timedelta(days=10))
+    return {"discarded": discarded, "board": board, "stage": stages[1], "idle": idle, "fresh": fresh}
+
+
+def card(page, opportunity):
+    return page.locator(f"li.kanban-card[data-card='{opportunity.pk}']")
+
+
+@variants()
+def test_an_admins_day(journey, office):
+    page = journey.page
+    journey.sign_in("ana", PASSWORD)
+    journey.shot("home")
+
+    # A new agent joins the team.
+    journey.menu("Administration")
+    page.get_by_role("link", name=journey.t("New user")).click()
+    page.fill("#id_username", "diego")
+    page.fill("#id_name", "Diego Torres")
+    page.fill("#id_email", "diego@example.pe")
+    page.locator("#id_role").select_option("agent")
+    page.fill("#id_password1", "Cusco-2026-ventas")
+    page.fill("#id_password2", "Cusco-2026-ventas")
+    journey.shot("new-user")
+    page.get_by_role("button", name=journey.t("Save")).click()
+    page.locator("#user-rows tr", has_text="Diego Torres").wait_for()
+    journey.shot("users")
+    diego = User.objects.get(username="diego")
+    assert diego.role == User.Role.AGENT
+    assert diego.check_password("Cusco-2026-ventas")
+
+    # A prospect an agent discarded by mistake comes back.
+    journey.menu("Discarded")
+    row = page.locator("#discarded-rows tr", has_text="Jorge Salas")
+    assert "No contesta" in row.inner_text()
+    journey.shot("discarded")
+    row.get_by_role("button", name=journey.t("Restore")).click()
+    page.locator(".alert-success", has_text="Jorge Salas").wait_for()
+    journey.shot("restored")
+    assert page.locator("#discarded-rows tr", has_text="Jorge Salas").count() == 0
+    assert Person.objects.get(pk=office["discarded"].pk).discarded_at is None
+
+    # The board: a demo stage, and cards idle for more than 3 days in "proposal" turn orange.
+    journey.menu("Opportunities")
+    page.get_by_role("link", name="Ventas").first.click()
+    idle, fresh = card(page, office["idle"]), card(page, office["fresh"])
+    assert "stagnant" not in idle.get_attribute("class")
+    page.get_by_role("link", name=journey.t("Settings")).click()
+    stage = office["stage"]
+    page.fill(f"#stage-days-{stage.pk}", "3")
+    page.locator(f"#stage-days-{stage.pk}").locator("xpath=..").get_by_role("button").click()
+    page.locator(".alert-success").first.wait_for()
+    page.fill("#new-stage-name", "Demostración")
+    page.fill("#new-stage-days", "5")
+    journey.shot("board-settings")
+    page.get_by_role("button", name=journey.t("Add"), exact=True).click()
+    page.locator(".alert-success").first.wait_for()
+    stage.refresh_from_db()
+    assert stage.stagnant_days == 3
+    assert office["board"].stages.filter(name="Demostración", stagnant_days=5).exists()
+
+    page.get_by_role("link", name="Ventas").first.click()
+    page.get_by_role("heading", name="Demostración").wait_for()
+    idle.scroll_into_view_if_needed()
+    journey.shot("stagnant-card")
+    assert "stagnant" in idle.get_attribute("class")
+    assert idle.evaluate("card => getComputedStyle(card).borderTopColor") == ORANGE
+    assert idle.get_by_text(journey.t("Stagnant"), exact=True).is_visible()
+    assert "stagnant" not in fresh.get_attribute("class")
+    assert fresh.evaluate("card => getComputedStyle(card).borderTopColor") != ORANGE

@@ -1,0 +1,138 @@
+"""A manager's morning with the dashboard and reports, in a real browser (see
+crm/tests/browser.py), on the demo data that `make run` starts with."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from crm.management.commands.seed_demo import DEMO_PASSWORD
+from crm.models import User
+from crm.tests.browser import variants
+from opportunities.models import Opportunity
+from reports.charts import CHARTS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# What each chart holds as drawn (Chart.js's own data), whether its canvas has pixels
+# drawn, and the numbers its "show the numbers" table prints.
+READ_CHARTS = """
+() => Array.from(document.querySelectorAll("canvas[data-chart]")).map(canvas => {
+  const chart = canvas.chart;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0;
+  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { drawn++; } }
+  const slug = canvas.getAttribute("data-chart").replace(/^chart-/, "");
+  const table = document.querySelector(`table[data-table="${slug}"]`);
+  return {
+    slug: slug,
+    drawn: drawn,
+    labels: chart ? chart.data.labels.map(String) : null,
+    data: chart ? chart.data.datasets.map(d => d.data.map(Number)) : null,
+    rows: Array.from(table.querySelectorAll("tbody tr")).filter(tr => tr.querySelector("th")).map(tr => ({
+      label: tr.querySelector("th").textContent.trim(),
+      values: Array.from(tr.querySelectorAll("td")).map(td => td.textContent.trim()),
+    })),
+  };
+})
+"""
+
+
+def number(text: str, language: str) -> Decimal:
+    """A number as the page prints it in the user's language (1.234,5 or 1 234,5)."""
+    text = re.sub(r"\s", "", text)
+    if language in ("es", "pt-br"):
+        text = text.replace(".", "").replace(",", ".")
+    return Decimal(text.replace(",", ""))
+
+
+def check_charts(journey) -> dict[str, list[list[Decimal]]]:
+    """Every chart drawn, and the table toggle printing the very numbers drawn."""
+    page = journey.page
+    for summary in page.locator("summary", has_text=journey.t("Show the numbers")).all():
+        summary.click()
+    charts = page.evaluate(READ_CHARTS)
+    assert [c["slug"] for c in charts] == [chart.slug for chart in CHARTS]
+    drawn = {}
+    for chart in charts:
+        assert chart["labels"] is not None, f"{chart['slug']}: Chart.js did not draw it"
+        assert chart["drawn"] > 500, f"{chart['slug']}: the canvas is blank"
+        assert [row["label"] for row in chart["rows"]] == chart["labels"], chart["slug"]
+        for index, row in enumerate(chart["rows"]):
+            shown = [number(value, journey.variant.language) for value in row["values"]]
+            assert shown == [Decimal(str(series[index])) for series in chart["data"]], chart["slug"]
+        drawn[chart["slug"]] = chart["data"]
+    return drawn
+
+
+def total(series: list[list]) -> Decimal:
+    return sum((Decimal(str(value)) for values in series for value in values), Decimal(0))
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", verbosity=0)
+    # The manager reads the CRM in the browser's language.
+    User.objects.filter(username="gerente").update(language="")
+
+
+@variants()
+def test_a_managers_morning(journey, demo, tmp_path):
+    page = journey.page
+    journey.sign_in("gerente", DEMO_PASSWORD)
+    journey.menu("Dashboard")
+    page.locator("canvas[data-chart]").first.wait_for()
+    team = check_charts(journey)
+    journey.shot("dashboard")
+    assert total(team["people-by-stage"]) > 0
+    assert total(team["opportunities-by-stage"]) > 0
+
+    # One agent's figures: a part of the team's, drawn and tabled alike.
+    ana = User.objects.get(username="ana")
+    page.locator("#id_agent").select_option(label=str(ana))
+    page.get_by_role("button", name=journey.t("Apply")).click()
+    page.wait_for_url(re.compile(rf"agent={ana.pk}"))
+    page.locator("canvas[data-chart]").first.wait_for()
+    assert str(ana) in page.locator("main p.text-body-secondary").first.inner_text()
+    hers = check_charts(journey)
+    journey.shot("dashboard-agent")
+    assert 0 < total(hers["people-by-stage"]) < total(team["people-by-stage"])
+    assert 0 < total(hers["opportunities-by-stage"]) < total(team["opportunities-by-stage"])
+
+    # The opportunities report of the won ones, as a spreadsheet and printed.
+    journey.menu("Reports")
+    page.get_by_role("link", name=journey.t("Opportunities")).last.click()
+    page.locator("#id_status").select_option("closed")
+    page.get_by_role("button", name=journey.t("Show")).click()
+    page.wait_for_url(re.compile(r"status=closed"))
+    journey.shot("report")
+    won = Opportunity.objects.filter(status=Opportunity.Status.CLOSED)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="XLSX").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    sheet = openpyxl.load_workbook(saved, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + won.count()
+    assert {row[rows[0].index(journey.t("Subject"))] for row in rows[1:]} == set(
+        won.values_list("subject", flat=True)
+    )
+
+    # Print: the browser's print dialog opens; the page prints without menus or buttons.
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name=journey.t("Print")).click()
+    assert page.evaluate("() => window.printed") == 1
+    page.emulate_media(media="print")
+    journey.shot("report-print")
+    assert not page.locator("#sidebar").is_visible()
+    assert not page.get_by_role("link", name="XLSX").is_visible()
+    header = page.locator("main .d-print-block").first
+    assert header.is_visible()
+    with_filter = f"{journey.t('Status')}: {journey.t('Closed (won)')}"
+    assert with_filter in header.inner_text()
+    assert page.locator("main table").first.is_visible()
