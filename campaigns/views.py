@@ -50,18 +50,19 @@ def _member_for(user, campaign: Campaign, pk: int) -> CampaignMember:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     filterset = CampaignFilter(request.GET, queryset=access.campaigns(request.user), user=request.user)
-    visible = Q(members__in=access.campaign_members(request.user))
-    queryset = (
-        filterset.qs.select_related("owner")
-        .annotate(
-            member_count=Count("members", filter=visible),
-            converted_count=Count(
-                "members", filter=visible & Q(members__status=CampaignMember.Status.CONVERTED)
-            ),
-        )
-        .order_by("-created_at", "-id")
-    )
-    page = paginate(request, queryset)
+    page = paginate(request, filterset.qs.select_related("owner").order_by("-created_at", "-id"))
+    # Members counted for the page's campaigns only (one query), not for every campaign.
+    counts = {
+        row["campaign"]: row
+        for row in access.campaign_members(request.user)
+        .filter(campaign__in=[campaign.pk for campaign in page])
+        .values("campaign")
+        .annotate(total=Count("pk"), converted=Count("pk", filter=Q(status=CampaignMember.Status.CONVERTED)))
+        .order_by()
+    }
+    for campaign in page:
+        row = counts.get(campaign.pk, {})
+        campaign.member_count, campaign.converted_count = row.get("total", 0), row.get("converted", 0)
     template = "campaigns/list.html#rows" if request.htmx else "campaigns/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 

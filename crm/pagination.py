@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import base64
+import json
+
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -20,7 +25,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.count_limit + 1].count()
+        # Counting needs no order (nor the annotations only the order uses).
+        return self.object_list.order_by()[: self.count_limit + 1].count()
 
     @property
     def count_is_bounded(self) -> bool:
@@ -30,3 +36,108 @@ class BoundedPaginator(Paginator):
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE) -> Page:
     """The requested page of ``queryset``; a bad page number gives the nearest page."""
     return BoundedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+class KeysetPaginator:
+    """Pages of a long list by position in its order instead of by number: the
+    page after (or before) a row is one index range scan, as fast at row 250,000
+    as at row 25, where OFFSET would read every row before it.
+
+    The queryset's ordering must end with the primary key and go one way
+    (all ascending or all descending) over columns without NULLs; the cursor in
+    the URL holds the sort values of the row the page starts after (``after``)
+    or ends before (``before``).
+    """
+
+    def __init__(self, queryset: QuerySet, per_page: int = PER_PAGE, count_limit: int = COUNT_LIMIT):
+        ordering = list(queryset.query.order_by)
+        directions = {name.startswith("-") for name in ordering}
+        names = [name.lstrip("-") for name in ordering]
+        if len(directions) != 1 or names[-1] not in ("id", "pk"):
+            raise ValueError("keyset pagination needs one direction and the primary key last")
+        self.queryset = queryset
+        self.per_page = per_page
+        self.count_limit = count_limit
+        self.descending = directions.pop()
+        meta = queryset.model._meta
+        self.fields = [meta.pk if name == "pk" else meta.get_field(name) for name in names]
+
+    @cached_property
+    def count(self) -> int:
+        return self.queryset.order_by()[: self.count_limit + 1].count()
+
+    @property
+    def count_is_bounded(self) -> bool:
+        return self.count > self.count_limit
+
+    def encode(self, row) -> str:
+        values = [field.value_to_string(row) for field in self.fields]
+        return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+    def decode(self, token: str) -> list | None:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if not isinstance(raw, list) or len(raw) != len(self.fields):
+                return None
+            values = [field.to_python(value) for field, value in zip(self.fields, raw, strict=True)]
+        except (ValueError, TypeError, ValidationError):
+            return None
+        return None if any(value is None for value in values) else values
+
+    def _beyond(self, values: list, forward: bool) -> RawSQL:
+        table = self.queryset.model._meta.db_table
+        columns = ", ".join(f'"{table}"."{field.column}"' for field in self.fields)
+        operator = "<" if self.descending == forward else ">"
+        marks = ", ".join(["%s"] * len(values))
+        return RawSQL(f"({columns}) {operator} ({marks})", values, output_field=BooleanField())
+
+    def get_page(self, request: HttpRequest) -> KeysetPage:
+        after = self.decode(request.GET.get("after", "")) if request.GET.get("after") else None
+        before = (
+            self.decode(request.GET.get("before", "")) if request.GET.get("before") and not after else None
+        )
+        if before is not None:
+            rows = list(
+                self.queryset.filter(self._beyond(before, forward=False)).reverse()[: self.per_page + 1]
+            )
+            has_previous = len(rows) > self.per_page
+            rows = rows[: self.per_page][::-1]
+            return KeysetPage(self, rows, has_previous=has_previous, has_next=True)
+        queryset = self.queryset if after is None else self.queryset.filter(self._beyond(after, forward=True))
+        rows = list(queryset[: self.per_page + 1])
+        return KeysetPage(
+            self, rows[: self.per_page], has_previous=after is not None, has_next=len(rows) > self.per_page
+        )
+
+
+class KeysetPage:
+    """One page of a KeysetPaginator: its rows, and the cursors of its neighbours."""
+
+    def __init__(self, paginator: KeysetPaginator, rows: list, *, has_previous: bool, has_next: bool):
+        self.paginator = paginator
+        self.object_list = rows
+        self.has_previous = has_previous and bool(rows)
+        self.has_next = has_next and bool(rows)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def after(self) -> str:
+        return self.paginator.encode(self.object_list[-1]) if self.object_list else ""
+
+    @property
+    def before(self) -> str:
+        return self.paginator.encode(self.object_list[0]) if self.object_list else ""
+
+
+def keyset_paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE) -> KeysetPage:
+    """The page of ``queryset`` the request's cursor points at (the first without one)."""
+    return KeysetPaginator(queryset, per_page).get_page(request)

@@ -1,17 +1,23 @@
 """The kanban board of a pipeline, read in a fixed number of queries whatever
 the number of cards: the stages, one aggregate for every column's count and
-totals, one windowed query for the first N cards of every column, and one
-for their tags."""
+totals, one query for the first N cards of every column (a UNION of one
+LIMIT per stage), and one for their tags."""
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from opportunities.filters import BoardFilter, open_tasks
 from opportunities.models import Opportunity, Pipeline, Stage
@@ -24,10 +30,19 @@ class Column:
     count: int = 0
     totals: list[tuple[str, Decimal]] = field(default_factory=list)  # (currency, sum)
     cards: list[Opportunity] = field(default_factory=list)
+    move_options: str = ""
 
     @property
     def hidden(self) -> int:
         return max(self.count - len(self.cards), 0)
+
+
+# What a card shows: fewer columns to read and fewer model fields to build per card.
+CARD_FIELDS = [
+    "pipeline_id", "stage_id", "position", "subject", "status", "amount", "currency", "archived",
+    "created_at", "updated_at", "company__name", "contact__first_name", "contact__last_name",
+    "agent__name", "agent__username",
+]  # fmt: skip
 
 
 def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
@@ -47,21 +62,120 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
         "asc": [F("created_at").asc(), F("id").asc()],
         "desc": [F("created_at").desc(), F("id").desc()],
     }[board_filter.card_order]
-    ranked = filtered.annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=order), has_tasks=open_tasks()
-    )
+    # The first N cards of each column: one LIMIT per stage, each served by the
+    # (stage, position) index, instead of ranking every card of the board.
+    limit = board_filter.cards_per_column
+    firsts = [filtered.filter(stage_id=stage.pk).order_by(*order).values("pk")[:limit] for stage in stages]
+    ids = firsts[0].union(*firsts[1:], all=True) if firsts else Opportunity.objects.none().values("pk")
     page = (
-        ranked.filter(rank__lte=board_filter.cards_per_column)
-        .select_related("company", "contact", "agent", "stage")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        .order_by("stage_id", "rank")
+        filtered.filter(pk__in=ids)
+        .annotate(has_tasks=open_tasks())
+        .select_related("company", "contact", "agent")
+        .only(*CARD_FIELDS)
+        .order_by("stage_id", *order)
     )
     now = timezone.now()
+    cards = list(page)
+    # The cards' tags in one query (a prefetch would build a queryset per card).
+    tags: dict[int, list[Tag]] = defaultdict(list)
+    links = Opportunity.tags.through.objects.filter(opportunity_id__in=[card.pk for card in cards])
+    for link in links.select_related("tag").order_by("tag__name", "tag_id"):
+        tags[link.opportunity_id].append(link.tag)
+    # What every card shows, prepared here: a board of 2,000 cards renders in a
+    # fraction of the time the template would need to work each value out.
+    detail_url = reverse("opportunities:detail", args=[0])
+    move_url = reverse("opportunities:move", args=[0])
     grouped: dict[int, list[Opportunity]] = defaultdict(list)
-    for card in page:
+    for card in cards:
+        card.stage = by_stage[card.stage_id].stage if card.stage_id in by_stage else card.stage
         card.stagnant = card.is_stagnant(now)
+        card.tag_list = tags[card.pk]
+        card.detail_url = detail_url.replace("/0/", f"/{card.pk}/")
+        card.move_url = move_url.replace("/0/", f"/{card.pk}/")
+        card.version = card.updated_at.isoformat()
+        card.amount_shown = (
+            None if card.amount is None else number_format(card.amount, 2, force_grouping=True)
+        )
+        days = (now - card.created_at).days
+        card.age_shown = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
         grouped[card.stage_id].append(card)
     for stage_id, items in grouped.items():
         if stage_id in by_stage:
             by_stage[stage_id].cards = items
-    return [by_stage[stage.pk] for stage in stages]
+    result = [by_stage[stage.pk] for stage in stages]
+    for column in result:
+        # The "Move to" menu of the column's cards, with the column selected.
+        column.move_options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            [
+                (other.stage.pk, mark_safe(" selected") if other is column else "", other.stage.name)
+                for other in result
+            ],
+        )
+    return result
+
+
+def render_cards(columns: list[Column], *, csrf_input: str, here: str) -> None:
+    """Each card's HTML (``card.html``), built here rather than by the template engine:
+    a column of 500 cards renders several times faster. Every value goes through
+    ``escape`` (html.escape, as Django's); the markup is this function's own."""
+    has_tasks, stagnant, move_to, move = (
+        escape(_(text)) for text in ("Has open tasks", "Stagnant", "Move to", "Move")
+    )
+    tasks_icon = f'<i class="bi bi-alarm text-primary" title="{has_tasks}" aria-label="{has_tasks}"></i>'
+    stagnant_badge = f'<span class="badge text-bg-warning">{stagnant}</span>'
+    statuses = {value: escape(str(label)) for value, label in Opportunity.Status.choices}
+    csrf, here = str(csrf_input), escape(here)
+    for column in columns:
+        options = str(column.move_options)
+        for card in column.cards:
+            pk, version = card.pk, escape(card.version)
+            parts = [
+                f'<li class="card kanban-card mb-2{" stagnant" if card.stagnant else ""}'
+                f'{" opacity-50" if card.archived else ""}" data-card="{pk}" data-version="{version}">'
+                '<div class="card-body p-2 small">'
+                f'<a class="fw-semibold d-block text-decoration-none" href="{escape(card.detail_url)}">'
+                f"{escape(card.subject)}</a>"
+            ]
+            if card.company:
+                parts.append(
+                    f'<div><i class="bi bi-building" aria-hidden="true"></i> {escape(card.company)}</div>'
+                )
+            if card.contact:
+                parts.append(
+                    f'<div><i class="bi bi-person" aria-hidden="true"></i> {escape(card.contact)}</div>'
+                )
+            parts.append('<div class="d-flex flex-wrap gap-1 align-items-center mt-1">')
+            if card.amount_shown is not None:
+                parts.append(
+                    f'<span class="fw-semibold">{escape(card.currency)} {escape(card.amount_shown)}</span>'
+                )
+            parts.append(
+                f'<span class="badge status-{escape(card.status)}">{statuses.get(card.status, escape(card.status))}</span>'
+            )
+            if card.has_tasks:
+                parts.append(tasks_icon)
+            if card.stagnant:
+                parts.append(stagnant_badge)
+            parts.append("</div>")
+            if card.tag_list:
+                chips = " ".join(
+                    f'<span class="badge rounded-pill tag-{escape(t.color)}">{escape(t.name)}</span>'
+                    for t in card.tag_list
+                )
+                parts.append(f'<div class="mt-1">{chips}</div>')
+            parts.append(
+                f'<div class="text-body-secondary mt-1">{escape(card.agent)} · {escape(card.age_shown)}</div>'
+                f'<form method="post" action="{escape(card.move_url)}" class="d-flex gap-1 mt-1 kanban-move">{csrf}'
+                f'<input type="hidden" name="next" value="{here}"><input type="hidden" name="version" value="{version}">'
+                f'<label class="visually-hidden" for="move-{pk}">{move_to}</label>'
+                f'<select class="form-select form-select-sm" id="move-{pk}" name="stage">{options}</select>'
+                f'<button class="btn btn-sm btn-outline-secondary" type="submit">{move}</button>'
+                "</form></div></li>"
+            )
+            card.html = mark_safe("".join(parts))
+
+
+def escape(value) -> str:
+    return html.escape(str(value))

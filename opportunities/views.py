@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -60,10 +61,12 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pipeline = _pipeline_for(request.user, pk)
     cards = access.opportunities(request.user).filter(pipeline=pipeline)
     board_filter = BoardFilter(request.GET, queryset=cards, user=request.user)
+    columns = board.columns(pipeline=pipeline, board_filter=board_filter)
+    board.render_cards(columns, csrf_input=csrf_input(request), here=request.get_full_path())
     context = {
         "pipeline": pipeline,
         "filter": board_filter,
-        "columns": board.columns(pipeline=pipeline, board_filter=board_filter),
+        "columns": columns,
         "saved_filters": access.saved_filters(request.user).filter(pipeline=pipeline),
         "query": request.GET.urlencode(),
     }

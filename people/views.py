@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
-from crm.pagination import paginate
+from crm.pagination import KeysetPaginator, keyset_paginate, paginate
 from crm.widgets import Autocomplete
 from people import services
 from people.filters import PersonFilter, search_people
@@ -34,7 +34,13 @@ def _person_for(user, pk: int) -> Person:
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     filterset = PersonFilter(request.GET, queryset=access.people(request.user), user=request.user)
-    page = paginate(request, _list_queryset(filterset.qs))
+    if request.htmx and request.GET.get("count"):
+        # The number of results, asked for by the page once it is shown (counting
+        # a search over a million people costs more than showing its first page).
+        paginator = KeysetPaginator(filterset.qs)
+        return render(request, "partials/result_count.html", {"page": {"paginator": paginator}})
+    # Keyset pages: the 10,000th page of a million people is as fast as the first.
+    page = keyset_paginate(request, _list_queryset(filterset.qs))
     template = "people/list.html#rows" if request.htmx else "people/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 

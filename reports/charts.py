@@ -16,12 +16,14 @@ from typing import Any
 
 from chartjs.views.lines import BaseLineChartView
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Lower, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from crm import access
 from crm.models import Activity, User
@@ -79,6 +81,13 @@ class Scope:
         end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
         agent = data.get("agent") if access.sees_everything(request.user) else request.user
         return cls(user=request.user, start=start, end=end, agent=agent)
+
+    def key(self) -> str:
+        """What the figures depend on: who may see what (everyone who sees everything
+        shares them), the agent, the dates and the language of the labels."""
+        viewer = "all" if access.sees_everything(self.user) else f"user-{self.user.pk}"
+        agent = self.agent.pk if self.agent else "team"
+        return f"{viewer}:{agent}:{self.start.isoformat()}:{self.end.isoformat()}:{get_language()}"
 
     def period(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
@@ -402,3 +411,29 @@ CHARTS: list[type[DashboardChart]] = [
     OrdersByStatus,
 ]
 BY_SLUG = {chart.slug: chart for chart in CHARTS}
+
+
+def dashboard(scope: Scope, refresh: bool = False) -> dict:
+    """Every chart of the dashboard with the lost reasons and the orders' figures.
+
+    Aggregating millions of rows takes seconds, and a team's figures barely move
+    in minutes: they are kept in the shared cache for DASHBOARD_CACHE_SECONDS
+    (per scope, see Scope.key) and the page says when they were computed;
+    ``refresh`` computes them again."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    key = f"dashboard:{scope.key()}"
+    data = cache.get(key) if seconds > 0 and not refresh else None
+    charts = [chart_class(scope=scope) for chart_class in CHARTS]
+    if data is None:
+        by_slug = {chart.slug: chart for chart in charts}
+        data = {
+            "charts": {chart.slug: chart.chart() for chart in charts},
+            "lost_reasons": by_slug["won-lost"].lost_reasons(),
+            "order_figures": by_slug["orders-by-status"].figures(),
+            "computed_at": timezone.now(),
+        }
+        if seconds > 0:
+            cache.set(key, data, seconds)
+    for chart in charts:
+        chart._chart = data["charts"][chart.slug]
+    return {**data, "charts": charts}

@@ -14,7 +14,8 @@ from crm.exports import csv_response, write_xlsx
 from crm.filters import ActivityFilter
 from crm.pagination import paginate
 from opportunities.filters import OpportunityFilter
-from reports.charts import BY_SLUG, CHARTS, DashboardFilterForm, Scope
+from reports import charts
+from reports.charts import BY_SLUG, DashboardFilterForm, Scope
 
 
 @login_required
@@ -22,14 +23,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Every chart in one request: their data embedded for Chart.js, and a
     table of numbers behind each chart's toggle."""
     scope = Scope.from_request(request)
-    charts = [chart_class(scope=scope) for chart_class in CHARTS]
-    by_slug = {chart.slug: chart for chart in charts}
     context = {
         "form": DashboardFilterForm(request.GET or None, user=request.user),
         "scope": scope,
-        "charts": charts,
-        "lost_reasons": by_slug["won-lost"].lost_reasons(),
-        "order_figures": by_slug["orders-by-status"].figures(),
+        **charts.dashboard(scope, refresh="refresh" in request.GET),
     }
     return render(request, "reports/dashboard.html", context)
 

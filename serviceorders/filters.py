@@ -35,13 +35,21 @@ def concept_query(text: str) -> SearchQuery | None:
     return query
 
 
+# Ranking reads every matching order's document: a common word matches a tenth of
+# the orders. Only the most recent matches are ranked, so a search costs the same
+# whatever the number of orders.
+RANKED = 500
+
+
 def concept_search(queryset, text: str):
-    """Orders whose detail or services contain the words, best matches first."""
+    """The most recent orders whose detail or services contain the words (at most
+    RANKED), best matches first."""
     query = concept_query(text)
     if query is None:
         return queryset
+    newest = queryset.filter(search=query).order_by("-number").values("pk")[:RANKED]
     return (
-        queryset.filter(search=query)
+        queryset.filter(pk__in=newest)
         .annotate(rank=SearchRank(F("search"), query))
         .order_by("-rank", "-number")
     )
@@ -105,7 +113,12 @@ class OrderFilter(django_filters.FilterSet):
         return queryset
 
     def filter_concept(self, queryset, name, value):
-        return concept_search(queryset, value)
+        return queryset  # applied last, over the other filters (filter_queryset)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        text = self.form.cleaned_data.get("q")
+        return concept_search(queryset, text) if text else queryset
 
     def filter_status(self, queryset, name, value):
         if value == "open":

@@ -17,7 +17,7 @@ from crm.exports import csv_response, export_response, write_xlsx
 from crm.models import Activity
 from crm.pagination import paginate
 from serviceorders import selectors, services
-from serviceorders.filters import OrderFilter
+from serviceorders.filters import RANKED, OrderFilter
 from serviceorders.forms import EntryForm, OrderForm, ProjectForm, ReopenForm, VerifyForm
 from serviceorders.models import ServiceOrder
 
@@ -40,7 +40,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
     queryset = filterset.qs.select_related("company", "contact", "assignee", "project")
     page = paginate(request, queryset)
     template = "serviceorders/list.html#rows" if request.htmx else "serviceorders/list.html"
-    return render(request, template, {"filter": filterset, "page": page})
+    # A concept search ranks the RANKED most recent matches: say so when it reached them.
+    capped = bool(filterset.form.cleaned_data.get("q")) and page.paginator.count >= RANKED
+    return render(request, template, {"filter": filterset, "page": page, "capped": capped, "ranked": RANKED})
 
 
 @login_required

@@ -240,3 +240,11 @@ def test_board_query_count_with_500_cards_per_column(
     with django_assert_max_num_queries(12):
         response = manager_client.get(pipeline.get_absolute_url(), {"per_column": "500"})
     assert sum(len(c.cards) for c in response.context["columns"]) == 2 * per_column
+
+
+def test_cards_escape_what_users_typed(admin_client, admin_user):
+    board = PipelineFactory()
+    OpportunityFactory(pipeline=board, agent=admin_user, subject='<script>alert("x")</script> & "co"')
+    html = admin_client.get(board.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;co&quot;" in html

@@ -1,3 +1,6 @@
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -136,11 +139,36 @@ def test_htmx_request_gets_only_the_rows(alice_client, alice):
     assert b"Rowan" in response.content
 
 
-def test_list_paginates(alice_client, alice):
-    PersonFactory.create_batch(30, owner=alice)
-    response = alice_client.get(reverse("people:list"), {"page": 2})
-    assert response.context["page"].number == 2
-    assert len(response.context["page"]) == 5
+def _follow(client, response, rel: str):
+    """The page behind the list's Next or Previous link."""
+    html = response.content.decode()
+    href = re.search(rf'href="([^"]+)" rel="{rel}"', html).group(1)
+    return client.get(reverse("people:list") + unescape(href))
+
+
+@pytest.mark.parametrize("sort", ["", "created", "name", "-updated"])
+def test_list_pages_by_position_in_every_order(alice_client, alice, sort):
+    PersonFactory.create_batch(60, owner=alice)
+    first = alice_client.get(reverse("people:list"), {"sort": sort} if sort else {})
+    second = _follow(alice_client, first, "next")
+    third = _follow(alice_client, second, "next")
+    rows = [list(page.context["page"]) for page in (first, second, third)]
+    assert [len(r) for r in rows] == [25, 25, 10]
+    assert len({p.pk for r in rows for p in r}) == 60  # every person once
+    assert 'rel="next"' not in third.content.decode()
+    assert list(_follow(alice_client, third, "prev").context["page"]) == rows[1]
+    assert list(_follow(alice_client, second, "prev").context["page"]) == rows[0]
+    assert "60 results" not in third.content.decode()  # counted in a request of its own
+    count = alice_client.get(reverse("people:list"), {"count": "1"}, headers={"HX-Request": "true"})
+    assert count.content.decode().strip() == "60 results"
+
+
+def test_a_broken_cursor_shows_the_first_page(alice_client, alice):
+    PersonFactory.create_batch(3, owner=alice)
+    for cursor in ["garbage", "W10", "WyJ4Il0", "WyIyMDI2LTEzLTQ1IiwgIjEiXQ"]:
+        response = alice_client.get(reverse("people:list"), {"after": cursor, "before": cursor})
+        assert response.status_code == 200
+        assert len(response.context["page"]) == 3
 
 
 @pytest.mark.parametrize("count", [2, 40])

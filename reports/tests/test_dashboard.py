@@ -165,3 +165,30 @@ def test_dashboard_query_count_is_fixed(
         ServiceOrderFactory.create_batch(2, assignee=alice)
     with django_assert_max_num_queries(22):
         assert manager_client.get(reverse("reports:dashboard")).status_code == 200
+
+
+def people_by_stage(response) -> list:
+    chart = next(c for c in response.context["charts"] if c.slug == "people-by-stage")
+    return chart.chart()["datasets"][0]["data"]
+
+
+def test_figures_are_reused_for_a_while_and_refresh_on_demand(
+    settings, manager_client, alice_client, bob_client, alice, django_assert_max_num_queries
+):
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    PersonFactory(owner=alice, stage="prospect")
+    url = reverse("reports:dashboard")
+    first = manager_client.get(url)
+    assert people_by_stage(first) == [1, 0, 0]
+    PersonFactory(owner=alice, stage="prospect")
+    with django_assert_max_num_queries(6):  # session, user, cache, reminders: no aggregate
+        again = manager_client.get(url)
+    assert people_by_stage(again) == [1, 0, 0]
+    assert again.context["computed_at"] == first.context["computed_at"]
+    assert "figures as of" in again.content.decode()
+    refreshed = manager_client.get(url, {"refresh": "1"})
+    assert people_by_stage(refreshed) == [2, 0, 0]
+    assert people_by_stage(manager_client.get(url)) == [2, 0, 0]
+    # Agents never share figures: each sees their own.
+    assert people_by_stage(alice_client.get(url)) == [2, 0, 0]
+    assert people_by_stage(bob_client.get(url)) == [0, 0, 0]

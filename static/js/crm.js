@@ -42,10 +42,10 @@
   // and "save as a list" carry the list's filters. Filters applied by htmx change the address
   // without a reload, so these follow the new query (keeping their own named parameters).
   function followQuery() {
-    // The page's filters, without the page number and the empty ones.
+    // The page's filters, without the page (number or cursor) and the empty ones.
     var current = new URLSearchParams();
     new URLSearchParams(window.location.search).forEach(function (value, name) {
-      if (value !== "" && name !== "page") {
+      if (value !== "" && name !== "page" && name !== "after" && name !== "before") {
         current.append(name, value);
       }
     });

@@ -1,0 +1,101 @@
+"""Simulated sales agents for the load test (bench/load.py): each starts signed in
+(a session made for it), then browses lists, pages, boards and searches and saves work, pausing 1 to 3 s
+between requests as a person would. What to visit comes from the JSON file
+named by BENCH_PLAN (written by bench/load.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, task
+
+PLAN = json.loads(open(os.environ["BENCH_PLAN"], encoding="utf-8").read())  # noqa: SIM115
+ACCOUNTS = itertools.cycle(PLAN["agents"])
+WORDS = ["garcia", "silva", "rojas", "lima", "maria", "jose", "flores", "souza"]
+CONCEPTS = ["impresora", "router", "servidor", "firmware", "cableado", "vpn"]
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Agent(HttpUser):
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        account = next(ACCOUNTS)
+        self.people = account["people"]
+        self.client.cookies.set(PLAN["cookie"], account["session"])
+        home = self.client.get("/", name="/")
+        if "/accounts/login/" in home.url:
+            home.failure("the session is not signed in")
+
+    def _token(self, response) -> str:
+        return self.client.cookies.get("csrftoken") or CSRF.search(response.text).group(1)
+
+    @task(6)
+    def people_list(self):
+        self.client.get(f"/people/?q={random.choice(WORDS)}", name="/people/?q=…")
+
+    @task(2)
+    def people_filtered(self):
+        stage = random.choice(["prospect", "interested", "client"])
+        self.client.get(
+            f"/people/?stage={stage}&page={random.randint(1, 20)}", name="/people/?stage=…&page=…"
+        )
+
+    @task(5)
+    def person_page(self):
+        self.client.get(f"/people/{random.choice(self.people)}/", name="/people/<id>/")
+
+    @task(3)
+    def board(self):
+        self.client.get(
+            f"/opportunities/boards/{random.choice(PLAN['boards'])}/", name="/opportunities/boards/<id>/"
+        )
+
+    @task(2)
+    def reminders(self):
+        self.client.get("/reminders/", name="/reminders/")
+
+    @task(2)
+    def campaigns(self):
+        self.client.get("/campaigns/", name="/campaigns/")
+
+    @task(2)
+    def order_search(self):
+        self.client.get(f"/serviceorders/?q={random.choice(CONCEPTS)}", name="/serviceorders/?q=…")
+
+    @task(1)
+    def dashboard(self):
+        self.client.get("/reports/dashboard/", name="/reports/dashboard/")
+
+    @task(2)
+    def log_a_call(self):
+        person = random.choice(self.people)
+        page = self.client.get(f"/people/{person}/", name="/people/<id>/")
+        self.client.post(
+            "/activities/new/",
+            {
+                "csrfmiddlewaretoken": self._token(page),
+                "person": person,
+                "kind": "call",
+                "subject": "Llamada de seguimiento",
+                "done": "on",
+                "next": f"/people/{person}/",
+            },
+            headers={"Referer": page.url},
+            name="log a call",
+        )
+
+    @task(1)
+    def change_stage(self):
+        person = random.choice(self.people)
+        page = self.client.get(f"/people/{person}/", name="/people/<id>/")
+        self.client.post(
+            f"/people/{person}/stage/",
+            {"csrfmiddlewaretoken": self._token(page), "stage": random.choice(["prospect", "interested"])},
+            headers={"Referer": page.url},
+            name="change a stage",
+        )

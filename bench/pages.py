@@ -1,0 +1,136 @@
+"""Server time and query count of the CRM's heaviest pages on the data set,
+through Django's test client (the whole middleware stack, templates
+included), warm, over repeated runs."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+MAX_QUERIES = 15
+
+
+@dataclass(frozen=True)
+class PageCase:
+    label: str
+    who: str  # "manager" or "agent"
+    url: str
+    median_ms: float
+    p95_ms: float | None = None
+
+
+def deep_cursor(facts: dict, page: int) -> str:
+    """The cursor of the People list's page ``page`` (25 rows a page), as following
+    Next that many times would leave it."""
+    from crm import access
+    from crm.pagination import PER_PAGE, KeysetPaginator
+
+    people = access.people(facts["manager"]).order_by("-created_at", "-id")
+    row = people[(page - 1) * PER_PAGE - 1]
+    return KeysetPaginator(people).encode(row)
+
+
+def cases(facts: dict) -> list[PageCase]:
+    pages = 10_000 if facts["size"].people >= 500_000 else 3
+    search = "/people/?q=garcia&stage=prospect"
+    size = facts["size"]
+    return [
+        PageCase("People, first page, filtered + text search", "manager", search, 50, 100),
+        PageCase("People, first page, filtered + text search (agent)", "agent", search, 50, 100),
+        PageCase("People search: its count of results (own request)", "manager", f"{search}&count=1", 100),
+        PageCase(
+            f"People, page {pages:,} (by Next)", "manager", f"/people/?after={deep_cursor(facts, pages)}", 100
+        ),
+        PageCase("Person page, 300 timeline entries", "agent", f"/people/{facts['timeline_person']}/", 100),
+        PageCase(
+            f"Campaign page, {size.big_campaign:,} members",
+            "manager",
+            f"/campaigns/{facts['big_campaign']}/",
+            100,
+        ),
+        PageCase(
+            "Kanban board, default 50 cards per column",
+            "manager",
+            f"/opportunities/boards/{facts['board']}/",
+            100,
+        ),
+        PageCase(
+            "Kanban board, 500 cards per column",
+            "manager",
+            f"/opportunities/boards/{facts['board']}/?per_column=500",
+            100,
+        ),
+        PageCase(
+            f"Concept search over {size.orders:,} orders",
+            "manager",
+            "/serviceorders/?q=impresora+firmware",
+            100,
+        ),
+        PageCase("Dashboard, manager", "manager", "/reports/dashboard/", 300),
+        PageCase("Dashboard, agent", "agent", "/reports/dashboard/", 100),
+    ]
+
+
+@dataclass
+class Measured:
+    case: PageCase
+    timings_ms: list[float]
+    queries: int
+    status: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.timings_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.timings_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    @property
+    def ok(self) -> bool:
+        within = self.median < self.case.median_ms and (
+            self.case.p95_ms is None or self.p95 < self.case.p95_ms
+        )
+        return within and self.status == 200 and self.queries <= MAX_QUERIES
+
+
+def measure(facts: dict, runs: int = 20, warmup: int = 3) -> list[Measured]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    clients = {}
+    for who in ("manager", "agent"):
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(facts[who])
+        clients[who] = client
+    results = []
+    for case in cases(facts):
+        client = clients[case.who]
+        headers = {"HX-Request": "true"} if "count=1" in case.url else {}
+        for _ in range(warmup):
+            client.get(case.url, headers=headers)
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(case.url, headers=headers)
+            timings.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(case.url, headers=headers)
+        results.append(Measured(case, timings, len(queries), response.status_code))
+    return results
+
+
+def lines(results: list[Measured]) -> list[tuple[str, str, str, str, str]]:
+    out = []
+    for r in results:
+        target = f"< {r.case.median_ms:.0f} ms" + (f", p95 < {r.case.p95_ms:.0f}" if r.case.p95_ms else "")
+        result = "ok" if r.ok else "MISSED"
+        if r.status != 200:
+            result += f" (HTTP {r.status})"
+        out.append(
+            (f"{r.case.label} [{r.queries} queries]", f"{r.median:.1f} ms", f"{r.p95:.1f} ms", target, result)
+        )
+    return out

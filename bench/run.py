@@ -1,0 +1,93 @@
+"""`make bench`: the CRM on a million people, with targets.
+
+    python bench/run.py [--scale 1] [--runs 20] [--io-runs 3] [--load-seconds 60] [--users 50]
+                        [--skip-io] [--skip-load] [--database crm_bench]
+
+1. Builds (once, reused) the data set in a database of its own (bench/dataset.py).
+2. Measures the heaviest pages, warm, through Django's test client: median, p95 and
+   query count next to each target (bench/pages.py).
+3. Import and export at scale (bench/people_io.py).
+4. Load: gunicorn with the README's worker count on loopback, and locust (headless, one
+   process) simulating agents who browse, search and save edits (bench/load.py).
+
+Prints one table; docs/performance.md keeps the results with the machine they ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import people_io  # noqa: E402
+
+
+def machine() -> str:
+    import os
+
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def run(args) -> str:
+    from django.db import connection
+
+    from bench import dataset, pages
+
+    started = time.perf_counter()
+    facts = dataset.build(args.scale)
+    built = time.perf_counter() - started
+    lines = pages.lines(pages.measure(facts, runs=args.runs))
+    extra = []
+    if not args.skip_io:
+        io_text = people_io.run(facts["size"].people, args.rows, args.io_runs, args.baseline_rows)
+        extra.append(io_text)
+    if not args.skip_load:
+        from bench import load
+
+        lines += load.lines(load.run(users=args.users, seconds=args.load_seconds, facts=facts))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    head = f"machine: {machine()}, PostgreSQL {server}; data set ready in {built:.0f} s"
+    return "\n".join([head, "", people_io.report(lines), *extra])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = a million people (default)")
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--io-runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the import file")
+    parser.add_argument("--baseline-rows", type=int, default=2_000)
+    parser.add_argument("--users", type=int, default=50, help="simulated agents of the load test")
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--skip-io", action="store_true")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--database", default="crm_bench")
+    args = parser.parse_args(argv)
+    people_io.setup_database(args.database)
+    print(run(args), flush=True)
+
+
+if __name__ == "__main__":
+    main()
