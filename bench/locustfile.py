@@ -67,10 +67,6 @@ class Agent(HttpUser):
     def order_search(self):
         self.client.get(f"/serviceorders/?q={random.choice(CONCEPTS)}", name="/serviceorders/?q=…")
 
-    @task(1)
-    def dashboard(self):
-        self.client.get("/reports/dashboard/", name="/reports/dashboard/")
-
     @task(2)
     def log_a_call(self):
         person = random.choice(self.people)

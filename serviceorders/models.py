@@ -146,6 +146,8 @@ class ServiceOrder(models.Model):
         indexes = [
             GinIndex(fields=["search"], name="serviceorders_search_gin"),
             models.Index(fields=["assignee", "status", "-number"], name="serviceorders_assignee_idx"),
+            # An agent's orders newest first, whatever their status (lists, concept search).
+            models.Index(fields=["assignee", "-number"], name="serviceorders_assignee_num_idx"),
             models.Index(fields=["status", "-number"], name="serviceorders_status_idx"),
             models.Index(fields=["company", "-number"], name="serviceorders_company_idx"),
             models.Index(fields=["project", "status"], name="serviceorders_project_idx"),
