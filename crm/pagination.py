@@ -5,7 +5,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils.functional import cached_property
@@ -49,7 +49,18 @@ class KeysetPaginator:
     or ends before (``before``).
     """
 
-    def __init__(self, queryset: QuerySet, per_page: int = PER_PAGE, count_limit: int = COUNT_LIMIT):
+    # A search looks for its page among this many rows of the list first, then among
+    # at most FEW matches through the search index (see _rows).
+    WINDOW = 2000
+    FEW = 1000
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        per_page: int = PER_PAGE,
+        count_limit: int = COUNT_LIMIT,
+        narrow: Q | None = None,
+    ):
         ordering = list(queryset.query.order_by)
         directions = {name.startswith("-") for name in ordering}
         names = [name.lstrip("-") for name in ordering]
@@ -61,14 +72,35 @@ class KeysetPaginator:
         self.descending = directions.pop()
         meta = queryset.model._meta
         self.fields = [meta.pk if name == "pk" else meta.get_field(name) for name in names]
+        self.narrow = narrow
 
     @cached_property
     def count(self) -> int:
-        return self.queryset.order_by()[: self.count_limit + 1].count()
+        queryset = self.queryset.filter(self.narrow) if self.narrow is not None else self.queryset
+        return queryset.order_by()[: self.count_limit + 1].count()
 
-    @property
-    def count_is_bounded(self) -> bool:
-        return self.count > self.count_limit
+    def _rows(self, queryset: QuerySet, limit: int) -> list:
+        """The first ``limit`` rows of ``queryset``, narrowed by the search if any.
+
+        PostgreSQL cannot tell how common a searched word prefix is, so it guesses,
+        and a wrong guess costs a scan of a million rows either way. So the search
+        decides: (1) a common word has its page among the next WINDOW rows of the
+        list, read in order with the match worked out for each (an index range
+        scan); (2) failing that, a rare word has at most FEW matches, found through
+        the search index; (3) otherwise the plain query.
+        """
+        if self.narrow is None:
+            return list(queryset[:limit])
+        lookups = queryset._prefetch_related_lookups
+        plain = queryset.prefetch_related(None)
+        window = plain.annotate(hit=ExpressionWrapper(self.narrow, output_field=BooleanField()))
+        hits = [pk for pk, hit in window.values_list("pk", "hit")[: self.WINDOW] if hit][:limit]
+        if len(hits) < limit:
+            few = list(plain.filter(self.narrow).order_by().values_list("pk", flat=True)[: self.FEW + 1])
+            hits = few if len(few) <= self.FEW else None
+        rows = list((plain.filter(self.narrow) if hits is None else plain.filter(pk__in=hits))[:limit])
+        prefetch_related_objects(rows, *lookups)
+        return rows
 
     def encode(self, row) -> str:
         values = [field.value_to_string(row) for field in self.fields]
@@ -97,14 +129,13 @@ class KeysetPaginator:
             self.decode(request.GET.get("before", "")) if request.GET.get("before") and not after else None
         )
         if before is not None:
-            rows = list(
-                self.queryset.filter(self._beyond(before, forward=False)).reverse()[: self.per_page + 1]
-            )
+            backwards = self.queryset.filter(self._beyond(before, forward=False)).reverse()
+            rows = self._rows(backwards, self.per_page + 1)
             has_previous = len(rows) > self.per_page
             rows = rows[: self.per_page][::-1]
             return KeysetPage(self, rows, has_previous=has_previous, has_next=True)
         queryset = self.queryset if after is None else self.queryset.filter(self._beyond(after, forward=True))
-        rows = list(queryset[: self.per_page + 1])
+        rows = self._rows(queryset, self.per_page + 1)
         return KeysetPage(
             self, rows[: self.per_page], has_previous=after is not None, has_next=len(rows) > self.per_page
         )
@@ -138,6 +169,9 @@ class KeysetPage:
         return self.paginator.encode(self.object_list[0]) if self.object_list else ""
 
 
-def keyset_paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE) -> KeysetPage:
-    """The page of ``queryset`` the request's cursor points at (the first without one)."""
-    return KeysetPaginator(queryset, per_page).get_page(request)
+def keyset_paginate(
+    request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE, narrow=None
+) -> KeysetPage:
+    """The page of ``queryset`` (narrowed by ``narrow``, a search condition) the request's cursor
+    points at (the first page without one)."""
+    return KeysetPaginator(queryset, per_page, narrow=narrow).get_page(request)

@@ -31,11 +31,11 @@ def text_query(term: str) -> SearchQuery | None:
     return SearchQuery(raw, search_type="raw", config="simple")
 
 
-def search_people(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
+def search_condition(term: str) -> Q | None:
     """Name, email or city words (prefixes), or a phone number in any format."""
     term = term.strip()
     if not term:
-        return queryset
+        return None
     if _PHONE_LIKE.match(term):
         try:
             number = normalize_phone(term)
@@ -43,9 +43,14 @@ def search_people(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
             number = ""
         digits = re.sub(r"\D", "", term)
         candidates = {n for n in (number, f"+{digits}") if n}
-        return queryset.filter(Q(phone__in=candidates) | Q(mobile__in=candidates))
+        return Q(phone__in=candidates) | Q(mobile__in=candidates)
     query = text_query(term)
-    return queryset.filter(search=query) if query is not None else queryset
+    return Q(search=query) if query is not None else None
+
+
+def search_people(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
+    condition = search_condition(term)
+    return queryset.filter(condition) if condition is not None else queryset
 
 
 def _select(**attrs) -> forms.Select:

@@ -17,7 +17,7 @@ from crm.models import Activity
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
 from crm.widgets import Autocomplete
 from people import services
-from people.filters import PersonFilter, search_people
+from people.filters import PersonFilter, search_condition, search_people
 from people.forms import DiscardForm, PersonForm, SavedListForm, StageForm, TagChoiceForm, TagForm
 from people.models import Person, PersonEvent, SavedList, Tag
 
@@ -34,13 +34,21 @@ def _person_for(user, pk: int) -> Person:
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     filterset = PersonFilter(request.GET, queryset=access.people(request.user), user=request.user)
+    # The list without its text search, and the search apart (KeysetPaginator's narrow).
+    term = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
+    unsearched, narrow = filterset.qs, None
+    if term:
+        data = request.GET.copy()
+        data["q"] = ""
+        unsearched = PersonFilter(data, queryset=access.people(request.user), user=request.user).qs
+        narrow = search_condition(term)
     if request.htmx and request.GET.get("count"):
         # The number of results, asked for by the page once it is shown (counting
         # a search over a million people costs more than showing its first page).
-        paginator = KeysetPaginator(filterset.qs)
+        paginator = KeysetPaginator(unsearched, narrow=narrow)
         return render(request, "partials/result_count.html", {"page": {"paginator": paginator}})
     # Keyset pages: the 10,000th page of a million people is as fast as the first.
-    page = keyset_paginate(request, _list_queryset(filterset.qs))
+    page = keyset_paginate(request, _list_queryset(unsearched), narrow=narrow)
     template = "people/list.html#rows" if request.htmx else "people/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 

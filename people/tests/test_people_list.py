@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.tests.factories import MembershipFactory
+from crm.pagination import KeysetPaginator
 from people.models import Person
 from people.tests.factories import PersonFactory, TagFactory
 
@@ -176,7 +177,9 @@ def test_list_query_count_is_fixed(alice_client, alice, django_assert_max_num_qu
     tag = TagFactory()
     for person in PersonFactory.create_batch(count, owner=alice, tags=[tag]):
         MembershipFactory(person=person)
-    with django_assert_max_num_queries(9):
+    # session, user, reminders, tags; the search's window, its few matches and the
+    # page; the page's tags and companies.
+    with django_assert_max_num_queries(10):
         response = alice_client.get(reverse("people:list"), {"q": "a", "sort": "name"})
     assert response.status_code == 200
 
@@ -187,3 +190,24 @@ def test_autocomplete_returns_only_visible_people(alice_client, alice, bob):
     content = alice_client.get(reverse("people:autocomplete"), {"term": "mar"}).content.decode()
     assert "Marta Ruiz" in content
     assert "Secret" not in content
+
+
+@pytest.mark.parametrize(("window", "few"), [(2000, 1000), (10, 1000), (10, 5)])
+def test_a_search_pages_the_same_whichever_way_it_finds_its_matches(
+    alice_client, alice, monkeypatch, window, few
+):
+    """The common-word window, the rare-word index lookup and the plain query
+    (KeysetPaginator._rows) give the same pages in the same order."""
+    monkeypatch.setattr(KeysetPaginator, "WINDOW", window)
+    monkeypatch.setattr(KeysetPaginator, "FEW", few)
+    for n in range(40):
+        PersonFactory(owner=alice, first_name=f"Zelda{n}" if n % 3 == 0 else "Otra", last_name="Quispe")
+    expected = list(
+        Person.objects.filter(owner=alice, first_name__startswith="Zelda").order_by("-created_at", "-id")
+    )
+    first = alice_client.get(reverse("people:list"), {"q": "zelda"})
+    assert list(first.context["page"]) == expected[:14] == expected
+    everyone = alice_client.get(reverse("people:list"), {"q": "quispe"})
+    second = _follow(alice_client, everyone, "next")
+    rows = list(everyone.context["page"]) + list(second.context["page"])
+    assert rows == list(Person.objects.filter(owner=alice).order_by("-created_at", "-id"))
