@@ -5,6 +5,7 @@ LIMIT per stage), and one for their tags."""
 
 from __future__ import annotations
 
+import datetime
 import html
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opportunities.filters import BoardFilter, open_tasks
-from opportunities.models import Opportunity, Pipeline, Stage
+from opportunities.models import Opportunity, Pipeline, Stage, is_stagnant
 from people.models import Tag
 
 
@@ -29,7 +30,8 @@ class Column:
     stage: Stage
     count: int = 0
     totals: list[tuple[str, Decimal]] = field(default_factory=list)  # (currency, sum)
-    cards: list[Opportunity] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    html: str = ""
     move_options: str = ""
 
     @property
@@ -37,12 +39,54 @@ class Column:
         return max(self.count - len(self.cards), 0)
 
 
-# What a card shows: fewer columns to read and fewer model fields to build per card.
+# What a card shows, read as plain rows.
 CARD_FIELDS = [
-    "pipeline_id", "stage_id", "position", "subject", "status", "amount", "currency", "archived",
-    "created_at", "updated_at", "company__name", "contact__first_name", "contact__last_name",
-    "agent__name", "agent__username",
+    "pk", "subject", "status", "amount", "currency", "archived", "created_at", "updated_at", "stage_id",
+    "company__name", "contact__first_name", "contact__last_name", "agent__name", "agent__username", "has_tasks",
 ]  # fmt: skip
+
+
+@dataclass
+class Card:
+    """One card of the board, as it shows."""
+
+    pk: int
+    subject: str
+    status: str
+    amount: Decimal | None
+    currency: str
+    archived: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    stage_id: int
+    company_name: str | None
+    contact_first_name: str | None
+    contact_last_name: str | None
+    agent_name: str
+    agent_username: str
+    has_tasks: bool
+    stagnant: bool = False
+    tag_list: list = field(default_factory=list)
+    detail_url: str = ""
+    move_url: str = ""
+    version: str = ""
+    amount_shown: str | None = None
+    age_shown: str = ""
+    html: str = ""
+
+    @property
+    def company(self) -> str:
+        return self.company_name or ""
+
+    @property
+    def contact(self) -> str:
+        # As Person.__str__ shows a person.
+        return f"{self.contact_first_name or ''} {self.contact_last_name or ''}".strip()
+
+    @property
+    def agent(self) -> str:
+        # As User.__str__ shows a user.
+        return self.agent_name or self.agent_username
 
 
 def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
@@ -67,28 +111,32 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
     limit = board_filter.cards_per_column
     firsts = [filtered.filter(stage_id=stage.pk).order_by(*order).values("pk")[:limit] for stage in stages]
     ids = firsts[0].union(*firsts[1:], all=True) if firsts else Opportunity.objects.none().values("pk")
-    page = (
+    rows = (
         filtered.filter(pk__in=ids)
         .annotate(has_tasks=open_tasks())
-        .select_related("company", "contact", "agent")
-        .only(*CARD_FIELDS)
         .order_by("stage_id", *order)
+        .values_list(*CARD_FIELDS)
     )
     now = timezone.now()
-    cards = list(page)
-    # The cards' tags in one query (a prefetch would build a queryset per card).
+    # What every card shows, prepared here from plain rows (no model instances): a
+    # board of 2,000 cards renders in a fraction of the time the template would need.
+    cards = [Card(*row) for row in rows]
     tags: dict[int, list[Tag]] = defaultdict(list)
     links = Opportunity.tags.through.objects.filter(opportunity_id__in=[card.pk for card in cards])
     for link in links.select_related("tag").order_by("tag__name", "tag_id"):
         tags[link.opportunity_id].append(link.tag)
-    # What every card shows, prepared here: a board of 2,000 cards renders in a
-    # fraction of the time the template would need to work each value out.
     detail_url = reverse("opportunities:detail", args=[0])
     move_url = reverse("opportunities:move", args=[0])
-    grouped: dict[int, list[Opportunity]] = defaultdict(list)
+    grouped: dict[int, list[Card]] = defaultdict(list)
     for card in cards:
-        card.stage = by_stage[card.stage_id].stage if card.stage_id in by_stage else card.stage
-        card.stagnant = card.is_stagnant(now)
+        column = by_stage.get(card.stage_id)
+        card.stagnant = column is not None and is_stagnant(
+            stagnant_days=column.stage.stagnant_days,
+            status=card.status,
+            archived=card.archived,
+            updated_at=card.updated_at,
+            now=now,
+        )
         card.tag_list = tags[card.pk]
         card.detail_url = detail_url.replace("/0/", f"/{card.pk}/")
         card.move_url = move_url.replace("/0/", f"/{card.pk}/")
@@ -174,7 +222,8 @@ def render_cards(columns: list[Column], *, csrf_input: str, here: str) -> None:
                 f'<button class="btn btn-sm btn-outline-secondary" type="submit">{move}</button>'
                 "</form></div></li>"
             )
-            card.html = mark_safe("".join(parts))
+            card.html = mark_safe("".join(parts))  # every value above is escaped
+        column.html = mark_safe("".join(card.html for card in column.cards))
 
 
 def escape(value) -> str:

@@ -179,10 +179,20 @@ class Opportunity(models.Model):
 
     def is_stagnant(self, now: datetime.datetime | None = None) -> bool:
         """Idle (no change) for longer than its stage allows (seed 002: orange)."""
-        days = self.stage.stagnant_days
-        if not days or not self.is_open or self.archived:
-            return False
-        return (now or timezone.now()) - self.updated_at > datetime.timedelta(days=days)
+        return is_stagnant(
+            stagnant_days=self.stage.stagnant_days,
+            status=self.status,
+            archived=self.archived,
+            updated_at=self.updated_at,
+            now=now or timezone.now(),
+        )
+
+
+def is_stagnant(*, stagnant_days, status: str, archived: bool, updated_at, now) -> bool:
+    """An open, unarchived card unchanged for longer than its stage's stagnant days."""
+    if not stagnant_days or status in (Opportunity.Status.CLOSED, Opportunity.Status.LOST) or archived:
+        return False
+    return now - updated_at > datetime.timedelta(days=stagnant_days)
 
 
 class OpportunityEvent(models.Model):
