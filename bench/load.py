@@ -104,7 +104,13 @@ def run(users: int, seconds: int, facts: dict, host: str | None = None) -> LoadR
     """Start gunicorn (unless ``host`` is given), run locust against it, read its stats."""
     with tempfile.TemporaryDirectory(prefix="crm-load-") as tmp:
         folder = Path(tmp)
-        env = {**os.environ, "BENCH_PLAN": str(plan(facts, folder)), "STATIC_MANIFEST": "0", "DEBUG": "0"}
+        env = {
+            **os.environ,
+            "BENCH_PLAN": str(plan(facts, folder)),
+            "STATIC_MANIFEST": "0",
+            "DEBUG": "0",
+            "PYTHONWARNINGS": "ignore",
+        }
         server = None
         if host is None:
             port = _free_port()
@@ -122,7 +128,8 @@ def run(users: int, seconds: int, facts: dict, host: str | None = None) -> LoadR
                  "--users", str(users), "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
                  "--host", host, "--csv", str(folder / "load"), "--only-summary", "--loglevel", "WARNING",
                  "--stop-timeout", "5"],
-                cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, timeout=seconds + 120,
+                cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                timeout=seconds + 120,
             )  # fmt: skip
             return _read(folder / "load_stats.csv", users, seconds)
         finally:
