@@ -1,4 +1,5 @@
-# Production image: gunicorn + whitenoise; the worker runs from the same image.
+# Production image: gunicorn (gunicorn.conf.py) + whitenoise; the worker runs from the same image.
+# compose.yaml starts PostgreSQL, web and worker together.
 #   docker build -t crm .
 #   docker run -e DATABASE_URL=postgres://... -e SECRET_KEY=... -p 8000:8000 crm web
 #   docker run -e DATABASE_URL=postgres://... -e SECRET_KEY=... crm worker
@@ -20,6 +21,10 @@ COPY --chown=crm:crm . .
 # collectstatic needs settings but no database: give it a throwaway URL.
 RUN DATABASE_URL=postgres://build@localhost/build SECRET_KEY=build python manage.py collectstatic --no-input \
     && chmod +x docker-entrypoint.sh
+
+# Uploads and exports (mount a volume shared by web and worker here).
+ENV MEDIA_ROOT=/data/media
+RUN mkdir -p /data/media && chown crm:crm /data/media
 
 USER crm
 EXPOSE 8000

@@ -4,8 +4,7 @@ set -e
 case "$1" in
   web)
     python manage.py migrate --no-input
-    exec gunicorn crm.wsgi:application --bind 0.0.0.0:8000 \
-      --workers "${WEB_CONCURRENCY:-5}" --timeout "${GUNICORN_TIMEOUT:-60}" --access-logfile -
+    exec gunicorn crm.wsgi:application -c gunicorn.conf.py
     ;;
   worker)
     exec python manage.py worker

@@ -19,7 +19,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-# The worker count the README's production section recommends: 2 per core, plus one.
+# The worker count gunicorn.conf.py (the README's production set-up) starts: 2 per core, plus one.
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 P95_TARGET_MS = 250
 

@@ -310,7 +310,10 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"kv": {"format": "level=%(levelname)s logger=%(name)s msg=%(message)s"}},
+    # One line per event on stdout, key=value: what container platforms and log tools read.
+    "formatters": {
+        "kv": {"format": 'time=%(asctime)s level=%(levelname)s logger=%(name)s msg="%(message)s"'}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
