@@ -13,12 +13,14 @@ from crm import access
 from crm.exports import csv_response, write_xlsx
 from crm.filters import ActivityFilter
 from crm.pagination import paginate
+from crm.routers import reads_from_replica
 from opportunities.filters import OpportunityFilter
 from reports import charts
 from reports.charts import BY_SLUG, DashboardFilterForm, Scope
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every chart in one request: their data embedded for Chart.js, and a
     table of numbers behind each chart's toggle."""
@@ -32,6 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def chart_data(request: HttpRequest, slug: str) -> HttpResponse:
     """One chart's data as JSON (django-chartjs), for other pages and tools."""
     chart_class = BY_SLUG.get(slug)
@@ -46,6 +49,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def activities_report(request: HttpRequest) -> HttpResponse:
     """Activities and tasks (seed 003 "Reportes"), with totals by kind and user."""
     filterset = ActivityFilter(request.GET, queryset=access.activities(request.user), user=request.user)
@@ -64,6 +68,7 @@ def activities_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def opportunities_report(request: HttpRequest) -> HttpResponse:
     filterset = OpportunityFilter(request.GET, queryset=access.opportunities(request.user), user=request.user)
     rows = filterset.qs.select_related("pipeline", "stage", "company", "agent")
@@ -108,6 +113,7 @@ def _campaign_rows(user):
 
 
 @login_required
+@reads_from_replica
 def campaigns_report(request: HttpRequest) -> HttpResponse:
     rows = _campaign_rows(request.user)
     fmt = request.GET.get("format")

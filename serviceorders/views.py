@@ -16,6 +16,7 @@ from crm import access, timeline
 from crm.exports import csv_response, export_response, write_xlsx
 from crm.models import Activity
 from crm.pagination import paginate
+from crm.routers import reads_from_replica
 from serviceorders import selectors, services
 from serviceorders.filters import RANKED, OrderFilter
 from serviceorders.forms import EntryForm, OrderForm, ProjectForm, ReopenForm, VerifyForm
@@ -262,6 +263,7 @@ def project_detail(request: HttpRequest, key: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def order_reports(request: HttpRequest) -> HttpResponse:
     """By status, assignee and client, with average rating and time to finish,
     over the filtered orders: on screen, printable, or as a spreadsheet."""
