@@ -16,3 +16,19 @@ def form_data(form) -> dict:
         else:
             data[name] = str(getattr(value, "pk", value))
     return data
+
+
+def database_url() -> str:
+    """DATABASE_URL of the test database, for processes the test starts (workers, app servers)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    settings = connection.settings_dict
+    host = settings["OPTIONS"].get("host") or settings["HOST"]
+    user = quote(settings["USER"] or "", safe="")
+    password = quote(settings["PASSWORD"] or "", safe="")
+    port = settings.get("PORT") or 5432
+    if host.startswith("/"):
+        return f"postgres://{user}:{password}@:{port}/{settings['NAME']}?host={quote(host, safe='')}"
+    return f"postgres://{user}:{password}@{host}:{port}/{settings['NAME']}"
