@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test chromium lint format migrate messages seed worker bench backup restore
+.PHONY: run test test-tools lint format migrate messages seed worker bench backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,12 +21,13 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver_with_worker $(HOST):$(PORT)
 
-# The whole suite, the browser journeys in Debian's Chromium included (installed when missing).
-test: $(STAMP) chromium
+# The whole suite, the browser journeys (Debian's Chromium) and the scale-out test (nginx)
+# included: both are installed with apt when missing.
+test: $(STAMP) test-tools
 	$(BIN)/python -m pytest
 
-chromium:
-	@bash scripts/ensure_chromium.sh
+test-tools:
+	@bash scripts/ensure_test_tools.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,7 +25,15 @@ def test_several_workers_share_one_queue_and_run_each_task_once():
     env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONWARNINGS": "ignore"}
     workers = [
         subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--worker-id", f"machine-{i}"],
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--worker-id",
+                f"machine-{i}",
+            ],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=subprocess.DEVNULL,
