@@ -104,34 +104,18 @@ def servers(tmp_path):
     bin_dir = Path(sys.executable).parent
     processes = []
     try:
+        quiet = {
+            "cwd": settings.BASE_DIR,
+            "env": env,
+            "stdout": subprocess.DEVNULL,
+            "stderr": subprocess.DEVNULL,
+        }
         for name in ("a", "b"):
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(bin_dir / "gunicorn"),
-                        "crm.wsgi:application",
-                        "-c",
-                        "gunicorn.conf.py",
-                        "--bind",
-                        f"127.0.0.1:{ports[name]}",
-                        "--workers",
-                        "1",
-                    ],
-                    cwd=settings.BASE_DIR,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )  # fmt: skip
-            )
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--worker-id", "machine-c"],
-                cwd=settings.BASE_DIR,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        )
+            server = [str(bin_dir / "gunicorn"), "crm.wsgi:application", "-c", "gunicorn.conf.py"]
+            server += ["--bind", f"127.0.0.1:{ports[name]}", "--workers", "1"]
+            processes.append(subprocess.Popen(server, **quiet))
+        worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--worker-id", "machine-c"]
+        processes.append(subprocess.Popen(worker, **quiet))
         folder = tmp_path / "nginx"
         folder.mkdir()
         conf = folder / "nginx.conf"
