@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-tools lint format migrate messages seed worker bench backup restore
+.PHONY: run test test-tools scale-demo lint format migrate messages seed worker bench backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP) test-tools
 
 test-tools:
 	@bash scripts/ensure_test_tools.sh
+
+# Two gunicorn servers behind nginx and a worker, sharing one PostgreSQL (crm/tests/test_scale_out.py).
+scale-demo: $(STAMP) test-tools
+	$(BIN)/python -m pytest crm/tests/test_scale_out.py -n0 -v
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -42,3 +42,48 @@ def test_production_settings_pass_check_deploy():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_logs_are_one_key_value_line_per_event(capfd):
+    """Production logs go to stdout/stderr as key=value lines (for container platforms)."""
+    import logging
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    logging.getLogger("crm.test").warning("Import %s finished", 7)
+    line = capfd.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("time=")
+    assert ' level=WARNING logger=crm.test msg="Import 7 finished"' in line
+
+
+def test_gunicorn_config_serves_two_workers_per_core_plus_one(monkeypatch):
+    import multiprocessing
+    import runpy
+
+    from django.conf import settings
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert config["workers"] == 2 * multiprocessing.cpu_count() + 1
+    assert config["accesslog"] == "-"
+    assert config["access_log_format"].startswith("level=INFO logger=gunicorn.access")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"] == 3
+
+
+def test_collectstatic_builds_the_hashed_files_production_serves(settings, tmp_path):
+    """What the image build runs: every file a stylesheet or script refers to (source maps
+    included) must exist, or collectstatic fails and no production image builds."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "css/crm.css" in manifest
+    assert "vendor/chart.js-4.6.1/chart.umd.min.js" in manifest
