@@ -45,9 +45,10 @@ def _wait(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, f"{process.args[0]} stopped"
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            # A fresh server's first answer waits for its imports and database connection.
+            if requests.get(url, timeout=10).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     raise AssertionError(f"{url} did not answer")
 
