@@ -128,6 +128,8 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
     detail_url = reverse("opportunities:detail", args=[0])
     move_url = reverse("opportunities:move", args=[0])
     grouped: dict[int, list[Card]] = defaultdict(list)
+    amounts: dict = {}  # many cards share an amount, and the cards of a day their age
+    ages: dict = {}
     for card in cards:
         column = by_stage.get(card.stage_id)
         card.stagnant = column is not None and is_stagnant(
@@ -141,11 +143,14 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
         card.detail_url = detail_url.replace("/0/", f"/{card.pk}/")
         card.move_url = move_url.replace("/0/", f"/{card.pk}/")
         card.version = card.updated_at.isoformat()
-        card.amount_shown = (
-            None if card.amount is None else number_format(card.amount, 2, force_grouping=True)
-        )
+        if card.amount is not None:
+            if card.amount not in amounts:
+                amounts[card.amount] = number_format(card.amount, 2, force_grouping=True)
+            card.amount_shown = amounts[card.amount]
         days = (now - card.created_at).days
-        card.age_shown = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        if days not in ages:
+            ages[days] = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        card.age_shown = ages[days]
         grouped[card.stage_id].append(card)
     for stage_id, items in grouped.items():
         if stage_id in by_stage:
