@@ -345,3 +345,28 @@ def lead_forms(user: User) -> QuerySet:
     if not is_admin(user):
         return LeadForm.objects.none()
     return LeadForm.objects.all()
+
+
+def attachments(user: User) -> QuerySet:
+    """Files attached to the records the user may see (and only those)."""
+    from crm.models import Attachment
+
+    if not (user.is_authenticated and user.is_active):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(
+        Q(person__in=people(user))
+        | Q(company__in=companies(user))
+        | Q(opportunity__in=opportunities(user))
+        | Q(service_order__in=service_orders(user))
+    )
+
+
+def attachable(user: User, kind: str) -> QuerySet | None:
+    """The records of ``kind`` ("person", "company", "opportunity", "order") the user
+    may attach files to: the records they may see."""
+    return {
+        "person": people,
+        "company": companies,
+        "opportunity": opportunities,
+        "order": service_orders,
+    }.get(kind, lambda _user: None)(user)

@@ -334,3 +334,81 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+def attachment_upload_to(attachment: Attachment, filename: str) -> str:
+    """Our own name, never the uploader's: the original is kept in ``name``."""
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    """A file attached to a person, a company, an opportunity or a service order
+    (seed 002 "Anexos", seed 003 equipment photos). Stored under the private media
+    root; downloaded only through a view that applies the record's access rules."""
+
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,
+    )
+    company = models.ForeignKey(
+        "companies.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,
+    )
+    service_order = models.ForeignKey(
+        "serviceorders.ServiceOrder",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    RECORDS = ("person", "company", "opportunity", "service_order")
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, company=None, opportunity=None, service_order=None)
+                    | Q(person=None, company__isnull=False, opportunity=None, service_order=None)
+                    | Q(person=None, company=None, opportunity__isnull=False, service_order=None)
+                    | Q(person=None, company=None, opportunity=None, service_order__isnull=False)
+                ),
+                name="crm_attachment_one_record",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="crm_attach_person_idx"),
+            models.Index(fields=["company", "-created_at"], name="crm_attach_company_idx"),
+            models.Index(fields=["opportunity", "-created_at"], name="crm_attach_opp_idx"),
+            models.Index(fields=["service_order", "-created_at"], name="crm_attach_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

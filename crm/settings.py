@@ -252,6 +252,8 @@ CACHES = {
         "LOCATION": "crm_cache",
     }
 }
+# Attachments: the largest file accepted (MB).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024
 # How long the dashboard's figures are reused before they are computed again.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
 

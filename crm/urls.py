@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from campaigns import lead_views
-from crm import activity_views, history_views, two_factor_views, views
+from crm import activity_views, attachment_views, history_views, two_factor_views, views
 
 crm_patterns = [
     path("", views.home, name="home"),
@@ -33,6 +33,9 @@ crm_patterns = [
     path("calendar/regenerate/", activity_views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
     path("history/<slug:kind>/<int:pk>/", history_views.record_history, name="history"),
+    path("attachments/<slug:kind>/<int:pk>/add/", attachment_views.attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/", attachment_views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/delete/", attachment_views.attachment_delete, name="attachment_delete"),
     path(
         "history/<slug:kind>/<int:pk>/revert/<int:event>/", history_views.record_revert, name="history_revert"
     ),

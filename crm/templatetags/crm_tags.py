@@ -91,3 +91,29 @@ def opportunity_status(value):
     from django.apps import apps
 
     return dict(apps.get_model("opportunities", "Opportunity").Status.choices).get(value, value)
+
+
+@register.inclusion_tag("partials/attachments.html", takes_context=True)
+def attachments_box(context, record, kind: str):
+    """The files attached to ``record`` ("person", "company", "opportunity", "order"),
+    with the form that attaches more. One query."""
+    from django.conf import settings
+
+    from crm.attachment_views import FIELDS
+
+    request = context["request"]
+    items = (
+        access.attachments(request.user)
+        .filter(**{FIELDS[kind]: record})
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-id")[:100]
+    )
+    return {
+        "request": request,
+        "user": request.user,
+        "csrf_token": context.get("csrf_token"),
+        "items": list(items),
+        "kind": kind,
+        "record": record,
+        "max_bytes": settings.ATTACHMENT_MAX_BYTES,
+    }

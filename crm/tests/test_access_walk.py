@@ -25,7 +25,7 @@ from django.utils import timezone
 from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
-from crm import services
+from crm import attachments, services
 from crm.models import ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities import sales
@@ -111,6 +111,17 @@ RULES: dict[str, Rule] = {
             "pk": w.person.pk,
             "event": w.person.history.earliest("pgh_id").pgh_id,
         },
+        post_only=True,
+    ),
+    "crm:attachment_add": owned_by_alice(
+        kwargs=lambda w: {"kind": "person", "pk": w.person.pk}, post_only=True
+    ),
+    "crm:attachment_download": owned_by_alice(kwargs=lambda w: {"pk": w.attachment.pk}),
+    # Seen by managers, deleted only by whoever attached it or an administrator.
+    "crm:attachment_delete": Rule(
+        allowed=frozenset({"alice", "admin"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 403},
+        kwargs=lambda w: {"pk": w.attachment.pk},
         post_only=True,
     ),
     "crm:healthz": public(),
@@ -368,6 +379,12 @@ def world(admin_user, manager, alice, bob):
     importing.run(w.import_job)
     w.import_job.save()
     # An export the worker finished for alice: only she may fetch it.
+    w.attachment = attachments.attach(
+        record=w.person,
+        field="person",
+        uploads=[SimpleUploadedFile("offer.pdf", b"%PDF-1.4 offer")],
+        by=alice,
+    )[0]
     w.export_job = ExportJob.objects.create(
         created_by=alice, source="people", format="xlsx", filename="people.xlsx", status="done"
     )

@@ -227,3 +227,12 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     order.refresh_from_db()
     assert order.status == ServiceOrder.Status.DONE
     assert order.entries.count() == 2
+
+    # A photo of the installed equipment and the signed report, attached to the order at once.
+    photo, report = tmp_path / "equipo.png", tmp_path / "acta firmada.pdf"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    report.write_bytes(b"%PDF-1.4 acta")
+    page.set_input_files("#attach-files-order", [str(photo), str(report)])
+    page.locator(".attachments a", has_text="acta_firmada.pdf").wait_for()
+    journey.shot("attachments")
+    assert sorted(order.attachments.values_list("name", flat=True)) == ["acta_firmada.pdf", "equipo.png"]

@@ -68,6 +68,41 @@
   document.addEventListener("htmx:pushedIntoHistory", followQuery);
   document.addEventListener("htmx:historyRestore", followQuery);
 
+  // <form data-dropzone>: files dropped on the form are sent at once; its file input
+  // does the same without drag and drop (or without JavaScript, with its button).
+  function dropzone(event) {
+    return event.target.closest ? event.target.closest("form[data-dropzone]") : null;
+  }
+  document.addEventListener("dragover", function (event) {
+    var zone = dropzone(event);
+    if (zone) {
+      event.preventDefault();
+      zone.classList.add("dropping");
+    }
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = dropzone(event);
+    if (zone) {
+      zone.classList.remove("dropping");
+    }
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = dropzone(event);
+    if (!zone || !event.dataTransfer || !event.dataTransfer.files.length) {
+      return;
+    }
+    event.preventDefault();
+    zone.classList.remove("dropping");
+    zone.querySelector("input[type=file]").files = event.dataTransfer.files;
+    zone.requestSubmit ? zone.requestSubmit() : zone.submit();
+  });
+  document.addEventListener("change", function (event) {
+    var zone = event.target.matches("input[type=file]") ? event.target.closest("form[data-dropzone]") : null;
+    if (zone && event.target.files.length) {
+      zone.requestSubmit ? zone.requestSubmit() : zone.submit();
+    }
+  });
+
   // <form data-ctrl-enter>: Ctrl+Enter (or Cmd+Enter) saves from any field.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
