@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm import mentions
 from crm.models import Activity, Category, User, new_calendar_token
 
 
@@ -142,6 +143,17 @@ def activity_log(
         )
         follow_up.full_clean()
         follow_up.save()
+    mentions.remind(
+        text=f"{activity.subject}\n{activity.detail}",
+        by=by,
+        about={
+            "person": person,
+            "company": company,
+            "campaign": campaign,
+            "opportunity": opportunity,
+            "service_order": service_order,
+        },
+    )
     return activity, follow_up
 
 

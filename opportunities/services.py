@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm import mentions
 from crm import services as crm_services
 from crm.models import Activity, User
 from crm.versioning import check_version
@@ -331,7 +332,13 @@ def opportunity_comment(*, opportunity: Opportunity, by: User, comment: str) -> 
     if not comment:
         raise ValidationError({"comment": _("Write a comment.")})
     Opportunity.objects.filter(pk=opportunity.pk).update(updated_at=timezone.now())
-    return _event(opportunity, OpportunityEvent.Kind.COMMENT, by, comment=comment)
+    event = _event(opportunity, OpportunityEvent.Kind.COMMENT, by, comment=comment)
+    mentions.remind(
+        text=comment,
+        by=by,
+        about={"opportunity": opportunity, "person": opportunity.contact, "company": opportunity.company},
+    )
+    return event
 
 
 @transaction.atomic
