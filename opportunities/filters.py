@@ -101,6 +101,13 @@ class BoardFilter(django_filters.FilterSet):
     lost = django_filters.ChoiceFilter(
         label=_("Lost"), choices=ONLY_OR_WITH, empty_label=None, method="filter_lost", widget=_select()
     )
+    serviced = django_filters.ChoiceFilter(
+        label=_("Converted to client service"),
+        choices=YES_NO,
+        empty_label=_("All"),
+        method="filter_serviced",
+        widget=_select(),
+    )
     closed = django_filters.ChoiceFilter(
         label=_("Converted to client"),
         choices=ONLY_OR_WITH,
@@ -165,6 +172,12 @@ class BoardFilter(django_filters.FilterSet):
 
     def filter_lost(self, queryset, name, value):
         return self._only_or_with(queryset, Q(status=Opportunity.Status.LOST), value)
+
+    def filter_serviced(self, queryset, name, value):
+        from serviceorders.models import ServiceOrder
+
+        serviced = Exists(ServiceOrder.objects.filter(opportunity=OuterRef("pk")))
+        return queryset.filter(serviced) if value == "yes" else queryset.exclude(serviced)
 
     def filter_closed(self, queryset, name, value):
         return self._only_or_with(queryset, Q(status=Opportunity.Status.CLOSED), value)

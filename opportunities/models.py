@@ -209,6 +209,7 @@ class OpportunityEvent(models.Model):
         UNARCHIVED = "unarchived", _("Back from the archive")
         LINES = "lines", _("Products")
         QUOTE = "quote", _("Quote")
+        SERVICE = "service", _("Service order")
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

@@ -365,3 +365,38 @@ def filter_save(*, user: User, pipeline: Pipeline, name: str, query: str) -> Sav
         user=user, pipeline=pipeline, name=name, defaults={"query": query[:2000]}
     )
     return saved
+
+
+@transaction.atomic
+def opportunity_to_service_order(*, opportunity: Opportunity, by: User):
+    """A won opportunity becomes the client's service (seed 002, "Convertido para Serviço do
+    Cliente"): a service order for its company, assigned to its agent, linked both ways."""
+    from serviceorders import services as order_services
+
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if locked.status != Opportunity.Status.CLOSED:
+        raise ValidationError(_("Only a won (closed) opportunity becomes a client service."))
+    if locked.company_id is None:
+        raise ValidationError(_("Link the opportunity to its client company first."))
+    existing = locked.service_orders.order_by("number").first()
+    if existing is not None:
+        raise ValidationError(
+            _("This opportunity already has service order %(order)s.") % {"order": existing}
+        )
+    contact = locked.contact
+    if contact is not None and not contact.memberships.filter(company_id=locked.company_id).exists():
+        contact = None  # an order's contact must be a person of its company
+    detail = _("Service for the won opportunity: %(subject)s") % {"subject": locked.subject}
+    if locked.observations:
+        detail = f"{detail}\n\n{locked.observations}"
+    order = order_services.order_create(
+        by=by,
+        company=locked.company,
+        contact=contact,
+        assignee=locked.agent,
+        detail=detail,
+        opportunity=locked,
+    )
+    Opportunity.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    _event(locked, OpportunityEvent.Kind.SERVICE, by, new=str(order))
+    return order

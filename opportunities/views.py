@@ -410,3 +410,21 @@ def opportunity_export(request: HttpRequest) -> HttpResponse:
 def history_export(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _opportunity_for(request.user, pk)
     return export_response(request, "opportunity_history", opportunity=opportunity.pk)
+
+
+@login_required
+@require_POST
+def opportunity_service_order(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step from a won card to the client's service order."""
+    opportunity = _opportunity_for(request.user, pk)
+    try:
+        order = services.opportunity_to_service_order(opportunity=opportunity, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return back(request, opportunity)
+    messages.success(
+        request,
+        _("Service order %(order)s created for %(company)s.") % {"order": order, "company": order.company},
+    )
+    return redirect(order)

@@ -129,6 +129,15 @@ class ServiceOrder(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    # The won opportunity this order serves ("converted to client service"), if any.
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_orders",
+    )
     # Detail and services, Spanish and Portuguese stems, without accents; kept
     # current by database triggers on every change (migration 0002).
     search = SearchVectorField(null=True, editable=False)
