@@ -400,3 +400,46 @@ def opportunity_to_service_order(*, opportunity: Opportunity, by: User):
     Opportunity.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     _event(locked, OpportunityEvent.Kind.SERVICE, by, new=str(order))
     return order
+
+
+@transaction.atomic
+def opportunity_delete(*, opportunity: Opportunity, by: User, discard_contact: bool, reason: str = ""):
+    """An administrator deletes a card (seed 002, "Apagar Prospecto Vinculado"): its
+    prospect is kept or discarded as chosen (never deleted), its activities and files stay
+    with the prospect (or the company), and the choice is noted on the prospect's timeline.
+    A card with quotes is kept: their numbers are part of the commercial record."""
+    from crm.models import Attachment
+    from people.services import person_discard
+
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if locked.quotes.exists():
+        raise ValidationError(_("This opportunity has quotes: archive it instead of deleting it."))
+    contact, company = locked.contact, locked.company
+    Activity.objects.filter(opportunity=locked).update(opportunity=None)
+    if contact is not None or company is not None:
+        keeper = {"person": contact} if contact is not None else {"company": company}
+        Attachment.objects.filter(opportunity=locked).update(opportunity=None, **keeper)
+    subject, board = locked.subject, locked.pipeline.name
+    locked.delete()
+    if contact is None:
+        return None
+    if discard_contact and contact.discarded_at is None:
+        person_discard(
+            person=contact,
+            by=by,
+            reason=reason or _("Its card “%(subject)s” was deleted.") % {"subject": subject},
+        )
+    note = (
+        _("Card “%(subject)s” (board %(board)s) deleted; the prospect was discarded.")
+        if discard_contact
+        else _("Card “%(subject)s” (board %(board)s) deleted; the prospect was kept.")
+    ) % {"subject": subject, "board": board}
+    Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        subject=note[:200],
+        person=contact,
+        owner=by,
+        created_by=by,
+        done_at=timezone.now(),
+    )
+    return contact

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.opportunity_status, name="status"),
     path("<int:pk>/move/", views.opportunity_move, name="move"),
     path("<int:pk>/service-order/", views.opportunity_service_order, name="service_order"),
+    path("<int:pk>/delete/", views.opportunity_delete, name="delete"),
     path("<int:pk>/comment/", views.opportunity_comment, name="comment"),
     path("<int:pk>/archive/", views.opportunity_archive, name="archive"),
     path("<int:pk>/history/export/", views.history_export, name="history_export"),

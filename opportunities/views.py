@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -428,3 +429,43 @@ def opportunity_service_order(request: HttpRequest, pk: int) -> HttpResponse:
         _("Service order %(order)s created for %(company)s.") % {"order": order, "company": order.company},
     )
     return redirect(order)
+
+
+class DeleteCardForm(forms.Form):
+    contact = forms.ChoiceField(
+        label=_("The linked prospect"),
+        choices=[
+            ("keep", _("Keep the prospect in People")),
+            (
+                "discard",
+                _("Discard the prospect as well (to Discarded, where an administrator can restore it)"),
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Why (optional)"), max_length=200, required=False)
+
+
+@access.admin_required
+def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Administrators delete a card, choosing what happens to its prospect."""
+    opportunity = access.get_or_404(
+        access.opportunities(request.user).select_related("contact", "pipeline"), pk=pk
+    )
+    form = DeleteCardForm(request.POST or None, initial={"contact": "keep"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opportunity_delete(
+                opportunity=opportunity,
+                by=request.user,
+                discard_contact=form.cleaned_data["contact"] == "discard",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The card “%(subject)s” was deleted.") % {"subject": opportunity.subject}
+            )
+            return redirect(opportunity.pipeline)
+    return render(request, "opportunities/delete.html", {"opportunity": opportunity, "form": form})

@@ -222,6 +222,7 @@ RULES: dict[str, Rule] = {
     "opportunities:edit": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}),
     "opportunities:status": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
     "opportunities:service_order": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "opportunities:delete": admins(kwargs=lambda w: {"pk": w.opportunity.pk}),
     "opportunities:move": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
     "opportunities:comment": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
     "opportunities:archive": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
