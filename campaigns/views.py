@@ -107,14 +107,18 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for(request.user, pk)
     members = access.campaign_members(request.user).filter(campaign=campaign)
     filterset = MemberFilter(request.GET, queryset=members, user=request.user)
-    page = paginate(request, filterset.qs.select_related("person", "agent"), per_page=50)
+    funnel = selectors.funnel(campaign=campaign, members=members, user=request.user)
+    # Unfiltered, the list holds every member the funnel counted: no second count.
+    unfiltered = not any(value for name, value in request.GET.items() if name != "page")
+    count = funnel["total"] if unfiltered else None
+    page = paginate(request, filterset.qs.select_related("person", "agent"), per_page=50, count=count)
     manages = access.sees_everything(request.user) or campaign.owner_id == request.user.pk
     context = {
         "campaign": campaign,
         "filter": filterset,
         "page": page,
         "manages": manages,
-        "funnel": selectors.funnel(campaign=campaign, members=members, user=request.user),
+        "funnel": funnel,
         "add_form": MemberAddForm(user=request.user) if manages else None,
         "tag_form": TagMembersForm(user=request.user) if manages else None,
         # Read once for the assign menu of the members table.

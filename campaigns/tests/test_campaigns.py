@@ -304,3 +304,13 @@ def test_campaign_service_refuses_bad_dates(alice):
             ends_on=TODAY() - datetime.timedelta(days=1),
             owner=alice,
         )
+
+
+def test_the_member_list_counts_what_it_shows_with_or_without_filters(manager_client):
+    campaign = CampaignFactory()
+    for status in ("new", "new", "interested"):
+        CampaignMemberFactory(campaign=campaign, status=status)
+    page = manager_client.get(campaign.get_absolute_url()).context["page"]
+    assert (page.paginator.count, len(page)) == (3, 3)
+    filtered = manager_client.get(campaign.get_absolute_url(), {"status": "interested"}).context["page"]
+    assert (filtered.paginator.count, len(filtered)) == (1, 1)
