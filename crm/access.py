@@ -361,12 +361,13 @@ def attachments(user: User) -> QuerySet:
     )
 
 
-def attachable(user: User, kind: str) -> QuerySet | None:
-    """The records of ``kind`` ("person", "company", "opportunity", "order") the user
-    may attach files to: the records they may see."""
-    return {
+def records(user: User, field: str) -> QuerySet:
+    """The records an activity or attachment field ("person", "company", "opportunity",
+    "service_order") may point at for ``user``: the ones they may see."""
+    scopes = {
         "person": people,
         "company": companies,
         "opportunity": opportunities,
-        "order": service_orders,
-    }.get(kind, lambda _user: None)(user)
+        "service_order": service_orders,
+    }
+    return scopes[field](user)

@@ -14,19 +14,17 @@ from django.views.decorators.http import require_GET, require_POST
 from crm import access, attachments
 from crm.redirects import back
 
-FIELDS = {"person": "person", "company": "company", "opportunity": "opportunity", "order": "service_order"}
-
 
 @login_required
 @require_POST
 def attachment_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    records = access.attachable(request.user, kind)
-    if records is None:
+    field = attachments.KINDS.get(kind)
+    if field is None:
         raise Http404
-    record = access.get_or_404(records, pk=pk)
+    record = access.get_or_404(access.records(request.user, field), pk=pk)
     try:
         added = attachments.attach(
-            record=record, field=FIELDS[kind], uploads=request.FILES.getlist("files"), by=request.user
+            record=record, field=field, uploads=request.FILES.getlist("files"), by=request.user
         )
     except ValidationError as error:
         # Nothing is kept when any file is refused: the user sees why, next to the list.
@@ -61,9 +59,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = access.get_or_404(access.attachments(request.user).select_related("uploaded_by"), pk=pk)
     if not attachments.may_delete(attachment, request.user):
         raise PermissionDenied(_("Only whoever attached a file, or an administrator, may delete it."))
-    record = next(
-        getattr(attachment, name) for name in attachment.RECORDS if getattr(attachment, f"{name}_id")
-    )
+    record = attachment.record
     attachments.delete(attachment=attachment, by=request.user)
     messages.success(request, _("%(name)s deleted.") % {"name": attachment.name})
     return back(request, record)

@@ -29,6 +29,8 @@ OFFICE_ZIP = {
     ".ods": "application/vnd.oasis.opendocument.spreadsheet",
     ".zip": "application/zip",
 }
+# The record kinds in URLs, and the Attachment (and Activity) field each names.
+KINDS = {"person": "person", "company": "company", "opportunity": "opportunity", "order": "service_order"}
 OFFICE_OLE = {
     ".doc": "application/msword",
     ".xls": "application/vnd.ms-excel",
@@ -163,8 +165,7 @@ def may_delete(attachment: Attachment, user: User) -> bool:
 
 @transaction.atomic
 def delete(*, attachment: Attachment, by: User) -> None:
-    field = next(name for name in Attachment.RECORDS if getattr(attachment, f"{name}_id"))
-    record = getattr(attachment, field)
+    field, record = attachment.record_field, attachment.record
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
     _note(record, field, by, _("Deleted an attached file: %(name)s") % {"name": attachment.name})

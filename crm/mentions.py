@@ -25,13 +25,11 @@ def mentioned(text: str, by: User) -> list[User]:
 
 
 def _may_see(user: User, about: dict) -> bool:
-    checks = [
-        (access.people, about.get("person")),
-        (access.companies, about.get("company")),
-        (access.opportunities, about.get("opportunity")),
-        (access.service_orders, about.get("service_order")),
-    ]
-    return all(scope(user).filter(pk=record.pk).exists() for scope, record in checks if record is not None)
+    return all(
+        access.records(user, field).filter(pk=record.pk).exists()
+        for field, record in about.items()
+        if field in ("person", "company", "opportunity", "service_order")
+    )
 
 
 def remind(*, text: str, by: User, about: dict) -> list[Activity]:

@@ -412,3 +412,12 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def record_field(self) -> str:
+        """Which of RECORDS the attachment belongs to."""
+        return next(name for name in self.RECORDS if getattr(self, f"{name}_id"))
+
+    @property
+    def record(self) -> models.Model:
+        return getattr(self, self.record_field)

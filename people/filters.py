@@ -134,7 +134,15 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.order_by(*self.SORTS.get(sort or "-created", self.SORTS["-created"]))
 
     def filter_q(self, queryset, name, value):
-        return search_people(queryset, value)
+        return queryset if getattr(self, "_search_apart", False) else search_people(queryset, value)
+
+    def search_apart(self) -> tuple[QuerySet, Q | None]:
+        """The list with every filter but its text search, and the search as a condition
+        (KeysetPaginator's narrow). Call before anything reads ``qs``."""
+        assert not hasattr(self, "_qs"), "search_apart() must come before qs"
+        self._search_apart = True
+        term = self.form.cleaned_data.get("q") if self.is_valid() else ""
+        return self.qs, search_condition(term or "")
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied in qs, after every filter

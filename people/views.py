@@ -17,7 +17,7 @@ from crm.models import Activity
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
 from crm.widgets import Autocomplete
 from people import services
-from people.filters import PersonFilter, search_condition, search_people
+from people.filters import PersonFilter, search_people
 from people.forms import DiscardForm, PersonForm, SavedListForm, StageForm, TagChoiceForm, TagForm
 from people.models import Person, PersonEvent, SavedList, Tag
 
@@ -35,13 +35,7 @@ def _person_for(user, pk: int) -> Person:
 def person_list(request: HttpRequest) -> HttpResponse:
     filterset = PersonFilter(request.GET, queryset=access.people(request.user), user=request.user)
     # The list without its text search, and the search apart (KeysetPaginator's narrow).
-    term = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
-    unsearched, narrow = filterset.qs, None
-    if term:
-        data = request.GET.copy()
-        data["q"] = ""
-        unsearched = PersonFilter(data, queryset=access.people(request.user), user=request.user).qs
-        narrow = search_condition(term)
+    unsearched, narrow = filterset.search_apart()
     if request.htmx and request.GET.get("count"):
         # The number of results, asked for by the page once it is shown (counting
         # a search over a million people costs more than showing its first page).

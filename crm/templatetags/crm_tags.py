@@ -99,12 +99,12 @@ def attachments_box(context, record, kind: str):
     with the form that attaches more. One query."""
     from django.conf import settings
 
-    from crm.attachment_views import FIELDS
+    from crm.attachments import KINDS
 
     request = context["request"]
     items = (
         access.attachments(request.user)
-        .filter(**{FIELDS[kind]: record})
+        .filter(**{KINDS[kind]: record})
         .select_related("uploaded_by")
         .order_by("-created_at", "-id")[:100]
     )

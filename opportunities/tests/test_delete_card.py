@@ -75,3 +75,8 @@ def test_a_choice_is_required(admin_client, card):
     assert page.status_code == 200
     assert "Select a valid choice" in page.content.decode()
     assert Opportunity.objects.filter(pk=card.pk).exists()
+
+
+def test_the_delete_page_reads_a_fixed_number_of_queries(admin_client, card, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert admin_client.get(reverse("opportunities:delete", args=[card.pk])).status_code == 200
