@@ -18,8 +18,9 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, Model, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 if TYPE_CHECKING:
@@ -94,6 +95,17 @@ def assignable_users(user: User) -> QuerySet[User]:
     if sees_everything(user):
         return queryset
     return queryset.filter(pk=user.pk)
+
+
+def card_followers(pipeline) -> QuerySet[User]:
+    """Who may follow a card of ``pipeline`` (its members, seed 002
+    "Membros"): the board's active members, and the managers and admins, who
+    see every board."""
+    from crm.models import User
+
+    return User.objects.filter(
+        Q(role__in=["admin", "manager"]) | Q(pk__in=pipeline.members.values("pk")), is_active=True
+    ).order_by("name", "username")
 
 
 def role_required(*roles: str) -> Callable[[View], View]:
@@ -181,10 +193,12 @@ def memberships(user: User) -> QuerySet:
 # Activities and reminders ---------------------------------------------------
 
 
-def activities(user: User) -> QuerySet:
+def activities(user: User, *, followed: bool = False) -> QuerySet:
     """Activities a user may see: managers and admins the team's, an agent
     their own; never those of discarded people, and an agent's only on people
-    they still own."""
+    they still own. ``followed`` adds, for an agent, the activities of the
+    cards they follow (a card's timeline and reminders are its members' too);
+    the lists leave it out, so an agent's own stay a walk down their index."""
     from crm.models import Activity
 
     if not (user.is_authenticated and user.is_active):
@@ -198,12 +212,50 @@ def activities(user: User) -> QuerySet:
     assigned = CampaignMember.objects.filter(
         campaign=OuterRef("campaign"), person=OuterRef("person"), agent=user
     )
-    return queryset.filter(Q(person=None) | Q(person__owner=user) | Exists(assigned), owner=user)
+    own = Q(Q(person=None) | Q(person__owner=user) | Exists(assigned), owner=user)
+    return queryset.filter(own | Q(_on_followed_cards(user)) if followed else own)
 
 
-def reminders(user: User) -> QuerySet:
+def reminders(user: User, *, followed: bool = False) -> QuerySet:
     """Open planned activities (reminders) a user may see."""
-    return activities(user).filter(done_at=None, due_at__isnull=False)
+    return activities(user, followed=followed).filter(done_at=None, due_at__isnull=False)
+
+
+def my_reminders(user: User) -> QuerySet:
+    """The reminders that are a user's to do: their own and those of the cards
+    they follow (members get a card's reminders). The navigation counts, My
+    day, the morning digest and the calendar feed read these."""
+    return reminders(user, followed=True).filter(to_do_by(user))
+
+
+def to_do_by(user: User) -> Q:
+    """Activities that are ``user``'s to do: their own and those of the cards
+    they follow (a condition for a queryset already scoped to the viewer)."""
+    return Q(owner=user) | Q(_on_followed_cards(user))
+
+
+def _on_followed_cards(user: User) -> EqualsAny:
+    """The activities of the cards a user follows. ``opportunity = ANY(ARRAY(
+    subquery))``: unlike ``IN (subquery)`` inside an OR, PostgreSQL still reaches
+    the rows through the activity's opportunity index (a BitmapOr with the
+    owner's)."""
+    from opportunities.models import Opportunity
+
+    followed = Opportunity.members.through.objects.filter(user=user).values("opportunity_id")
+    return EqualsAny(F("opportunity_id"), ArraySubquery(followed))
+
+
+class EqualsAny(Func):
+    """``column = ANY(array)``, a condition for ``filter()``."""
+
+    arity = 2
+    conditional = True
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        array, array_params = compiler.compile(self.source_expressions[1])
+        return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
 def categories(user: User) -> QuerySet:
@@ -275,15 +327,24 @@ def pipelines(user: User) -> QuerySet:
     return Pipeline.objects.filter(members=user)
 
 
+def base_cards(user: User) -> QuerySet:
+    """Boards' base cards: their administrators' to set."""
+    from opportunities.models import BaseCard
+
+    return BaseCard.objects.all() if is_admin(user) else BaseCard.objects.none()
+
+
 def opportunities(user: User) -> QuerySet:
-    """Cards: an agent's own on the boards they belong to; all for managers."""
+    """Cards: an agent's own and those they follow, on the boards they belong
+    to; all for managers."""
     from opportunities.models import Opportunity
 
     if not (user.is_authenticated and user.is_active):
         return Opportunity.objects.none()
     if sees_everything(user):
         return Opportunity.objects.all()
-    return Opportunity.objects.filter(agent=user, pipeline__in=pipelines(user))
+    followed = Opportunity.members.through.objects.filter(user=user).values("opportunity_id")
+    return Opportunity.objects.filter(Q(agent=user) | Q(pk__in=followed), pipeline__in=pipelines(user))
 
 
 # Service orders ----------------------------------------------------------------

@@ -26,7 +26,9 @@ from crm.redirects import back, safe_next
 
 
 def _activity_for(user: User, pk: int) -> Activity:
-    return access.get_or_404(access.activities(user).select_related("person", "company", "owner"), pk=pk)
+    return access.get_or_404(
+        access.activities(user, followed=True).select_related("person", "company", "owner"), pk=pk
+    )
 
 
 def _record_url(activity: Activity) -> str:
@@ -127,7 +129,9 @@ def activity_pending(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reminder_list(request: HttpRequest) -> HttpResponse:
-    filterset = ReminderFilter(request.GET, queryset=access.reminders(request.user), user=request.user)
+    filterset = ReminderFilter(
+        request.GET, queryset=access.reminders(request.user, followed=True), user=request.user
+    )
     queryset = filterset.qs.select_related("person", "company", "owner", "category").order_by("due_at", "id")
     page = paginate(request, queryset)
     now = timezone.now()
@@ -153,7 +157,7 @@ def _end_of_today():
 @login_required
 @require_POST
 def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = access.get_or_404(access.reminders(request.user), pk=pk)
+    activity = access.get_or_404(access.reminders(request.user, followed=True), pk=pk)
     form = RescheduleForm(request.POST)
     if form.is_valid():
         services.reminder_reschedule(activity=activity, by=request.user, due_at=form.cleaned_data["due_at"])

@@ -26,8 +26,8 @@ def reminders_feed(*, user: User, base_url: str) -> bytes:
     calendar.add("x-wr-calname", _("CRM reminders: %(name)s") % {"name": user})
     now = timezone.now()
     reminders = (
-        access.reminders(user)
-        .filter(owner=user, due_at__gte=now - timedelta(days=PAST_DAYS))
+        access.my_reminders(user)
+        .filter(due_at__gte=now - timedelta(days=PAST_DAYS))
         .select_related("person", "company")
         .order_by("due_at", "id")[:MAX_EVENTS]
     )

@@ -32,11 +32,7 @@ def counts_for(user) -> dict:
     end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
         days=1
     )
-    return (
-        access.reminders(user)
-        .filter(owner=user)
-        .aggregate(
-            overdue=Count("pk", filter=Q(due_at__lt=now)),
-            today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=end_of_today)),
-        )
+    return access.my_reminders(user).aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=end_of_today)),
     )

@@ -42,7 +42,7 @@ register(
         permission="crm.export_activity",
         columns=_columns,
         queryset=lambda user, params: ReminderFilter(
-            params, queryset=access.reminders(user), user=user
+            params, queryset=access.reminders(user, followed=True), user=user
         ).qs.order_by("due_at", "id"),
     )
 )

@@ -100,6 +100,10 @@ class ReminderFilter(_RecordFilters):
         label=_("Due until"), field_name="due_at", lookup_expr="date__lte", widget=_date()
     )
 
+    def filter_owner(self, queryset, name, value):
+        # A user's reminders include those of the cards they follow.
+        return queryset.filter(access.to_do_by(value)) if value else queryset
+
 
 class ActivityFilter(_RecordFilters):
     class Status(models.TextChoices):

@@ -20,6 +20,7 @@ KINDS = {
     "campaign": (access.campaigns, False, gettext_lazy("Campaigns"), "campaigns:list"),
     "opportunity": (access.opportunities, False, gettext_lazy("Opportunities"), "opportunities:list"),
     "serviceorder": (access.service_orders, False, gettext_lazy("Service orders"), "serviceorders:list"),
+    "basecard": (access.base_cards, False, gettext_lazy("Boards"), "opportunities:boards"),
 }
 PER_PAGE = 25
 

@@ -33,8 +33,8 @@ def digest_for(user: User, day) -> int:
     Returns how many reminders the mail listed (0: nothing sent)."""
     end_of_day = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     reminders = list(
-        access.reminders(user)
-        .filter(owner=user, due_at__lt=end_of_day)
+        access.my_reminders(user)
+        .filter(due_at__lt=end_of_day)
         .select_related("person", "company")
         .order_by("due_at", "id")[:200]
     )

@@ -30,8 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
     shortcuts = [item for item in visible_items(request.user) if item.url_name != "crm:home"]
     end_of_today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     due = (
-        access.reminders(request.user)
-        .filter(owner=request.user, due_at__lt=end_of_today)
+        access.my_reminders(request.user)
+        .filter(due_at__lt=end_of_today)
         .select_related("person", "company")
         .order_by("due_at", "id")[:MY_DAY_LENGTH]
     )

@@ -85,6 +85,12 @@ class BoardFilter(django_filters.FilterSet):
         queryset=User.objects.none(),
         widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 3}),
     )
+    members = django_filters.ModelMultipleChoiceFilter(
+        label=_("Members"),
+        queryset=User.objects.none(),
+        method="filter_members",
+        widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 3}),
+    )
     stagnant = django_filters.ChoiceFilter(
         label=_("Stagnant"), choices=YES_NO, empty_label=_("All"), method="filter_stagnant", widget=_select()
     )
@@ -131,6 +137,8 @@ class BoardFilter(django_filters.FilterSet):
         people = access.assignable_users(user)
         self.filters["users"].queryset = people
         self.filters["agents"].queryset = people
+        # An agent may look for the cards they follow; managers for anyone's.
+        self.filters["members"].queryset = people
 
     @property
     def cards_per_column(self) -> int:
@@ -148,6 +156,12 @@ class BoardFilter(django_filters.FilterSet):
         field = "contact__created_at" if self.form.cleaned_data.get("date_type") == "person" else "created_at"
         lookup = "date__gte" if name == "date_from" else "date__lte"
         return queryset.filter(**{f"{field}__{lookup}": value})
+
+    def filter_members(self, queryset, name, value):
+        if not value:
+            return queryset
+        followed = Opportunity.members.through.objects.filter(user__in=value).values("opportunity_id")
+        return queryset.filter(pk__in=followed)
 
     def filter_stagnant(self, queryset, name, value):
         return (

@@ -12,7 +12,7 @@ from crm.countries import COUNTRIES
 from crm.models import User
 from crm.versioning import VersionedFormMixin
 from crm.widgets import Autocomplete
-from opportunities.models import Opportunity, Pipeline, Product, Quote, Stage
+from opportunities.models import BaseCard, Opportunity, Pipeline, Product, Quote, Stage
 from opportunities.services import OPPORTUNITY_FIELDS
 from people.forms import clean_spaces
 from people.models import Person
@@ -23,7 +23,7 @@ class OpportunityForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Opportunity
-        fields = [*OPPORTUNITY_FIELDS, "tags"]
+        fields = [*OPPORTUNITY_FIELDS, "tags", "members"]
         widgets = {
             "company": Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
             "contact": Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
@@ -31,6 +31,12 @@ class OpportunityForm(VersionedFormMixin, forms.ModelForm):
             "expected_close_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
             "tags": forms.CheckboxSelectMultiple,
+            "members": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "members": _(
+                "Who follows the card besides its agent: they see it on the board and get its reminders."
+            )
         }
 
     def __init__(self, *args, user: User, pipeline: Pipeline | None = None, **kwargs):
@@ -39,6 +45,7 @@ class OpportunityForm(VersionedFormMixin, forms.ModelForm):
         self.fields["company"].queryset = access.companies(user)
         self.fields["contact"].queryset = access.people(user)
         self.fields["tags"].queryset = access.tags(user)
+        self.fields["members"].queryset = access.card_followers(pipeline or self.instance.pipeline)
         self.fields["agent"].queryset = access.assignable_users(user)
         self.fields["agent"].initial = user.pk
         if pipeline is not None and not self.instance.pk:
@@ -106,6 +113,25 @@ class PipelineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = User.objects.filter(is_active=True)
+
+
+class BaseCardForm(forms.ModelForm):
+    """A board's base card (seed 002 "Cartões Base"), for its administrators."""
+
+    class Meta:
+        model = BaseCard
+        fields = ["description", "tags", "members"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "tags": forms.CheckboxSelectMultiple,
+            "members": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"description": _("Every new card of this board starts with these.")}
+
+    def __init__(self, *args, user: User, pipeline: Pipeline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = access.tags(user)
+        self.fields["members"].queryset = access.card_followers(pipeline)
 
 
 class StageForm(forms.ModelForm):

@@ -40,6 +40,37 @@ class Pipeline(models.Model):
         return reverse("opportunities:board", args=[self.pk])
 
 
+@tracked()
+class BaseCard(models.Model):
+    """What every new card of a board starts with (seed 002 "Cartões Base"):
+    a description, tags and members, set by administrators."""
+
+    pipeline = models.OneToOneField(
+        Pipeline, verbose_name=_("board"), on_delete=models.CASCADE, related_name="base_card"
+    )
+    description = models.TextField(_("description"), blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("base card")
+        verbose_name_plural = _("base cards")
+
+    def __str__(self) -> str:
+        return str(self.pipeline)
+
+
 class Stage(models.Model):
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("board"), on_delete=models.CASCADE, related_name="stages"
@@ -130,6 +161,14 @@ class Opportunity(models.Model):
     improvement = models.TextField(_("what can we improve"), blank=True)
     archived = models.BooleanField(_("archived"), default=False)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="opportunities")
+    # Users who follow the card besides its agent (seed 002 "Membros"): they
+    # see it on the board and get its reminders.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        blank=True,
+        related_name="followed_opportunities",
+    )
     stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
     # When it was closed (won) or lost: the dashboard's won-vs-lost over time.
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)

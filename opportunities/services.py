@@ -12,11 +12,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import mentions
+from crm import access, mentions
 from crm import services as crm_services
 from crm.models import Activity, User
 from crm.versioning import check_version
-from opportunities.models import Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
+from opportunities.models import BaseCard, Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
 from people.models import Person
 from people.services import person_set_stage
 
@@ -157,13 +157,72 @@ def _open_card_taken(pipeline: Pipeline, contact: Person | None, exclude_pk=None
         raise ValidationError({"contact": _("This person already has an open card on this board.")})
 
 
+def base_card_defaults(pipeline: Pipeline) -> dict:
+    """What a new card of ``pipeline`` starts with (its base card): the
+    description, tags and members; empty when the board has no base card."""
+    base = BaseCard.objects.filter(pipeline=pipeline).first()
+    if base is None:
+        return {"observations": "", "tags": [], "members": []}
+    return {
+        "observations": base.description,
+        "tags": list(base.tags.all()),
+        "members": list(base.members.all()),
+    }
+
+
+@transaction.atomic
+def base_card_save(*, pipeline: Pipeline, by: User, description: str, tags, members) -> BaseCard:
+    members = list(members)
+    _check_followers(pipeline, members)
+    base, _created = BaseCard.objects.get_or_create(pipeline=pipeline)
+    base.description, base.updated_by = description.strip(), by
+    base.full_clean()
+    base.save()
+    base.tags.set(tags)
+    base.members.set(members)
+    return base
+
+
+def _check_followers(pipeline: Pipeline, members) -> None:
+    allowed = set(
+        access.card_followers(pipeline).filter(pk__in=[m.pk for m in members]).values_list("pk", flat=True)
+    )
+    strangers = [str(m) for m in members if m.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {
+                "members": _("Only members of the board can follow its cards: %(names)s.")
+                % {"names": ", ".join(strangers)}
+            }
+        )
+
+
 @transaction.atomic
 def opportunity_create(
-    *, by: User, pipeline: Pipeline, stage: Stage | None = None, tags=(), **fields: Any
+    *,
+    by: User,
+    pipeline: Pipeline,
+    stage: Stage | None = None,
+    tags=(),
+    members=(),
+    base_card: bool = True,
+    **fields: Any,
 ) -> Opportunity:
+    """A new card. ``base_card``: add the board's base card (description when
+    none is given, its tags and members); the card form has already shown them
+    to the user, who may have changed them, and says False."""
     stage = stage or pipeline.stages.order_by("position", "id").first()
     if stage is None or stage.pipeline_id != pipeline.pk:
         raise ValidationError({"stage": _("Choose a stage of this board.")})
+    tags, members = list(tags), list(members)
+    if base_card:
+        defaults = base_card_defaults(pipeline)
+        fields["observations"] = fields.get("observations") or defaults["observations"]
+        tags += [tag for tag in defaults["tags"] if tag not in tags]
+        members += [user for user in defaults["members"] if user not in members]
+    # The agent works the card; members are the others who follow it.
+    members = [user for user in members if user.pk != getattr(fields.get("agent"), "pk", None)]
+    _check_followers(pipeline, members)
     _check_contact(fields.get("company"), fields.get("contact"))
     _open_card_taken(pipeline, fields.get("contact"))
     last = Opportunity.objects.filter(stage=stage).aggregate(last=Max("position"))["last"]
@@ -177,12 +236,15 @@ def opportunity_create(
     except IntegrityError:
         raise ValidationError({"contact": _("This person already has an open card on this board.")}) from None
     opportunity.tags.set(tags)
+    opportunity.members.set(members)
     _event(opportunity, OpportunityEvent.Kind.CREATED, by, new=stage.name)
     return opportunity
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, by: User, tags=None, **fields: Any) -> Opportunity:
+def opportunity_update(
+    *, opportunity: Opportunity, by: User, tags=None, members=None, **fields: Any
+) -> Opportunity:
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     changed = []
     for name, value in fields.items():
@@ -198,6 +260,12 @@ def opportunity_update(*, opportunity: Opportunity, by: User, tags=None, **field
     locked.save()
     if tags is not None:
         locked.tags.set(tags)
+    if members is not None:
+        members = [user for user in members if user.pk != locked.agent_id]
+        _check_followers(locked.pipeline, members)
+        if {user.pk for user in members} != set(locked.members.values_list("pk", flat=True)):
+            changed.append(str(Opportunity._meta.get_field("members").verbose_name))
+            locked.members.set(members)
     if changed:
         _event(locked, OpportunityEvent.Kind.EDITED, by, new=", ".join(changed))
     return locked
@@ -339,6 +407,26 @@ def opportunity_comment(*, opportunity: Opportunity, by: User, comment: str) -> 
         about={"opportunity": opportunity, "person": opportunity.contact, "company": opportunity.company},
     )
     return event
+
+
+@transaction.atomic
+def opportunity_follow(*, opportunity: Opportunity, by: User, follow: bool) -> None:
+    """``by`` starts (or stops) following the card as one of its members."""
+    if follow:
+        if by.pk == opportunity.agent_id:
+            raise ValidationError(_("You are this card's agent: its reminders are yours already."))
+        _check_followers(opportunity.pipeline, [by])
+        opportunity.members.add(by)
+    else:
+        opportunity.members.remove(by)
+    _event(
+        opportunity,
+        OpportunityEvent.Kind.EDITED,
+        by,
+        new=_("%(name)s follows the card") % {"name": by}
+        if follow
+        else _("%(name)s stopped following the card") % {"name": by},
+    )
 
 
 @transaction.atomic

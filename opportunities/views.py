@@ -21,6 +21,7 @@ from crm.versioning import version_of
 from opportunities import board, services
 from opportunities.filters import BoardFilter, OpportunityFilter
 from opportunities.forms import (
+    BaseCardForm,
     CommentForm,
     MoveForm,
     OpportunityForm,
@@ -148,11 +149,35 @@ def board_settings(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Board saved."))
         return redirect("opportunities:board_settings", pipeline.pk)
     stages = pipeline.stages.annotate(card_count=Count("opportunities")).order_by("position", "id")
+    base = (
+        access.base_cards(request.user)
+        .filter(pipeline=pipeline)
+        .select_related("updated_by")
+        .prefetch_related("tags", "members")
+        .first()
+    )
     return render(
         request,
         "opportunities/board_settings.html",
-        {"pipeline": pipeline, "form": form, "stages": stages, "stage_form": StageForm()},
+        {"pipeline": pipeline, "form": form, "stages": stages, "stage_form": StageForm(), "base": base},
     )
+
+
+@access.admin_required
+def base_card_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The board's base card: what every new card starts with."""
+    pipeline = _pipeline_for(request.user, pk)
+    base = access.base_cards(request.user).filter(pipeline=pipeline).first()
+    form = BaseCardForm(request.POST or None, instance=base, user=request.user, pipeline=pipeline)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.base_card_save(pipeline=pipeline, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Base card saved: new cards of this board start with it."))
+            return redirect("opportunities:board_settings", pipeline.pk)
+    return render(request, "opportunities/base_card.html", {"pipeline": pipeline, "form": form, "base": base})
 
 
 def _stage_for(user, pk: int) -> Stage:
@@ -237,7 +262,11 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     if pipeline is None:
         messages.error(request, _("You are not a member of any board yet. Ask an administrator."))
         return redirect("opportunities:list")
-    initial = {key: request.GET.get(key) for key in ("company", "contact", "stage") if request.GET.get(key)}
+    # The board's base card fills the form; what the user leaves is what the card gets.
+    initial = services.base_card_defaults(pipeline)
+    initial.update(
+        {key: request.GET.get(key) for key in ("company", "contact", "stage") if request.GET.get(key)}
+    )
     form = OpportunityForm(request.POST or None, user=request.user, pipeline=pipeline, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,6 +275,8 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
                 pipeline=pipeline,
                 stage=form.cleaned_data.get("stage"),
                 tags=form.cleaned_data["tags"],
+                members=form.cleaned_data["members"],
+                base_card=False,
                 **form.opportunity_fields(),
             )
         except ValidationError as error:
@@ -272,6 +303,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     opportunity=opportunity,
                     by=request.user,
                     tags=form.cleaned_data["tags"],
+                    members=form.cleaned_data["members"],
                     **form.opportunity_fields(),
                 )
             except ValidationError as error:
@@ -295,10 +327,11 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _opportunity_for(request.user, pk)
     events = opportunity.events.select_related("by").order_by("-at", "-id")[:HISTORY_LENGTH]
-    activities = access.activities(request.user).filter(opportunity=opportunity)
+    activities = access.activities(request.user, followed=True).filter(opportunity=opportunity)
     context = {
         "opportunity": opportunity,
         "tags": list(opportunity.tags.all()),
+        "members": list(opportunity.members.all()),
         "events": events,
         "history_text": "\n".join(e.as_text() for e in events),
         "timeline": timeline.build(
@@ -385,6 +418,25 @@ def opportunity_comment(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Write a comment."))
     return back(request, opportunity)
+
+
+@login_required
+@require_POST
+def opportunity_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _opportunity_for(request.user, pk)
+    follow = request.POST.get("follow") != "0"
+    try:
+        services.opportunity_follow(opportunity=opportunity, by=request.user, follow=follow)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("You follow this card.") if follow else _("You no longer follow this card.")
+        )
+    # An agent who stops following may no longer see the card.
+    if access.opportunities(request.user).filter(pk=opportunity.pk).exists():
+        return back(request, opportunity)
+    return redirect(opportunity.pipeline)
 
 
 @login_required

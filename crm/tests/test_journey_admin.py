@@ -95,6 +95,20 @@ def test_an_admins_day(journey, office):
     assert stage.stagnant_days == 3
     assert office["board"].stages.filter(name="Demostración", stagnant_days=5).exists()
 
+    # Diego joins the board and follows every new card from the start (the base card).
+    page.get_by_label("Diego Torres").check()
+    page.locator("form", has=page.locator("#id_name")).get_by_role("button", name=journey.t("Save")).click()
+    page.locator(".alert-success").first.wait_for()
+    page.get_by_role("link", name=journey.t("Edit the base card")).click()
+    page.fill("#id_description", "Pedir el plano de la sede.")
+    page.get_by_label("Diego Torres").check()
+    journey.shot("base-card")
+    page.get_by_role("button", name=journey.t("Save")).click()
+    page.locator("#base-card", has_text="Pedir el plano de la sede.").wait_for()
+    base = office["board"].base_card
+    assert base.description == "Pedir el plano de la sede."
+    assert list(base.members.all()) == [diego]
+
     page.get_by_role("link", name="Ventas").first.click()
     page.get_by_role("heading", name="Demostración").wait_for()
     idle.scroll_into_view_if_needed()
