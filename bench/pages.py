@@ -67,6 +67,8 @@ def cases(facts: dict) -> list[PageCase]:
             "/serviceorders/?q=impresora+firmware",
             100,
         ),
+        PageCase("Global search as you type: 'garcia' (every kind)", "manager", "/search/?q=garcia", 100),
+        PageCase("Global search as you type: 'garcia' (agent)", "agent", "/search/?q=garcia", 100),
         PageCase("Dashboard, manager", "manager", "/reports/dashboard/", 300),
         PageCase("Dashboard, agent", "agent", "/reports/dashboard/", 100),
     ]

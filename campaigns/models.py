@@ -3,6 +3,8 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.history import tracked
-from people.models import Person
+from people.models import Person, search_document
 
 CURRENCIES = [
     ("PEN", "PEN · Sol"),
@@ -38,7 +40,7 @@ class CampaignQuerySet(models.QuerySet):
         return self
 
 
-@tracked()
+@tracked("search")
 class Campaign(models.Model):
     """A promotion of a product or service over a period (seed 000, section 4)."""
 
@@ -67,6 +69,11 @@ class Campaign(models.Model):
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search = models.GeneratedField(
+        expression=search_document("name", "product_name"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = CampaignQuerySet.as_manager()
 
@@ -90,6 +97,7 @@ class Campaign(models.Model):
             models.Index(fields=["-created_at", "-id"], name="campaigns_created_idx"),
             models.Index(fields=["owner", "-created_at"], name="campaigns_owner_idx"),
             models.Index(fields=["starts_on", "ends_on"], name="campaigns_dates_idx"),
+            GinIndex(fields=["search"], name="campaigns_search_gin"),
         ]
         permissions = [("export_campaign", _("Can export campaign members"))]
 

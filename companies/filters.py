@@ -11,20 +11,29 @@ from companies.models import Company
 from crm import access
 from crm.countries import COUNTRIES
 from crm.models import User
-from people.filters import text_query
+from people.filters import phone_candidates, text_query
 
 
-def search_companies(queryset, term: str):
-    """Words of the name, city or industry (prefixes), or a tax id in any format."""
+def search_condition(term: str) -> Q | None:
+    """Words of the name, city or industry (prefixes), a tax id or a phone in
+    any format."""
     term = term.strip()
     if not term:
-        return queryset
+        return None
     compact = re.sub(r"[^0-9A-Za-z]", "", term).upper()
     condition = Q(tax_id=compact) if len(compact) >= 6 and any(c.isdigit() for c in compact) else Q()
+    phones = phone_candidates(term)
+    if phones:
+        condition |= Q(phone__in=phones)
     query = text_query(term)
     if query is not None:
         condition |= Q(search=query)
-    return queryset.filter(condition) if condition else queryset
+    return condition or None
+
+
+def search_companies(queryset, term: str):
+    condition = search_condition(term)
+    return queryset.filter(condition) if condition is not None else queryset
 
 
 class CompanyFilter(django_filters.FilterSet):

@@ -52,9 +52,13 @@ class Company(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search"], name="companies_search_gin"),
+            # The global search finds a company by its phone in any format.
+            models.Index(fields=["phone"], name="companies_phone_idx", condition=~Q(phone="")),
             models.Index(Lower("name"), "id", name="companies_name_ci_idx"),
             models.Index(fields=["owner", "name", "id"], name="companies_owner_name_idx"),
             models.Index(fields=["-created_at", "-id"], name="companies_created_idx"),
+            # An agent's companies newest first (their list, the global search).
+            models.Index(fields=["owner", "-created_at", "-id"], name="companies_owner_created_idx"),
         ]
 
     def __str__(self) -> str:

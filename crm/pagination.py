@@ -56,7 +56,7 @@ class KeysetPaginator:
     """
 
     # A search looks for its page among this many rows of the list first, then among
-    # at most FEW matches through the search index (see _rows).
+    # at most FEW matches through the search index (see first_matches).
     WINDOW = 2000
     FEW = 1000
 
@@ -86,25 +86,12 @@ class KeysetPaginator:
         return queryset.order_by()[: self.count_limit + 1].count()
 
     def _rows(self, queryset: QuerySet, limit: int) -> list:
-        """The first ``limit`` rows of ``queryset``, narrowed by the search if any.
-
-        PostgreSQL cannot tell how common a searched word prefix is, so it guesses,
-        and a wrong guess costs a scan of a million rows either way. So the search
-        decides: (1) a common word has its page among the next WINDOW rows of the
-        list, read in order with the match worked out for each (an index range
-        scan); (2) failing that, a rare word has at most FEW matches, found through
-        the search index; (3) otherwise the plain query.
-        """
+        """The first ``limit`` rows of ``queryset``, narrowed by the search if
+        any (see :func:`first_matches`)."""
         if self.narrow is None:
             return list(queryset[:limit])
         lookups = queryset._prefetch_related_lookups
-        plain = queryset.prefetch_related(None)
-        window = plain.annotate(hit=ExpressionWrapper(self.narrow, output_field=BooleanField()))
-        hits = [pk for pk, hit in window.values_list("pk", "hit")[: self.WINDOW] if hit][:limit]
-        if len(hits) < limit:
-            few = list(plain.filter(self.narrow).order_by().values_list("pk", flat=True)[: self.FEW + 1])
-            hits = few if len(few) <= self.FEW else None
-        rows = list((plain.filter(self.narrow) if hits is None else plain.filter(pk__in=hits))[:limit])
+        rows = first_matches(queryset.prefetch_related(None), self.narrow, limit)
         prefetch_related_objects(rows, *lookups)
         return rows
 
@@ -181,3 +168,24 @@ def keyset_paginate(
     """The page of ``queryset`` (narrowed by ``narrow``, a search condition) the request's cursor
     points at (the first page without one)."""
     return KeysetPaginator(queryset, per_page, narrow=narrow).get_page(request)
+
+
+def first_matches(queryset: QuerySet, condition: Q, limit: int) -> list:
+    """The first ``limit`` rows of the ordered ``queryset`` that match
+    ``condition`` (a search), in at most three queries whatever the data.
+
+    PostgreSQL cannot tell how common a searched word prefix is, so it guesses,
+    and a wrong guess costs a scan of a million rows either way. So the search
+    decides: (1) a common word has its rows among the first WINDOW rows of the
+    list, read in order with the match worked out for each (an index range
+    scan); (2) failing that, a rare word has at most FEW matches, found through
+    the search index; (3) otherwise the plain query.
+    """
+    window = queryset.annotate(hit=ExpressionWrapper(condition, output_field=BooleanField()))
+    hits = [pk for pk, hit in window.values_list("pk", "hit")[: KeysetPaginator.WINDOW] if hit][:limit]
+    if len(hits) < limit:
+        few = list(
+            queryset.filter(condition).order_by().values_list("pk", flat=True)[: KeysetPaginator.FEW + 1]
+        )
+        hits = few if len(few) <= KeysetPaginator.FEW else None
+    return list((queryset.filter(condition) if hits is None else queryset.filter(pk__in=hits))[:limit])

@@ -7,6 +7,7 @@ from crm import activity_views, attachment_views, history_views, two_factor_view
 
 crm_patterns = [
     path("", views.home, name="home"),
+    path("search/", views.global_search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.set_language, name="set_language"),
     path("admin-users/", views.user_list, name="users"),

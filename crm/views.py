@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access, services
+from crm import access, search, services
 from crm.filters import UserFilter
 from crm.forms import LanguageForm, UserCreateForm, UserEditForm, UserPasswordForm
 from crm.navigation import visible_items
@@ -36,6 +36,22 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("due_at", "id")[:MY_DAY_LENGTH]
     )
     return render(request, "crm/home.html", {"shortcuts": shortcuts, "due": due, "now": timezone.now()})
+
+
+@login_required
+@require_GET
+def global_search(request: HttpRequest) -> HttpResponse:
+    """The top bar's box: people, companies, opportunities, campaigns and orders
+    at once. As you type (htmx) a few of each; the page, more."""
+    term = " ".join(request.GET.get("q", "").split())[: search.MAX_LENGTH]
+    dropdown = request.htmx and request.headers.get("HX-Target") == "global-search-results"
+    context = {
+        "term": term,
+        "groups": search.search(request.user, term, limit=5 if dropdown else 20),
+        "searched": len(term) >= search.MIN_LENGTH,
+    }
+    template = "crm/search.html#results" if request.htmx else "crm/search.html"
+    return render(request, template, context)
 
 
 @never_cache

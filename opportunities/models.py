@@ -4,6 +4,8 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from campaigns.models import CURRENCIES
 from companies.models import Company
 from crm.history import tracked
-from people.models import Color, Person, Tag
+from people.models import Color, Person, Tag, search_document
 
 
 class Pipeline(models.Model):
@@ -95,7 +97,7 @@ class Stage(models.Model):
         return self.name
 
 
-@tracked()
+@tracked("search")
 class Opportunity(models.Model):
     """A possible sale or service for a company and its contact (seed 000
     section 5, seed 003 "Oportunidades"), a card on a board."""
@@ -174,6 +176,11 @@ class Opportunity(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search = models.GeneratedField(
+        expression=search_document("subject", "invoice_number"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("opportunity")
@@ -199,6 +206,7 @@ class Opportunity(models.Model):
             models.Index(fields=["-created_at", "-id"], name="opps_created_idx"),
             models.Index(fields=["company"], name="opps_company_idx"),
             models.Index(fields=["status", "decided_at"], name="opps_decided_idx"),
+            GinIndex(fields=["search"], name="opps_search_gin"),
         ]
         permissions = [("export_opportunity", _("Can export opportunities"))]
 

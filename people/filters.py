@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm import access
-from crm.countries import fold, normalize_phone
+from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.models import User
 from crm.widgets import Autocomplete
 from people.models import Person
@@ -31,18 +31,28 @@ def text_query(term: str) -> SearchQuery | None:
     return SearchQuery(raw, search_type="raw", config="simple")
 
 
+def phone_candidates(term: str) -> set[str]:
+    """The E.164 numbers a phone typed in any format may be (stored phones are
+    E.164): as written with its prefix, or a national number read in each of
+    the teams' countries. Empty when ``term`` does not look like a phone."""
+    if not _PHONE_LIKE.match(term.strip()):
+        return set()
+    candidates = {"+" + re.sub(r"\D", "", term)}
+    for country, _name in COUNTRIES:
+        try:
+            candidates.add(normalize_phone(term, country))
+        except ValidationError:
+            continue
+    return candidates
+
+
 def search_condition(term: str) -> Q | None:
     """Name, email or city words (prefixes), or a phone number in any format."""
     term = term.strip()
     if not term:
         return None
-    if _PHONE_LIKE.match(term):
-        try:
-            number = normalize_phone(term)
-        except ValidationError:
-            number = ""
-        digits = re.sub(r"\D", "", term)
-        candidates = {n for n in (number, f"+{digits}") if n}
+    candidates = phone_candidates(term)
+    if candidates:
         return Q(phone__in=candidates) | Q(mobile__in=candidates)
     query = text_query(term)
     return Q(search=query) if query is not None else None

@@ -102,6 +102,7 @@ RULES: dict[str, Rule] = {
     "password_reset_confirm": public(kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-token"}),
     "password_reset_complete": public(),
     "crm:home": signed_in(),
+    "crm:search": signed_in(),
     "crm:two_factor": signed_in(),
     "crm:two_factor_disable": signed_in(post_only=True),
     "crm:history": owned_by_alice(kwargs=lambda w: {"kind": "person", "pk": w.person.pk}),

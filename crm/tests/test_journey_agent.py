@@ -153,7 +153,34 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     # A call with Rosa, and a reminder to call again tomorrow morning.
     overdue = page.locator("nav.navbar a[href='/reminders/'] .badge.text-bg-danger")
     assert overdue.inner_text().split()[0] == "1"
-    journey.go(day["existing"].get_absolute_url())
+    # She finds Rosa from the top bar's search ("/" goes to it), typing without accents;
+    # on a phone, through the search page.
+    if journey.variant.phone:
+        page.get_by_role("link", name=journey.t("Search everything")).click()
+        page.fill("#search-page-q", "rosa perez")
+        results = page.locator("#search-page-results")
+    else:
+        page.locator("main h1").first.click()
+        page.keyboard.press("/")
+        page.keyboard.type("rosa perez")
+        results = page.locator("#global-search-results")
+    hit = results.get_by_role("link", name=re.compile(r"Rosa Pérez rosa\.perez@example\.pe"))
+    hit.wait_for()
+    assert results.get_by_text(journey.t("People"), exact=False).count() >= 1
+    journey.shot("global-search")
+    hit.click()
+    page.wait_for_url(re.compile(rf"/people/{day['existing'].pk}/"))
+    if not journey.variant.phone:
+        # "?" lists the keyboard shortcuts.
+        page.locator("main h1").first.click()
+        page.keyboard.press("?")
+        page.locator("#shortcuts-help.show").wait_for()
+        journey.shot("shortcuts")
+        page.wait_for_function(
+            "() => document.getElementById('shortcuts-help').contains(document.activeElement)"
+        )
+        page.keyboard.press("Escape")
+        page.locator("#shortcuts-help.show").wait_for(state="detached")
     page.locator("label[for=qa-kind-call]").click()
     page.fill("#qa-subject", "Le interesa la licencia anual")
     page.fill("#qa-detail", "Pide la propuesta por correo.")

@@ -113,4 +113,77 @@
       }
     }
   });
+
+  // The global search box: "/" goes to it, the arrow keys walk its results, Escape closes them.
+  function typing(target) {
+    return target.closest && target.closest("input, textarea, select, [contenteditable]");
+  }
+  function searchResults() {
+    return document.getElementById("global-search-results");
+  }
+  function closeSearch() {
+    var results = searchResults();
+    if (results) {
+      results.innerHTML = "";
+    }
+  }
+  document.addEventListener("keydown", function (event) {
+    var results = searchResults();
+    var inResults = results && results.contains(event.target);
+    if (event.key === "Escape" && (event.target.id === "global-search" || inResults)) {
+      closeSearch();
+      document.getElementById("global-search").focus();
+      return;
+    }
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (event.target.id !== "global-search" && !inResults) {
+        return;
+      }
+      var links = Array.prototype.slice.call(results.querySelectorAll("a"));
+      if (!links.length) {
+        return;
+      }
+      event.preventDefault();
+      var index = links.indexOf(document.activeElement);
+      index = event.key === "ArrowDown" ? Math.min(index + 1, links.length - 1) : index - 1;
+      if (index < 0) {
+        document.getElementById("global-search").focus();
+      } else {
+        links[index].focus();
+      }
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest(".global-search")) {
+      closeSearch();
+    }
+  });
+
+  // Keyboard shortcuts: a key outside text fields follows the help list's
+  // <a data-shortcut="key"> ("/" focuses the search box where there is one); "?" shows the list.
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || typing(event.target)) {
+      return;
+    }
+    var help = document.getElementById("shortcuts-help");
+    if (!help || help.classList.contains("show")) {
+      return;
+    }
+    if (event.key === "?") {
+      event.preventDefault();
+      window.bootstrap.Modal.getOrCreateInstance(help).show();
+      return;
+    }
+    var box = document.getElementById("global-search");
+    if (event.key === "/" && box && box.offsetParent !== null) {
+      event.preventDefault();
+      box.focus();
+      return;
+    }
+    var link = help.querySelector('[data-shortcut="' + (event.key === '"' ? "" : event.key) + '"]');
+    if (link) {
+      event.preventDefault();
+      window.location.href = link.href;
+    }
+  });
 })();
