@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm import access, calendar, services
 from crm.exports import export_response
 from crm.filters import ActivityFilter, ReminderFilter
-from crm.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm
+from crm.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm, WhatsAppForm
 from crm.models import Activity, User
 from crm.pagination import paginate
 from crm.redirects import back, safe_next
@@ -219,6 +219,43 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "next": safe_next(request),
         },
+    )
+
+
+@login_required
+def person_whatsapp(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a WhatsApp chat with the person (wa.me) and record it on their
+    timeline; the message starts from the user's template."""
+    person = access.get_or_404(access.workable_people(request.user), pk=pk)
+    campaign_id = str(request.POST.get("campaign") or request.GET.get("campaign") or "")
+    campaign = (
+        access.campaigns(request.user).filter(pk=campaign_id).first() if campaign_id.isdigit() else None
+    )
+    initial = {
+        "message": services.whatsapp_message(
+            template=request.user.whatsapp_template, person=person, agent=request.user
+        ),
+        "number": request.GET.get("number"),
+    }
+    form = WhatsAppForm(request.POST or None, person=person, initial={k: v for k, v in initial.items() if v})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _activity, url = services.whatsapp_open(
+                by=request.user,
+                person=person,
+                number=form.cleaned_data["number"],
+                message=form.cleaned_data["message"],
+                campaign=campaign,
+                remember_template=form.cleaned_data["message"] if form.cleaned_data["remember"] else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return HttpResponseRedirect(url)
+    return render(
+        request,
+        "crm/activities/whatsapp.html",
+        {"person": person, "form": form, "campaign": campaign, "template": request.user.whatsapp_template},
     )
 
 

@@ -183,6 +183,23 @@ class EmailForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
+class WhatsAppForm(forms.Form):
+    number = forms.ChoiceField(label=_("Number"), widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    remember = forms.BooleanField(label=_("Keep this message as my template"), required=False)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        from crm.countries import format_phone
+
+        numbers = dict.fromkeys(n for n in (person.mobile, person.phone) if n)
+        self.fields["number"].choices = [(n, format_phone(n)) for n in numbers]
+        if numbers:
+            self.fields["number"].initial = next(iter(numbers))
+
+
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category

@@ -57,6 +57,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     can_export = models.BooleanField(_("may export"), default=True)
     # Secret part of the user's iCalendar feed URL; regenerating it revokes the old URL.
     calendar_token = models.CharField(_("calendar token"), max_length=64, unique=True, null=True, blank=True)
+    whatsapp_template = models.TextField(
+        _("WhatsApp message template"),
+        blank=True,
+        help_text=_(
+            "Starts every WhatsApp message you open from the CRM: {first_name}, {name} and {agent} are replaced."
+        ),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = CrmUserManager()
@@ -136,6 +143,7 @@ class Activity(models.Model):
         MEETING = "meeting", _("Meeting")
         NOTE = "note", _("Note")
         TASK = "task", _("Task")
+        WHATSAPP = "whatsapp", _("WhatsApp")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CALL)
     category = models.ForeignKey(
@@ -272,6 +280,7 @@ ACTIVITY_ICONS = {
     "meeting": "people",
     "note": "sticky",
     "task": "check2-square",
+    "whatsapp": "whatsapp",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import datetime
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import mentions
+from crm.countries import format_phone
 from crm.models import Activity, Category, User, new_calendar_token
 
 
@@ -260,3 +262,49 @@ def user_set_data_permissions(*, user: User, can_import: bool, can_export: bool)
     user.can_import, user.can_export = can_import, can_export
     user.save(update_fields=["can_import", "can_export"])
     return user
+
+
+# WhatsApp ----------------------------------------------------------------------------
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def whatsapp_message(*, template: str, person, agent: User) -> str:
+    """The user's template with the person's and agent's names; unknown
+    placeholders are left as written."""
+    names = _Blank(first_name=person.first_name, name=str(person), agent=str(agent))
+    return template.format_map(names) if template else ""
+
+
+def whatsapp_url(number: str, message: str = "") -> str:
+    """The click-to-chat address (wa.me) of an E.164 number."""
+    digits = "".join(c for c in number if c.isdigit())
+    return f"https://wa.me/{digits}" + (
+        f"?{urlencode({'text': message}, quote_via=quote)}" if message else ""
+    )
+
+
+@transaction.atomic
+def whatsapp_open(
+    *, by: User, person, number: str, message: str = "", campaign=None, remember_template: str | None = None
+) -> tuple[Activity, str]:
+    """Record a WhatsApp conversation opened with one of the person's numbers
+    on their timeline, and give the address that opens it. ``remember_template``:
+    the user's new message template."""
+    if number not in {person.phone, person.mobile} or not number:
+        raise ValidationError({"number": _("Choose one of this person's numbers.")})
+    if remember_template is not None:
+        by.whatsapp_template = remember_template.strip()
+        by.save(update_fields=["whatsapp_template"])
+    activity, _follow_up = activity_log(
+        by=by,
+        kind=Activity.Kind.WHATSAPP,
+        subject=_("WhatsApp to %(number)s") % {"number": format_phone(number)},
+        detail=message,
+        person=person,
+        campaign=campaign,
+    )
+    return activity, whatsapp_url(number, message)

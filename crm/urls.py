@@ -28,6 +28,7 @@ crm_patterns = [
     path("reminders/<int:pk>/reschedule/", activity_views.reminder_reschedule, name="reminder_reschedule"),
     path("reminders/<int:pk>/reassign/", activity_views.reminder_reassign, name="reminder_reassign"),
     path("people/<int:pk>/email/", activity_views.person_email, name="person_email"),
+    path("people/<int:pk>/whatsapp/", activity_views.person_whatsapp, name="person_whatsapp"),
     path("account/two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
     path("account/two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"),
     path("calendar/", activity_views.calendar_settings, name="calendar"),

@@ -117,3 +117,24 @@ def attachments_box(context, record, kind: str):
         "record": record,
         "max_bytes": settings.ATTACHMENT_MAX_BYTES,
     }
+
+
+@register.simple_tag
+def whatsapp_link(person_id, number: str, campaign=None):
+    """A small WhatsApp button for a person's number: the CRM's page that opens
+    the chat (wa.me) and records it on the timeline."""
+    if not number:
+        return ""
+    from urllib.parse import urlencode
+
+    from django.utils.html import format_html
+
+    params = {"number": number, **({"campaign": campaign.pk} if campaign else {})}
+    url = reverse("crm:person_whatsapp", args=[person_id]) + "?" + urlencode(params)
+    return format_html(
+        '<a class="whatsapp-link text-success ms-1" href="{}" title="{}"><i class="bi bi-whatsapp" aria-hidden="true">'
+        '</i><span class="visually-hidden">{}</span></a>',
+        url,
+        _("WhatsApp"),
+        _("WhatsApp"),
+    )

@@ -154,6 +154,7 @@ RULES: dict[str, Rule] = {
     "crm:reminder_reschedule": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:reminder_reassign": managers(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:person_email": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
+    "crm:person_whatsapp": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "crm:calendar": signed_in(),
     "crm:calendar_regenerate": signed_in(post_only=True),
     # The secret token is the credential of a calendar feed.

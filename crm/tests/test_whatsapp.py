@@ -1,0 +1,91 @@
+"""WhatsApp: a person's numbers open a chat (wa.me) and the CRM records it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
+from crm.models import Activity
+from people.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rosa(alice):
+    return PersonFactory(owner=alice, first_name="Rosa", last_name="Pérez", mobile="+51987654321", phone="")
+
+
+def test_opening_a_chat_records_it_on_the_timeline(alice_client, alice, rosa):
+    alice.whatsapp_template = "Hola {first_name}, soy {agent} de Andes. {unknown}"
+    alice.save()
+    url = reverse("crm:person_whatsapp", args=[rosa.pk])
+    page = alice_client.get(url)
+    assert page.context["form"]["message"].value() == "Hola Rosa, soy Alice Agent de Andes. {unknown}"
+    assert "+51 987 654 321" in page.content.decode()
+
+    response = alice_client.post(url, {"number": "+51987654321", "message": "Hola Rosa, ¿y la propuesta?"})
+    target = urlsplit(response["Location"])
+    assert (target.netloc, target.path) == ("wa.me", "/51987654321")
+    assert parse_qs(target.query) == {"text": ["Hola Rosa, ¿y la propuesta?"]}
+    activity = Activity.objects.get()
+    assert activity.kind == Activity.Kind.WHATSAPP
+    assert (activity.person, activity.owner, activity.detail) == (rosa, alice, "Hola Rosa, ¿y la propuesta?")
+    assert activity.done_at is not None
+    timeline = alice_client.get(rosa.get_absolute_url()).content.decode()
+    assert "WhatsApp to +51 987 654 321" in timeline
+    assert "bi-whatsapp" in timeline
+
+
+def test_the_template_is_kept_when_asked_and_the_message_is_optional(alice_client, alice, rosa):
+    url = reverse("crm:person_whatsapp", args=[rosa.pk])
+    response = alice_client.post(
+        url, {"number": "+51987654321", "message": "Buenos días {first_name}", "remember": "on"}
+    )
+    assert response["Location"] == "https://wa.me/51987654321?text=Buenos%20d%C3%ADas%20%7Bfirst_name%7D"
+    alice.refresh_from_db()
+    assert alice.whatsapp_template == "Buenos días {first_name}"
+    assert alice_client.post(url, {"number": "+51987654321"})["Location"] == "https://wa.me/51987654321"
+    assert Activity.objects.filter(kind="whatsapp").count() == 2
+
+
+def test_only_the_persons_own_numbers(alice_client, rosa):
+    response = alice_client.post(
+        reverse("crm:person_whatsapp", args=[rosa.pk]), {"number": "+51911111111", "message": "x"}
+    )
+    assert response.status_code == 200
+    assert "number" in response.context["form"].errors
+    assert not Activity.objects.exists()
+    no_phone = PersonFactory(owner=rosa.owner, phone="", mobile="")
+    page = alice_client.get(reverse("crm:person_whatsapp", args=[no_phone.pk])).content.decode()
+    assert "This person has no phone number." in page
+
+
+def test_another_agents_person_is_not_found(bob_client, rosa):
+    assert bob_client.get(reverse("crm:person_whatsapp", args=[rosa.pk])).status_code == 404
+    assert (
+        bob_client.post(reverse("crm:person_whatsapp", args=[rosa.pk]), {"number": rosa.mobile}).status_code
+        == 404
+    )
+
+
+def test_from_a_campaign_the_chat_is_part_of_it_and_reports_count_it(
+    alice_client, manager_client, alice, rosa
+):
+    campaign = CampaignFactory(owner=alice)
+    member = CampaignMemberFactory(campaign=campaign, person=rosa)
+    member_page = alice_client.get(
+        reverse("campaigns:member", args=[campaign.pk, member.pk])
+    ).content.decode()
+    link = reverse("crm:person_whatsapp", args=[rosa.pk]) + f"?campaign={campaign.pk}"
+    assert link in member_page
+    alice_client.post(link, {"number": rosa.mobile, "campaign": campaign.pk})
+    assert Activity.objects.get().campaign == campaign
+    # The kind is in the activity filters and the follow-up report.
+    activities = manager_client.get(
+        reverse("crm:activities"), {"kind": "whatsapp", "status": "done", "owner": ""}
+    )
+    assert [a.kind for a in activities.context["page"]] == ["whatsapp"]
