@@ -21,6 +21,7 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Every request computes the dashboard (its cache has a test of its own).
     settings.DASHBOARD_CACHE_SECONDS = 0
+    settings.DUPLICATES_CACHE_SECONDS = 0
     # Uploads and exports go to a folder of the test's own.
     settings.MEDIA_ROOT = tmp_path / "media"
     # No collectstatic before tests: serve static names as they are.

@@ -139,9 +139,14 @@ class CompanyImporter(Importer):
         tax_ids = {r.values["tax_id"] for r in fresh if r.values.get("tax_id")}
         names = {r.values["name"].upper() for r in fresh}
         existing = list(
-            Company.objects.annotate(name_ci=Upper("name"))
+            Company.objects.filter(discarded_at=None)
+            .annotate(name_ci=Upper("name"))
             .filter(tax_id__in=tax_ids)
-            .union(Company.objects.annotate(name_ci=Upper("name")).filter(name_ci__in=names))
+            .union(
+                Company.objects.filter(discarded_at=None)
+                .annotate(name_ci=Upper("name"))
+                .filter(name_ci__in=names)
+            )
         )
         by_tax = {(c.country, c.tax_id): c for c in existing if c.tax_id}
         by_name = {c.name.upper(): c for c in existing}

@@ -29,6 +29,18 @@ class Company(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="companies"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Merged into another company: out of every list until an administrator restores it.
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("discarded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A database default too: the benchmark's COPY names only the columns it fills.
+    discard_reason = models.CharField(_("reason"), max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search = models.GeneratedField(
@@ -47,7 +59,9 @@ class Company(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["country", "tax_id"], condition=~Q(tax_id=""), name="companies_tax_id_unique"
+                fields=["country", "tax_id"],
+                condition=~Q(tax_id="") & Q(discarded_at=None),
+                name="companies_tax_id_unique",
             )
         ]
         indexes = [

@@ -40,7 +40,7 @@ def check_tax_id_free(*, country: str, tax_id: str, exclude_pk: int | None = Non
     constraint is the last word; this gives the message next to the field)."""
     if not tax_id:
         return
-    clash = Company.objects.filter(country=country, tax_id=tax_id)
+    clash = Company.objects.filter(country=country, tax_id=tax_id, discarded_at=None)
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
@@ -101,3 +101,16 @@ def company_person_create(
     person = person_create(by=by, tags=tags, **fields)
     membership_add(person=person, company=company, area=area, position=position)
     return person
+
+
+@transaction.atomic
+def company_restore(*, company: Company, by: User) -> Company:
+    """A merged (discarded) company back in the lists, as it was; refused while
+    another company of its country has its tax id."""
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    if locked.discarded_at is None:
+        raise ValidationError(_("This company is not discarded."))
+    check_tax_id_free(country=locked.country, tax_id=locked.tax_id, exclude_pk=locked.pk)
+    locked.discarded_at, locked.discarded_by, locked.discard_reason = None, None, ""
+    locked.save(update_fields=["discarded_at", "discarded_by", "discard_reason", "updated_at"])
+    return locked

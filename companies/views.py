@@ -211,3 +211,24 @@ def company_autocomplete(request: HttpRequest) -> HttpResponse:
 @require_GET
 def company_export(request: HttpRequest) -> HttpResponse:
     return export_response(request, "companies")
+
+
+@access.admin_required
+def discarded_list(request: HttpRequest) -> HttpResponse:
+    """Companies merged into others, newest first; administrators restore them."""
+    queryset = access.discarded_companies(request.user).select_related("discarded_by")
+    page = paginate(request, queryset.order_by("-discarded_at", "-id"))
+    return render(request, "companies/discarded.html", {"page": page})
+
+
+@access.admin_required
+@require_POST
+def company_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    company = access.get_or_404(access.discarded_companies(request.user), pk=pk)
+    try:
+        services.company_restore(company=company, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("companies:discarded")
+    messages.success(request, _("%(name)s is back in Companies.") % {"name": company})
+    return redirect(company)

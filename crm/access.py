@@ -170,17 +170,27 @@ def tags(user: User) -> QuerySet:
 
 
 def companies(user: User) -> QuerySet:
-    """Companies an agent owns, or where one of their people works."""
+    """Companies an agent owns, or where one of their people works; never the
+    discarded (merged) ones."""
     from companies.models import Company, Membership
 
     if not (user.is_authenticated and user.is_active):
         return Company.objects.none()
+    companies = Company.objects.filter(discarded_at=None)
     if sees_everything(user):
-        return Company.objects.all()
+        return companies
     works_there = Membership.objects.filter(
         company=OuterRef("pk"), person__owner=user, person__discarded_at=None
     )
-    return Company.objects.filter(Q(owner=user) | Exists(works_there))
+    return companies.filter(Q(owner=user) | Exists(works_there))
+
+
+def discarded_companies(user: User) -> QuerySet:
+    """Companies merged into others: administrators restore them."""
+    from companies.models import Company
+
+    queryset = Company.objects.exclude(discarded_at=None)
+    return queryset if is_admin(user) else queryset.none()
 
 
 def memberships(user: User) -> QuerySet:

@@ -1,0 +1,146 @@
+"""Possible duplicates and the merge page, for people and companies (crm.merge)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm import access, merge
+from crm.widgets import Autocomplete
+
+KEY_LABELS = {
+    "email": gettext_lazy("Same email"),
+    "phone": gettext_lazy("Same phone"),
+    "mobile": gettext_lazy("Same mobile"),
+    "tax_id": gettext_lazy("Same tax id"),
+    "name": gettext_lazy("Same name"),
+}
+AUTOCOMPLETE = {"people": "people:autocomplete", "companies": "companies:autocomplete"}
+
+
+def _kind(slug: str) -> merge.Kind:
+    if slug not in merge.KINDS:
+        raise Http404
+    return merge.KINDS[slug]
+
+
+@login_required
+def duplicates(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _kind(kind)
+    by = request.GET.get("by") if request.GET.get("by") in spec.keys else next(iter(spec.keys))
+    after = request.GET.get("after", "")[:300]
+    groups, computed_at = merge.possible_duplicates(
+        spec, request.user, by, after=after, limit=merge.PAGE, refresh=bool(request.GET.get("refresh"))
+    )
+    return render(
+        request,
+        "crm/merge/duplicates.html",
+        {
+            "kind": spec,
+            "by": by,
+            "keys": [(key, KEY_LABELS[key]) for key in spec.keys],
+            "groups": groups,
+            "next_after": groups[-1].value if len(groups) == merge.PAGE else "",
+            "after": after,
+            "computed_at": computed_at,
+        },
+    )
+
+
+def _display(record, name: str) -> str:
+    field = record._meta.get_field(name)
+    if field.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    value = getattr(record, name)
+    return "" if value is None else str(value)
+
+
+class MergeForm(forms.Form):
+    survivor = forms.ChoiceField(label=gettext_lazy("Keep"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, spec: merge.Kind, a, b, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec, self.records = spec, {"a": a, "b": b}
+        self.fields["survivor"].choices = [("a", f"{a} (#{a.pk})"), ("b", f"{b} (#{b.pk})")]
+        self.fields["survivor"].initial = "a"
+        self.rows = []
+        for name in spec.fields:
+            shown = {side: _display(record, name) for side, record in self.records.items()}
+            label = spec.model._meta.get_field(name).verbose_name
+            if getattr(a, name) == getattr(b, name):
+                self.rows.append((label, shown["a"], None))
+                continue
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=[(side, shown[side] or "—") for side in ("a", "b")],
+                initial="a" if shown["a"] or not shown["b"] else "b",
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.rows.append((label, None, self[name]))
+
+    def survivor_and_duplicate(self):
+        side = self.cleaned_data["survivor"]
+        return self.records[side], self.records["b" if side == "a" else "a"]
+
+    def values(self) -> dict:
+        """Field -> the winning value: the side chosen, or else the survivor's
+        unless it is blank."""
+        survivor, duplicate = self.survivor_and_duplicate()
+        values = {}
+        for name in self.spec.fields:
+            if name not in self.fields:
+                continue
+            side = self.cleaned_data.get(name)
+            if side:
+                values[name] = getattr(self.records[side], name)
+            else:
+                kept = getattr(survivor, name)
+                values[name] = kept if kept not in ("", None) else getattr(duplicate, name)
+        return values
+
+
+class PickForm(forms.Form):
+    b = forms.IntegerField(label=gettext_lazy("Merge with"))
+
+    def __init__(self, *args, spec: merge.Kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["b"].widget = Autocomplete(AUTOCOMPLETE[spec.slug], placeholder=_("Type a name"))
+
+
+@login_required
+def merge_records(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Record ``pk`` and the one in ``?b=``: pick the other first when missing."""
+    spec = _kind(kind)
+    scope = spec.scope(request.user)
+    a = access.get_or_404(scope, pk=pk)
+    other = request.GET.get("b") or request.POST.get("b") or ""
+    if not other.isdigit():
+        return render(request, "crm/merge/pick.html", {"kind": spec, "a": a, "form": PickForm(spec=spec)})
+    b = access.get_or_404(scope, pk=other)
+    if a.pk == b.pk:
+        messages.error(request, _("Choose two different records."))
+        return redirect(request.path)
+    form = MergeForm(request.POST or None, spec=spec, a=a, b=b)
+    if request.method == "POST" and form.is_valid():
+        survivor, duplicate = form.survivor_and_duplicate()
+        try:
+            merge.merge(
+                kind=spec, survivor=survivor, duplicate=duplicate, values=form.values(), by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(duplicate)s was merged into %(survivor)s; it stays in Discarded.")
+                % {"duplicate": duplicate, "survivor": survivor},
+            )
+            return redirect(survivor)
+    return render(request, "crm/merge/merge.html", {"kind": spec, "a": a, "b": b, "form": form})
