@@ -69,7 +69,9 @@ def cases(facts: dict) -> list[PageCase]:
         ),
         PageCase("Global search as you type: 'garcia' (every kind)", "manager", "/search/?q=garcia", 100),
         PageCase("Global search as you type: 'garcia' (agent)", "agent", "/search/?q=garcia", 100),
-        PageCase("Possible duplicate people by email (values kept 10 min)", "manager", "/duplicates/people/", 100),
+        PageCase(
+            "Possible duplicate people by email (values kept 10 min)", "manager", "/duplicates/people/", 100
+        ),
         PageCase("Dashboard, manager", "manager", "/reports/dashboard/", 300),
         PageCase("Dashboard, agent", "agent", "/reports/dashboard/", 100),
     ]
