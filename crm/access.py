@@ -268,6 +268,15 @@ class EqualsAny(Func):
         return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
+def bulk_operations(user: User) -> QuerySet:
+    """Bulk changes on the lists: each user undoes their own."""
+    from crm.models import BulkOperation
+
+    if not (user.is_authenticated and user.is_active):
+        return BulkOperation.objects.none()
+    return BulkOperation.objects.filter(user=user)
+
+
 def categories(user: User) -> QuerySet:
     from crm.models import Category
 

@@ -430,3 +430,26 @@ class Attachment(models.Model):
     @property
     def record(self) -> models.Model:
         return getattr(self, self.record_field)
+
+
+class BulkOperation(models.Model):
+    """One bulk action on a list (crm.bulk): who, what, how many, and what it
+    replaced, so that it can be undone for a short while."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("list"), max_length=20)
+    action = models.CharField(_("action"), max_length=20)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    selected = models.PositiveIntegerField(_("selected"))
+    changed = models.PositiveIntegerField(_("changed"))
+    undo = models.JSONField(_("undo data"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk change")
+        verbose_name_plural = _("bulk changes")
+        indexes = [models.Index(fields=["user", "kind", "-created_at"], name="crm_bulk_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.action}"

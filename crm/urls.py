@@ -3,12 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from campaigns import lead_views
-from crm import activity_views, attachment_views, history_views, merge_views, two_factor_views, views
+from crm import (
+    activity_views,
+    attachment_views,
+    bulk_views,
+    history_views,
+    merge_views,
+    two_factor_views,
+    views,
+)
 
 crm_patterns = [
     path("", views.home, name="home"),
     path("search/", views.global_search, name="search"),
     path("duplicates/<slug:kind>/", merge_views.duplicates, name="duplicates"),
+    path("bulk/<slug:kind>/", bulk_views.bulk_apply, name="bulk"),
+    path("bulk/undo/<int:pk>/", bulk_views.bulk_undo, name="bulk_undo"),
     path("merge/<slug:kind>/<int:pk>/", merge_views.merge_records, name="merge"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.set_language, name="set_language"),

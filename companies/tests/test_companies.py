@@ -188,7 +188,7 @@ def test_company_pages_query_count(alice_client, alice, django_assert_max_num_qu
     for person in PersonFactory.create_batch(count, owner=alice):
         MembershipFactory(person=person, company=company)
     CompanyFactory.create_batch(count, owner=alice)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         assert alice_client.get(reverse("companies:list")).status_code == 200
     ActivityFactory.create_batch(count, person=None, company=company, owner=alice)
     with django_assert_max_num_queries(10):

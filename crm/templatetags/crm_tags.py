@@ -138,3 +138,40 @@ def whatsapp_link(person_id, number: str, campaign=None):
         _("WhatsApp"),
         _("WhatsApp"),
     )
+
+
+@register.inclusion_tag("partials/bulk_bar.html", takes_context=True)
+def bulk_bar(context, kind: str):
+    """The bulk actions of a list: the form its row checkboxes belong to
+    (form="bulk-<kind>"), and the undo of the user's last change, while it lasts."""
+    from crm import bulk
+    from crm.bulk_views import BulkForm
+
+    request = context["request"]
+    spec = bulk.KINDS[kind]
+    query = request.GET.copy()
+    for name in ("page", "after", "before", "count"):
+        query.pop(name, None)
+    last = bulk.last_undoable(request.user, spec)
+    return {
+        "kind": spec,
+        "form": BulkForm(kind=spec, user=request.user),
+        "query": query.urlencode(),
+        "next": request.get_full_path(),
+        "last": last,
+        "until": last.created_at + bulk.undo_deadline() if last else None,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.simple_tag
+def bulk_checkbox(kind: str, record) -> str:
+    """A row's checkbox for the list's bulk bar."""
+    from django.utils.html import format_html
+
+    return format_html(
+        '<input class="form-check-input" type="checkbox" name="ids" value="{}" form="bulk-{}" aria-label="{}">',
+        record.pk,
+        kind,
+        _("Select %(name)s") % {"name": record},
+    )

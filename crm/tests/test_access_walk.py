@@ -26,7 +26,7 @@ from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import attachments, services
-from crm.models import ExportJob
+from crm.models import BulkOperation, ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities import sales
 from opportunities.models import SavedFilter
@@ -104,6 +104,13 @@ RULES: dict[str, Rule] = {
     "crm:home": signed_in(),
     "crm:search": signed_in(),
     "crm:duplicates": signed_in(kwargs=lambda w: {"kind": "people"}),
+    "crm:bulk": signed_in(kwargs=lambda w: {"kind": "people"}, post_only=True),
+    "crm:bulk_undo": Rule(
+        allowed=frozenset({"alice"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},
+        kwargs=lambda w: {"pk": w.bulk_operation.pk},
+        post_only=True,
+    ),
     "crm:merge": owned_by_alice(kwargs=lambda w: {"kind": "people", "pk": w.person.pk}),
     "crm:two_factor": signed_in(),
     "crm:two_factor_disable": signed_in(post_only=True),
@@ -359,6 +366,9 @@ def world(admin_user, manager, alice, bob):
     w.discarded = PersonFactory(owner=alice, discarded_at=timezone.now(), discarded_by=alice)
     w.company = CompanyFactory(owner=alice)
     w.membership = MembershipFactory(person=w.person, company=w.company)
+    w.bulk_operation = BulkOperation.objects.create(
+        user=alice, kind="people", action="discard", selected=0, changed=0, undo={"pks": []}
+    )
     w.campaign = CampaignFactory(owner=alice)
     w.member = CampaignMemberFactory(campaign=w.campaign, person=w.person, agent=alice)
     # alice's board and card; bob works on another board.

@@ -114,6 +114,49 @@
     }
   });
 
+  // The bulk bar of a list (<form data-bulk id="bulk-KIND">): row checkboxes belong to it
+  // through form="bulk-KIND"; it counts them, shows the value the chosen action needs,
+  // and asks before applying to every row matching the filters.
+  function bulkBoxes(form) {
+    return document.querySelectorAll('input[name="ids"][form="' + form.id + '"]');
+  }
+  function bulkRefresh() {
+    document.querySelectorAll("form[data-bulk]").forEach(function (form) {
+      var checked = Array.prototype.filter.call(bulkBoxes(form), function (box) {
+        return box.checked;
+      }).length;
+      var count = form.querySelector("[data-bulk-count]");
+      if (count) {
+        count.textContent = String(checked);
+      }
+      var action = form.querySelector('select[name="action"]');
+      var needed = action ? action.options[action.selectedIndex].getAttribute("data-needs") : "";
+      form.querySelectorAll("[data-bulk-value]").forEach(function (field) {
+        field.classList.toggle("d-none", field.getAttribute("data-bulk-value") !== needed);
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest && event.target.closest("[data-bulk-all]");
+    if (all) {
+      var form = document.getElementById(all.getAttribute("data-bulk-all"));
+      bulkBoxes(form).forEach(function (box) {
+        box.checked = all.checked;
+      });
+    }
+    if (all || event.target.name === "ids" || event.target.closest("form[data-bulk]")) {
+      bulkRefresh();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm-all]");
+    if (button && !window.confirm(button.getAttribute("data-confirm-all"))) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:afterSwap", bulkRefresh);
+  document.addEventListener("DOMContentLoaded", bulkRefresh);
+
   // The global search box: "/" goes to it, the arrow keys walk its results, Escape closes them.
   function typing(target) {
     return target.closest && target.closest("input, textarea, select, [contenteditable]");

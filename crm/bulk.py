@@ -1,0 +1,320 @@
+"""Bulk actions on the lists: the rows a user ticked, or every row matching the
+list's filters, changed in one transaction (reassign, tags, campaign, stage,
+discard, archive), with a count and an undo for a short while.
+
+Rows come only from the user's scope (crm.access) and the list's own filters, so
+another agent's rows are never touched. What each change replaced is kept on the
+:class:`crm.models.BulkOperation`, which undoes it: only rows still as the
+operation left them go back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm import access
+from crm.models import BulkOperation
+
+if TYPE_CHECKING:
+    from crm.models import User
+
+# At most this many rows in one operation (and in one undo).
+MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: Any
+    needs: str = ""  # "user", "tag", "campaign", "stage" or nothing
+
+
+@dataclass(frozen=True)
+class ListKind:
+    slug: str
+    label: Any  # the rows, plural
+    model_path: str
+    scope: Any  # user -> queryset
+    filterset: Any  # (data, queryset, user) -> FilterSet, the list's own filters
+    owner_field: str
+    actions: tuple[Action, ...]
+    list_url: str
+
+    @property
+    def model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model_path)
+
+
+REASSIGN = Action("reassign", gettext_lazy("Give to"), "user")
+ADD_TAG = Action("add_tag", gettext_lazy("Add tag"), "tag")
+REMOVE_TAG = Action("remove_tag", gettext_lazy("Remove tag"), "tag")
+ADD_TO_CAMPAIGN = Action("add_to_campaign", gettext_lazy("Add to campaign"), "campaign")
+SET_STAGE = Action("set_stage", gettext_lazy("Change stage"), "stage")
+DISCARD = Action("discard", gettext_lazy("Discard"))
+ARCHIVE = Action("archive", gettext_lazy("Archive"))
+
+
+def _people_filter(data, queryset, user):
+    from people.filters import PersonFilter
+
+    return PersonFilter(data, queryset=queryset, user=user)
+
+
+def _companies_filter(data, queryset, user):
+    from companies.filters import CompanyFilter
+
+    return CompanyFilter(data, queryset=queryset, user=user)
+
+
+def _opportunities_filter(data, queryset, user):
+    from opportunities.filters import OpportunityFilter
+
+    return OpportunityFilter(data, queryset=queryset, user=user)
+
+
+def _orders_filter(data, queryset, user):
+    from serviceorders.filters import OrderFilter
+
+    return OrderFilter(data, queryset=queryset, user=user)
+
+
+KINDS = {
+    kind.slug: kind
+    for kind in (
+        ListKind(
+            "people",
+            gettext_lazy("people"),
+            "people.Person",
+            access.people,
+            _people_filter,
+            "owner",
+            (REASSIGN, ADD_TAG, REMOVE_TAG, ADD_TO_CAMPAIGN, SET_STAGE, DISCARD),
+            "people:list",
+        ),
+        ListKind(
+            "companies",
+            gettext_lazy("companies"),
+            "companies.Company",
+            access.companies,
+            _companies_filter,
+            "owner",
+            (REASSIGN,),
+            "companies:list",
+        ),
+        ListKind(
+            "opportunities",
+            gettext_lazy("opportunities"),
+            "opportunities.Opportunity",
+            access.opportunities,
+            _opportunities_filter,
+            "agent",
+            (REASSIGN, ADD_TAG, REMOVE_TAG, ARCHIVE),
+            "opportunities:list",
+        ),
+        ListKind(
+            "orders",
+            gettext_lazy("service orders"),
+            "serviceorders.ServiceOrder",
+            access.service_orders,
+            _orders_filter,
+            "assignee",
+            (REASSIGN,),
+            "serviceorders:list",
+        ),
+    )
+}
+
+
+def rows(kind: ListKind, user: User, *, ids=(), query: str | None = None) -> QuerySet:
+    """The rows an operation changes: the ticked ``ids``, or (``query`` given)
+    every row the list shows with those filters; always within the user's scope."""
+    scoped = kind.scope(user)
+    if query is not None:
+        return kind.filterset(QueryDict(query), scoped, user).qs.order_by()
+    return scoped.filter(pk__in=[int(pk) for pk in ids if str(pk).isdigit()]).order_by()
+
+
+def undo_deadline() -> timedelta:
+    return timedelta(minutes=settings.BULK_UNDO_MINUTES)
+
+
+@transaction.atomic
+def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, value=None) -> BulkOperation:
+    """Apply ``action`` to ``queryset`` and keep what it replaced for the undo."""
+    if action not in kind.actions:
+        raise ValidationError(_("This action does not apply to this list."))
+    pks = list(queryset.values_list("pk", flat=True)[: MAX_ROWS + 1])
+    if not pks:
+        raise ValidationError(_("Select at least one row."))
+    if len(pks) > MAX_ROWS:
+        raise ValidationError(
+            _("At most %(max)s rows at once: narrow the filters.") % {"max": f"{MAX_ROWS:,}"}
+        )
+    model = kind.model
+    target = model.objects.filter(pk__in=pks)
+    undo: dict[str, Any]
+    text_value = str(value) if value is not None else ""
+    if action is REASSIGN:
+        field = f"{kind.owner_field}_id"
+        undo = {"field": field, "old": dict(target.values_list("pk", field)), "new": value.pk}
+        changed = target.exclude(**{field: value.pk}).update(**{field: value.pk})
+    elif action in (ADD_TAG, REMOVE_TAG):
+        through = model.tags.through
+        owner_column = f"{model._meta.model_name}_id"
+        tagged = set(
+            through.objects.filter(tag=value, **{f"{owner_column}__in": pks}).values_list(
+                owner_column, flat=True
+            )
+        )
+        if action is ADD_TAG:
+            fresh = [pk for pk in pks if pk not in tagged]
+            through.objects.bulk_create(
+                [through(tag=value, **{owner_column: pk}) for pk in fresh], batch_size=2000
+            )
+            undo, changed = {"tag": value.pk, "pks": fresh}, len(fresh)
+        else:
+            through.objects.filter(tag=value, **{f"{owner_column}__in": tagged}).delete()
+            undo, changed = {"tag": value.pk, "pks": sorted(tagged)}, len(tagged)
+    elif action is ADD_TO_CAMPAIGN:
+        from campaigns.models import CampaignMember
+        from campaigns.services import members_add
+
+        before = set(CampaignMember.objects.filter(campaign=value).values_list("pk", flat=True))
+        changed = members_add(campaign=value, people=target, by=user)
+        created = CampaignMember.objects.filter(campaign=value).exclude(pk__in=before)
+        undo = {"campaign": value.pk, "members": list(created.values_list("pk", flat=True))}
+    elif action is SET_STAGE:
+        from people.models import PersonEvent
+
+        old = dict(target.exclude(stage=value).values_list("pk", "stage"))
+        changed = target.filter(pk__in=old).update(stage=value, updated_at=timezone.now())
+        PersonEvent.objects.bulk_create(
+            [
+                PersonEvent(
+                    person_id=pk, kind=PersonEvent.Kind.STAGE, by=user, old_value=stage, new_value=value
+                )
+                for pk, stage in old.items()
+            ],
+            batch_size=2000,
+        )
+        undo = {"old": old, "new": value}
+    elif action is DISCARD:
+        from people.models import PersonEvent
+
+        fresh = list(target.filter(discarded_at=None).values_list("pk", flat=True))
+        changed = model.objects.filter(pk__in=fresh).update(
+            discarded_at=timezone.now(), discarded_by=user, discard_reason=_("Discarded in bulk")
+        )
+        PersonEvent.objects.bulk_create(
+            [
+                PersonEvent(
+                    person_id=pk, kind=PersonEvent.Kind.DISCARDED, by=user, new_value=_("Discarded in bulk")
+                )
+                for pk in fresh
+            ],
+            batch_size=2000,
+        )
+        undo = {"pks": fresh}
+    elif action is ARCHIVE:
+        fresh = list(target.filter(archived=False).values_list("pk", flat=True))
+        changed = model.objects.filter(pk__in=fresh).update(archived=True, updated_at=timezone.now())
+        undo = {"pks": fresh}
+    else:  # pragma: no cover - every action above
+        raise ValidationError(_("This action does not apply to this list."))
+    return BulkOperation.objects.create(
+        user=user,
+        kind=kind.slug,
+        action=action.slug,
+        value=text_value[:200],
+        selected=len(pks),
+        changed=changed,
+        undo=undo,
+    )
+
+
+def last_undoable(user: User, kind: ListKind) -> BulkOperation | None:
+    since = timezone.now() - undo_deadline()
+    return (
+        access.bulk_operations(user)
+        .filter(kind=kind.slug, undone_at=None, created_at__gte=since)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def undo(*, operation: BulkOperation, user: User) -> int:
+    """Put back what ``operation`` changed, where it is still as the operation
+    left it. Returns how many rows went back."""
+    operation = BulkOperation.objects.select_for_update().get(pk=operation.pk)
+    if operation.undone_at is not None:
+        raise ValidationError(_("This change was already undone."))
+    if operation.created_at < timezone.now() - undo_deadline():
+        raise ValidationError(_("This change can no longer be undone."))
+    kind = KINDS[operation.kind]
+    model, data, action = kind.model, operation.undo, operation.action
+    back = 0
+    if action == REASSIGN.slug:
+        field = data["field"]
+        by_owner: dict[int, list[int]] = {}
+        for pk, old in data["old"].items():
+            if old != data["new"]:
+                by_owner.setdefault(old, []).append(int(pk))
+        for old, pks in by_owner.items():
+            back += model.objects.filter(pk__in=pks, **{field: data["new"]}).update(**{field: old})
+    elif action in (ADD_TAG.slug, REMOVE_TAG.slug):
+        through = model.tags.through
+        owner_column = f"{model._meta.model_name}_id"
+        if action == ADD_TAG.slug:
+            back, _deleted = through.objects.filter(
+                tag_id=data["tag"], **{f"{owner_column}__in": data["pks"]}
+            ).delete()
+        else:
+            present = set(
+                through.objects.filter(
+                    tag_id=data["tag"], **{f"{owner_column}__in": data["pks"]}
+                ).values_list(owner_column, flat=True)
+            )
+            missing = [pk for pk in data["pks"] if pk not in present]
+            through.objects.bulk_create([through(tag_id=data["tag"], **{owner_column: pk}) for pk in missing])
+            back = len(missing)
+    elif action == ADD_TO_CAMPAIGN.slug:
+        from campaigns.models import CampaignMember
+
+        # Members worked since (an activity in the campaign) stay.
+        from crm.models import Activity
+
+        worked = Activity.objects.filter(campaign_id=data["campaign"]).values("person_id")
+        back, _deleted = (
+            CampaignMember.objects.filter(pk__in=data["members"]).exclude(person_id__in=worked).delete()
+        )
+    elif action == SET_STAGE.slug:
+        by_stage: dict[str, list[int]] = {}
+        for pk, old in data["old"].items():
+            by_stage.setdefault(old, []).append(int(pk))
+        for old, pks in by_stage.items():
+            back += model.objects.filter(pk__in=pks, stage=data["new"]).update(stage=old)
+    elif action == DISCARD.slug:
+        back = (
+            model.objects.filter(pk__in=data["pks"], discarded_by=user)
+            .exclude(discarded_at=None)
+            .update(discarded_at=None, discarded_by=None, discard_reason="")
+        )
+    elif action == ARCHIVE.slug:
+        back = model.objects.filter(pk__in=data["pks"], archived=True).update(archived=False)
+    operation.undone_at = timezone.now()
+    operation.save(update_fields=["undone_at"])
+    return back
