@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.filters import CompanyFilter
 from crm import access
 from crm.countries import COUNTRIES
+from crm.custom_fields import export_columns
 from crm.exports import Column, ExportSource, register
 
 
@@ -22,6 +23,7 @@ def _columns() -> list[Column]:
         Column(_("Industry"), "industry"),
         Column(_("Owner"), "owner__name"),
         Column(_("Created"), "created_at"),
+        *export_columns("companies"),
     ]
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from crm import access
+from crm import access, custom_fields
 from crm.countries import COUNTRIES
 from crm.models import User
 from people.filters import phone_candidates, text_query
@@ -62,6 +62,7 @@ class CompanyFilter(django_filters.FilterSet):
             self.filters["owner"].queryset = User.objects.all()
         else:
             del self.filters["owner"]
+        custom_fields.add_filters(self, "companies")
 
     def filter_q(self, queryset, name, value):
         return search_companies(queryset, value)

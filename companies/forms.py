@@ -9,6 +9,7 @@ from companies.services import COMPANY_FIELDS, check_tax_id_free
 from companies.taxids import normalize_tax_id
 from crm import access
 from crm.countries import normalize_phone
+from crm.custom_fields import CustomFieldsFormMixin
 from crm.forms import OwnerFieldMixin
 from crm.models import User
 from crm.versioning import VersionedFormMixin
@@ -17,7 +18,8 @@ from people.forms import clean_spaces
 from people.models import Person
 
 
-class CompanyForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
+class CompanyForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
+    custom_model = "companies"
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
@@ -32,6 +34,7 @@ class CompanyForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_owner(user)
+        self.setup_custom_fields()
 
     def clean_name(self) -> str:
         return clean_spaces(self.cleaned_data["name"])
@@ -51,7 +54,7 @@ class CompanyForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
         return cleaned
 
     def company_fields(self) -> dict:
-        return self.owned_fields()
+        return {**self.without_custom_fields(self.owned_fields()), "custom": self.custom_values()}
 
 
 class MembershipForm(forms.Form):

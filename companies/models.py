@@ -43,6 +43,8 @@ class Company(models.Model):
     discard_reason = models.CharField(_("reason"), max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Values of the custom fields administrators add (crm.custom_fields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True, db_default={})
     search = models.GeneratedField(
         expression=search_document("name", "tax_id", "city", "industry"),
         output_field=SearchVectorField(),
@@ -66,6 +68,7 @@ class Company(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search"], name="companies_search_gin"),
+            GinIndex(fields=["custom"], name="companies_custom_gin", opclasses=["jsonb_path_ops"]),
             # The global search finds a company by its phone in any format.
             models.Index(fields=["phone"], name="companies_phone_idx", condition=~Q(phone="")),
             models.Index(Lower("name"), "id", name="companies_name_ci_idx"),

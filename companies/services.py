@@ -73,7 +73,7 @@ def company_create(*, by: User, **fields: Any) -> Company:
 def company_update(*, company: Company, by: User, **fields: Any) -> Company:
     locked = Company.objects.select_for_update().get(pk=company.pk)
     for name, value in fields.items():
-        if name not in COMPANY_FIELDS:
+        if name not in COMPANY_FIELDS and name != "custom":
             raise ValueError(f"{name} is not editable")
         setattr(locked, name, value)
     return _save(locked)

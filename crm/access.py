@@ -277,6 +277,13 @@ def bulk_operations(user: User) -> QuerySet:
     return BulkOperation.objects.filter(user=user)
 
 
+def custom_fields(user: User) -> QuerySet:
+    """Custom field definitions: administrators manage them."""
+    from crm.models import CustomField
+
+    return CustomField.objects.all() if is_admin(user) else CustomField.objects.none()
+
+
 def categories(user: User) -> QuerySet:
     from crm.models import Category
 

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -453,3 +454,62 @@ class BulkOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.action}"
+
+
+class CustomField(models.Model):
+    """A field administrators add to people, companies or opportunities
+    (crm.custom_fields); records keep its values in their ``custom`` column."""
+
+    class Model(models.TextChoices):
+        PEOPLE = "people", _("People")
+        COMPANIES = "companies", _("Companies")
+        OPPORTUNITIES = "opportunities", _("Opportunities")
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        YES_NO = "yesno", _("Yes/no")
+
+    model = models.CharField(_("for"), max_length=20, choices=Model.choices)
+    name = models.CharField(_("name"), max_length=80)
+    key = models.SlugField(
+        _("key"),
+        max_length=40,
+        help_text=_("How imports, exports and the API name it: lower case letters, digits and _."),
+    )
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("For a choice: one option per line."))
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["model", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "key"],
+                name="crm_customfield_key_unique",
+                violation_error_message=_("Another field of these records already has this key."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        import re
+
+        if self.key and not re.fullmatch(r"[a-z][a-z0-9_]*", self.key):
+            raise ValidationError({"key": _("Use lower case letters, digits and _, starting with a letter.")})
+        if self.type == self.Type.CHOICE and not self.choice_list:
+            raise ValidationError({"choices": _("Write the options, one per line.")})

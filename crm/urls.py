@@ -7,6 +7,7 @@ from crm import (
     activity_views,
     attachment_views,
     bulk_views,
+    custom_field_views,
     history_views,
     merge_views,
     two_factor_views,
@@ -54,6 +55,13 @@ crm_patterns = [
         "history/<slug:kind>/<int:pk>/revert/<int:event>/", history_views.record_revert, name="history_revert"
     ),
     path("catalogs/", activity_views.catalogs, name="catalogs"),
+    path("catalogs/custom-fields/", custom_field_views.custom_field_list, name="custom_fields"),
+    path("catalogs/custom-fields/new/", custom_field_views.custom_field_create, name="custom_field_create"),
+    path(
+        "catalogs/custom-fields/<int:pk>/edit/",
+        custom_field_views.custom_field_edit,
+        name="custom_field_edit",
+    ),
     path("catalogs/categories/new/", activity_views.category_create, name="category_create"),
     path("catalogs/categories/<int:pk>/edit/", activity_views.category_edit, name="category_edit"),
     path("catalogs/categories/<int:pk>/delete/", activity_views.category_delete, name="category_delete"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from crm import access
+from crm.custom_fields import export_columns
 from crm.exports import Column, ExportSource, register
 from opportunities.filters import OpportunityFilter
 from opportunities.models import Opportunity, OpportunityEvent
@@ -26,6 +27,7 @@ def _columns() -> list[Column]:
         Column(_("Invoice number"), "invoice_number"),
         Column(_("Why lost"), "lost_reason"),
         Column(_("Created"), "created_at"),
+        *export_columns("opportunities"),
     ]
 
 

@@ -8,7 +8,7 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterR
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from crm import access
+from crm import access, custom_fields
 from crm.models import Activity, User
 from opportunities.models import Opportunity, Stage
 from people.models import Tag
@@ -237,6 +237,7 @@ class OpportunityFilter(django_filters.FilterSet):
         self.filters["pipeline"].queryset = boards
         self.filters["stage"].queryset = Stage.objects.filter(pipeline__in=boards).select_related("pipeline")
         self.filters["agent"].queryset = access.assignable_users(user)
+        custom_fields.add_filters(self, "opportunities")
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 from crm import access
 from crm.countries import COUNTRIES
+from crm.custom_fields import CustomFieldsFormMixin
 from crm.models import User
 from crm.versioning import VersionedFormMixin
 from crm.widgets import Autocomplete
@@ -18,7 +19,8 @@ from people.forms import clean_spaces
 from people.models import Person
 
 
-class OpportunityForm(VersionedFormMixin, forms.ModelForm):
+class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm):
+    custom_model = "opportunities"
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
 
     class Meta:
@@ -46,6 +48,7 @@ class OpportunityForm(VersionedFormMixin, forms.ModelForm):
         self.fields["contact"].queryset = access.people(user)
         self.fields["tags"].queryset = access.tags(user)
         self.fields["members"].queryset = access.card_followers(pipeline or self.instance.pipeline)
+        self.setup_custom_fields()
         self.fields["agent"].queryset = access.assignable_users(user)
         self.fields["agent"].initial = user.pk
         if pipeline is not None and not self.instance.pk:
@@ -72,7 +75,10 @@ class OpportunityForm(VersionedFormMixin, forms.ModelForm):
         pass
 
     def opportunity_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in OPPORTUNITY_FIELDS}
+        return {
+            **{name: self.cleaned_data[name] for name in OPPORTUNITY_FIELDS},
+            "custom": self.custom_values(),
+        }
 
 
 class StatusForm(forms.Form):

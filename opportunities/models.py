@@ -176,6 +176,8 @@ class Opportunity(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Values of the custom fields administrators add (crm.custom_fields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True, db_default={})
     search = models.GeneratedField(
         expression=search_document("subject", "invoice_number"),
         output_field=SearchVectorField(),
@@ -207,6 +209,7 @@ class Opportunity(models.Model):
             models.Index(fields=["company"], name="opps_company_idx"),
             models.Index(fields=["status", "decided_at"], name="opps_decided_idx"),
             GinIndex(fields=["search"], name="opps_search_gin"),
+            GinIndex(fields=["custom"], name="opps_custom_gin", opclasses=["jsonb_path_ops"]),
         ]
         permissions = [("export_opportunity", _("Can export opportunities"))]
 

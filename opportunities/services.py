@@ -248,7 +248,7 @@ def opportunity_update(
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     changed = []
     for name, value in fields.items():
-        if name not in OPPORTUNITY_FIELDS:
+        if name not in OPPORTUNITY_FIELDS and name != "custom":
             raise ValueError(f"{name} is not editable")
         if getattr(locked, name) != value:
             changed.append(str(Opportunity._meta.get_field(name).verbose_name))

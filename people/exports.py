@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import access
 from crm.countries import COUNTRIES
+from crm.custom_fields import export_columns
 from crm.exports import Column, ExportSource, register
 from people.filters import PersonFilter, search_people
 from people.models import Person, Tag
@@ -47,6 +48,7 @@ def _columns() -> list[Column]:
         Column(_("Tags"), "tag_names"),
         Column(_("Companies"), "company_names"),
         Column(_("Created"), "created_at"),
+        *export_columns("people"),
     ]
 
 

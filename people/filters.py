@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from crm import access
+from crm import access, custom_fields
 from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.models import User
 from crm.widgets import Autocomplete
@@ -136,6 +136,7 @@ class PersonFilter(django_filters.FilterSet):
             self.filters["owner"].queryset = User.objects.filter(role__in=["agent", "manager", "admin"])
         else:
             del self.filters["owner"]
+        custom_fields.add_filters(self, "people")
 
     @property
     def qs(self):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import access
 from crm.countries import COUNTRIES, normalize_phone
+from crm.custom_fields import CustomFieldsFormMixin
 from crm.forms import OwnerFieldMixin
 from crm.models import User
 from crm.versioning import VersionedFormMixin
@@ -18,10 +19,11 @@ def clean_spaces(value: str) -> str:
     return " ".join((value or "").split())
 
 
-class PersonForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
+class PersonForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
     """Create and edit a person. Phones are stored in E.164, read in the
     person's country; an agent always owns what they create."""
 
+    custom_model = "people"
     confirm_duplicate = forms.BooleanField(
         required=False, label=_("I checked: this is a different person, save it anyway")
     )
@@ -41,6 +43,7 @@ class PersonForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._setup_owner(user)
         self.fields["tags"].queryset = access.tags(user)
+        self.setup_custom_fields()
         if self.instance.pk:
             # Stage changes are one-click actions on the person's page, recorded there.
             del self.fields["stage"]
@@ -73,6 +76,8 @@ class PersonForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
         data = self.owned_fields()
         for name in ("tags", "confirm_duplicate", "stage"):
             data.pop(name, None)
+        data = self.without_custom_fields(data)
+        data["custom"] = self.custom_values()
         return data
 
 

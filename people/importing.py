@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -203,6 +204,9 @@ class Cleaner:
         )
         self.sources = choice_lookup(Person.Source.choices, {})
         self.tags = {fold(t.name): t for t in access.tags(user)}
+        from crm.custom_fields import definitions
+
+        self.custom = {f"cf:{d.key}": d for d in definitions("people")}
 
     def clean(self, row: Row) -> None:
         data = {name: row.raw[i] if i < len(row.raw) else "" for i, name in enumerate(self.mapping) if name}
@@ -245,6 +249,11 @@ class Cleaner:
                 values["source"] = self.sources.get(fold(data["source"].strip()), Person.Source.OTHER)
             if data.get("notes"):
                 values["notes"] = data["notes"].strip()
+            for name, definition in self.custom.items():
+                if data.get(name, "").strip():
+                    from crm.custom_fields import parse
+
+                    values.setdefault("custom", {})[definition.key] = parse(definition, data[name])
             for name in filter(None, (n.strip() for n in _TAG_SPLIT.split(data.get("tags", "")))):
                 tag = self.tags.get(fold(name))
                 if tag is None:
@@ -332,6 +341,11 @@ class Matcher:
                 row.changed.append("tags")
             if values.get("company"):
                 row.changed.append("company")
+            custom = values.get("custom") or {}
+            stored = person["custom"]
+            stored = json.loads(stored) if isinstance(stored, str) else (stored or {})
+            if any(stored.get(key) != value for key, value in custom.items()):
+                row.changed.append("custom")
             if row.changed:
                 row.action = "update"
             else:
@@ -342,7 +356,7 @@ class Matcher:
         one query: arrays as single parameters, one branch per index."""
         if not emails and not phones:
             return {}
-        fields = ["id", "email", *[c for c in PERSON_COLUMNS if c != "email"], "stage"]
+        fields = ["id", "email", *[c for c in PERSON_COLUMNS if c != "email"], "stage", "custom"]
         select = f"SELECT {', '.join(fields)} FROM people_person WHERE discarded_at IS NULL AND "
         sql = " UNION ".join(
             select + condition
@@ -433,14 +447,31 @@ class Importer:
         raise NotImplementedError
 
 
+def with_custom_fields(
+    fields: dict[str, tuple[Any, list[str]]], model: str
+) -> dict[str, tuple[Any, list[str]]]:
+    """The import's fields and the model's active custom fields ("cf:<key>"),
+    recognised by their name or key."""
+    from crm.custom_fields import definitions
+
+    extra = {f"cf:{d.key}": (d.name, [header_key(d.name), d.key]) for d in definitions(model)}
+    return {**fields, **extra}
+
+
 class PeopleImporter(Importer):
     kind = "people"
-    fields = FIELDS
     required = ("first_name", "full_name")
+
+    @property
+    def fields(self) -> dict[str, tuple[Any, list[str]]]:
+        return with_custom_fields(FIELDS, "people")
+
     required_message = gettext_lazy("Choose the column with the first name or the full name.")
 
     def guess_mapping(self, headers: list[str]) -> list[str]:
-        return guess_mapping(headers)
+        mapping = guess_mapping(headers)
+        custom = match_headers(headers, {k: v for k, v in self.fields.items() if k.startswith("cf:")})
+        return [name or extra for name, extra in zip(mapping, custom, strict=True)]
 
     def state(self, job: ImportJob) -> tuple:
         options = Options.from_job(job)
@@ -537,6 +568,7 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
     now = timezone.now()
     # Labels for the history, translated once per chunk rather than per row.
     field_labels = {name: str(label) for name, (label, _aliases) in FIELDS.items()}
+    field_labels["custom"] = str(Person._meta.get_field("custom").verbose_name)
     stage_labels = {value: str(label) for value, label in Person.Stage.choices}
     new = [r for r in chunk if r.action == "new"]
     updates = [r for r in chunk if r.action == "update"]
@@ -551,7 +583,16 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
             _copy(
                 cursor,
                 "people_person",
-                ["id", *PERSON_COLUMNS, "stage", "owner_id", "discard_reason", "created_at", "updated_at"],
+                [
+                    "id",
+                    *PERSON_COLUMNS,
+                    "stage",
+                    "owner_id",
+                    "discard_reason",
+                    "custom",
+                    "created_at",
+                    "updated_at",
+                ],
                 (
                     [
                         r.record_id,
@@ -559,6 +600,7 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
                         r.values.get("stage") or options.stage,
                         options.owner.pk,
                         "",
+                        json.dumps(r.values.get("custom") or {}),
                         now,
                         now,
                     ]
@@ -608,15 +650,20 @@ def _update(cursor, updates: list[Row], now) -> None:
     cursor.execute(
         "CREATE TEMP TABLE import_update (id bigint, "
         + ", ".join(f"{c} text" for c in columns)
-        + ") ON COMMIT DROP"
+        + ", custom jsonb) ON COMMIT DROP"
     )
     _copy(
         cursor,
         "import_update",
-        ["id", *columns],
-        ([r.record_id, *(r.values.get(c, "") for c in columns)] for r in updates),
+        ["id", *columns, "custom"],
+        (
+            [r.record_id, *(r.values.get(c, "") for c in columns), json.dumps(r.values.get("custom") or {})]
+            for r in updates
+        ),
     )
+    # Custom values the file brings replace those keys; the others stay.
     assignments = ", ".join(f"{c} = COALESCE(NULLIF(u.{c}, ''), p.{c})" for c in columns)
+    assignments += ", custom = p.custom || u.custom"
     cursor.execute(
         f"UPDATE people_person p SET {assignments}, updated_at = %s FROM import_update u WHERE p.id = u.id",
         [now],

@@ -123,6 +123,8 @@ class Person(models.Model):
     discard_reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Values of the custom fields administrators add (crm.custom_fields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True, db_default={})
     search = models.GeneratedField(
         expression=search_document("first_name", "last_name", "email", "city"),
         output_field=SearchVectorField(),
@@ -136,6 +138,7 @@ class Person(models.Model):
         permissions = [("import_person", _("Can import people")), ("export_person", _("Can export people"))]
         indexes = [
             GinIndex(fields=["search"], name="people_person_search_gin"),
+            GinIndex(fields=["custom"], name="people_person_custom_gin", opclasses=["jsonb_path_ops"]),
             models.Index(
                 fields=["-created_at", "-id"],
                 name="people_active_created_idx",

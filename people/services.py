@@ -53,7 +53,7 @@ def person_update(*, person: Person, by: User, tags: Iterable[Tag] | None = None
     locked = Person.objects.select_for_update().get(pk=person.pk)
     changed = []
     for name, value in fields.items():
-        if name not in EDITABLE_FIELDS:
+        if name not in EDITABLE_FIELDS and name != "custom":
             raise ValueError(f"{name} is not editable")
         if getattr(locked, name) != value:
             changed.append(str(Person._meta.get_field(name).verbose_name))

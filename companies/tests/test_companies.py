@@ -191,5 +191,5 @@ def test_company_pages_query_count(alice_client, alice, django_assert_max_num_qu
     with django_assert_max_num_queries(8):
         assert alice_client.get(reverse("companies:list")).status_code == 200
     ActivityFactory.create_batch(count, person=None, company=company, owner=alice)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert alice_client.get(company.get_absolute_url()).status_code == 200

@@ -175,3 +175,18 @@ def bulk_checkbox(kind: str, record) -> str:
         kind,
         _("Select %(name)s") % {"name": record},
     )
+
+
+@register.inclusion_tag("partials/custom_values.html")
+def custom_values(record, model: str, columns: str = "col-sm-4|col-sm-8"):
+    """The record's custom field values, as rows of a definition list."""
+    from crm.custom_fields import shown
+
+    term, value = columns.split("|")
+    return {"values": shown(model, record), "term": term, "value": value}
+
+
+@register.simple_tag
+def custom_filter_fields(filterset) -> list:
+    """The bound fields of a list's custom field filters (crm.custom_fields.add_filters)."""
+    return [filterset.form[name] for name in getattr(filterset, "custom_filter_names", [])]

@@ -26,7 +26,7 @@ from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import attachments, services
-from crm.models import BulkOperation, ExportJob
+from crm.models import BulkOperation, CustomField, ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities import sales
 from opportunities.models import SavedFilter
@@ -103,6 +103,9 @@ RULES: dict[str, Rule] = {
     "password_reset_complete": public(),
     "crm:home": signed_in(),
     "crm:search": signed_in(),
+    "crm:custom_fields": admins(),
+    "crm:custom_field_create": admins(),
+    "crm:custom_field_edit": admins(kwargs=lambda w: {"pk": w.custom_field.pk}),
     "crm:duplicates": signed_in(kwargs=lambda w: {"kind": "people"}),
     "crm:bulk": signed_in(kwargs=lambda w: {"kind": "people"}, post_only=True),
     "crm:bulk_undo": Rule(
@@ -366,6 +369,7 @@ def world(admin_user, manager, alice, bob):
     w.discarded = PersonFactory(owner=alice, discarded_at=timezone.now(), discarded_by=alice)
     w.company = CompanyFactory(owner=alice)
     w.membership = MembershipFactory(person=w.person, company=w.company)
+    w.custom_field = CustomField.objects.create(model="people", name="Plan", key="plan")
     w.bulk_operation = BulkOperation.objects.create(
         user=alice, kind="people", action="discard", selected=0, changed=0, undo={"pks": []}
     )

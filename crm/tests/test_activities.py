@@ -154,7 +154,7 @@ def test_person_page_with_a_long_timeline_has_fixed_queries(
     person = PersonFactory(owner=alice)
     ActivityFactory.create_batch(count, person=person, owner=alice)
     ActivityFactory.create_batch(3, person=person, owner=alice, done_at=None, due_at=timezone.now())
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert alice_client.get(person.get_absolute_url()).status_code == 200
 
 
