@@ -284,6 +284,16 @@ def custom_fields(user: User) -> QuerySet:
     return CustomField.objects.all() if is_admin(user) else CustomField.objects.none()
 
 
+def exchange_rates(user: User) -> QuerySet:
+    """Exchange rates: every signed-in user's totals use them; administrators
+    keep them (see :func:`is_admin`)."""
+    from crm.models import ExchangeRate
+
+    if not (user.is_authenticated and user.is_active):
+        return ExchangeRate.objects.none()
+    return ExchangeRate.objects.all()
+
+
 def categories(user: User) -> QuerySet:
     from crm.models import Category
 

@@ -513,3 +513,37 @@ class CustomField(models.Model):
             raise ValidationError({"key": _("Use lower case letters, digits and _, starting with a letter.")})
         if self.type == self.Type.CHOICE and not self.choice_list:
             raise ValidationError({"choices": _("Write the options, one per line.")})
+
+
+class ExchangeRate(models.Model):
+    """How many units of the base currency (settings.BASE_CURRENCY) one unit of
+    ``currency`` was worth from ``on`` (crm.currency), kept by administrators."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    on = models.DateField(_("from"))
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=6)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["-on", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "on"],
+                name="crm_rate_one_per_day",
+                violation_error_message=_("This currency already has a rate for that date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0),
+                name="crm_rate_positive",
+                violation_error_message=_("The rate must be greater than zero."),
+            ),
+        ]
+        indexes = [models.Index(fields=["currency", "-on"], name="crm_rate_currency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.on}: {self.rate}"

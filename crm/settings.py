@@ -256,6 +256,8 @@ CACHES = {
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024
 # How long the dashboard's figures are reused before they are computed again.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+# The company's currency: boards, dashboards and reports total amounts in it (crm.currency).
+BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "PEN")
 # How long a bulk change on a list can be undone (minutes).
 BULK_UNDO_MINUTES = env_int("BULK_UNDO_MINUTES", 15)
 # How long the values possible duplicates share are reused before they are looked for again.

@@ -10,6 +10,7 @@ from crm import (
     custom_field_views,
     history_views,
     merge_views,
+    rate_views,
     two_factor_views,
     views,
 )
@@ -56,6 +57,8 @@ crm_patterns = [
     ),
     path("catalogs/", activity_views.catalogs, name="catalogs"),
     path("catalogs/custom-fields/", custom_field_views.custom_field_list, name="custom_fields"),
+    path("catalogs/exchange-rates/", rate_views.rate_list, name="exchange_rates"),
+    path("catalogs/exchange-rates/<int:pk>/delete/", rate_views.rate_delete, name="exchange_rate_delete"),
     path("catalogs/custom-fields/new/", custom_field_views.custom_field_create, name="custom_field_create"),
     path(
         "catalogs/custom-fields/<int:pk>/edit/",

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from crm.currency import Rates, Total
 from opportunities.filters import BoardFilter, open_tasks
 from opportunities.models import Opportunity, Pipeline, Stage, is_stagnant
 from people.models import Tag
@@ -30,6 +31,7 @@ class Column:
     stage: Stage
     count: int = 0
     totals: list[tuple[str, Decimal]] = field(default_factory=list)  # (currency, sum)
+    base_total: Total | None = None  # the totals in the base currency
     cards: list[Card] = field(default_factory=list)
     html: str = ""
     move_options: str = ""
@@ -89,7 +91,7 @@ class Card:
         return self.agent_name or self.agent_username
 
 
-def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
+def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> list[Column]:
     stages = list(pipeline.stages.order_by("position", "id"))
     by_stage = {stage.pk: Column(stage=stage) for stage in stages}
     filtered = board_filter.qs
@@ -101,6 +103,8 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter) -> list[Column]:
         column.count += row["n"]
         if row["total"]:
             column.totals.append((row["currency"], row["total"]))
+    for column in by_stage.values():
+        column.base_total = rates.total(column.totals)
     order = {
         "board": [F("position").asc(), F("id").asc()],
         "asc": [F("created_at").asc(), F("id").asc()],

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, timeline
+from crm.currency import Rates
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
@@ -63,12 +64,14 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pipeline = _pipeline_for(request.user, pk)
     cards = access.opportunities(request.user).filter(pipeline=pipeline)
     board_filter = BoardFilter(request.GET, queryset=cards, user=request.user)
-    columns = board.columns(pipeline=pipeline, board_filter=board_filter)
+    rates = Rates.on_date(request.user)
+    columns = board.columns(pipeline=pipeline, board_filter=board_filter, rates=rates)
     board.render_cards(columns, csrf_input=csrf_input(request), here=request.get_full_path())
     context = {
         "pipeline": pipeline,
         "filter": board_filter,
         "columns": columns,
+        "rates": rates,
         "saved_filters": access.saved_filters(request.user).filter(pipeline=pipeline),
         "query": request.GET.urlencode(),
     }

@@ -26,6 +26,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from crm import access
+from crm.currency import Rates
 from crm.models import Activity, User
 
 PALETTE = [
@@ -94,6 +95,10 @@ class Scope:
 
     def by(self, field: str) -> Q:
         return Q(**{field: self.agent}) if self.agent else Q()
+
+    def rates(self) -> Rates:
+        """The exchange rates of the period's last day."""
+        return Rates.on_date(self.user, timezone.localtime(self.end - datetime.timedelta(seconds=1)).date())
 
 
 def _week_labels(scope: Scope) -> list[datetime.date]:
@@ -258,15 +263,25 @@ class OpportunitiesByStage(DashboardChart):
             access.opportunities(s.user)
             .filter(s.period("created_at"), s.by("agent"), archived=False)
             .exclude(status__in=["closed", "lost"])
-            .values_list("pipeline__name", "stage__position", "stage__name")
+            .values_list("pipeline__name", "stage__position", "stage__name", "currency")
             .annotate(n=Count("pk"), amount=Sum("amount"))
             .order_by("pipeline__name", "stage__position")
-            .values_list("pipeline__name", "stage__name", "n", "amount")
+            .values_list("pipeline__name", "stage__name", "currency", "n", "amount")
         )
-        labels = [f"{board} · {stage}" for board, stage, _n, _a in rows]
+        # Amounts in several currencies: one figure per stage in the base currency.
+        rates = s.rates()
+        stages: dict[tuple[str, str], list] = {}
+        for board, stage, currency, n, amount in rows:
+            count, amounts = stages.setdefault((board, stage), [0, []])
+            stages[(board, stage)][0] = count + n
+            amounts.append((currency, amount))
+        labels = [f"{board} · {stage}" for board, stage in stages]
         return labels, [
-            (_("Opportunities"), [n for _b, _s, n, _a in rows]),
-            (_("Amount"), [float(a or 0) for _b, _s, _n, a in rows]),
+            (_("Opportunities"), [count for count, _amounts in stages.values()]),
+            (
+                _("Amount (%(currency)s)") % {"currency": rates.base},
+                [float(rates.total(amounts).amount) for _count, amounts in stages.values()],
+            ),
         ]
 
 
@@ -431,6 +446,7 @@ def dashboard(scope: Scope, refresh: bool = False) -> dict:
             "lost_reasons": by_slug["won-lost"].lost_reasons(),
             "order_figures": by_slug["orders-by-status"].figures(),
             "computed_at": timezone.now(),
+            "rates": sorted(scope.rates().table.values(), key=lambda used: used.currency),
         }
         if seconds > 0:
             cache.set(key, data, seconds)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from crm import access
+from crm.currency import Rates, base_currency
 from crm.exports import csv_response, write_xlsx
 from crm.filters import ActivityFilter
 from crm.pagination import paginate
@@ -28,6 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": DashboardFilterForm(request.GET or None, user=request.user),
         "scope": scope,
+        "base_currency": base_currency(),
         **charts.dashboard(scope, refresh="refresh" in request.GET),
     }
     return render(request, "reports/dashboard.html", context)
@@ -72,16 +74,27 @@ def activities_report(request: HttpRequest) -> HttpResponse:
 def opportunities_report(request: HttpRequest) -> HttpResponse:
     filterset = OpportunityFilter(request.GET, queryset=access.opportunities(request.user), user=request.user)
     rows = filterset.qs.select_related("pipeline", "stage", "company", "agent")
-    totals = (
+    totals = list(
         filterset.qs.order_by()
         .values("status", "currency")
         .annotate(n=Count("pk"), amount=Sum("amount"))
         .order_by("status", "currency")
     )
+    # Each status's amounts in the base currency, at today's rates.
+    rates = Rates.on_date(request.user)
+    by_status: dict[str, list] = {}
+    for row in totals:
+        by_status.setdefault(row["status"], []).append((row["currency"], row["amount"]))
     return render(
         request,
         "reports/opportunities.html",
-        {"filter": filterset, "page": paginate(request, rows, per_page=100), "totals": totals},
+        {
+            "filter": filterset,
+            "page": paginate(request, rows, per_page=100),
+            "totals": totals,
+            "base_totals": [(status, rates.total(amounts)) for status, amounts in by_status.items()],
+            "base_currency": rates.base,
+        },
     )
 
 

@@ -190,3 +190,11 @@ def custom_values(record, model: str, columns: str = "col-sm-4|col-sm-8"):
 def custom_filter_fields(filterset) -> list:
     """The bound fields of a list's custom field filters (crm.custom_fields.add_filters)."""
     return [filterset.form[name] for name in getattr(filterset, "custom_filter_names", [])]
+
+
+@register.inclusion_tag("partials/base_total.html")
+def base_total(total):
+    """A total in the base currency with the rates it used (crm.currency)."""
+    from crm.currency import base_currency
+
+    return {"total": total, "base": base_currency()}

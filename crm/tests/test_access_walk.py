@@ -26,7 +26,7 @@ from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import attachments, services
-from crm.models import BulkOperation, CustomField, ExportJob
+from crm.models import BulkOperation, CustomField, ExchangeRate, ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities import sales
 from opportunities.models import SavedFilter
@@ -104,6 +104,8 @@ RULES: dict[str, Rule] = {
     "crm:home": signed_in(),
     "crm:search": signed_in(),
     "crm:custom_fields": admins(),
+    "crm:exchange_rates": admins(),
+    "crm:exchange_rate_delete": admins(kwargs=lambda w: {"pk": w.exchange_rate.pk}, post_only=True),
     "crm:custom_field_create": admins(),
     "crm:custom_field_edit": admins(kwargs=lambda w: {"pk": w.custom_field.pk}),
     "crm:duplicates": signed_in(kwargs=lambda w: {"kind": "people"}),
@@ -370,6 +372,9 @@ def world(admin_user, manager, alice, bob):
     w.company = CompanyFactory(owner=alice)
     w.membership = MembershipFactory(person=w.person, company=w.company)
     w.custom_field = CustomField.objects.create(model="people", name="Plan", key="plan")
+    w.exchange_rate = ExchangeRate.objects.create(
+        currency="USD", on="2026-01-01", rate="3.7", created_by=admin_user
+    )
     w.bulk_operation = BulkOperation.objects.create(
         user=alice, kind="people", action="discard", selected=0, changed=0, undo={"pks": []}
     )

@@ -90,7 +90,7 @@ def test_manager_dashboard_agrees_with_the_lists(manager_client, data):
     label = f"{data['board'].name} · {first.name}"
     open_cards = Opportunity.objects.filter(stage=first).exclude(status__in=["closed", "lost"])
     assert _series(by_stage, "Opportunities")[label] == open_cards.count()
-    assert _series(by_stage, "Amount")[label] == float(sum(o.amount for o in open_cards))
+    assert _series(by_stage, "Amount (PEN)")[label] == float(sum(o.amount for o in open_cards))
     statuses = _series(charts["opportunities-by-status"])
     assert statuses["Closed (won)"] == 1
     assert statuses["Lost"] == 1
@@ -122,7 +122,7 @@ def test_an_agent_sees_their_own_records_only(alice_client, alice, data):
     assert sum(sum(d["data"]) for d in charts["activities-per-agent"]["datasets"]) == 3
     assert charts["activities-per-agent"]["labels"] == [alice.name]
     assert sum(_series(charts["orders-by-status"]).values()) == 1
-    assert sum(_series(charts["opportunities-by-stage"], "Amount").values()) == 350.0
+    assert sum(_series(charts["opportunities-by-stage"], "Amount (PEN)").values()) == 350.0
 
 
 def test_agent_filter_and_date_range_apply_to_every_chart(manager_client, alice, data):

@@ -1,0 +1,87 @@
+"""Amounts in several currencies, totalled in the company's base currency.
+
+Opportunities, campaigns, products and quotes carry their own currency.
+Administrators keep exchange rates by date (:class:`crm.models.ExchangeRate`:
+units of the base currency for one unit of the other). A total in the base
+currency uses, for each currency, its latest rate on or before the day asked
+for, and says which rates it used; an amount in a currency without a rate yet
+is left out of the converted total and named as missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from crm import access
+
+
+def base_currency() -> str:
+    return settings.BASE_CURRENCY
+
+
+@dataclass(frozen=True)
+class Used:
+    currency: str
+    rate: Decimal
+    on: datetime.date
+
+
+@dataclass
+class Total:
+    amount: Decimal = Decimal(0)
+    used: list[Used] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # currencies without a rate
+
+
+@dataclass
+class Rates:
+    """The latest rate of every currency on or before ``on`` (one query)."""
+
+    on: datetime.date
+    base: str
+    table: dict[str, Used]
+
+    @classmethod
+    def on_date(cls, user, on: datetime.date | None = None) -> Rates:
+        on = on or timezone.localdate()
+        latest = (
+            access.exchange_rates(user)
+            .filter(on__lte=on)
+            .order_by("currency", "-on")
+            .distinct("currency")
+            .values_list("currency", "rate", "on")
+        )
+        return cls(on=on, base=base_currency(), table={c: Used(c, rate, day) for c, rate, day in latest})
+
+    def convert(self, amount: Decimal | None, currency: str) -> Decimal | None:
+        if amount is None:
+            return None
+        if currency == self.base:
+            return Decimal(amount)
+        used = self.table.get(currency)
+        return None if used is None else (Decimal(amount) * used.rate).quantize(Decimal("0.01"))
+
+    def total(self, amounts: Iterable[tuple[str, Decimal | None]]) -> Total:
+        """The sum of (currency, amount) pairs in the base currency."""
+        result = Total()
+        used: dict[str, Used] = {}
+        missing: set[str] = set()
+        for currency, amount in amounts:
+            if not amount:
+                continue
+            converted = self.convert(amount, currency)
+            if converted is None:
+                missing.add(currency)
+                continue
+            result.amount += converted
+            if currency != self.base:
+                used[currency] = self.table[currency]
+        result.used = sorted(used.values(), key=lambda u: u.currency)
+        result.missing = sorted(missing)
+        return result

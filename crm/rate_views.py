@@ -1,0 +1,84 @@
+"""Administrators keep the exchange rates (crm.currency)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from campaigns.models import CURRENCIES
+from crm import access
+from crm.currency import Rates, base_currency
+from crm.models import ExchangeRate
+from crm.pagination import paginate
+
+
+class RateForm(forms.Form):
+    currency = forms.ChoiceField(label=gettext_lazy("Currency"))
+    on = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    rate = forms.DecimalField(label=gettext_lazy("Rate"), max_digits=18, decimal_places=6, min_value=0.000001)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        base = base_currency()
+        self.fields["currency"].choices = [(code, label) for code, label in CURRENCIES if code != base]
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["rate"].help_text = _("How many %(base)s one unit of the currency is worth.") % {
+            "base": base
+        }
+
+
+def _page(request: HttpRequest, form: RateForm) -> HttpResponse:
+    rates = access.exchange_rates(request.user).select_related("created_by").order_by("-on", "currency")
+    return render(
+        request,
+        "crm/exchange_rates.html",
+        {
+            "form": form,
+            "page": paginate(request, rates, per_page=50),
+            "base": base_currency(),
+            "current": sorted(Rates.on_date(request.user).table.values(), key=lambda u: u.currency),
+        },
+    )
+
+
+@access.admin_required
+def rate_list(request: HttpRequest) -> HttpResponse:
+    form = RateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            rate, _created = ExchangeRate.objects.update_or_create(
+                currency=data["currency"],
+                on=data["on"],
+                defaults={"rate": data["rate"], "created_by": request.user},
+            )
+        messages.success(
+            request,
+            _("From %(on)s, 1 %(currency)s = %(rate)s %(base)s.")
+            % {
+                "on": rate.on,
+                "currency": rate.currency,
+                "rate": rate.rate.normalize(),
+                "base": base_currency(),
+            },
+        )
+        return redirect("crm:exchange_rates")
+    return _page(request, form)
+
+
+@access.admin_required
+@require_POST
+def rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rate = access.get_or_404(access.exchange_rates(request.user), pk=pk)
+    rate.delete()
+    messages.success(request, _("Rate deleted."))
+    return redirect("crm:exchange_rates")
