@@ -20,8 +20,9 @@ from companies.models import Company
 from companies.taxids import normalize_tax_id
 from crm import access
 from crm.countries import COUNTRIES, fold, normalize_phone
+from crm.custom_fields import definitions, parse
 from crm.models import User
-from people.importing import Importer, Row, choice_lookup, register
+from people.importing import Importer, Row, choice_lookup, register, with_custom_fields
 from people.models import ImportJob
 
 FIELDS: dict[str, tuple[Any, list[str]]] = {
@@ -47,8 +48,12 @@ LIMITS = {"name": 200, "address": 300, "city": 100, "industry": 100}
 
 class CompanyImporter(Importer):
     kind = ImportJob.Kind.COMPANIES
-    fields = FIELDS
     required = ("name",)
+
+    @property
+    def fields(self) -> dict[str, tuple[Any, list[str]]]:
+        return with_custom_fields(FIELDS, "companies")
+
     required_message = gettext_lazy("Choose the column with the company name.")
 
     def state(self, job: ImportJob) -> dict:
@@ -64,6 +69,7 @@ class CompanyImporter(Importer):
             "countries": choice_lookup(COUNTRIES, {"brasil": "BR", "mexico": "MX", "peru": "PE"}),
             "seen": {},
             "url": URLValidator(),
+            "custom": {f"cf:{d.key}": d for d in definitions("companies")},
         }
 
     def analyse(self, chunk: list[Row], state: dict) -> None:
@@ -76,7 +82,9 @@ class CompanyImporter(Importer):
             name: row.raw[i] if i < len(row.raw) else "" for i, name in enumerate(state["mapping"]) if name
         }
         values: dict[str, Any] = {
-            k: " ".join(v.split()) for k, v in data.items() if k != "notes" and v.strip()
+            k: " ".join(v.split())
+            for k, v in data.items()
+            if k != "notes" and not k.startswith("cf:") and v.strip()
         }
         if data.get("notes", "").strip():
             values["notes"] = data["notes"].strip()
@@ -115,6 +123,9 @@ class CompanyImporter(Importer):
                         _("Invalid website: %(value)s") % {"value": values["website"]}
                     ) from None
                 values["website"] = website
+            for name, definition in state["custom"].items():
+                if data.get(name, "").strip():
+                    values.setdefault("custom", {})[definition.key] = parse(definition, data[name])
         except ValidationError as error:
             row.action, row.reason = "error", " ".join(error.messages)
             return
@@ -169,6 +180,8 @@ class CompanyImporter(Importer):
                 row.action, row.reason = "skip", _("Already in the CRM, owned by another user.")
                 continue
             row.changed = [c for c in COLUMNS if values.get(c) and values[c] != getattr(company, c)]
+            if any(company.custom.get(k) != v for k, v in values.get("custom", {}).items()):
+                row.changed.append("custom")
             if row.changed:
                 row.action = "update"
             else:
@@ -176,7 +189,11 @@ class CompanyImporter(Importer):
 
     def write(self, chunk: list[Row], state: dict) -> None:
         new = [
-            Company(owner=state["owner"], **{c: r.values.get(c, "") for c in COLUMNS})
+            Company(
+                owner=state["owner"],
+                custom=r.values.get("custom", {}),
+                **{c: r.values.get(c, "") for c in COLUMNS},
+            )
             for r in chunk
             if r.action == "new"
         ]
@@ -188,9 +205,14 @@ class CompanyImporter(Importer):
             for row in updates:
                 company = companies[row.record_id]
                 for name in row.changed:
-                    setattr(company, name, row.values[name])
+                    if name == "custom":
+                        company.custom = {**company.custom, **row.values["custom"]}
+                    else:
+                        setattr(company, name, row.values[name])
                 company.updated_at = now
-            Company.objects.bulk_update(list(companies.values()), [*COLUMNS, "updated_at"], batch_size=1000)
+            Company.objects.bulk_update(
+                list(companies.values()), [*COLUMNS, "custom", "updated_at"], batch_size=1000
+            )
 
 
 register(CompanyImporter())

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from companies.models import Company
 from companies.tests.factories import CompanyFactory
 from crm.models import CustomField
 from crm.tests.helpers import form_data
@@ -158,3 +159,18 @@ def test_import_maps_and_checks_custom_columns(manager, fields):
     importing.run(job)
     rosa.refresh_from_db()
     assert rosa.custom == {"plan": "Empresa", "lines": 10, "vip": True}
+
+
+def test_company_import_brings_custom_values(manager, fields):
+    content = "Razón social;RUC verificado\nAndes SAC;sí\nSur SAC;tal vez\n".encode()
+    job = importing.start_job(
+        user=manager,
+        upload=SimpleUploadedFile("empresas.csv", content),
+        owner=None,
+        kind="companies",
+        country="PE",
+    )
+    assert job.mapping == ["name", "cf:ruc_ok"]
+    counts = importing.run(job)
+    assert (counts.created, counts.errors) == (1, 1)
+    assert Company.objects.get(name="Andes SAC").custom == {"ruc_ok": True}
