@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import access, merge
+from crm.countries import format_phone
 from crm.widgets import Autocomplete
 
 KEY_LABELS = {
@@ -58,6 +59,8 @@ def _display(record, name: str) -> str:
     if field.choices:
         return str(getattr(record, f"get_{name}_display")())
     value = getattr(record, name)
+    if name in ("phone", "mobile"):
+        return format_phone(value)
     return "" if value is None else str(value)
 
 

@@ -27,6 +27,9 @@ def office(db):
     agent = UserFactory(username="carla", name="Carla Vendedora", role=User.Role.AGENT, language="")
     discarded = PersonFactory(first_name="Jorge", last_name="Salas", owner=agent)
     person_discard(person=discarded, by=agent, reason="No contesta")
+    # Rosa came in twice: from a fair and from the website.
+    PersonFactory(first_name="Rosa", last_name="Quispe", email="rosa@andes.pe", owner=agent, city="")
+    PersonFactory(first_name="Rosa María", last_name="Quispe", email="ROSA@andes.pe", owner=agent, city="Cusco")
     board = PipelineFactory(name="Ventas", members=[agent])
     stages = list(board.stages.order_by("position"))
     stages[1].stagnant_days = None
@@ -118,3 +121,37 @@ def test_an_admins_day(journey, office):
     assert idle.get_by_text(journey.t("Stagnant"), exact=True).is_visible()
     assert "stagnant" not in fresh.get_attribute("class")
     assert fresh.evaluate("card => getComputedStyle(card).borderTopColor") != ORANGE
+
+    # The two Rosas become one: the duplicates page pairs them by email.
+    journey.menu("People")
+    page.get_by_role("link", name=journey.t("Possible duplicates")).click()
+    group = page.locator("section.card", has_text="ROSA@ANDES.PE")
+    journey.shot("duplicates")
+    group.get_by_role("link", name=journey.t("Merge")).click()
+    # The first record stays; her full first name and the city win from the other.
+    page.locator("input[name=first_name][value=b]").check()
+    assert page.locator("input[name=city][value=b]").is_checked()  # a blank value never wins by default
+    journey.shot("merge")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=journey.t("Merge")).click()
+    page.locator(".alert-success").first.wait_for()
+    rosas = Person.objects.filter(last_name="Quispe")
+    assert rosas.filter(discarded_at=None).count() == 1
+    kept = rosas.get(discarded_at=None)
+    assert (kept.first_name, kept.city) == ("Rosa María", "Cusco")
+
+    # Every person on the page goes to Diego at once, then back with Undo.
+    journey.menu("People")
+    page.locator("[data-bulk-all='bulk-people']").check()
+    selected = page.locator("#bulk-people [data-bulk-count]")
+    assert int(selected.inner_text()) == page.locator("input[name=ids][form=bulk-people]").count() > 1
+    page.locator("#bulk-people-action").select_option("reassign")
+    page.locator("#bulk-people-user").select_option(label="Diego Torres")
+    journey.shot("bulk")
+    page.get_by_role("button", name=journey.t("Apply to selected")).click()
+    page.locator(".alert-success").first.wait_for()
+    assert Person.objects.filter(discarded_at=None).exclude(owner=diego).count() == 0
+    page.get_by_role("button", name=journey.t("Undo")).click()
+    page.locator(".alert-success").first.wait_for()
+    journey.shot("bulk-undone")
+    assert not Person.objects.filter(owner=diego).exists()
