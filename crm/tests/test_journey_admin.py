@@ -29,7 +29,9 @@ def office(db):
     person_discard(person=discarded, by=agent, reason="No contesta")
     # Rosa came in twice: from a fair and from the website.
     PersonFactory(first_name="Rosa", last_name="Quispe", email="rosa@andes.pe", owner=agent, city="")
-    PersonFactory(first_name="Rosa María", last_name="Quispe", email="ROSA@andes.pe", owner=agent, city="Cusco")
+    PersonFactory(
+        first_name="Rosa María", last_name="Quispe", email="ROSA@andes.pe", owner=agent, city="Cusco"
+    )
     board = PipelineFactory(name="Ventas", members=[agent])
     stages = list(board.stages.order_by("position"))
     stages[1].stagnant_days = None
