@@ -85,6 +85,18 @@ def _opportunities_filter(data, queryset, user):
     return OpportunityFilter(data, queryset=queryset, user=user)
 
 
+def _activities_filter(data, queryset, user):
+    from crm.filters import ActivityFilter
+
+    return ActivityFilter(data, queryset=queryset, user=user)
+
+
+def _reminders_filter(data, queryset, user):
+    from crm.filters import ReminderFilter
+
+    return ReminderFilter(data, queryset=queryset, user=user)
+
+
 def _orders_filter(data, queryset, user):
     from serviceorders.filters import OrderFilter
 
@@ -123,6 +135,26 @@ KINDS = {
             "agent",
             (REASSIGN, ADD_TAG, REMOVE_TAG, ARCHIVE),
             "opportunities:list",
+        ),
+        ListKind(
+            "activities",
+            gettext_lazy("activities"),
+            "crm.Activity",
+            access.activities,
+            _activities_filter,
+            "owner",
+            (REASSIGN,),
+            "crm:activities",
+        ),
+        ListKind(
+            "reminders",
+            gettext_lazy("reminders"),
+            "crm.Activity",
+            access.reminders,
+            _reminders_filter,
+            "owner",
+            (REASSIGN,),
+            "crm:reminders",
         ),
         ListKind(
             "orders",

@@ -230,7 +230,7 @@ def test_activity_text_can_be_copied(alice_client, alice):
 @pytest.mark.parametrize("count", [2, 40])
 def test_follow_up_query_count(alice_client, alice, django_assert_max_num_queries, count):
     ActivityFactory.create_batch(count, person=PersonFactory(owner=alice), owner=alice, done_at=None)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert alice_client.get(reverse("crm:activities")).status_code == 200
 
 

@@ -143,3 +143,21 @@ def test_the_undo_lasts_a_short_while(manager_client, alice, settings):
     assert "Your last bulk change" not in manager_client.get(reverse("people:list")).content.decode()
     person.refresh_from_db()
     assert person.discarded_at is not None
+
+
+def test_activities_and_reminders_change_hands_in_bulk(manager_client, alice, bob):
+    from crm.models import Activity
+    from crm.tests.factories import ActivityFactory
+
+    person = PersonFactory(owner=alice)
+    done = ActivityFactory(person=person, owner=alice)
+    due = ActivityFactory(person=person, owner=alice, done_at=None, due_at=timezone.now() + timedelta(days=1))
+    _bulk(manager_client, "reminders", action="reassign", user=bob.pk, ids=[due.pk, done.pk])
+    assert Activity.objects.get(pk=due.pk).owner == bob
+    assert Activity.objects.get(pk=done.pk).owner == alice  # not a reminder: not in that list
+    _bulk(manager_client, "activities", action="reassign", user=bob.pk, all="1", query="status=done&owner=")
+    assert Activity.objects.get(pk=done.pk).owner == bob
+    assert (
+        'form="bulk-reminders"'
+        in manager_client.get(reverse("crm:reminders"), {"owner": ""}).content.decode()
+    )

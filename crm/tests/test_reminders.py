@@ -121,5 +121,5 @@ def test_navigation_counts_overdue_and_today(alice_client, alice):
 def test_reminders_query_count(manager_client, manager, django_assert_max_num_queries, count):
     for _ in range(count):
         _reminder(manager, 5)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert manager_client.get(reverse("crm:reminders")).status_code == 200
