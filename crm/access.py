@@ -294,6 +294,15 @@ def exchange_rates(user: User) -> QuerySet:
     return ExchangeRate.objects.all()
 
 
+def api_tokens(user: User) -> QuerySet:
+    """API tokens: each user sees and revokes their own."""
+    from api.models import ApiToken
+
+    if not (user.is_authenticated and user.is_active):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
 def categories(user: User) -> QuerySet:
     from crm.models import Category
 

@@ -51,24 +51,8 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         initial["kind"] = request.GET["kind"]
     form = ActivityForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            activity, follow_up = services.activity_log(
-                by=request.user,
-                kind=data["kind"],
-                subject=data["subject"],
-                detail=data["detail"],
-                category=data["category"],
-                person=data["person"],
-                company=data["company"],
-                campaign=data["campaign"],
-                opportunity=data["opportunity"],
-                service_order=data["service_order"],
-                done=data["done"],
-                due_at=data["due_at"],
-                follow_up_at=data["follow_up_at"],
-                follow_up_subject=data["follow_up_subject"],
-            )
+            activity, follow_up = form.log(request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:

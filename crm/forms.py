@@ -165,6 +165,28 @@ class ActivityForm(forms.Form):
             self.add_error("follow_up_at", _("A follow-up reminder must be in the future."))
         return cleaned
 
+    def log(self, by: User):
+        """Record the activity (and its follow-up): (activity, follow_up or None)."""
+        from crm import services
+
+        data = self.cleaned_data
+        return services.activity_log(
+            by=by,
+            kind=data["kind"],
+            subject=data["subject"],
+            detail=data["detail"],
+            category=data["category"],
+            person=data["person"],
+            company=data["company"],
+            campaign=data["campaign"],
+            opportunity=data["opportunity"],
+            service_order=data["service_order"],
+            done=data["done"],
+            due_at=data["due_at"],
+            follow_up_at=data["follow_up_at"],
+            follow_up_subject=data["follow_up_subject"],
+        )
+
 
 class RescheduleForm(forms.Form):
     due_at = forms.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
@@ -212,3 +234,21 @@ class CategoryForm(forms.ModelForm):
             return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
         except ValidationError as error:
             raise ValidationError(error.message_dict["name"]) from None
+
+
+def current_values(form) -> dict:
+    """What a browser would post back for a drawn form: its current values,
+    hidden ones included (the API starts a partial update from these)."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(getattr(v, "pk", v)) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(getattr(value, "pk", value))
+    return data

@@ -97,6 +97,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    path("api/", include("api.urls")),
     path("", include((crm_patterns, "crm"))),
     path("accounts/", include(account_patterns)),
     path("", include("people.urls")),

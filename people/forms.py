@@ -80,6 +80,32 @@ class PersonForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, for
         data["custom"] = self.custom_values()
         return data
 
+    def duplicates(self, user, exclude_pk: int | None = None) -> dict | None:
+        """Others this person may be (same email or phone), unless the user confirmed."""
+        from people import services
+
+        data = self.cleaned_data
+        if data.get("confirm_duplicate"):
+            return None
+        return services.duplicate_warning(
+            user=user, email=data["email"], phones=[data["phone"], data["mobile"]], exclude_pk=exclude_pk
+        )
+
+    def save_for(self, by: User, person: Person | None = None) -> Person:
+        """Create the person, or update ``person``, through the services."""
+        from people import services
+
+        if person is None:
+            return services.person_create(
+                by=by,
+                tags=self.cleaned_data["tags"],
+                stage=self.cleaned_data["stage"],
+                **self.person_fields(),
+            )
+        return services.person_update(
+            person=person, by=by, tags=self.cleaned_data["tags"], **self.person_fields()
+        )
+
 
 class DiscardForm(forms.Form):
     reason = forms.CharField(

@@ -47,26 +47,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"filter": filterset, "page": page})
 
 
-def _duplicates(user, form: PersonForm, exclude_pk: int | None = None) -> dict | None:
-    data = form.cleaned_data
-    return services.duplicate_warning(
-        user=user, email=data["email"], phones=[data["phone"], data["mobile"]], exclude_pk=exclude_pk
-    )
-
-
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, user=request.user)
     duplicates = None
     if request.method == "POST" and form.is_valid():
-        duplicates = _duplicates(request.user, form)
-        if duplicates is None or form.cleaned_data["confirm_duplicate"]:
-            person = services.person_create(
-                by=request.user,
-                tags=form.cleaned_data["tags"],
-                stage=form.cleaned_data["stage"],
-                **form.person_fields(),
-            )
+        duplicates = form.duplicates(request.user)
+        if duplicates is None:
+            person = form.save_for(request.user)
             messages.success(request, _("%(name)s added.") % {"name": person})
             return redirect(person)
     return render(
@@ -84,11 +72,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # One transaction: the version check locks the row until the save is done.
     with transaction.atomic():
         if request.method == "POST" and form.is_valid():
-            duplicates = _duplicates(request.user, form, exclude_pk=person.pk)
-            if duplicates is None or form.cleaned_data["confirm_duplicate"]:
-                person = services.person_update(
-                    person=person, by=request.user, tags=form.cleaned_data["tags"], **form.person_fields()
-                )
+            duplicates = form.duplicates(request.user, exclude_pk=person.pk)
+            if duplicates is None:
+                person = form.save_for(request.user, person)
                 messages.success(request, _("%(name)s saved.") % {"name": person})
                 return redirect(person)
     return render(

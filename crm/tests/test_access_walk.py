@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.models import ApiToken
 from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
@@ -91,6 +92,18 @@ def owned_by_alice(**extra) -> Rule:
     )
 
 
+def api_signed_in(**extra) -> Rule:
+    """An API endpoint: any signed-in user; anonymous gets 401 (a token is asked for)."""
+    return Rule(allowed=frozenset({"alice", "bob", "manager", "admin"}), refused={"anonymous": 401}, **extra)
+
+
+def api_owned_by_alice(**extra) -> Rule:
+    """An API record alice owns: bob gets 404 (with a token too: api/tests)."""
+    return Rule(
+        allowed=frozenset({"alice", "manager", "admin"}), refused={"anonymous": 401, "bob": 404}, **extra
+    )
+
+
 # URL name -> rule. Add a line for every view you add.
 RULES: dict[str, Rule] = {
     "login": public(),
@@ -103,6 +116,32 @@ RULES: dict[str, Rule] = {
     "password_reset_complete": public(),
     "crm:home": signed_in(),
     "crm:search": signed_in(),
+    "api:tokens": signed_in(),
+    "api:token_revoke": Rule(
+        allowed=frozenset({"alice"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},
+        kwargs=lambda w: {"pk": w.api_token.pk},
+        post_only=True,
+    ),
+    "api:schema": api_signed_in(),
+    "api:docs": api_signed_in(),
+    "api:api-root": api_signed_in(),
+    "api:person-list": api_signed_in(),
+    "api:company-list": api_signed_in(),
+    "api:tag-list": api_signed_in(),
+    "api:opportunity-list": api_signed_in(),
+    "api:activity-list": api_signed_in(),
+    "api:reminder-list": api_signed_in(),
+    "api:person-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
+    "api:person-discard": api_owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}, post_only=True),
+    "api:company-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
+    "api:opportunity-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}),
+    "api:opportunity-set-status": api_owned_by_alice(
+        kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True
+    ),
+    "api:opportunity-move": api_owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}, post_only=True),
+    "api:activity-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}),
+    "api:activity-done": api_owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:custom_fields": admins(),
     "crm:exchange_rates": admins(),
     "crm:exchange_rate_delete": admins(kwargs=lambda w: {"pk": w.exchange_rate.pk}, post_only=True),
@@ -372,6 +411,7 @@ def world(admin_user, manager, alice, bob):
     w.company = CompanyFactory(owner=alice)
     w.membership = MembershipFactory(person=w.person, company=w.company)
     w.custom_field = CustomField.objects.create(model="people", name="Plan", key="plan")
+    w.api_token, _text = ApiToken.issue(user=alice, name="script")
     w.exchange_rate = ExchangeRate.objects.create(
         currency="USD", on="2026-01-01", rate="3.7", created_by=admin_user
     )

@@ -1,0 +1,78 @@
+"""Personal API tokens: a user creates, names, sees once and revokes them; a
+token acts as its user, with exactly that user's role and scope."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PREFIX = "crm"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at=None, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # The token reads crm_<key>_<secret>: the key finds the row, only the secret's digest is kept.
+    key = models.CharField(_("key"), max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({PREFIX}_{self.key}_…)"
+
+    @classmethod
+    def issue(cls, *, user, name: str) -> tuple[ApiToken, str]:
+        """A new token and its text, which is never stored and shown only now."""
+        key, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=" ".join(name.split())[:100], key=key, digest=_digest(secret)
+        )
+        return token, f"{PREFIX}_{key}_{secret}"
+
+    @classmethod
+    def find(cls, text: str) -> ApiToken | None:
+        """The active token ``text`` is, or None."""
+        parts = text.split("_", 2)
+        if len(parts) != 3 or parts[0] != PREFIX:
+            return None
+        token = cls.objects.active().select_related("user").filter(key=parts[1]).first()
+        if token is None or not secrets.compare_digest(token.digest, _digest(parts[2])):
+            return None
+        return token
+
+    def touch(self) -> None:
+        """Note the use, at most once a minute (no write per request)."""
+        now = timezone.now()
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -1,0 +1,241 @@
+"""The REST API: tokens, scoping identical to the pages, writes through the same
+forms and services, transitions refused as on the pages, the schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from api.models import ApiToken
+from companies.tests.factories import CompanyFactory
+from crm.models import Activity
+from crm.tests.factories import ActivityFactory
+from opportunities.models import Opportunity
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people.models import Person
+from people.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    _token, text = ApiToken.issue(user=user, name="script")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
+
+
+@pytest.fixture
+def alice_api(alice):
+    return _client(alice)
+
+
+@pytest.fixture
+def bob_api(bob):
+    return _client(bob)
+
+
+@pytest.fixture
+def manager_api(manager):
+    return _client(manager)
+
+
+def _ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_tokens_are_created_shown_once_and_revoked(alice_client, alice):
+    page = alice_client.post(reverse("api:tokens"), {"name": "Formulario web"})
+    text = page.context["created"]
+    assert text.startswith("crm_")
+    assert text in page.content.decode()
+    token = ApiToken.objects.get()
+    assert text not in alice_client.get(reverse("api:tokens")).content.decode()
+    assert token.digest not in text  # only a digest is kept
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {text}")
+    assert api.get("/api/v1/people/").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    alice_client.post(reverse("api:token_revoke", args=[token.pk]))
+    assert api.get("/api/v1/people/").status_code == 401
+    assert Client(HTTP_AUTHORIZATION="Bearer crm_nope_nope").get("/api/v1/people/").status_code == 401
+    assert Client().get("/api/v1/people/").status_code in (401, 403)
+
+
+def test_a_token_sees_exactly_what_its_user_sees(alice_api, bob_api, manager_api, alice, bob):
+    board = PipelineFactory(members=[alice, bob])
+    hers, his = PersonFactory(owner=alice), PersonFactory(owner=bob)
+    her_company, his_company = CompanyFactory(owner=alice), CompanyFactory(owner=bob)
+    her_card = OpportunityFactory(pipeline=board, agent=alice)
+    his_card = OpportunityFactory(pipeline=board, agent=bob)
+    assert _ids(alice_api.get("/api/v1/people/")) == {hers.pk, her_card.contact_id}
+    assert his.pk in _ids(manager_api.get("/api/v1/people/"))
+    assert _ids(alice_api.get("/api/v1/companies/")) == {her_company.pk}
+    assert his_company.pk in _ids(manager_api.get("/api/v1/companies/"))
+    assert _ids(alice_api.get("/api/v1/opportunities/")) == {her_card.pk}
+    assert _ids(manager_api.get("/api/v1/opportunities/")) == {her_card.pk, his_card.pk}
+    # Another agent's record answers 404, read or written.
+    for url in (
+        f"/api/v1/people/{his.pk}/",
+        f"/api/v1/companies/{his_company.pk}/",
+        f"/api/v1/opportunities/{his_card.pk}/",
+    ):
+        assert alice_api.get(url).status_code == 404
+        assert alice_api.patch(url, {"city": "Cusco"}, content_type="application/json").status_code == 404
+    assert alice_api.post(f"/api/v1/people/{his.pk}/discard/").status_code == 404
+    assert Person.objects.get(pk=his.pk).discarded_at is None
+
+
+def test_lists_use_the_pages_filters_and_cursor_pages(alice_api, alice):
+    for n in range(5):
+        PersonFactory(owner=alice, city="Lima" if n % 2 else "Cusco", first_name=f"P{n}")
+    cusco = alice_api.get("/api/v1/people/", {"q": "cusco"})
+    assert len(cusco.json()["results"]) == 3
+    first = alice_api.get("/api/v1/people/", {"page_size": 2}).json()
+    assert len(first["results"]) == 2
+    second = alice_api.get(first["next"]).json()
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+def test_writes_follow_the_pages_rules(alice_api, alice, bob):
+    response = alice_api.post(
+        "/api/v1/people/",
+        {
+            "first_name": "Rosa",
+            "last_name": "Pérez",
+            "phone": "987 654 321",
+            "country": "PE",
+            "owner": bob.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    rosa = Person.objects.get(first_name="Rosa")
+    assert (rosa.phone, rosa.owner) == ("+51987654321", alice)  # E.164; an agent owns what they create
+    # The same phone again is a possible duplicate, unless confirmed.
+    again = alice_api.post(
+        "/api/v1/people/", {"first_name": "Rosa", "phone": "+51 987 654 321"}, content_type="application/json"
+    )
+    assert again.status_code == 400
+    assert "confirm_duplicate" in again.json()
+    bad = alice_api.post(
+        "/api/v1/people/", {"first_name": "", "email": "nope"}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()) >= {"first_name", "email"}
+    # A partial update keeps what it does not name.
+    patched = alice_api.patch(
+        f"/api/v1/people/{rosa.pk}/", {"city": "Cusco"}, content_type="application/json"
+    )
+    assert patched.status_code == 200, patched.content
+    rosa.refresh_from_db()
+    assert (rosa.city, rosa.first_name, rosa.phone) == ("Cusco", "Rosa", "+51987654321")
+    discarded = alice_api.post(
+        f"/api/v1/people/{rosa.pk}/discard/", {"reason": "Duplicado"}, content_type="application/json"
+    )
+    assert discarded.status_code == 200
+    rosa.refresh_from_db()
+    assert rosa.discard_reason == "Duplicado"
+
+
+def test_opportunity_transitions_are_refused_as_on_the_pages(alice_api, alice, bob):
+    board = PipelineFactory(members=[alice])
+    created = alice_api.post(
+        "/api/v1/opportunities/",
+        {
+            "pipeline": board.pk,
+            "subject": "Fibra",
+            "contact": PersonFactory(owner=alice).pk,
+            "type": "new_sale",
+            "agent": alice.pk,
+            "currency": "PEN",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    card = Opportunity.objects.get()
+    url = f"/api/v1/opportunities/{card.pk}/status/"
+    refused = alice_api.post(url, {"status": "waiting"}, content_type="application/json")
+    assert refused.status_code == 400
+    assert "Write the follow-up comment" in str(refused.json())
+    closed = alice_api.post(url, {"status": "closed"}, content_type="application/json")
+    assert closed.status_code == 400
+    card.refresh_from_db()
+    assert card.status == "new"
+    ok = alice_api.post(
+        url, {"status": "working", "comment": "Llamó, quiere demo"}, content_type="application/json"
+    )
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["status"] == "working"
+    other_board = PipelineFactory(members=[bob])
+    moved = alice_api.post(
+        f"/api/v1/opportunities/{card.pk}/move/",
+        {"stage": other_board.stages.first().pk},
+        content_type="application/json",
+    )
+    assert moved.status_code == 400
+    assert (
+        alice_api.post(
+            "/api/v1/opportunities/",
+            {"pipeline": other_board.pk, "subject": "x"},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+
+
+def test_activities_and_reminders(alice_api, alice, bob):
+    person = PersonFactory(owner=alice)
+    response = alice_api.post(
+        "/api/v1/activities/",
+        {
+            "person": person.pk,
+            "kind": "call",
+            "subject": "Llamada",
+            "done": False,
+            "due_at": "2030-01-01T10:00",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    reminder = Activity.objects.get()
+    assert _ids(alice_api.get("/api/v1/reminders/")) == {reminder.pk}
+    ActivityFactory(person=PersonFactory(owner=bob), owner=bob, done_at=None, due_at=reminder.due_at)
+    assert _ids(alice_api.get("/api/v1/reminders/")) == {reminder.pk}
+    done = alice_api.post(f"/api/v1/activities/{reminder.pk}/done/")
+    assert done.json()["done_at"] is not None
+    missing = alice_api.post(
+        "/api/v1/activities/", {"kind": "call", "subject": "x"}, content_type="application/json"
+    )
+    assert missing.status_code == 400
+
+
+def test_the_schema_describes_every_endpoint(alice_client):
+    response = alice_client.get(reverse("api:schema"), {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/people/",
+        "/api/v1/companies/",
+        "/api/v1/opportunities/{id}/status/",
+        "/api/v1/reminders/",
+    ):
+        assert path in paths
+    assert alice_client.get(reverse("api:docs")).status_code == 200
+
+
+def test_tokens_are_rate_limited(alice, settings):
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
+
+    from api.throttling import TokenRateThrottle
+
+    TokenRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "token": "3/minute"}
+    try:
+        api = _client(alice)
+        codes = [api.get("/api/v1/tags/").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert _client(alice).get("/api/v1/tags/").status_code == 200  # another token has its own limit
+    finally:
+        TokenRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        cache.clear()

@@ -1,0 +1,307 @@
+"""The REST API (/api/v1/): the same scopes (crm.access), filters, forms and
+services as the pages, so a token or a browser session sees and changes exactly
+what its user could on the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from api import serializers
+from companies import services as company_services
+from companies.filters import CompanyFilter
+from companies.forms import CompanyForm
+from crm import access
+from crm import services as crm_services
+from crm.filters import ActivityFilter, ReminderFilter
+from crm.forms import ActivityForm, current_values
+from opportunities import services as opportunity_services
+from opportunities.filters import OpportunityFilter
+from opportunities.forms import MoveForm, OpportunityForm, StatusForm
+from people import services as people_services
+from people.filters import PersonFilter
+from people.forms import DiscardForm, PersonForm
+
+
+class Pages(CursorPagination):
+    """Cursor pages: the 10,000th page costs what the first does."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ScopedFilters(BaseFilterBackend):
+    """The list pages' own django-filter sets, given the user as the pages give it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None or getattr(view, "action", None) != "list":
+            return queryset
+        filterset = filterset_class(request.query_params, queryset=queryset, user=request.user)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset.qs
+
+    def get_schema_operation_parameters(self, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None:
+            return []
+        return [
+            {"name": name, "required": False, "in": "query", "schema": {"type": "string"}}
+            for name in filterset_class.base_filters
+        ]
+
+
+def _plain(data) -> dict:
+    if isinstance(data, QueryDict):
+        return {key: values if len(values) > 1 else values[0] for key, values in data.lists()}
+    return dict(data)
+
+
+def _errors(error_dict: dict) -> dict:
+    return {("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in error_dict.items()}
+
+
+def _raise(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        raise ValidationError(
+            _errors({k: [m for e in v for m in e.messages] for k, v in error.error_dict.items()})
+        )
+    raise ValidationError({"non_field_errors": error.messages})
+
+
+class FormWrites:
+    """Writes through the pages' forms. What a request leaves out keeps the
+    form's value (the record's, or the default a new one starts with), as an
+    untouched field of the page would post it."""
+
+    def bound_form(self, form_class, *, instance=None, **kwargs):
+        drawn = form_class(instance=instance, **kwargs) if instance is not None else form_class(**kwargs)
+        data = current_values(drawn)
+        data.update(_plain(self.request.data))
+        if instance is not None:
+            kwargs["instance"] = instance
+        form = form_class(data, **kwargs)
+        if not form.is_valid():
+            raise ValidationError(_errors(form.errors))
+        return form
+
+    def answer(self, record, code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(record).data, status=code)
+
+
+class Scoped(FormWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    pagination_class = Pages
+    filter_backends = [ScopedFilters]
+
+
+class PersonViewSet(Scoped):
+    """People the user may see (an agent's own); discarded people are not here."""
+
+    serializer_class = serializers.PersonSerializer
+    filterset_class = PersonFilter
+
+    def get_queryset(self):
+        return access.people(self.request.user).prefetch_related("tags")
+
+    def create(self, request):
+        form = self.bound_form(PersonForm, user=request.user)
+        return self.answer(self._save(form), status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        person = self.get_object()
+        form = self.bound_form(PersonForm, instance=person, user=request.user)
+        return self.answer(self._save(form, person))
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+    def _save(self, form: PersonForm, person=None):
+        duplicates = form.duplicates(self.request.user, exclude_pk=person.pk if person else None)
+        if duplicates is not None:
+            raise ValidationError(
+                {
+                    "confirm_duplicate": [
+                        _(
+                            "Someone with this email or phone is already in the CRM: send confirm_duplicate=true to save anyway."
+                        )
+                    ]
+                }
+            )
+        try:
+            return form.save_for(self.request.user, person)
+        except DjangoValidationError as error:
+            _raise(error)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        person = self.get_object()
+        form = self.bound_form(DiscardForm)
+        try:
+            person = people_services.person_discard(
+                person=person, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(person)
+
+
+class CompanyViewSet(Scoped):
+    serializer_class = serializers.CompanySerializer
+    filterset_class = CompanyFilter
+
+    def get_queryset(self):
+        return access.companies(self.request.user)
+
+    def create(self, request):
+        form = self.bound_form(CompanyForm, user=request.user)
+        try:
+            company = company_services.company_create(by=request.user, **form.company_fields())
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(company, status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        company = self.get_object()
+        form = self.bound_form(CompanyForm, instance=company, user=request.user)
+        try:
+            company = company_services.company_update(
+                company=company, by=request.user, **form.company_fields()
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(company)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+
+class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.TagSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        return access.tags(self.request.user)
+
+
+class OpportunityViewSet(Scoped):
+    """Cards the user may see; status and stage change through the same rules as the board."""
+
+    serializer_class = serializers.OpportunitySerializer
+    filterset_class = OpportunityFilter
+
+    def get_queryset(self):
+        return access.opportunities(self.request.user).prefetch_related("tags", "members")
+
+    def create(self, request):
+        board = access.pipelines(request.user).filter(pk=str(request.data.get("pipeline", ""))).first()
+        if board is None:
+            raise ValidationError({"pipeline": [_("Choose a board you are a member of.")]})
+        form = self.bound_form(OpportunityForm, user=request.user, pipeline=board)
+        try:
+            card = opportunity_services.opportunity_create(
+                by=request.user,
+                pipeline=board,
+                stage=form.cleaned_data.get("stage"),
+                tags=form.cleaned_data["tags"],
+                members=form.cleaned_data["members"],
+                **form.opportunity_fields(),
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(card, status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        card = self.get_object()
+        form = self.bound_form(OpportunityForm, instance=card, user=request.user)
+        try:
+            card = opportunity_services.opportunity_update(
+                opportunity=card,
+                by=request.user,
+                tags=form.cleaned_data["tags"],
+                members=form.cleaned_data["members"],
+                **form.opportunity_fields(),
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(card)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        """Wait, Working, Closed (won) or Lost, with what each needs (as on the card's page)."""
+        card = self.get_object()
+        form = self.bound_form(StatusForm)
+        try:
+            card = opportunity_services.opportunity_set_status(
+                opportunity=card, by=request.user, **form.cleaned_data
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(card)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """To another stage of its board (and position)."""
+        card = self.get_object()
+        form = self.bound_form(MoveForm, user=request.user)
+        try:
+            card = opportunity_services.opportunity_move(
+                opportunity=card,
+                by=request.user,
+                stage=form.cleaned_data["stage"],
+                position=form.cleaned_data["position"],
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(card)
+
+
+class ActivityViewSet(Scoped):
+    """Activities the user may see; ``status`` pending (the default, as on the page) or done."""
+
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = ActivityFilter
+
+    def get_queryset(self):
+        return access.activities(self.request.user, followed=True)
+
+    def create(self, request):
+        form = self.bound_form(ActivityForm, user=request.user)
+        try:
+            activity, _follow_up = form.log(request.user)
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(activity, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        return self.answer(crm_services.activity_mark_done(activity=self.get_object(), by=request.user))
+
+
+class ReminderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Open planned activities: the user's own and those of the cards they follow."""
+
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = ReminderFilter
+    pagination_class = Pages
+    filter_backends = [ScopedFilters]
+
+    def get_queryset(self):
+        return access.reminders(self.request.user, followed=True)
