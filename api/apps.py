@@ -8,4 +8,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (registers the token scheme)
+        from api import schema, webhooks  # noqa: F401  (registers the token scheme)
+
+        webhooks.connect()

@@ -76,3 +76,78 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Webhook(models.Model):
+    """An address administrators register for events (api.webhooks)."""
+
+    class Event(models.TextChoices):
+        PERSON_CREATED = "person.created", _("Person created")
+        PERSON_UPDATED = "person.updated", _("Person updated")
+        PERSON_DISCARDED = "person.discarded", _("Person discarded")
+        PERSON_RESTORED = "person.restored", _("Person restored")
+        OPPORTUNITY_STAGE = "opportunity.stage_changed", _("Opportunity moved to another stage")
+        OPPORTUNITY_STATUS = "opportunity.status_changed", _("Opportunity status changed")
+        ORDER_FINISHED = "order.finished", _("Service order finished")
+        ORDER_VERIFIED = "order.verified", _("Service order verified")
+
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(_("signing secret"), max_length=64, default=new_secret)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one webhook, with every attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("event"), max_length=40)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["webhook", "-created_at"], name="api_delivery_webhook_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id}"
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    milliseconds = models.PositiveIntegerField(_("time (ms)"), default=0)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.status_code or self.error}"

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from api import token_views, views
+from api import token_views, views, webhook_views
 
 router = DefaultRouter()
 router.register("people", views.PersonViewSet, basename="person")
@@ -18,5 +18,7 @@ urlpatterns = [
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("tokens/", token_views.token_list, name="tokens"),
+    path("webhooks/", webhook_views.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
 ]

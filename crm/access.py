@@ -303,6 +303,13 @@ def api_tokens(user: User) -> QuerySet:
     return ApiToken.objects.filter(user=user)
 
 
+def webhooks(user: User) -> QuerySet:
+    """Outbound webhooks: administrators register them."""
+    from api.models import Webhook
+
+    return Webhook.objects.all() if is_admin(user) else Webhook.objects.none()
+
+
 def categories(user: User) -> QuerySet:
     from crm.models import Category
 

@@ -50,6 +50,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Catalogs"), "crm:catalogs", "journal-bookmark", ADMINS),
     Item(_("Custom fields"), "crm:custom_fields", "input-cursor-text", ADMINS),
     Item(_("Exchange rates"), "crm:exchange_rates", "currency-exchange", ADMINS),
+    Item(_("Webhooks"), "api:webhooks", "broadcast", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),
     Item(_("Administration"), "crm:users", "person-gear", ADMINS),

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from api.models import ApiToken
+from api.models import ApiToken, Webhook
 from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
@@ -124,6 +124,8 @@ RULES: dict[str, Rule] = {
         post_only=True,
     ),
     "api:schema": api_signed_in(),
+    "api:webhooks": admins(),
+    "api:webhook": admins(kwargs=lambda w: {"pk": w.webhook.pk}),
     "api:docs": api_signed_in(),
     "api:api-root": api_signed_in(),
     "api:person-list": api_signed_in(),
@@ -412,6 +414,9 @@ def world(admin_user, manager, alice, bob):
     w.membership = MembershipFactory(person=w.person, company=w.company)
     w.custom_field = CustomField.objects.create(model="people", name="Plan", key="plan")
     w.api_token, _text = ApiToken.issue(user=alice, name="script")
+    w.webhook = Webhook.objects.create(
+        url="https://example.com/hook", events=["person.created"], created_by=admin_user
+    )
     w.exchange_rate = ExchangeRate.objects.create(
         currency="USD", on="2026-01-01", rate="3.7", created_by=admin_user
     )

@@ -1,0 +1,172 @@
+"""Outbound webhooks: the CRM tells other tools what happened.
+
+The record's own timeline events (PersonEvent, OpportunityEvent,
+ServiceOrderEvent) name what happened; once the change is committed a delivery
+per subscribed webhook is stored and handed to the task worker, which POSTs the
+JSON signed with the webhook's secret (``X-CRM-Signature: sha256=<HMAC-SHA256 of
+the body>``), retries with back-off and logs every attempt. Nothing is sent
+during the user's request, so a slow, failing or disabled endpoint never
+blocks it. Changes made in bulk (imports, bulk actions) write their events
+directly and are not announced one by one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+from django_tasks import task
+
+from api.models import Webhook, WebhookAttempt, WebhookDelivery
+
+MAX_ATTEMPTS = 5
+TIMEOUT_SECONDS = 5
+Event = Webhook.Event
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempt: int) -> timedelta:
+    """1, 2, 4, 8 minutes between attempts."""
+    return timedelta(minutes=2 ** (attempt - 1))
+
+
+def emit(event: str, data: dict) -> None:
+    """Announce ``event`` once the current transaction commits."""
+
+    def store() -> None:
+        webhooks = [w for w in Webhook.objects.filter(active=True) if event in w.events]
+        payload = {"event": event, "at": timezone.now(), "data": data}
+        payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+        for webhook in webhooks:
+            delivery = WebhookDelivery.objects.create(webhook=webhook, event=event, payload=payload)
+            deliver.enqueue(delivery.pk)
+
+    transaction.on_commit(store)
+
+
+@task()
+def deliver(delivery_id: int) -> str:
+    """One attempt; a failed one plans the next until MAX_ATTEMPTS."""
+    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+        return "gone"
+    webhook = delivery.webhook
+    if not webhook.active:
+        delivery.status, delivery.finished_at = WebhookDelivery.Status.FAILED, timezone.now()
+        delivery.save(update_fields=["status", "finished_at"])
+        WebhookAttempt.objects.create(delivery=delivery, error="disabled")
+        return "disabled"
+    body = json.dumps(delivery.payload).encode()
+    request = urllib.request.Request(
+        webhook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "CRM-Webhooks/1",
+            "X-CRM-Event": delivery.event,
+            "X-CRM-Delivery": str(delivery.pk),
+            "X-CRM-Signature": sign(webhook.secret, body),
+        },
+    )
+    started = time.monotonic()
+    code, error = None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code, error = exc.code, str(exc.reason)[:300]
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        error = str(getattr(exc, "reason", exc))[:300]
+    milliseconds = int((time.monotonic() - started) * 1000)
+    WebhookAttempt.objects.create(delivery=delivery, status_code=code, error=error, milliseconds=milliseconds)
+    delivery.attempts += 1
+    if code is not None and 200 <= code < 300:
+        delivery.status, delivery.finished_at = WebhookDelivery.Status.DELIVERED, timezone.now()
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status, delivery.finished_at = WebhookDelivery.Status.FAILED, timezone.now()
+    else:
+        deliver.using(run_after=timezone.now() + backoff(delivery.attempts)).enqueue(delivery.pk)
+    delivery.save(update_fields=["status", "attempts", "finished_at"])
+    return delivery.status
+
+
+# What the timelines record, announced -------------------------------------------------------
+
+PERSON_EVENTS = {
+    "created": Event.PERSON_CREATED,
+    "updated": Event.PERSON_UPDATED,
+    "stage": Event.PERSON_UPDATED,
+    "tagged": Event.PERSON_UPDATED,
+    "untagged": Event.PERSON_UPDATED,
+    "discarded": Event.PERSON_DISCARDED,
+    "restored": Event.PERSON_RESTORED,
+}
+OPPORTUNITY_EVENTS = {"stage": Event.OPPORTUNITY_STAGE, "status": Event.OPPORTUNITY_STATUS}
+ORDER_EVENTS = {"done": Event.ORDER_FINISHED, "verified": Event.ORDER_VERIFIED}
+
+PERSON_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "city",
+    "country",
+    "stage",
+    "owner_id",
+]
+OPPORTUNITY_FIELDS = [
+    "subject",
+    "pipeline_id",
+    "stage_id",
+    "status",
+    "amount",
+    "currency",
+    "agent_id",
+    "company_id",
+]
+ORDER_FIELDS = ["number", "status", "company_id", "assignee_id", "rating"]
+
+
+def _record(instance, fields: list[str]) -> dict:
+    return {"id": instance.pk, **{name: getattr(instance, name, None) for name in fields}}
+
+
+def connect() -> None:
+    from opportunities.models import OpportunityEvent
+    from people.models import PersonEvent
+    from serviceorders.models import ServiceOrderEvent
+
+    @receiver(post_save, sender=PersonEvent, weak=False)
+    def person_event(sender, instance, created, **kwargs):
+        if created and instance.kind in PERSON_EVENTS:
+            emit(PERSON_EVENTS[instance.kind], {"person": _record(instance.person, PERSON_FIELDS)})
+
+    @receiver(post_save, sender=OpportunityEvent, weak=False)
+    def opportunity_event(sender, instance, created, **kwargs):
+        if created and instance.kind in OPPORTUNITY_EVENTS:
+            data = {
+                "opportunity": _record(instance.opportunity, OPPORTUNITY_FIELDS),
+                "from": instance.old_value,
+                "to": instance.new_value,
+            }
+            emit(OPPORTUNITY_EVENTS[instance.kind], data)
+
+    @receiver(post_save, sender=ServiceOrderEvent, weak=False)
+    def order_event(sender, instance, created, **kwargs):
+        if created and instance.kind in ORDER_EVENTS:
+            emit(ORDER_EVENTS[instance.kind], {"order": _record(instance.order, ORDER_FIELDS)})
