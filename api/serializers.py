@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from companies.models import Company
+from campaigns.models import Campaign, CampaignMember
+from companies.models import Company, Membership
 from crm.models import Activity
 from opportunities.models import Opportunity
 from people.models import Person, Tag
+from serviceorders.models import ServiceEntry, ServiceOrder
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -127,6 +129,74 @@ class ActivitySerializer(serializers.ModelSerializer):
             "owner",
             "due_at",
             "done_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["id", "person", "company", "area", "position"]
+        read_only_fields = fields
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:campaign-detail")
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "url",
+            "name",
+            "product_name",
+            "price",
+            "currency",
+            "starts_on",
+            "ends_on",
+            "owner",
+            "description",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CampaignMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CampaignMember
+        fields = ["id", "campaign", "person", "status", "agent"]
+        read_only_fields = fields
+
+
+class ServiceEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceEntry
+        fields = ["id", "detail", "finished", "author", "created_at"]
+        read_only_fields = fields
+
+
+class ServiceOrderSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:order-detail", lookup_field="number")
+    entries = ServiceEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceOrder
+        fields = [
+            "number",
+            "url",
+            "project",
+            "company",
+            "contact",
+            "priority",
+            "status",
+            "assignee",
+            "appointment_at",
+            "detail",
+            "equipment_received",
+            "rating",
+            "opportunity",
+            "entries",
             "created_at",
         ]
         read_only_fields = fields

@@ -11,6 +11,10 @@ router.register("tags", views.TagViewSet, basename="tag")
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("campaign-members", views.CampaignMemberViewSet, basename="campaign-member")
+router.register("orders", views.ServiceOrderViewSet, basename="order")
 
 app_name = "api"
 urlpatterns = [

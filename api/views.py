@@ -16,9 +16,13 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from api import serializers
+from campaigns import services as campaign_services
+from campaigns.filters import CampaignFilter
+from campaigns.forms import MemberAddForm
+from campaigns.forms import StatusForm as MemberStatusForm
 from companies import services as company_services
 from companies.filters import CompanyFilter
-from companies.forms import CompanyForm
+from companies.forms import CompanyForm, MembershipForm
 from crm import access
 from crm import services as crm_services
 from crm.filters import ActivityFilter, ReminderFilter
@@ -29,6 +33,9 @@ from opportunities.forms import MoveForm, OpportunityForm, StatusForm
 from people import services as people_services
 from people.filters import PersonFilter
 from people.forms import DiscardForm, PersonForm
+from serviceorders import services as order_services
+from serviceorders.filters import OrderFilter
+from serviceorders.forms import EntryForm, OrderForm
 
 
 class Pages(CursorPagination):
@@ -205,7 +212,8 @@ class OpportunityViewSet(Scoped):
         return access.opportunities(self.request.user).prefetch_related("tags", "members")
 
     def create(self, request):
-        board = access.pipelines(request.user).filter(pk=str(request.data.get("pipeline", ""))).first()
+        chosen = str(request.data.get("pipeline", ""))
+        board = access.pipelines(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
         if board is None:
             raise ValidationError({"pipeline": [_("Choose a board you are a member of.")]})
         form = self.bound_form(OpportunityForm, user=request.user, pipeline=board)
@@ -305,3 +313,112 @@ class ReminderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return access.reminders(self.request.user, followed=True)
+
+
+class MembershipViewSet(FormWrites, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """People's positions in companies."""
+
+    serializer_class = serializers.MembershipSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        return access.memberships(self.request.user)
+
+    def create(self, request):
+        form = self.bound_form(MembershipForm, user=request.user)
+        data = form.cleaned_data
+        membership = company_services.membership_add(
+            person=data["person"], company=data["company"], area=data["area"], position=data["position"]
+        )
+        return self.answer(membership, status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        company_services.membership_remove(membership=instance)
+
+
+class CampaignViewSet(Scoped):
+    """Campaigns the user may see; people join them through ``members``."""
+
+    serializer_class = serializers.CampaignSerializer
+    filterset_class = CampaignFilter
+
+    def get_queryset(self):
+        return access.campaigns(self.request.user)
+
+    @extend_schema(request=None, responses=serializers.CampaignMemberSerializer)
+    @action(detail=True, methods=["post"], url_path="members")
+    def add_member(self, request, pk=None):
+        campaign = self.get_object()
+        form = self.bound_form(MemberAddForm, user=request.user)
+        try:
+            member = campaign_services.member_add(
+                campaign=campaign, person=form.cleaned_data["person"], by=request.user
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return Response(serializers.CampaignMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignMemberViewSet(Scoped):
+    """The campaign members an agent works (all for managers); ``status`` as on the work page."""
+
+    serializer_class = serializers.CampaignMemberSerializer
+
+    def get_queryset(self):
+        return access.campaign_members(self.request.user)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        member = self.get_object()
+        form = self.bound_form(MemberStatusForm)
+        try:
+            member = campaign_services.member_set_status(
+                member=member, by=request.user, status=form.cleaned_data["status"]
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(member)
+
+
+class ServiceOrderViewSet(Scoped):
+    """Service orders by number (an agent's assigned ones); services registered through ``entries``."""
+
+    serializer_class = serializers.ServiceOrderSerializer
+    filterset_class = OrderFilter
+    lookup_field = "number"
+
+    def get_queryset(self):
+        return access.service_orders(self.request.user).prefetch_related("entries")
+
+    def create(self, request):
+        form = self.bound_form(OrderForm, user=request.user)
+        try:
+            order = order_services.order_create(by=request.user, **form.service_order_fields())
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(order, status.HTTP_201_CREATED)
+
+    def update(self, request, number=None, partial=False):
+        order = self.get_object()
+        form = self.bound_form(OrderForm, instance=order, user=request.user)
+        try:
+            order = order_services.order_update(order=order, by=request.user, **form.service_order_fields())
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(order)
+
+    def partial_update(self, request, number=None):
+        return self.update(request, number, partial=True)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def entries(self, request, number=None):
+        """Register a service; ``finished`` marks the order done."""
+        order = self.get_object()
+        form = self.bound_form(EntryForm)
+        try:
+            order_services.entry_add(order=order, by=request.user, **form.cleaned_data)
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(self.get_queryset().get(pk=order.pk), status.HTTP_201_CREATED)

@@ -239,3 +239,77 @@ def test_tokens_are_rate_limited(alice, settings):
     finally:
         TokenRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
         cache.clear()
+
+
+def test_memberships_campaigns_members_and_orders(alice_api, bob_api, alice, bob):
+    from campaigns.models import CampaignMember
+    from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
+    from companies.models import Membership
+    from serviceorders.models import ServiceOrder
+    from serviceorders.tests.factories import ServiceOrderFactory
+
+    person, company = PersonFactory(owner=alice), CompanyFactory(owner=alice)
+    joined = alice_api.post(
+        "/api/v1/memberships/",
+        {"person": person.pk, "company": company.pk, "position": "Gerente"},
+        content_type="application/json",
+    )
+    assert joined.status_code == 201, joined.content
+    membership = Membership.objects.get()
+    assert _ids(bob_api.get("/api/v1/memberships/")) == set()
+    assert bob_api.delete(f"/api/v1/memberships/{membership.pk}/").status_code == 404
+    assert alice_api.delete(f"/api/v1/memberships/{membership.pk}/").status_code == 204
+
+    campaign = CampaignFactory(owner=alice)
+    added = alice_api.post(
+        f"/api/v1/campaigns/{campaign.pk}/members/", {"person": person.pk}, content_type="application/json"
+    )
+    assert added.status_code == 201, added.content
+    member = CampaignMember.objects.get()
+    assert _ids(alice_api.get("/api/v1/campaign-members/")) == {member.pk}
+    assert (
+        bob_api.post(
+            f"/api/v1/campaigns/{campaign.pk}/members/",
+            {"person": person.pk},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    bobs = PersonFactory(owner=bob)
+    refused = alice_api.post(
+        f"/api/v1/campaigns/{campaign.pk}/members/", {"person": bobs.pk}, content_type="application/json"
+    )
+    assert refused.status_code == 400  # not hers to add
+    status_ = alice_api.post(
+        f"/api/v1/campaign-members/{member.pk}/status/",
+        {"status": "interested"},
+        content_type="application/json",
+    )
+    assert status_.json()["status"] == "interested"
+    CampaignMemberFactory(campaign=CampaignFactory(owner=bob), person=bobs)
+    assert _ids(alice_api.get("/api/v1/campaign-members/")) == {member.pk}
+
+    order = ServiceOrderFactory(assignee=alice, company=company)
+    his_order = ServiceOrderFactory(assignee=bob)
+    listed = alice_api.get("/api/v1/orders/").json()["results"]
+    assert [o["number"] for o in listed] == [order.number]
+    assert alice_api.get(f"/api/v1/orders/{his_order.number}/").status_code == 404
+    entry = alice_api.post(
+        f"/api/v1/orders/{order.number}/entries/",
+        {"detail": "Router cambiado", "finished": True},
+        content_type="application/json",
+    )
+    assert entry.status_code == 201, entry.content
+    assert entry.json()["status"] == "done"
+    assert [e["detail"] for e in entry.json()["entries"]] == ["Router cambiado"]
+    empty = alice_api.post(
+        f"/api/v1/orders/{order.number}/entries/", {"detail": ""}, content_type="application/json"
+    )
+    assert empty.status_code == 400
+    created = alice_api.post(
+        "/api/v1/orders/",
+        {"company": company.pk, "detail": "Instalar antena", "priority": "normal", "assignee": alice.pk},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert ServiceOrder.objects.filter(detail="Instalar antena", assignee=alice).exists()

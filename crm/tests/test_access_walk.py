@@ -134,6 +134,20 @@ RULES: dict[str, Rule] = {
     "api:opportunity-list": api_signed_in(),
     "api:activity-list": api_signed_in(),
     "api:reminder-list": api_signed_in(),
+    "api:membership-list": api_signed_in(),
+    # Only DELETE (scoped: api/tests); a GET stops at the method for every signed-in user.
+    "api:membership-detail": api_signed_in(kwargs=lambda w: {"pk": w.membership.pk}, allowed_status=405),
+    "api:campaign-list": api_signed_in(),
+    "api:campaign-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}),
+    "api:campaign-add-member": api_owned_by_alice(kwargs=lambda w: {"pk": w.campaign.pk}, post_only=True),
+    "api:campaign-member-list": api_signed_in(),
+    "api:campaign-member-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.member.pk}),
+    "api:campaign-member-set-status": api_owned_by_alice(
+        kwargs=lambda w: {"pk": w.member.pk}, post_only=True
+    ),
+    "api:order-list": api_signed_in(),
+    "api:order-detail": api_owned_by_alice(kwargs=lambda w: {"number": w.order.number}),
+    "api:order-entries": api_owned_by_alice(kwargs=lambda w: {"number": w.order.number}, post_only=True),
     "api:person-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "api:person-discard": api_owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}, post_only=True),
     "api:company-detail": api_owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}),
