@@ -287,7 +287,9 @@ class ActivityViewSet(Scoped):
     filterset_class = ActivityFilter
 
     def get_queryset(self):
-        return access.activities(self.request.user, followed=True)
+        # The list is the user's own (a walk down their index, as on the page); one
+        # activity may also be of a card they follow.
+        return access.activities(self.request.user, followed=self.action != "list")
 
     def create(self, request):
         form = self.bound_form(ActivityForm, user=request.user)
