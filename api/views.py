@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from api import serializers
 from campaigns import services as campaign_services
 from campaigns.filters import CampaignFilter
-from campaigns.forms import MemberAddForm
+from campaigns.forms import CampaignForm, MemberAddForm
 from campaigns.forms import StatusForm as MemberStatusForm
 from companies import services as company_services
 from companies.filters import CompanyFilter
@@ -32,7 +32,7 @@ from opportunities.filters import OpportunityFilter
 from opportunities.forms import MoveForm, OpportunityForm, StatusForm
 from people import services as people_services
 from people.filters import PersonFilter
-from people.forms import DiscardForm, PersonForm
+from people.forms import DiscardForm, PersonForm, TagForm
 from serviceorders import services as order_services
 from serviceorders.filters import OrderFilter
 from serviceorders.forms import EntryForm, OrderForm
@@ -194,12 +194,24 @@ class CompanyViewSet(Scoped):
         return self.update(request, pk, partial=True)
 
 
-class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class TagViewSet(FormWrites, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Tags; administrators create them, as on the Tags page."""
+
     serializer_class = serializers.TagSerializer
     pagination_class = Pages
 
     def get_queryset(self):
         return access.tags(self.request.user)
+
+    def create(self, request):
+        if not access.is_admin(request.user):
+            raise PermissionDenied(_("Only administrators create tags."))
+        form = self.bound_form(TagForm)
+        try:
+            tag = people_services.tag_create(name=form.cleaned_data["name"], color=form.cleaned_data["color"])
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(tag, status.HTTP_201_CREATED)
 
 
 class OpportunityViewSet(Scoped):
@@ -346,6 +358,30 @@ class CampaignViewSet(Scoped):
 
     def get_queryset(self):
         return access.campaigns(self.request.user)
+
+    def create(self, request):
+        form = self.bound_form(CampaignForm, user=request.user)
+        try:
+            campaign = campaign_services.campaign_create(by=request.user, **form.campaign_fields())
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(campaign, status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        campaign = self.get_object()
+        if not access.may_manage_campaign(request.user, campaign):
+            raise PermissionDenied(_("Only its owner, managers and administrators change a campaign."))
+        form = self.bound_form(CampaignForm, instance=campaign, user=request.user)
+        try:
+            campaign = campaign_services.campaign_update(
+                campaign=campaign, by=request.user, **form.campaign_fields()
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return self.answer(campaign)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
 
     @extend_schema(request=None, responses=serializers.CampaignMemberSerializer)
     @action(detail=True, methods=["post"], url_path="members")

@@ -313,3 +313,70 @@ def test_memberships_campaigns_members_and_orders(alice_api, bob_api, alice, bob
     )
     assert created.status_code == 201, created.content
     assert ServiceOrder.objects.filter(detail="Instalar antena", assignee=alice).exists()
+
+
+def test_campaigns_and_tags_are_written_as_on_their_pages(alice_api, bob_api, manager_api, alice, bob):
+    from campaigns.models import Campaign
+    from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
+
+    created = alice_api.post(
+        "/api/v1/campaigns/",
+        {
+            "name": "Verano",
+            "product_name": "Fibra 300",
+            "currency": "PEN",
+            "starts_on": "2026-12-01",
+            "ends_on": "2026-11-01",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 400  # ends before it starts
+    created = alice_api.post(
+        "/api/v1/campaigns/",
+        {
+            "name": "Verano",
+            "product_name": "Fibra 300",
+            "currency": "PEN",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-02-28",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    campaign = Campaign.objects.get(name="Verano")
+    assert campaign.owner == alice
+    # Bob works a member of it: he sees it but may not change it.
+    CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=bob), agent=bob)
+    assert bob_api.get(f"/api/v1/campaigns/{campaign.pk}/").status_code == 200
+    assert (
+        bob_api.patch(
+            f"/api/v1/campaigns/{campaign.pk}/", {"name": "Mío"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert (
+        manager_api.patch(
+            f"/api/v1/campaigns/{campaign.pk}/", {"name": "Verano 2027"}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    assert bob_api.get(f"/api/v1/campaigns/{CampaignFactory(owner=alice).pk}/").status_code == 404
+
+    assert (
+        alice_api.post(
+            "/api/v1/tags/", {"name": "VIP", "color": "red"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_administrators_create_tags(admin_user):
+    api = _client(admin_user)
+    assert (
+        api.post(
+            "/api/v1/tags/", {"name": "VIP", "color": "red"}, content_type="application/json"
+        ).status_code
+        == 201
+    )
+    again = api.post("/api/v1/tags/", {"name": "vip", "color": "blue"}, content_type="application/json")
+    assert again.status_code == 400
