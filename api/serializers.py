@@ -6,10 +6,13 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from campaigns.models import Campaign, CampaignMember
+from campaigns.services import CAMPAIGN_FIELDS
 from companies.models import Company, Membership
+from companies.services import COMPANY_FIELDS
 from crm.models import Activity
 from opportunities.models import Opportunity
 from people.models import Person, Tag
+from people.services import EDITABLE_FIELDS
 from serviceorders.models import ServiceEntry, ServiceOrder
 
 
@@ -26,25 +29,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "url",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "mobile",
-            "city",
-            "country",
-            "source",
-            "stage",
-            "owner",
-            "notes",
-            "tags",
-            "custom",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "url", *EDITABLE_FIELDS, "stage", "tags", "custom", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -54,23 +39,7 @@ class CompanySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Company
-        fields = [
-            "id",
-            "url",
-            "name",
-            "tax_id",
-            "country",
-            "address",
-            "city",
-            "phone",
-            "website",
-            "industry",
-            "owner",
-            "notes",
-            "custom",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "url", *COMPANY_FIELDS, "custom", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -146,19 +115,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = [
-            "id",
-            "url",
-            "name",
-            "product_name",
-            "price",
-            "currency",
-            "starts_on",
-            "ends_on",
-            "owner",
-            "description",
-            "created_at",
-        ]
+        fields = ["id", "url", *CAMPAIGN_FIELDS, "created_at"]
         read_only_fields = fields
 
 

@@ -28,8 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from companies.services import COMPANY_FIELDS
 from crm import access
 from crm.models import Activity
+from people.services import EDITABLE_FIELDS
 
 if TYPE_CHECKING:
     from crm.models import User
@@ -69,19 +71,7 @@ PEOPLE = Kind(
     slug="people",
     label=gettext_lazy("People"),
     model_path="people.Person",
-    fields=(
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "mobile",
-        "city",
-        "country",
-        "source",
-        "stage",
-        "owner",
-        "notes",
-    ),
+    fields=(*EDITABLE_FIELDS, "stage"),
     scope=_people,
     activity_field="person",
     keep=("people.PersonEvent", "people.PersonHistory"),
@@ -93,7 +83,7 @@ COMPANIES = Kind(
     slug="companies",
     label=gettext_lazy("Companies"),
     model_path="companies.Company",
-    fields=("name", "tax_id", "country", "address", "city", "phone", "website", "industry", "owner", "notes"),
+    fields=COMPANY_FIELDS,
     scope=_companies,
     activity_field="company",
     keep=("companies.CompanyHistory",),
