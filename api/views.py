@@ -4,6 +4,8 @@ what its user could on the pages."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -79,12 +81,16 @@ def _errors(error_dict: dict) -> dict:
     return {("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in error_dict.items()}
 
 
-def _raise(error: DjangoValidationError):
-    if hasattr(error, "error_dict"):
-        raise ValidationError(
-            _errors({k: [m for e in v for m in e.messages] for k, v in error.error_dict.items()})
-        )
-    raise ValidationError({"non_field_errors": error.messages})
+@contextmanager
+def service_errors():
+    """A service's refusal (Django's ValidationError) as a 400 with the messages by field."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            messages = {k: [m for e in v for m in e.messages] for k, v in error.error_dict.items()}
+            raise ValidationError(_errors(messages)) from None
+        raise ValidationError({"non_field_errors": error.messages}) from None
 
 
 class FormWrites:
@@ -145,22 +151,18 @@ class PersonViewSet(Scoped):
                     ]
                 }
             )
-        try:
+        with service_errors():
             return form.save_for(self.request.user, person)
-        except DjangoValidationError as error:
-            _raise(error)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def discard(self, request, pk=None):
         person = self.get_object()
         form = self.bound_form(DiscardForm)
-        try:
+        with service_errors():
             person = people_services.person_discard(
                 person=person, by=request.user, reason=form.cleaned_data["reason"]
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(person)
 
 
@@ -173,21 +175,17 @@ class CompanyViewSet(Scoped):
 
     def create(self, request):
         form = self.bound_form(CompanyForm, user=request.user)
-        try:
+        with service_errors():
             company = company_services.company_create(by=request.user, **form.company_fields())
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(company, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         company = self.get_object()
         form = self.bound_form(CompanyForm, instance=company, user=request.user)
-        try:
+        with service_errors():
             company = company_services.company_update(
                 company=company, by=request.user, **form.company_fields()
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(company)
 
     def partial_update(self, request, pk=None):
@@ -207,10 +205,8 @@ class TagViewSet(FormWrites, mixins.ListModelMixin, viewsets.GenericViewSet):
         if not access.is_admin(request.user):
             raise PermissionDenied(_("Only administrators create tags."))
         form = self.bound_form(TagForm)
-        try:
+        with service_errors():
             tag = people_services.tag_create(name=form.cleaned_data["name"], color=form.cleaned_data["color"])
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(tag, status.HTTP_201_CREATED)
 
 
@@ -229,7 +225,7 @@ class OpportunityViewSet(Scoped):
         if board is None:
             raise ValidationError({"pipeline": [_("Choose a board you are a member of.")]})
         form = self.bound_form(OpportunityForm, user=request.user, pipeline=board)
-        try:
+        with service_errors():
             card = opportunity_services.opportunity_create(
                 by=request.user,
                 pipeline=board,
@@ -238,14 +234,12 @@ class OpportunityViewSet(Scoped):
                 members=form.cleaned_data["members"],
                 **form.opportunity_fields(),
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(card, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         card = self.get_object()
         form = self.bound_form(OpportunityForm, instance=card, user=request.user)
-        try:
+        with service_errors():
             card = opportunity_services.opportunity_update(
                 opportunity=card,
                 by=request.user,
@@ -253,8 +247,6 @@ class OpportunityViewSet(Scoped):
                 members=form.cleaned_data["members"],
                 **form.opportunity_fields(),
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(card)
 
     def partial_update(self, request, pk=None):
@@ -266,12 +258,10 @@ class OpportunityViewSet(Scoped):
         """Wait, Working, Closed (won) or Lost, with what each needs (as on the card's page)."""
         card = self.get_object()
         form = self.bound_form(StatusForm)
-        try:
+        with service_errors():
             card = opportunity_services.opportunity_set_status(
                 opportunity=card, by=request.user, **form.cleaned_data
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(card)
 
     @extend_schema(request=None)
@@ -280,15 +270,13 @@ class OpportunityViewSet(Scoped):
         """To another stage of its board (and position)."""
         card = self.get_object()
         form = self.bound_form(MoveForm, user=request.user)
-        try:
+        with service_errors():
             card = opportunity_services.opportunity_move(
                 opportunity=card,
                 by=request.user,
                 stage=form.cleaned_data["stage"],
                 position=form.cleaned_data["position"],
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(card)
 
 
@@ -305,10 +293,8 @@ class ActivityViewSet(Scoped):
 
     def create(self, request):
         form = self.bound_form(ActivityForm, user=request.user)
-        try:
+        with service_errors():
             activity, _follow_up = form.log(request.user)
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(activity, status.HTTP_201_CREATED)
 
     @extend_schema(request=None)
@@ -361,10 +347,8 @@ class CampaignViewSet(Scoped):
 
     def create(self, request):
         form = self.bound_form(CampaignForm, user=request.user)
-        try:
+        with service_errors():
             campaign = campaign_services.campaign_create(by=request.user, **form.campaign_fields())
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(campaign, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
@@ -372,12 +356,10 @@ class CampaignViewSet(Scoped):
         if not access.may_manage_campaign(request.user, campaign):
             raise PermissionDenied(_("Only its owner, managers and administrators change a campaign."))
         form = self.bound_form(CampaignForm, instance=campaign, user=request.user)
-        try:
+        with service_errors():
             campaign = campaign_services.campaign_update(
                 campaign=campaign, by=request.user, **form.campaign_fields()
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(campaign)
 
     def partial_update(self, request, pk=None):
@@ -388,12 +370,10 @@ class CampaignViewSet(Scoped):
     def add_member(self, request, pk=None):
         campaign = self.get_object()
         form = self.bound_form(MemberAddForm, user=request.user)
-        try:
+        with service_errors():
             member = campaign_services.member_add(
                 campaign=campaign, person=form.cleaned_data["person"], by=request.user
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return Response(serializers.CampaignMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -410,12 +390,10 @@ class CampaignMemberViewSet(Scoped):
     def set_status(self, request, pk=None):
         member = self.get_object()
         form = self.bound_form(MemberStatusForm)
-        try:
+        with service_errors():
             member = campaign_services.member_set_status(
                 member=member, by=request.user, status=form.cleaned_data["status"]
             )
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(member)
 
 
@@ -431,19 +409,15 @@ class ServiceOrderViewSet(Scoped):
 
     def create(self, request):
         form = self.bound_form(OrderForm, user=request.user)
-        try:
+        with service_errors():
             order = order_services.order_create(by=request.user, **form.service_order_fields())
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(order, status.HTTP_201_CREATED)
 
     def update(self, request, number=None, partial=False):
         order = self.get_object()
         form = self.bound_form(OrderForm, instance=order, user=request.user)
-        try:
+        with service_errors():
             order = order_services.order_update(order=order, by=request.user, **form.service_order_fields())
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(order)
 
     def partial_update(self, request, number=None):
@@ -455,8 +429,6 @@ class ServiceOrderViewSet(Scoped):
         """Register a service; ``finished`` marks the order done."""
         order = self.get_object()
         form = self.bound_form(EntryForm)
-        try:
+        with service_errors():
             order_services.entry_add(order=order, by=request.user, **form.cleaned_data)
-        except DjangoValidationError as error:
-            _raise(error)
         return self.answer(self.get_queryset().get(pk=order.pk), status.HTTP_201_CREATED)

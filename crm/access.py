@@ -249,10 +249,14 @@ def _on_followed_cards(user: User) -> EqualsAny:
     subquery))``: unlike ``IN (subquery)`` inside an OR, PostgreSQL still reaches
     the rows through the activity's opportunity index (a BitmapOr with the
     owner's)."""
+    return EqualsAny(F("opportunity_id"), ArraySubquery(_followed(user)))
+
+
+def _followed(user: User) -> QuerySet:
+    """The ids of the cards a user follows (as a subquery)."""
     from opportunities.models import Opportunity
 
-    followed = Opportunity.members.through.objects.filter(user=user).values("opportunity_id")
-    return EqualsAny(F("opportunity_id"), ArraySubquery(followed))
+    return Opportunity.members.through.objects.filter(user=user).values("opportunity_id")
 
 
 class EqualsAny(Func):
@@ -401,10 +405,9 @@ def opportunities(user: User) -> QuerySet:
         return Opportunity.objects.none()
     if sees_everything(user):
         return Opportunity.objects.all()
-    followed = Opportunity.members.through.objects.filter(user=user).values("opportunity_id")
     # pk = ANY(ARRAY(...)) rather than IN: both sides of the OR stay index scans.
     return Opportunity.objects.filter(
-        Q(agent=user) | Q(EqualsAny(F("pk"), ArraySubquery(followed))), pipeline__in=pipelines(user)
+        Q(agent=user) | Q(EqualsAny(F("pk"), ArraySubquery(_followed(user)))), pipeline__in=pipelines(user)
     )
 
 

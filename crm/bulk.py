@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,7 +47,7 @@ class ListKind:
     label: Any  # the rows, plural
     model_path: str
     scope: Any  # user -> queryset
-    filterset: Any  # (data, queryset, user) -> FilterSet, the list's own filters
+    filterset_path: str  # the list's own FilterSet class
     owner_field: str
     actions: tuple[Action, ...]
     list_url: str
@@ -56,6 +57,10 @@ class ListKind:
         from django.apps import apps
 
         return apps.get_model(self.model_path)
+
+    def filterset(self, data, queryset, user):
+        """The list's own filters, as its page builds them."""
+        return import_string(self.filterset_path)(data, queryset=queryset, user=user)
 
 
 REASSIGN = Action("reassign", gettext_lazy("Give to"), "user")
@@ -67,42 +72,6 @@ DISCARD = Action("discard", gettext_lazy("Discard"))
 ARCHIVE = Action("archive", gettext_lazy("Archive"))
 
 
-def _people_filter(data, queryset, user):
-    from people.filters import PersonFilter
-
-    return PersonFilter(data, queryset=queryset, user=user)
-
-
-def _companies_filter(data, queryset, user):
-    from companies.filters import CompanyFilter
-
-    return CompanyFilter(data, queryset=queryset, user=user)
-
-
-def _opportunities_filter(data, queryset, user):
-    from opportunities.filters import OpportunityFilter
-
-    return OpportunityFilter(data, queryset=queryset, user=user)
-
-
-def _activities_filter(data, queryset, user):
-    from crm.filters import ActivityFilter
-
-    return ActivityFilter(data, queryset=queryset, user=user)
-
-
-def _reminders_filter(data, queryset, user):
-    from crm.filters import ReminderFilter
-
-    return ReminderFilter(data, queryset=queryset, user=user)
-
-
-def _orders_filter(data, queryset, user):
-    from serviceorders.filters import OrderFilter
-
-    return OrderFilter(data, queryset=queryset, user=user)
-
-
 KINDS = {
     kind.slug: kind
     for kind in (
@@ -111,7 +80,7 @@ KINDS = {
             gettext_lazy("people"),
             "people.Person",
             access.people,
-            _people_filter,
+            "people.filters.PersonFilter",
             "owner",
             (REASSIGN, ADD_TAG, REMOVE_TAG, ADD_TO_CAMPAIGN, SET_STAGE, DISCARD),
             "people:list",
@@ -121,7 +90,7 @@ KINDS = {
             gettext_lazy("companies"),
             "companies.Company",
             access.companies,
-            _companies_filter,
+            "companies.filters.CompanyFilter",
             "owner",
             (REASSIGN,),
             "companies:list",
@@ -131,7 +100,7 @@ KINDS = {
             gettext_lazy("opportunities"),
             "opportunities.Opportunity",
             access.opportunities,
-            _opportunities_filter,
+            "opportunities.filters.OpportunityFilter",
             "agent",
             (REASSIGN, ADD_TAG, REMOVE_TAG, ARCHIVE),
             "opportunities:list",
@@ -141,7 +110,7 @@ KINDS = {
             gettext_lazy("activities"),
             "crm.Activity",
             access.activities,
-            _activities_filter,
+            "crm.filters.ActivityFilter",
             "owner",
             (REASSIGN,),
             "crm:activities",
@@ -151,7 +120,7 @@ KINDS = {
             gettext_lazy("reminders"),
             "crm.Activity",
             access.reminders,
-            _reminders_filter,
+            "crm.filters.ReminderFilter",
             "owner",
             (REASSIGN,),
             "crm:reminders",
@@ -161,7 +130,7 @@ KINDS = {
             gettext_lazy("service orders"),
             "serviceorders.ServiceOrder",
             access.service_orders,
-            _orders_filter,
+            "serviceorders.filters.OrderFilter",
             "assignee",
             (REASSIGN,),
             "serviceorders:list",

@@ -59,20 +59,12 @@ class Kind:
         return apps.get_model(self.model_path)
 
 
-def _people(user):
-    return access.people(user)
-
-
-def _companies(user):
-    return access.companies(user)
-
-
 PEOPLE = Kind(
     slug="people",
     label=gettext_lazy("People"),
     model_path="people.Person",
     fields=(*EDITABLE_FIELDS, "stage"),
-    scope=_people,
+    scope=access.people,
     activity_field="person",
     keep=("people.PersonEvent", "people.PersonHistory"),
     keys={"email": Upper("email"), "phone": "phone", "mobile": "mobile"},
@@ -84,7 +76,7 @@ COMPANIES = Kind(
     label=gettext_lazy("Companies"),
     model_path="companies.Company",
     fields=COMPANY_FIELDS,
-    scope=_companies,
+    scope=access.companies,
     activity_field="company",
     keep=("companies.CompanyHistory",),
     keys={"tax_id": "tax_id", "phone": "phone", "name": Upper("name")},

@@ -1,0 +1,99 @@
+"""The administration and tool pages added with issues 15/16 and 16/16 read a
+fixed number of queries whatever the number of rows they list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from api.models import ApiToken, Webhook, WebhookAttempt, WebhookDelivery
+from companies.tests.factories import CompanyFactory
+from crm.models import CustomField, ExchangeRate
+from people.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def _fixed(client, url: str, add) -> None:
+    """Same number of queries with one row and with ten more."""
+    add(1)
+    few = _queries(client, url)
+    add(10)
+    assert _queries(client, url) == few
+
+
+def test_custom_fields_and_exchange_rates(admin_client, admin_user):
+    _fixed(
+        admin_client,
+        reverse("crm:custom_fields"),
+        lambda n: [
+            CustomField.objects.create(
+                model="people", name=f"F{i}", key=f"f{CustomField.objects.count()}_{i}"
+            )
+            for i in range(n)
+        ],
+    )
+    _fixed(
+        admin_client,
+        reverse("crm:exchange_rates"),
+        lambda n: [
+            ExchangeRate.objects.create(
+                currency="USD",
+                on=date(2026, 1, 1) + timedelta(days=ExchangeRate.objects.count()),
+                rate="3.7",
+                created_by=admin_user,
+            )
+            for _ in range(n)
+        ],
+    )
+
+
+def test_webhooks_and_their_delivery_log(admin_client, admin_user):
+    _fixed(
+        admin_client,
+        reverse("api:webhooks"),
+        lambda n: [
+            Webhook.objects.create(
+                url="https://example.com/h", events=["person.created"], created_by=admin_user
+            )
+            for _ in range(n)
+        ],
+    )
+    webhook = Webhook.objects.first()
+
+    def deliveries(n):
+        for _ in range(n):
+            delivery = WebhookDelivery.objects.create(webhook=webhook, event="person.created", payload={})
+            WebhookAttempt.objects.create(delivery=delivery, status_code=500)
+            WebhookAttempt.objects.create(delivery=delivery, status_code=200)
+
+    _fixed(admin_client, reverse("api:webhook", args=[webhook.pk]), deliveries)
+
+
+def test_tokens_whatsapp_and_merged_companies(alice_client, alice, admin_client, admin_user):
+    _fixed(
+        alice_client,
+        reverse("api:tokens"),
+        lambda n: [ApiToken.issue(user=alice, name="script") for _ in range(n)],
+    )
+    person = PersonFactory(owner=alice, mobile="+51987654321")
+    assert _queries(alice_client, reverse("crm:person_whatsapp", args=[person.pk])) <= 8
+    _fixed(
+        admin_client,
+        reverse("companies:discarded"),
+        lambda n: [
+            CompanyFactory(owner=admin_user, discarded_at=timezone.now(), discarded_by=admin_user)
+            for _ in range(n)
+        ],
+    )
