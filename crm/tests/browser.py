@@ -115,6 +115,13 @@ class Journey:
         page.get_by_role("button", name=self.t("Sign in"), exact=True).click()
         page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
 
+    def confirm(self, control) -> None:
+        """Click the control and wait for the success message it brings: a new one, not the
+        previous step's still on the page (whether the answer is a new page or an htmx swap)."""
+        self.page.evaluate("document.querySelectorAll('.alert-success').forEach(a => a.dataset.seen = '1')")
+        control.click()
+        self.page.locator(".alert-success:not([data-seen])").first.wait_for()
+
     def drag(self, source, target) -> None:
         """Drag with the mouse, as a person would: from the middle of the source to the
         part of the target that is on screen (a phone shows a board's next column only in
@@ -164,6 +171,8 @@ def chromium():
 def tab(browser, base_url: str, variant: Variant, folder: Path) -> Iterator[Journey]:
     """A fresh browser context (no cookies) in the variant's language and size, whose
     console errors, uncaught exceptions and CSP violations are collected."""
+    from playwright.sync_api import expect
+
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     context = browser.new_context(
@@ -173,6 +182,8 @@ def tab(browser, base_url: str, variant: Variant, folder: Path) -> Iterator[Jour
         accept_downloads=True,
     )
     context.set_default_timeout(TIMEOUT_MS)
+    # Assertions on the page (expect(...).to_have_count) wait as long as the steps do.
+    expect.set_options(timeout=TIMEOUT_MS)
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
     this = Journey(page=page, base_url=base_url, variant=variant, folder=folder)

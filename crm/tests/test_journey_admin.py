@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crm.models import User
 from crm.tests.browser import variants
@@ -78,7 +79,7 @@ def test_an_admins_day(journey, office):
     row.get_by_role("button", name=journey.t("Restore")).click()
     page.locator(".alert-success", has_text="Jorge Salas").wait_for()
     journey.shot("restored")
-    assert page.locator("#discarded-rows tr", has_text="Jorge Salas").count() == 0
+    expect(page.locator("#discarded-rows tr", has_text="Jorge Salas")).to_have_count(0)
     assert Person.objects.get(pk=office["discarded"].pk).discarded_at is None
 
     # The board: a demo stage, and cards idle for more than 3 days in "proposal" turn orange.
@@ -89,21 +90,20 @@ def test_an_admins_day(journey, office):
     page.get_by_role("link", name=journey.t("Settings")).click()
     stage = office["stage"]
     page.fill(f"#stage-days-{stage.pk}", "3")
-    page.locator(f"#stage-days-{stage.pk}").locator("xpath=..").get_by_role("button").click()
-    page.locator(".alert-success").first.wait_for()
+    journey.confirm(page.locator(f"#stage-days-{stage.pk}").locator("xpath=..").get_by_role("button"))
     page.fill("#new-stage-name", "Demostración")
     page.fill("#new-stage-days", "5")
     journey.shot("board-settings")
-    page.get_by_role("button", name=journey.t("Add"), exact=True).click()
-    page.locator(".alert-success").first.wait_for()
+    journey.confirm(page.get_by_role("button", name=journey.t("Add"), exact=True))
     stage.refresh_from_db()
     assert stage.stagnant_days == 3
     assert office["board"].stages.filter(name="Demostración", stagnant_days=5).exists()
 
     # Diego joins the board and follows every new card from the start (the base card).
     page.get_by_label("Diego Torres").check()
-    page.locator("form", has=page.locator("#id_name")).get_by_role("button", name=journey.t("Save")).click()
-    page.locator(".alert-success").first.wait_for()
+    journey.confirm(
+        page.locator("form", has=page.locator("#id_name")).get_by_role("button", name=journey.t("Save"))
+    )
     page.get_by_role("link", name=journey.t("Edit the base card")).click()
     page.fill("#id_description", "Pedir el plano de la sede.")
     page.get_by_label("Diego Torres").check()
@@ -135,8 +135,7 @@ def test_an_admins_day(journey, office):
     assert page.locator("input[name=city][value=b]").is_checked()  # a blank value never wins by default
     journey.shot("merge")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name=journey.t("Merge")).click()
-    page.locator(".alert-success").first.wait_for()
+    journey.confirm(page.get_by_role("button", name=journey.t("Merge")))
     rosas = Person.objects.filter(last_name="Quispe")
     assert rosas.filter(discarded_at=None).count() == 1
     kept = rosas.get(discarded_at=None)
@@ -151,9 +150,11 @@ def test_an_admins_day(journey, office):
     page.locator("#bulk-people-user").select_option(label="Diego Torres")
     journey.shot("bulk")
     page.get_by_role("button", name=journey.t("Apply to selected")).click()
-    page.locator(".alert-success").first.wait_for()
+    undo = page.get_by_role("button", name=journey.t("Undo"))
+    undo.wait_for()
     assert Person.objects.filter(discarded_at=None).exclude(owner=diego).count() == 0
-    page.get_by_role("button", name=journey.t("Undo")).click()
-    page.locator(".alert-success").first.wait_for()
+    undo.click()
+    # The page after the undo has no Undo button (the one before it did: wait for the new page).
+    expect(undo).to_have_count(0)
     journey.shot("bulk-undone")
     assert not Person.objects.filter(owner=diego).exists()

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campaigns.tests.factories import CampaignFactory
 from companies.tests.factories import CompanyFactory
@@ -105,7 +106,7 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     page.get_by_role("button", name=journey.t("Preview the import")).click()
     page.get_by_role("heading", name=journey.t("2. Preview")).wait_for()
     journey.shot("import-preview")
-    assert page.locator("#import-status .badge").filter(has_text=journey.t("New")).count() == 3
+    expect(page.locator("#import-status .badge").filter(has_text=journey.t("New"))).to_have_count(3)
     # The worker is busy elsewhere for a moment: the confirmed import waits with its progress bar.
     task_worker.stop()
     page.get_by_role("button", name=journey.t("Confirm the import")).click()
@@ -131,8 +132,9 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     journey.go("/people/")
     with page.expect_response(lambda response: "tag=" in response.url):
         page.locator("#id_tag").select_option(label="Feria 2026")
+    # htmx swaps the rows in after the response: wait for the filtered list, not the old one.
+    expect(page.locator("#people-rows tbody tr")).to_have_count(4)
     page.locator("#people-rows tbody tr").filter(has_text="Valentina").wait_for()
-    assert page.locator("#people-rows tbody tr").count() == 4
     journey.shot("people-filtered")
     # Exports and "add to a campaign" follow the filters htmx applied without a reload.
     tag = day["existing"].tags.get().pk
@@ -187,8 +189,7 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     tomorrow = timezone.localtime() + datetime.timedelta(days=1)
     page.fill("#qa-follow", tomorrow.replace(hour=9, minute=30).strftime("%Y-%m-%dT%H:%M"))
     journey.shot("log-call")
-    page.get_by_role("button", name=journey.t("Log activity")).click()
-    page.locator(".alert-success").first.wait_for()
+    journey.confirm(page.get_by_role("button", name=journey.t("Log activity")))
     journey.shot("call-logged")
     call = Activity.objects.get(subject="Le interesa la licencia anual")
     assert (call.kind, call.done_at is not None) == ("call", True)
@@ -199,9 +200,8 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     page.locator("nav.navbar a[href='/reminders/']").click()
     row = page.locator("#reminder-rows tr", has_text="Llamar a Rosa por la propuesta")
     journey.shot("reminders")
-    row.get_by_role("button", name=journey.t("Done"), exact=True).click()
-    page.locator(".alert-success").first.wait_for()
-    assert overdue.count() == 0
+    journey.confirm(row.get_by_role("button", name=journey.t("Done"), exact=True))
+    expect(overdue).to_have_count(0)
     journey.shot("reminders-done")
 
     # The opportunity moves to the next stage by drag and drop on the board.
@@ -218,7 +218,7 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     card.refresh_from_db()
     assert card.stage == stages[1]
     page.reload()
-    assert target.locator(f"li.kanban-card[data-card='{card.pk}']").count() == 1
+    expect(target.locator(f"li.kanban-card[data-card='{card.pk}']")).to_have_count(1)
     journey.shot("card-moved")
 
     # Wait (the client answers next week), then Closed with the invoice number.
@@ -243,8 +243,7 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     order = day["order"]
     journey.go(f"/serviceorders/{order.number}/")
     page.fill("#e-detail", "Cableado del segundo piso.")
-    page.get_by_role("button", name=journey.t("Register"), exact=True).click()
-    page.locator(".alert-success").first.wait_for()
+    journey.confirm(page.get_by_role("button", name=journey.t("Register"), exact=True))
     page.fill("#e-detail", "Red instalada y probada con el cliente.")
     page.check("#e-finished")
     journey.shot("service")
