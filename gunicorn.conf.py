@@ -1,7 +1,8 @@
 """gunicorn's settings for the CRM (read from the working directory, or `-c gunicorn.conf.py`).
 
 Environment: PORT (8000), WEB_CONCURRENCY (workers: 2 per core + 1), GUNICORN_TIMEOUT (60 s),
-GUNICORN_THREADS (1). Access log on stdout, one key=value line per request, like the app's log.
+GUNICORN_THREADS (1), GUNICORN_PRELOAD (1: load and warm the app once, before forking; 0: each
+worker loads it). Access log on stdout, one key=value line per request, like the app's log.
 """
 
 import multiprocessing
@@ -23,5 +24,19 @@ access_log_format = (
     'level=INFO logger=gunicorn.access method=%(m)s path="%(U)s" query="%(q)s" status=%(s)s '
     'bytes=%(B)s duration_ms=%(M)s ip=%(h)s agent="%(a)s"'
 )
+# The application is loaded once in the master and warmed there (crm/warmup.py: templates
+# compiled, catalogs read), so every worker, also one replacing another after max_requests,
+# starts warm and shares that memory. A code change then needs a restart, not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+
+
+def when_ready(server):
+    """In the master, after the preload and before the workers are forked."""
+    if preload_app:
+        from crm.warmup import warm
+
+        warm()
+
+
 # Behind a proxy (nginx, a load balancer), trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -43,6 +44,23 @@ class BulkForm(forms.Form):
                 del self.fields[name]
         # Any ids: the scope decides which are really changed.
         self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+    # What the bar shows of each choice (its label), and how many campaigns at most.
+    SHOWN = {"user": ("name", "username"), "tag": ("name",), "campaign": ("name",)}
+    MAX_OPTIONS = 200
+
+    def options(self) -> dict[str, str]:
+        """The <option>s of the bar's choices, reading only the columns their labels need
+        (joined here: two hundred campaigns through the template language cost ~3 ms)."""
+        return {
+            name: format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((o.pk, str(o)) for o in self.fields[name].queryset.only(*shown)[: self.MAX_OPTIONS]),
+            )
+            for name, shown in self.SHOWN.items()
+            if name in self.fields
+        }
 
     def chosen_action(self) -> bulk.Action:
         return next(a for a in self.kind.actions if a.slug == self.cleaned_data["action"])

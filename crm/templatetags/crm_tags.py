@@ -153,9 +153,11 @@ def bulk_bar(context, kind: str):
     for name in ("page", "after", "before", "count"):
         query.pop(name, None)
     last = bulk.last_undoable(request.user, spec)
+    form = BulkForm(kind=spec, user=request.user)
     return {
         "kind": spec,
-        "form": BulkForm(kind=spec, user=request.user),
+        "form": form,
+        "options": form.options(),
         "query": query.urlencode(),
         "next": request.get_full_path(),
         "last": last,

@@ -161,3 +161,26 @@ def test_activities_and_reminders_change_hands_in_bulk(manager_client, alice, bo
         'form="bulk-reminders"'
         in manager_client.get(reverse("crm:reminders"), {"owner": ""}).content.decode()
     )
+
+
+def test_the_bar_offers_what_the_user_may_choose_escaped(alice_client, alice, bob):
+    TagFactory(name="<b>VIP</b>")
+    CampaignFactory(name="Verano & <i>Lima</i>", owner=alice)
+    CampaignFactory(name="La campaña de Bob", owner=bob)
+    page = alice_client.get(reverse("people:list")).content.decode()
+    bar = page[page.index('id="bulk-people"') : page.index("</form>", page.index('id="bulk-people"'))]
+    assert "&lt;b&gt;VIP&lt;/b&gt;" in bar
+    assert "<b>VIP</b>" not in bar
+    assert "Verano &amp; &lt;i&gt;Lima&lt;/i&gt;" in bar
+    assert "La campaña de Bob" not in bar
+    # An agent gives rows only to themself.
+    user_select = bar[bar.index('name="user"') : bar.index("</select>", bar.index('name="user"'))]
+    assert f'value="{alice.pk}"' in user_select
+    assert f'value="{bob.pk}"' not in user_select
+
+
+def test_the_bar_lists_at_most_two_hundred_campaigns(manager_client, alice):
+    CampaignFactory.create_batch(201, owner=alice)
+    page = manager_client.get(reverse("people:list")).content.decode()
+    campaigns = page[page.index('name="campaign"') : page.index("</select>", page.index('name="campaign"'))]
+    assert campaigns.count("<option") == 1 + 200
