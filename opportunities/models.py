@@ -204,6 +204,12 @@ class Opportunity(models.Model):
         indexes = [
             models.Index(fields=["stage", "position", "id"], name="opps_board_column_idx"),
             models.Index(fields=["pipeline", "status", "archived"], name="opps_board_status_idx"),
+            # The board's column totals (count and amount by stage and currency) from the index alone.
+            models.Index(
+                fields=["pipeline", "stage", "currency"],
+                include=["amount", "status", "archived"],
+                name="opps_board_totals_idx",
+            ),
             models.Index(fields=["agent", "status"], name="opps_agent_status_idx"),
             models.Index(fields=["-created_at", "-id"], name="opps_created_idx"),
             models.Index(fields=["company"], name="opps_company_idx"),

@@ -248,3 +248,26 @@ def test_cards_escape_what_users_typed(admin_client, admin_user):
     html = admin_client.get(board.get_absolute_url()).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;co&quot;" in html
+
+
+def test_names_shared_by_many_cards_are_escaped_on_each(admin_client):
+    from companies.tests.factories import CompanyFactory
+    from crm.tests.factories import UserFactory
+
+    board = PipelineFactory()
+    agent = UserFactory(name="<b>Ana</b>", role="admin")
+    company = CompanyFactory(name='Acme <img src=x onerror="alert(1)">')
+    tag = TagFactory(name="<u>VIP</u>")
+    for _ in range(2):  # two people of the same name: one open card each on a board
+        contact = PersonFactory(first_name="<i>Rosa</i>", last_name="Pérez", owner=agent)
+        card = OpportunityFactory(pipeline=board, agent=agent, company=company, contact=contact)
+        card.tags.add(tag)
+    html = admin_client.get(board.get_absolute_url()).content.decode()
+    for raw, escaped in [
+        ("<b>Ana</b>", "&lt;b&gt;Ana&lt;/b&gt;"),
+        ('<img src=x onerror="alert(1)">', "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"),
+        ("<i>Rosa</i>", "&lt;i&gt;Rosa&lt;/i&gt; Pérez"),
+        ("<u>VIP</u>", "&lt;u&gt;VIP&lt;/u&gt;"),
+    ]:
+        assert raw not in html
+        assert html.count(escaped) >= 2, escaped
