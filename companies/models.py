@@ -109,6 +109,11 @@ class Membership(models.Model):
     area = models.CharField(_("area"), max_length=100, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The person's owner while the person is not discarded (else NULL), kept by
+    # PostgreSQL triggers (migration 0008), whatever writes the rows: forms, imports
+    # by COPY, bulk changes, merges. An agent's companies are found through it.
+    # Never set it from Python; an instance's value may be stale, the row's is not.
+    person_owner_id = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("membership")
@@ -117,7 +122,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "company"], name="companies_membership_unique")
         ]
-        indexes = [models.Index(fields=["company", "person"], name="companies_member_company_idx")]
+        indexes = [
+            models.Index(fields=["company", "person"], name="companies_member_company_idx"),
+            models.Index(fields=["person_owner_id", "company"], name="companies_member_owner_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.company}"

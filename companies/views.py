@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from companies import services
 from companies.filters import CompanyFilter, search_companies
 from companies.forms import CompanyForm, MembershipForm
+from companies.models import Membership
 from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
@@ -29,10 +31,18 @@ def _company_for(user, pk: int):
 @login_required
 def company_list(request: HttpRequest) -> HttpResponse:
     filterset = CompanyFilter(request.GET, queryset=access.companies(request.user), user=request.user)
-    visible_people = Q(memberships__person__in=access.people(request.user))
+    # Counted for the rows of the page only (a subquery each), not grouped over every
+    # company in the filters before the first 25 are taken.
+    visible = (
+        Membership.objects.filter(company=OuterRef("pk"), person__in=access.people(request.user))
+        .order_by()
+        .values("company")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     queryset = (
         filterset.qs.select_related("owner")
-        .annotate(person_count=Count("memberships", filter=visible_people))
+        .annotate(person_count=Coalesce(Subquery(visible), 0))
         .order_by("name", "id")
     )
     page = paginate(request, queryset)

@@ -191,10 +191,10 @@ def companies(user: User) -> QuerySet:
     companies = Company.objects.filter(discarded_at=None)
     if sees_everything(user):
         return companies
-    works_there = Membership.objects.filter(
-        company=OuterRef("pk"), person__owner=user, person__discarded_at=None
-    )
-    return companies.filter(Q(owner=user) | Exists(works_there))
+    # Memberships keep their person's owner (NULL once discarded), see companies'
+    # migration 0008; "= ANY(ARRAY(...))" lets PostgreSQL OR two index scans.
+    works_there = Membership.objects.filter(person_owner_id=user.pk).order_by().values("company_id")
+    return companies.filter(Q(owner=user) | Q(EqualsAny(F("pk"), ArraySubquery(works_there))))
 
 
 def discarded_companies(user: User) -> QuerySet:

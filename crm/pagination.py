@@ -25,8 +25,13 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # Counting needs no order (nor the annotations only the order uses).
-        return self.object_list.order_by()[: self.count_limit + 1].count()
+        # Counting needs no order, nor the columns and annotations a row shows (a count of
+        # people per company would otherwise run for every row counted): for rows of a
+        # model, their keys; rows of values() or groups are counted as they are.
+        rows = self.object_list.order_by()
+        if not rows.query.values_select and rows.query.group_by is None:
+            rows = rows.values("pk")
+        return rows[: self.count_limit + 1].count()
 
     @property
     def count_is_bounded(self) -> bool:
