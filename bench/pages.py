@@ -67,6 +67,12 @@ def cases(facts: dict) -> list[PageCase]:
             "/serviceorders/?q=impresora+firmware",
             100,
         ),
+        PageCase(
+            "Companies, first page (agent: their own and where their people work)",
+            "agent",
+            "/companies/",
+            100,
+        ),
         PageCase("Global search as you type: 'garcia' (every kind)", "manager", "/search/?q=garcia", 100),
         PageCase("Global search as you type: 'garcia' (agent)", "agent", "/search/?q=garcia", 100),
         PageCase(

@@ -49,7 +49,7 @@ CARD_FIELDS = [
 ]  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
     """One card of the board, as it shows."""
 
