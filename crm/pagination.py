@@ -27,9 +27,10 @@ class BoundedPaginator(Paginator):
     def count(self) -> int:
         # Counting needs no order, nor the columns and annotations a row shows (a count of
         # people per company would otherwise run for every row counted): for rows of a
-        # model, their keys; rows of values() or groups are counted as they are.
+        # model, their keys; rows of values(), groups or unions are counted as they are.
         rows = self.object_list.order_by()
-        if not rows.query.values_select and rows.query.group_by is None:
+        query = rows.query
+        if not query.values_select and query.group_by is None and not query.combinator:
             rows = rows.values("pk")
         return rows[: self.count_limit + 1].count()
 
