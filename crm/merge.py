@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +48,8 @@ class Kind:
     scope: Any  # user -> the records they may merge
     activity_field: str  # the Activity (and Attachment) field naming the record
     keep: tuple[str, ...] = ()  # related models (app_label.Model) that stay with the discarded record
-    # Duplicate keys: label -> expression the records are grouped by (blank values never match).
+    # Duplicate keys: label -> expression the records are grouped by, or a tuple of
+    # columns any of which may hold the value (blank values never match).
     keys: dict[str, Any] = field(default_factory=dict)
     list_url: str = ""
 
@@ -67,7 +68,8 @@ PEOPLE = Kind(
     scope=access.people,
     activity_field="person",
     keep=("people.PersonEvent", "people.PersonHistory"),
-    keys={"email": Upper("email"), "phone": "phone", "mobile": "mobile"},
+    # A number is one number, whether typed as the phone of one and the mobile of another.
+    keys={"email": Upper("email"), "phone": ("phone", "mobile")},
     list_url="people:list",
 )
 
@@ -201,27 +203,45 @@ def possible_duplicates(
     DUPLICATES_CACHE_SECONDS, per kind, key and scope; ``refresh`` looks again.
     The records of a page are read fresh: a group merged meanwhile drops out."""
     expression = kind.keys[by]
-    keyed = kind.scope(user).annotate(key=models.F(expression) if isinstance(expression, str) else expression)
+    columns = expression if isinstance(expression, tuple) else ("key",)
+    scope = kind.scope(user)
+    if not isinstance(expression, tuple):
+        scope = scope.annotate(key=models.F(expression) if isinstance(expression, str) else expression)
     seconds = settings.DUPLICATES_CACHE_SECONDS
     cache_key = f"duplicates:{kind.slug}:{by}:{'all' if access.sees_everything(user) else user.pk}"
     found = cache.get(cache_key) if seconds > 0 and not refresh else None
     if found is None:
-        shared = (
-            keyed.exclude(key="")
-            .exclude(key=None)
-            .values("key")
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1)
-            .order_by("key")
-            .values_list("key", flat=True)[:MAX_GROUPS]
-        )
-        found = {"keys": list(shared), "computed_at": timezone.now()}
+        found = {"keys": _shared_values(scope, columns), "computed_at": timezone.now()}
         if seconds > 0:
             cache.set(cache_key, found, seconds)
     keys = found["keys"]
     groups = keys[bisect.bisect_right(keys, after) :][:limit] if after else keys[:limit]
     members: dict[str, list] = {key: [] for key in groups}
-    for record in keyed.filter(key__in=groups).select_related("owner").order_by("key", "pk")[: limit * 10]:
-        members[record.key].append(record)
+    holding = Q()
+    for column in columns:
+        holding |= Q(**{f"{column}__in": groups})
+    for record in scope.filter(holding).select_related("owner").order_by("pk")[: limit * 10]:
+        for value in dict.fromkeys(getattr(record, column) for column in columns):
+            if value in members:
+                members[value].append(record)
     pairs = [Pair(by, key, records) for key, records in members.items() if len(records) > 1]
     return pairs, found["computed_at"]
+
+
+def _shared_values(scope, columns: tuple[str, ...]) -> list[str]:
+    """The values (at most MAX_GROUPS, in order) that two or more records of ``scope``
+    hold in any of ``columns``: one grouped query over the columns' values."""
+    parts = [
+        scope.exclude(**{column: ""}).exclude(**{column: None}).values_list("pk", column).order_by()
+        for column in columns
+    ]
+    values = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # ``sql`` is Django's own, built from the scope; the values travel as parameters.
+            f"SELECT value FROM ({sql}) AS held (id, value) GROUP BY value "
+            "HAVING COUNT(DISTINCT id) > 1 ORDER BY value LIMIT %s",
+            [*params, MAX_GROUPS],
+        )
+        return [value for (value,) in cursor.fetchall()]

@@ -17,8 +17,7 @@ from crm.widgets import Autocomplete
 
 KEY_LABELS = {
     "email": gettext_lazy("Same email"),
-    "phone": gettext_lazy("Same phone"),
-    "mobile": gettext_lazy("Same mobile"),
+    "phone": gettext_lazy("Same phone or mobile"),
     "tax_id": gettext_lazy("Same tax id"),
     "name": gettext_lazy("Same name"),
 }

@@ -140,6 +140,19 @@ def test_possible_duplicates_by_email_and_phone(alice_client, bob, twins):
     assert [[p.pk for p in g.records] for g in by_phone] == [[rosa.pk, same_phone.pk]]
 
 
+def test_a_number_is_shared_whether_phone_or_mobile(alice_client, alice, bob):
+    """A cellphone typed as the phone of one person and the mobile of another."""
+    ana = PersonFactory(owner=alice, phone="+51987000111", mobile="+51987000222")
+    ana_again = PersonFactory(owner=alice, phone="", mobile="+51987000111")
+    lucho = PersonFactory(owner=alice, phone="+51987000222", mobile="")
+    PersonFactory(owner=alice, phone="+51987000333", mobile="+51987000333")  # one person, one number
+    PersonFactory(owner=bob, phone="+51987000111", mobile="")  # not alice's to see
+    page = alice_client.get(reverse("crm:duplicates", args=["people"]), {"by": "phone"})
+    groups = [(g.value, [p.pk for p in g.records]) for g in page.context["groups"]]
+    assert groups == [("+51987000111", [ana.pk, ana_again.pk]), ("+51987000222", [ana.pk, lucho.pk])]
+    assert "Same phone or mobile" in page.content.decode()
+
+
 def test_merging_companies_and_restoring_the_merged_one(admin_client, admin_user):
     andes = CompanyFactory(owner=admin_user, name="Andes SAC", tax_id="20123456789", country="PE", phone="")
     copy = CompanyFactory(owner=admin_user, name="ANDES S.A.C.", tax_id="", country="PE", phone="+5114445555")
