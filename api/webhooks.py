@@ -6,8 +6,10 @@ per subscribed webhook is stored and handed to the task worker, which POSTs the
 JSON signed with the webhook's secret (``X-CRM-Signature: sha256=<HMAC-SHA256 of
 the body>``), retries with back-off and logs every attempt. Nothing is sent
 during the user's request, so a slow, failing or disabled endpoint never
-blocks it. Changes made in bulk (imports, bulk actions) write their events
-directly and are not announced one by one.
+blocks it. People changed in bulk (imports, bulk actions and their undo, a
+deleted tag) arrive through ``people.signals.changed_in_bulk``: after commit one
+task expands them into a delivery per person and webhook, so the user's request
+pays for one row whatever the number of people.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
+from people.signals import changed_in_bulk
 
 MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 5
@@ -43,18 +46,60 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(minutes=2 ** (attempt - 1))
 
 
+def subscribed(event: str) -> list[Webhook]:
+    return [w for w in Webhook.objects.filter(active=True) if event in w.events]
+
+
+def _payload(event: str, data: dict) -> dict:
+    payload = {"event": event, "at": timezone.now(), "data": data}
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
 def emit(event: str, data: dict) -> None:
     """Announce ``event`` once the current transaction commits."""
 
     def store() -> None:
-        webhooks = [w for w in Webhook.objects.filter(active=True) if event in w.events]
-        payload = {"event": event, "at": timezone.now(), "data": data}
-        payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-        for webhook in webhooks:
+        payload = _payload(event, data)
+        for webhook in subscribed(event):
             delivery = WebhookDelivery.objects.create(webhook=webhook, event=event, payload=payload)
             deliver.enqueue(delivery.pk)
 
     transaction.on_commit(store)
+
+
+def emit_people(event: str, ids: list[int]) -> None:
+    """Announce ``event`` for each of these people once the transaction commits:
+    the worker writes the deliveries (``announce_people``)."""
+
+    def store() -> None:
+        if subscribed(event):
+            announce_people.enqueue(event, ids)
+
+    if ids:
+        transaction.on_commit(store)
+
+
+ANNOUNCE_CHUNK = 500
+
+
+@task()
+def announce_people(event: str, ids: list[int]) -> int:
+    """A delivery of ``event`` per person and subscribed webhook, each with the
+    person as they are now; returns how many deliveries were planned."""
+    from people.models import Person
+
+    webhooks = subscribed(event)
+    planned = 0
+    for start in range(0, len(ids) if webhooks else 0, ANNOUNCE_CHUNK):
+        batch = []
+        for person in Person.objects.filter(pk__in=ids[start : start + ANNOUNCE_CHUNK]).order_by("pk"):
+            payload = _payload(event, {"person": _record(person, PERSON_FIELDS)})
+            batch += [WebhookDelivery(webhook=webhook, event=event, payload=payload) for webhook in webhooks]
+        deliveries = WebhookDelivery.objects.bulk_create(batch)
+        for delivery in deliveries:
+            deliver.enqueue(delivery.pk)
+        planned += len(deliveries)
+    return planned
 
 
 @task()
@@ -155,6 +200,11 @@ def connect() -> None:
     def person_event(sender, instance, created, **kwargs):
         if created and instance.kind in PERSON_EVENTS:
             emit(PERSON_EVENTS[instance.kind], {"person": _record(instance.person, PERSON_FIELDS)})
+
+    @receiver(changed_in_bulk, weak=False)
+    def people_changed_in_bulk(sender, kind, ids, **kwargs):
+        if kind in PERSON_EVENTS:
+            emit_people(PERSON_EVENTS[kind], list(ids))
 
     @receiver(post_save, sender=OpportunityEvent, weak=False)
     def opportunity_event(sender, instance, created, **kwargs):

@@ -171,7 +171,9 @@ def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, val
     if action is REASSIGN:
         field = f"{kind.owner_field}_id"
         undo = {"field": field, "old": dict(target.values_list("pk", field)), "new": value.pk}
-        changed = target.exclude(**{field: value.pk}).update(**{field: value.pk})
+        moved = [pk for pk, old in undo["old"].items() if old != value.pk]
+        changed = model.objects.filter(pk__in=moved).update(**{field: value.pk})
+        _announce(kind, "updated", moved)
     elif action in (ADD_TAG, REMOVE_TAG):
         through = model.tags.through
         owner_column = f"{model._meta.model_name}_id"
@@ -186,9 +188,11 @@ def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, val
                 [through(tag=value, **{owner_column: pk}) for pk in fresh], batch_size=2000
             )
             undo, changed = {"tag": value.pk, "pks": fresh}, len(fresh)
+            _announce(kind, "tagged", fresh)
         else:
             through.objects.filter(tag=value, **{f"{owner_column}__in": tagged}).delete()
             undo, changed = {"tag": value.pk, "pks": sorted(tagged)}, len(tagged)
+            _announce(kind, "untagged", undo["pks"])
     elif action is ADD_TO_CAMPAIGN:
         from campaigns.models import CampaignMember
         from campaigns.services import members_add
@@ -212,6 +216,7 @@ def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, val
             batch_size=2000,
         )
         undo = {"old": old, "new": value}
+        _announce(kind, "stage", list(old))
     elif action is DISCARD:
         from people.models import PersonEvent
 
@@ -229,6 +234,7 @@ def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, val
             batch_size=2000,
         )
         undo = {"pks": fresh}
+        _announce(kind, "discarded", fresh)
     elif action is ARCHIVE:
         fresh = list(target.filter(archived=False).values_list("pk", flat=True))
         changed = model.objects.filter(pk__in=fresh).update(archived=True, updated_at=timezone.now())
@@ -244,6 +250,16 @@ def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, val
         changed=changed,
         undo=undo,
     )
+
+
+def _announce(kind: ListKind, what: str, pks) -> None:
+    """Tell other modules (the webhooks) which people changed, and how
+    (a PersonEvent kind); other lists' rows have no such announcements."""
+    from people.models import Person
+    from people.signals import changed_in_bulk
+
+    if kind.model is Person and pks:
+        changed_in_bulk.send(sender=Person, kind=what, ids=list(pks))
 
 
 def last_undoable(user: User, kind: ListKind) -> BulkOperation | None:
@@ -275,14 +291,19 @@ def undo(*, operation: BulkOperation, user: User) -> int:
             if old != data["new"]:
                 by_owner.setdefault(old, []).append(int(pk))
         for old, pks in by_owner.items():
-            back += model.objects.filter(pk__in=pks, **{field: data["new"]}).update(**{field: old})
+            still = list(
+                model.objects.filter(pk__in=pks, **{field: data["new"]}).values_list("pk", flat=True)
+            )
+            back += model.objects.filter(pk__in=still).update(**{field: old})
+            _announce(kind, "updated", still)
     elif action in (ADD_TAG.slug, REMOVE_TAG.slug):
         through = model.tags.through
         owner_column = f"{model._meta.model_name}_id"
         if action == ADD_TAG.slug:
-            back, _deleted = through.objects.filter(
-                tag_id=data["tag"], **{f"{owner_column}__in": data["pks"]}
-            ).delete()
+            links = through.objects.filter(tag_id=data["tag"], **{f"{owner_column}__in": data["pks"]})
+            untagged = list(links.values_list(owner_column, flat=True))
+            back, _deleted = links.delete()
+            _announce(kind, "untagged", untagged)
         else:
             present = set(
                 through.objects.filter(
@@ -292,6 +313,7 @@ def undo(*, operation: BulkOperation, user: User) -> int:
             missing = [pk for pk in data["pks"] if pk not in present]
             through.objects.bulk_create([through(tag_id=data["tag"], **{owner_column: pk}) for pk in missing])
             back = len(missing)
+            _announce(kind, "tagged", missing)
     elif action == ADD_TO_CAMPAIGN.slug:
         from campaigns.models import CampaignMember
 
@@ -307,13 +329,19 @@ def undo(*, operation: BulkOperation, user: User) -> int:
         for pk, old in data["old"].items():
             by_stage.setdefault(old, []).append(int(pk))
         for old, pks in by_stage.items():
-            back += model.objects.filter(pk__in=pks, stage=data["new"]).update(stage=old)
+            still = list(model.objects.filter(pk__in=pks, stage=data["new"]).values_list("pk", flat=True))
+            back += model.objects.filter(pk__in=still).update(stage=old)
+            _announce(kind, "stage", still)
     elif action == DISCARD.slug:
-        back = (
+        restored = list(
             model.objects.filter(pk__in=data["pks"], discarded_by=user)
             .exclude(discarded_at=None)
-            .update(discarded_at=None, discarded_by=None, discard_reason="")
+            .values_list("pk", flat=True)
         )
+        back = model.objects.filter(pk__in=restored).update(
+            discarded_at=None, discarded_by=None, discard_reason=""
+        )
+        _announce(kind, "restored", restored)
     elif action == ARCHIVE.slug:
         back = model.objects.filter(pk__in=data["pks"], archived=True).update(archived=False)
     operation.undone_at = timezone.now()

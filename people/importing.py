@@ -37,6 +37,7 @@ from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.models import User
 from crm.tables import Table, header_key, inspect, rows
 from people.models import ImportJob, Person, PersonEvent, Tag
+from people.signals import changed_in_bulk
 
 CHUNK = 5000
 PREVIEW_ROWS = 100
@@ -636,6 +637,9 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
         )
         _add_tags(cursor, new + updates, options)
     _place_in_companies([r for r in new + updates if r.values.get("company")], user, options)
+    # Written by COPY, they are announced here (webhooks), as the timeline events above say.
+    changed_in_bulk.send(sender=Person, kind=PersonEvent.Kind.CREATED, ids=[r.record_id for r in new])
+    changed_in_bulk.send(sender=Person, kind=PersonEvent.Kind.UPDATED, ids=[r.record_id for r in updates])
 
 
 def _copy(cursor, table: str, columns: list[str], records: Iterable[list]) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from crm import access
 from crm.models import User
 from people.models import Person, PersonEvent, Tag
+from people.signals import changed_in_bulk
 
 # Fields a person's edit form changes; each change is recorded by name.
 EDITABLE_FIELDS = (
@@ -238,4 +239,5 @@ def tag_delete(*, tag: Tag, by: User) -> int:
         for pk in person_ids
     )
     tag.delete()
+    changed_in_bulk.send(sender=Person, kind=PersonEvent.Kind.UNTAGGED, ids=person_ids)
     return len(person_ids)

@@ -161,3 +161,96 @@ def test_webhook_pages_are_for_administrators(alice_client, manager_client, admi
     for client in (alice_client, manager_client):
         assert client.get(reverse("api:webhooks")).status_code == 403
         assert client.get(reverse("api:webhook", args=[webhook.pk])).status_code == 403
+
+
+def _announced(event: str) -> list[int]:
+    """Run the worker's expansion of the people announced in bulk; the people's
+    ids of the deliveries of ``event`` it planned."""
+    for queued in DBTaskResult.objects.filter(task_path="api.webhooks.announce_people"):
+        webhooks.announce_people.call(*queued.args_kwargs["args"])
+        queued.delete()
+    return sorted(d.payload["data"]["person"]["id"] for d in WebhookDelivery.objects.filter(event=event))
+
+
+def test_people_imported_are_announced_one_by_one(
+    admin_user, manager, receiver, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from people import importing
+    from people.models import Person
+    from people.tests.factories import PersonFactory
+
+    _webhook(admin_user, receiver.url, ["person.created", "person.updated"])
+    known = PersonFactory(owner=manager, email="ana@example.pe")
+    content = "Nombre,Correo\nAna,ana@example.pe\nLuis,luis@example.pe\nEva,eva@example.pe\n"
+    job = importing.start_job(
+        user=manager,
+        upload=SimpleUploadedFile("gente.csv", content.encode()),
+        owner=manager,
+        stage="prospect",
+        tags=[],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        importing.run(job)
+    # The request (or the import's task) queued one task, whatever the number of people.
+    assert DBTaskResult.objects.filter(task_path="api.webhooks.deliver").count() == 0
+    created = sorted(
+        Person.objects.filter(email__in=["luis@example.pe", "eva@example.pe"]).values_list("pk", flat=True)
+    )
+    assert _announced("person.created") == created
+    assert _announced("person.updated") == [known.pk]
+    delivery = WebhookDelivery.objects.filter(event="person.created").first()
+    assert webhooks.deliver.call(delivery.pk) == "delivered"
+    assert json.loads(receiver.received[0]["body"])["data"]["person"]["email"] in {
+        "luis@example.pe",
+        "eva@example.pe",
+    }
+
+
+def test_bulk_changes_and_their_undo_are_announced(
+    manager_client, admin_user, alice, bob, django_capture_on_commit_callbacks
+):
+    from crm.models import BulkOperation
+    from people.tests.factories import PersonFactory, TagFactory
+
+    _webhook(
+        admin_user, "https://example.com/hook", ["person.updated", "person.discarded", "person.restored"]
+    )
+    hers = PersonFactory.create_batch(3, owner=alice)
+    already_bobs = PersonFactory(owner=bob)
+    ids = [p.pk for p in [*hers, already_bobs]]
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(
+            reverse("crm:bulk", args=["people"]), {"action": "reassign", "user": bob.pk, "ids": ids}
+        )
+    assert _announced("person.updated") == sorted(p.pk for p in hers)  # Bob's own did not change
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("crm:bulk_undo", args=[BulkOperation.objects.get().pk]))
+    assert _announced("person.updated") == sorted([p.pk for p in hers] * 2)  # given, then given back
+    WebhookDelivery.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("crm:bulk", args=["people"]), {"action": "discard", "ids": ids[:2]})
+    assert _announced("person.discarded") == sorted(ids[:2])
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("crm:bulk_undo", args=[BulkOperation.objects.latest("created_at").pk]))
+    assert _announced("person.restored") == sorted(ids[:2])
+
+    tag = TagFactory(name="Feria")
+    tag.people.add(hers[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.tag_delete(tag=tag, by=admin_user)
+    assert hers[0].pk in _announced("person.updated")
+
+
+def test_nothing_is_queued_when_no_webhook_listens(manager_client, alice, django_capture_on_commit_callbacks):
+    from people.tests.factories import PersonFactory
+
+    people = PersonFactory.create_batch(2, owner=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(
+            reverse("crm:bulk", args=["people"]),
+            {"action": "set_stage", "stage": "client", "ids": [p.pk for p in people]},
+        )
+    assert not DBTaskResult.objects.filter(task_path__startswith="api.webhooks").exists()
