@@ -122,8 +122,10 @@ def merge(*, kind: Kind, survivor, duplicate, values: dict[str, Any], by: User) 
         raise ValidationError(_("%(name)s is already discarded.") % {"name": duplicate})
     moved = _move_related(model, survivor, duplicate, kind.keep)
 
+    changed = []
     for name in kind.fields:
-        if name in values:
+        if name in values and getattr(survivor, name) != values[name]:
+            changed.append(str(model._meta.get_field(name).verbose_name))
             setattr(survivor, name, values[name])
     # The duplicate steps aside first: a tax id the survivor takes from it stays unique.
     duplicate.discarded_at, duplicate.discarded_by = timezone.now(), by
@@ -132,6 +134,10 @@ def merge(*, kind: Kind, survivor, duplicate, values: dict[str, Any], by: User) 
     duplicate.save(update_fields=["discarded_at", "discarded_by", "discard_reason", "updated_at"])
     survivor.full_clean(exclude=["search"])
     survivor.save()
+    if kind is PEOPLE:
+        from people.services import person_merged
+
+        person_merged(survivor=survivor, duplicate=duplicate, changed=changed, by=by)
 
     summary = ", ".join(f"{label}: {count}" for label, count in moved.items() if count)
     for record, subject in (

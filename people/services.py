@@ -125,6 +125,14 @@ def person_restore(*, person: Person, by: User) -> Person:
     return locked
 
 
+def person_merged(*, survivor: Person, duplicate: Person, changed: list[str], by: User) -> None:
+    """What a merge (crm.merge) did, on both timelines: the duplicate discarded
+    (its reason names the survivor), the survivor updated with the fields it took."""
+    _record(duplicate, PersonEvent.Kind.DISCARDED, by, new=duplicate.discard_reason)
+    if changed:
+        _record(survivor, PersonEvent.Kind.UPDATED, by, new=", ".join(changed))
+
+
 @transaction.atomic
 def person_add_tag(*, person: Person, by: User, tag: Tag) -> None:
     if not person.tags.filter(pk=tag.pk).exists():

@@ -254,3 +254,20 @@ def test_nothing_is_queued_when_no_webhook_listens(manager_client, alice, django
             {"action": "set_stage", "stage": "client", "ids": [p.pk for p in people]},
         )
     assert not DBTaskResult.objects.filter(task_path__startswith="api.webhooks").exists()
+
+
+def test_a_merge_announces_the_discarded_duplicate_and_the_updated_survivor(
+    admin_user, alice, django_capture_on_commit_callbacks
+):
+    from crm import merge
+    from people.tests.factories import PersonFactory
+
+    _webhook(admin_user, "https://example.com/hook", ["person.updated", "person.discarded"])
+    rosa = PersonFactory(owner=alice, first_name="Rosa", email="rosa@andes.pe")
+    copy = PersonFactory(owner=alice, first_name="Rosa María", email="ROSA@andes.pe")
+    with django_capture_on_commit_callbacks(execute=True):
+        merge.merge(
+            kind=merge.PEOPLE, survivor=rosa, duplicate=copy, values={"first_name": "Rosa María"}, by=alice
+        )
+    announced = {(d.event, d.payload["data"]["person"]["id"]) for d in WebhookDelivery.objects.all()}
+    assert announced == {("person.discarded", copy.pk), ("person.updated", rosa.pk)}

@@ -71,6 +71,9 @@ def test_merging_people_moves_everything_to_the_survivor(alice_client, alice, tw
     assert (rosa.first_name, rosa.email, rosa.mobile) == ("Rosa María", "rosa@andes.pe", "+51987654321")
     assert copy.discarded_at is not None
     assert f"Merged into Rosa María Pérez (#{rosa.pk})" in copy.discard_reason
+    # Both timelines say so, as the services would (and webhooks announce it from there).
+    assert copy.events.filter(kind="discarded", new_value=copy.discard_reason).exists()
+    assert rosa.events.get(kind="updated").new_value == "first name, mobile"
 
     assert Activity.objects.filter(person=rosa, subject="Llamada de la feria").exists()
     assert set(Membership.objects.filter(person=rosa).values_list("company", flat=True)) == {
