@@ -7,7 +7,16 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ["crm", "people", "companies", "campaigns", "opportunities", "serviceorders", "reports"]
+
+def _project_apps() -> list[str]:
+    """The installed apps whose code is the project's own (not the libraries')."""
+    from django.apps import apps
+
+    base = Path(settings.BASE_DIR).resolve()
+    return [config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
+
+
+APPS = _project_apps()
 ID_KEYWORDS = {"pk", "id", "pk__in", "id__in"}
 
 
@@ -70,3 +79,23 @@ def test_the_rule_catches_an_unscoped_lookup():
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.keywords]
     roots = {ast.unparse(_root(call)) for call in calls if {k.arg for k in call.keywords} & ID_KEYWORDS}
     assert roots == {"Person.objects", "access"}
+
+
+def test_every_app_is_in_the_project_apps_and_its_tests_run():
+    assert {
+        "crm",
+        "people",
+        "companies",
+        "campaigns",
+        "opportunities",
+        "serviceorders",
+        "reports",
+        "api",
+    } <= set(APPS)
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(Path(settings.BASE_DIR) / "pytest.ini")
+    testpaths = set(config["pytest"]["testpaths"].split())
+    with_tests = {app for app in APPS if (Path(settings.BASE_DIR) / app / "tests").is_dir()}
+    assert with_tests - testpaths == set(), "make test must run every app's tests"
