@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm import access, mentions
 from crm import services as crm_services
@@ -20,11 +21,12 @@ from opportunities.models import BaseCard, Opportunity, OpportunityEvent, Pipeli
 from people.models import Person
 from people.services import person_set_stage
 
+# Lazy: a new board's stages are named in the language of the admin who creates it.
 DEFAULT_STAGES = [
-    (_("New contact"), "gray", None),
-    (_("Proposal sent"), "blue", 7),
-    (_("Negotiation"), "orange", 10),
-    (_("Closing"), "green", 5),
+    (gettext_lazy("New contact"), "gray", None),
+    (gettext_lazy("Proposal sent"), "blue", 7),
+    (gettext_lazy("Negotiation"), "orange", 10),
+    (gettext_lazy("Closing"), "green", 5),
 ]
 OPPORTUNITY_FIELDS = (
     "company",

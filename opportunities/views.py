@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, timeline
@@ -488,17 +489,19 @@ def opportunity_service_order(request: HttpRequest, pk: int) -> HttpResponse:
 
 class DeleteCardForm(forms.Form):
     contact = forms.ChoiceField(
-        label=_("The linked prospect"),
+        label=gettext_lazy("The linked prospect"),
         choices=[
-            ("keep", _("Keep the prospect in People")),
+            ("keep", gettext_lazy("Keep the prospect in People")),
             (
                 "discard",
-                _("Discard the prospect as well (to Discarded, where an administrator can restore it)"),
+                gettext_lazy(
+                    "Discard the prospect as well (to Discarded, where an administrator can restore it)"
+                ),
             ),
         ],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Why (optional)"), max_length=200, required=False)
+    reason = forms.CharField(label=gettext_lazy("Why (optional)"), max_length=200, required=False)
 
 
 @access.admin_required

@@ -99,3 +99,48 @@ def test_every_app_is_in_the_project_apps_and_its_tests_run():
     testpaths = set(config["pytest"]["testpaths"].split())
     with_tests = {app for app in APPS if (Path(settings.BASE_DIR) / app / "tests").is_dir()}
     assert with_tests - testpaths == set(), "make test must run every app's tests"
+
+
+EAGER = {"gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def _eager_translations(tree: ast.AST) -> list[int]:
+    """Lines where a non-lazy gettext runs at import (module level or a class
+    body): it would be translated once, in the language of whatever first
+    imported the module, for every user after."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+            names |= {alias.asname or alias.name for alias in node.names if alias.name in EAGER}
+    found = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            in_function = True
+        if (
+            not in_function
+            and isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in names
+        ):
+            found.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function)
+
+    visit(tree, False)
+    return found
+
+
+def test_no_translation_is_frozen_at_import():
+    frozen = [f"{path}:{line}" for path, tree in _production_modules() for line in _eager_translations(tree)]
+    assert frozen == []
+
+
+def test_the_rule_catches_a_frozen_translation():
+    tree = ast.parse(
+        "from django.utils.translation import gettext as _\n"
+        "LABEL = _('Keep')\n"
+        "class Form:\n    label = _('Why')\n"
+        "def view():\n    return _('Saved')\n"
+    )
+    assert _eager_translations(tree) == [2, 4]
