@@ -175,22 +175,14 @@ def _announced(event: str) -> list[int]:
 def test_people_imported_are_announced_one_by_one(
     admin_user, manager, receiver, django_capture_on_commit_callbacks
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from people import importing
     from people.models import Person
-    from people.tests.factories import PersonFactory
+    from people.tests.factories import PersonFactory, import_job
 
     _webhook(admin_user, receiver.url, ["person.created", "person.updated"])
     known = PersonFactory(owner=manager, email="ana@example.pe")
     content = "Nombre,Correo\nAna,ana@example.pe\nLuis,luis@example.pe\nEva,eva@example.pe\n"
-    job = importing.start_job(
-        user=manager,
-        upload=SimpleUploadedFile("gente.csv", content.encode()),
-        owner=manager,
-        stage="prospect",
-        tags=[],
-    )
+    job = import_job(manager, content, owner=manager)
     with django_capture_on_commit_callbacks(execute=True):
         importing.run(job)
     # The request (or the import's task) queued one task, whatever the number of people.

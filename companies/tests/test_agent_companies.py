@@ -5,7 +5,6 @@ membership (migration 0008), whatever changed the person or the membership."""
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from companies.models import Company, Membership
@@ -13,7 +12,7 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import access, merge
 from people import importing, services
 from people.models import Person
-from people.tests.factories import PersonFactory
+from people.tests.factories import PersonFactory, import_job
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +61,7 @@ def test_people_imported_by_copy_bring_their_companies(alice, bob, manager):
     content = (
         "Nombre,Apellido,Correo,Empresa,Cargo\nJosé,Peña,jose@example.pe,Textiles Andinos S.A.C.,Gerente\n"
     )
-    job = importing.start_job(
-        user=manager,
-        upload=SimpleUploadedFile("gente.csv", content.encode()),
-        owner=alice,
-        stage="prospect",
-        tags=[],
-    )
+    job = import_job(manager, content, owner=alice)
     importing.run(job)
     # The manager sees Bob's company: José goes to work there, and so Alice sees it.
     company = Company.objects.get(name="Textiles Andinos S.A.C.")

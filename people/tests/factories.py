@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 
 from crm.tests.factories import UserFactory
-from people.models import Person, PersonEvent, Tag
+from people.models import ImportJob, Person, PersonEvent, Tag
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -41,3 +41,16 @@ class PersonEventFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     kind = PersonEvent.Kind.UPDATED
     by = factory.LazyAttribute(lambda e: e.person.owner)
+
+
+def import_job(
+    user, content: bytes | str, name="gente.csv", tags=(), owner=None, stage="prospect"
+) -> ImportJob:
+    """An import of ``content`` (a file's bytes, or CSV text) started by ``user``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from people import importing
+
+    data = content.encode() if isinstance(content, str) else content
+    upload = SimpleUploadedFile(name, data)
+    return importing.start_job(user=user, upload=upload, owner=owner, stage=stage, tags=list(tags))

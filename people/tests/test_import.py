@@ -16,7 +16,7 @@ from companies.tests.factories import CompanyFactory
 from crm.tests.factories import UserFactory
 from people import importing
 from people.models import ImportJob, Person, PersonEvent
-from people.tests.factories import PersonFactory, TagFactory
+from people.tests.factories import PersonFactory, TagFactory, import_job
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +42,8 @@ def _xlsx(rows, headers=HEADERS_ES) -> bytes:
     return buffer.getvalue()
 
 
-def _job(user, content: bytes, name="gente.csv", tags=(), owner=None, stage="prospect") -> ImportJob:
-    upload = SimpleUploadedFile(name, content)
-    return importing.start_job(user=user, upload=upload, owner=owner, stage=stage, tags=list(tags))
-
-
 def _import(user, content, **kwargs):
-    job = _job(user, content, **kwargs)
+    job = import_job(user, content, **kwargs)
     return job, importing.run(job)
 
 
@@ -88,7 +83,7 @@ def test_xlsx_files(manager):
 
 def test_a_csv_named_xlsx_is_refused(manager):
     with pytest.raises(Exception, match="not a valid XLSX"):
-        _job(manager, b"Nombre\nAna\n", name="trap.xlsx")
+        import_job(manager, b"Nombre\nAna\n", name="trap.xlsx")
 
 
 @pytest.mark.parametrize(
@@ -140,7 +135,7 @@ def test_every_row_outcome_in_the_preview(alice, bob):
         ["Mal", "Tag", "t@example.com", "", "", "", "Nope", "", ""],  # 10 error: tag
         ["Mal", "Fono", "f@example.com", "12", "", "", "", "", ""],  # 11 error: phone
     ]
-    job = _job(alice, _csv(rows))
+    job = import_job(alice, _csv(rows))
     counts = importing.preview(job)
     assert counts.as_dict() == {"rows": 10, "created": 1, "updated": 2, "skipped": 3, "errors": 4}
     outcome = {item["line"]: (item["action"], item["reason"]) for item in job.preview}
@@ -283,7 +278,7 @@ def test_upload_check_columns_preview_confirm(alice_client, alice, immediate_tas
 
 
 def test_the_user_adjusts_the_mapping(alice_client, alice, immediate_tasks):
-    job = _job(alice, _csv([["Ana", "Rojas", "ana@example.com"]], headers=["Col A", "Col B", "Col C"]))
+    job = import_job(alice, _csv([["Ana", "Rojas", "ana@example.com"]], headers=["Col A", "Col B", "Col C"]))
     assert job.mapping == ["", "", ""]
     response = alice_client.post(reverse("people:import_preview", args=[job.pk]), {"col_0": "email"})
     assert response.status_code == 200
@@ -301,7 +296,7 @@ def test_the_user_adjusts_the_mapping(alice_client, alice, immediate_tasks):
 
 
 def test_progress_is_shown_while_running(alice_client, alice):
-    job = _job(alice, _csv([ROW]))
+    job = import_job(alice, _csv([ROW]))
     ImportJob.objects.filter(pk=job.pk).update(status="importing", progress=42)
     response = alice_client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
     content = response.content.decode()
@@ -359,20 +354,20 @@ def test_import_needs_the_permission(db):
 
 
 def test_other_agent_cannot_see_an_import(bob_client, alice):
-    job = _job(alice, _csv([ROW]))
+    job = import_job(alice, _csv([ROW]))
     assert bob_client.get(job.get_absolute_url()).status_code == 404
     assert bob_client.post(reverse("people:import_confirm", args=[job.pk])).status_code == 404
 
 
 def test_managers_see_the_team_history(manager_client, alice):
-    job = _job(alice, _csv([ROW]))
+    job = import_job(alice, _csv([ROW]))
     assert list(manager_client.get(reverse("people:imports")).context["page"]) == [job]
 
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_history_query_count(alice_client, alice, django_assert_max_num_queries, count):
     for _ in range(count):
-        _job(alice, _csv([ROW]))
+        import_job(alice, _csv([ROW]))
     with django_assert_max_num_queries(7):
         assert alice_client.get(reverse("people:imports")).status_code == 200
 
@@ -382,7 +377,7 @@ def test_the_worker_runs_the_import(alice):
     """The real task backend and worker: enqueue, then one pass of db_worker."""
     from people import tasks
 
-    job = _job(alice, _csv([ROW]))
+    job = import_job(alice, _csv([ROW]))
     job.status = "importing"
     job.save()
     tasks.run_import.enqueue(job.pk)
