@@ -218,6 +218,21 @@ def test_admin_creates_a_board_with_members(admin_client, alice):
     assert board.stages.count() == 4
 
 
+@pytest.mark.parametrize(
+    ("language", "first_stage"), [("pt-br", "Novo contato"), ("es", "Nuevo contacto"), ("en", "New contact")]
+)
+def test_a_new_boards_stages_are_named_in_its_creators_language(
+    admin_user, admin_client, language, first_stage
+):
+    from opportunities.models import Pipeline
+
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    admin_client.post(reverse("opportunities:board_create"), {"name": f"Norte {language}", "color": "green"})
+    board = Pipeline.objects.get(name=f"Norte {language}")
+    assert board.stages.order_by("position").first().name == first_stage
+
+
 @pytest.mark.parametrize("per_column", [5, 500])
 def test_board_query_count_with_500_cards_per_column(
     manager_client, django_assert_max_num_queries, per_column
