@@ -44,7 +44,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Service orders"), "serviceorders:list", "tools"),
     Item(_("Tags"), "people:tags", "tags"),
     Item(_("Quotes"), "quotes:list", "file-earmark-text"),
-    Item(_("Catalog"), "catalog:list", "box-seam"),
+    Item(_("Product catalog"), "catalog:list", "box-seam"),
     Item(_("Lists"), "people:lists", "list-ul"),
     Item(_("Lead forms"), "campaigns:leadforms", "ui-checks", ADMINS),
     Item(_("Catalogs"), "crm:catalogs", "journal-bookmark", ADMINS),
