@@ -200,3 +200,17 @@ def base_total(total):
     from crm.currency import base_currency
 
     return {"total": total, "base": base_currency()}
+
+
+@register.inclusion_tag("partials/filters_toggle.html")
+def filters_toggle(form):
+    """On a phone a list's filters, but its search box, fold behind this button
+    (the columns marked ``more-filters collapse d-md-block``); it counts those in use.
+    From a tablet's width up they are always shown and the button is not."""
+    in_use = 0
+    for name in form.fields:
+        if name in ("q", "sort"):
+            continue
+        values = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data.get(name)]
+        in_use += any(value not in (None, "") for value in values)
+    return {"active": in_use}

@@ -140,6 +140,12 @@ class Journey:
         page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=12)
         page.mouse.up()
 
+    def open_filters(self) -> None:
+        """On a phone a list's filters, but its search box, fold behind "More filters"."""
+        if self.variant.phone:
+            self.page.locator("[data-filters-toggle]").click()
+            self.page.locator(".more-filters.show").first.wait_for()
+
     def menu(self, label: str) -> None:
         """Follow a link of the module menu (the off-canvas menu on a phone)."""
         page = self.page

@@ -130,6 +130,7 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
 
     # Everyone with the tag goes into the summer campaign, from the filtered People list.
     journey.go("/people/")
+    journey.open_filters()
     with page.expect_response(lambda response: "tag=" in response.url):
         page.locator("#id_tag").select_option(label="Feria 2026")
     # htmx swaps the rows in after the response: wait for the filtered list, not the old one.

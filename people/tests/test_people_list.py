@@ -211,3 +211,20 @@ def test_a_search_pages_the_same_whichever_way_it_finds_its_matches(
     second = _follow(alice_client, everyone, "next")
     rows = list(everyone.context["page"]) + list(second.context["page"])
     assert rows == list(Person.objects.filter(owner=alice).order_by("-created_at", "-id"))
+
+
+def test_on_a_phone_the_filters_but_the_search_fold_behind_a_button(alice_client, alice):
+    page = alice_client.get(
+        reverse("people:list"), {"q": "rosa", "stage": "client", "source": ""}
+    ).content.decode()
+    toggle = re.search(r"<button[^>]*data-filters-toggle>.*?</button>", page, re.S).group(0)
+    assert "d-md-none" in toggle
+    assert re.search(r'class="badge[^"]*"[^>]*>1</span>', toggle)  # the stage; not the search box
+    columns = re.findall(r'<div class="(col[^"]*)">\s*<label class="form-label" for="id_(\w+)"', page)
+    folded = {field for classes, field in columns if "more-filters collapse d-md-block" in classes}
+    assert {"stage", "tag", "source"} <= folded
+    assert "q" not in folded
+    unfiltered = alice_client.get(reverse("people:list")).content.decode()
+    assert "badge" not in re.search(r"<button[^>]*data-filters-toggle>.*?</button>", unfiltered, re.S).group(
+        0
+    )
