@@ -47,6 +47,7 @@ def backoff(attempt: int) -> timedelta:
 
 
 def subscribed(event: str) -> list[Webhook]:
+    """The active webhooks that chose ``event`` (a handful: read whole, filtered here)."""
     return [w for w in Webhook.objects.filter(active=True) if event in w.events]
 
 
