@@ -72,6 +72,8 @@ class Company(models.Model):
             # The global search finds a company by its phone in any format.
             models.Index(fields=["phone"], name="companies_phone_idx", condition=~Q(phone="")),
             models.Index(Lower("name"), "id", name="companies_name_ci_idx"),
+            # The Companies list's order, of the companies it shows.
+            models.Index(fields=["name", "id"], name="companies_list_idx", condition=Q(discarded_at=None)),
             models.Index(fields=["owner", "name", "id"], name="companies_owner_name_idx"),
             models.Index(fields=["-created_at", "-id"], name="companies_created_idx"),
             # An agent's companies newest first (their list, the global search).

@@ -45,7 +45,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
         .annotate(person_count=Coalesce(Subquery(visible), 0))
         .order_by("name", "id")
     )
-    page = paginate(request, queryset)
+    page = paginate(request, queryset, keys_first=True)
     template = "companies/list.html#rows" if request.htmx else "companies/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 
