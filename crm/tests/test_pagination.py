@@ -48,3 +48,23 @@ def test_grouped_rows_and_distinct_rows_are_counted_as_shown():
 def test_the_count_stops_past_its_limit():
     CompanyFactory.create_batch(4)
     assert _count(Company.objects.all(), limit=2)[0] == 3  # "more than 2"
+
+
+def test_keys_first_reads_a_page_by_its_keys_and_keeps_order_and_annotations():
+    for n in range(30):
+        MembershipFactory.create_batch(n % 3, company=CompanyFactory(name=f"Empresa {n:02d}"))
+    people = Membership.objects.filter(company=OuterRef("pk")).order_by().values("company")
+    rows = (
+        Company.objects.select_related("owner")
+        .annotate(people=Subquery(people.annotate(n=Count("*")).values("n")))
+        .order_by("-name", "id")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = BoundedPaginator(rows, 25, keys_first=True).page(2)
+        shown = [(c.name, c.people or 0, c.owner_id is not None) for c in page.object_list]
+    assert shown == [(f"Empresa {n:02d}", n % 3, True) for n in range(4, -1, -1)]
+    count, keys, page_rows = (q["sql"] for q in queries)  # the count, the keys, the rows
+    assert "companies_membership" not in count + keys  # neither runs the per-row count
+    assert "crm_user" not in keys  # nor the joins
+    assert "companies_membership" in page_rows
+    assert "crm_user" in page_rows
