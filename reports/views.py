@@ -65,7 +65,11 @@ def activities_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/activities.html",
-        {"filter": filterset, "page": paginate(request, rows, per_page=100), "totals": totals},
+        {
+            "filter": filterset,
+            "page": paginate(request, rows, per_page=100, keys_first=True),
+            "totals": totals,
+        },
     )
 
 
@@ -90,7 +94,7 @@ def opportunities_report(request: HttpRequest) -> HttpResponse:
         "reports/opportunities.html",
         {
             "filter": filterset,
-            "page": paginate(request, rows, per_page=100),
+            "page": paginate(request, rows, per_page=100, keys_first=True),
             "totals": totals,
             "base_totals": [(status, rates.total(amounts)) for status, amounts in by_status.items()],
             "base_currency": rates.base,
