@@ -226,27 +226,14 @@ class OpportunityViewSet(Scoped):
             raise ValidationError({"pipeline": [_("Choose a board you are a member of.")]})
         form = self.bound_form(OpportunityForm, user=request.user, pipeline=board)
         with service_errors():
-            card = opportunity_services.opportunity_create(
-                by=request.user,
-                pipeline=board,
-                stage=form.cleaned_data.get("stage"),
-                tags=form.cleaned_data["tags"],
-                members=form.cleaned_data["members"],
-                **form.opportunity_fields(),
-            )
+            card = form.save_for(request.user, base_card=True)  # the API's caller never saw it
         return self.answer(card, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         card = self.get_object()
         form = self.bound_form(OpportunityForm, instance=card, user=request.user)
         with service_errors():
-            card = opportunity_services.opportunity_update(
-                opportunity=card,
-                by=request.user,
-                tags=form.cleaned_data["tags"],
-                members=form.cleaned_data["members"],
-                **form.opportunity_fields(),
-            )
+            card = form.save_for(request.user, base_card=False)
         return self.answer(card)
 
     def partial_update(self, request, pk=None):

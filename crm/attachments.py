@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from crm.models import Activity, Attachment, User
+from crm.models import Attachment, User
+from crm.services import note_add
 
 # Kinds recognised by their first bytes; office files of the zip or OLE families by
 # extension within their family. Anything else is refused.
@@ -124,22 +124,6 @@ def check(uploads) -> list[Checked]:
     return checked
 
 
-def _note(record: Model, field: str, by: User, subject: str) -> None:
-    """A done note on the record's timeline (with the person or company an activity needs)."""
-    about = {field: record}
-    if field in ("opportunity", "service_order"):
-        contact, company = record.contact, record.company
-        about.update({k: v for k, v in (("person", contact), ("company", company)) if v is not None})
-    Activity.objects.create(
-        kind=Activity.Kind.NOTE,
-        subject=subject[:200],
-        owner=by,
-        created_by=by,
-        done_at=timezone.now(),
-        **about,
-    )
-
-
 @transaction.atomic
 def attach(*, record: Model, field: str, uploads, by: User) -> list[Attachment]:
     """Attach every upload to ``record`` (``field`` names its kind) or none."""
@@ -155,7 +139,9 @@ def attach(*, record: Model, field: str, uploads, by: User) -> list[Attachment]:
         attachment.file.save(item.name, item.upload, save=False)
         attachment.save()
         attachments.append(attachment)
-        _note(record, field, by, _("Attached a file: %(name)s") % {"name": item.name})
+        note_add(
+            record=record, field=field, by=by, subject=_("Attached a file: %(name)s") % {"name": item.name}
+        )
     return attachments
 
 
@@ -168,5 +154,10 @@ def delete(*, attachment: Attachment, by: User) -> None:
     field, record = attachment.record_field, attachment.record
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
-    _note(record, field, by, _("Deleted an attached file: %(name)s") % {"name": attachment.name})
+    note_add(
+        record=record,
+        field=field,
+        by=by,
+        subject=_("Deleted an attached file: %(name)s") % {"name": attachment.name},
+    )
     transaction.on_commit(lambda: storage.delete(path))

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from companies.services import COMPANY_FIELDS
 from crm import access
-from crm.models import Activity
+from crm.services import note_add
 from people.services import EDITABLE_FIELDS
 
 if TYPE_CHECKING:
@@ -144,15 +144,7 @@ def merge(*, kind: Kind, survivor, duplicate, values: dict[str, Any], by: User) 
         (survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate, "pk": duplicate.pk}),
         (duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor, "pk": survivor.pk}),
     ):
-        Activity.objects.create(
-            kind=Activity.Kind.NOTE,
-            subject=subject[:200],
-            detail=summary,
-            owner=by,
-            created_by=by,
-            done_at=timezone.now(),
-            **{kind.activity_field: record},
-        )
+        note_add(record=record, field=kind.activity_field, by=by, subject=subject, detail=summary)
     return moved
 
 

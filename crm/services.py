@@ -159,6 +159,25 @@ def activity_log(
     return activity, follow_up
 
 
+def note_add(*, record, field: str, by: User, subject: str, detail: str = "") -> Activity:
+    """A done note the CRM writes on a record's timeline (an attachment, a merge, a
+    deleted card); ``field`` names the record's kind. A card's or an order's note
+    also shows on its person and company."""
+    about = {field: record}
+    if record is not None and field in ("opportunity", "service_order"):
+        contact, company = record.contact, record.company
+        about.update({k: v for k, v in (("person", contact), ("company", company)) if v is not None})
+    return Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        subject=subject[:200],
+        detail=detail,
+        owner=by,
+        created_by=by,
+        done_at=timezone.now(),
+        **about,
+    )
+
+
 def activity_mark_done(*, activity: Activity, by: User) -> Activity:
     if activity.done_at is None:
         activity.done_at = timezone.now()

@@ -44,10 +44,11 @@ class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm
     def __init__(self, *args, user: User, pipeline: Pipeline | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.pipeline = pipeline or self.instance.pipeline
         self.fields["company"].queryset = access.companies(user)
         self.fields["contact"].queryset = access.people(user)
         self.fields["tags"].queryset = access.tags(user)
-        self.fields["members"].queryset = access.card_followers(pipeline or self.instance.pipeline)
+        self.fields["members"].queryset = access.card_followers(self.pipeline)
         self.setup_custom_fields()
         self.fields["agent"].queryset = access.assignable_users(user)
         self.fields["agent"].initial = user.pk
@@ -79,6 +80,24 @@ class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm
             **{name: self.cleaned_data[name] for name in OPPORTUNITY_FIELDS},
             "custom": self.custom_values(),
         }
+
+    def save_for(self, by: User, *, base_card: bool) -> Opportunity:
+        """Create the card on the form's board, or update the form's card, through the
+        services (for the pages and the API). ``base_card``: see
+        ``services.opportunity_create`` (the new-card page has shown it already)."""
+        from opportunities import services
+
+        common = {
+            "by": by,
+            "tags": self.cleaned_data["tags"],
+            "members": self.cleaned_data["members"],
+            **self.opportunity_fields(),
+        }
+        if self.instance.pk:
+            return services.opportunity_update(opportunity=self.instance, **common)
+        return services.opportunity_create(
+            pipeline=self.pipeline, stage=self.cleaned_data.get("stage"), base_card=base_card, **common
+        )
 
 
 class StatusForm(forms.Form):

@@ -524,12 +524,5 @@ def opportunity_delete(*, opportunity: Opportunity, by: User, discard_contact: b
         if discard_contact
         else _("Card “%(subject)s” (board %(board)s) deleted; the prospect was kept.")
     ) % {"subject": subject, "board": board}
-    Activity.objects.create(
-        kind=Activity.Kind.NOTE,
-        subject=note[:200],
-        person=contact,
-        owner=by,
-        created_by=by,
-        done_at=timezone.now(),
-    )
+    crm_services.note_add(record=contact, field="person", by=by, subject=note)
     return contact

@@ -275,15 +275,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     form = OpportunityForm(request.POST or None, user=request.user, pipeline=pipeline, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            opportunity = services.opportunity_create(
-                by=request.user,
-                pipeline=pipeline,
-                stage=form.cleaned_data.get("stage"),
-                tags=form.cleaned_data["tags"],
-                members=form.cleaned_data["members"],
-                base_card=False,
-                **form.opportunity_fields(),
-            )
+            opportunity = form.save_for(request.user, base_card=False)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -304,13 +296,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         if request.method == "POST" and form.is_valid():
             try:
-                opportunity = services.opportunity_update(
-                    opportunity=opportunity,
-                    by=request.user,
-                    tags=form.cleaned_data["tags"],
-                    members=form.cleaned_data["members"],
-                    **form.opportunity_fields(),
-                )
+                opportunity = form.save_for(request.user, base_card=False)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -380,3 +380,49 @@ def test_administrators_create_tags(admin_user):
     )
     again = api.post("/api/v1/tags/", {"name": "vip", "color": "blue"}, content_type="application/json")
     assert again.status_code == 400
+
+
+def _world(alice, n: int) -> None:
+    """``n`` more of everything the list endpoints show, with what each row carries."""
+    from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
+    from companies.tests.factories import MembershipFactory
+    from people.tests.factories import TagFactory
+    from serviceorders.tests.factories import ServiceOrderFactory
+
+    board = PipelineFactory(members=[alice])
+    for _ in range(n):
+        person = PersonFactory(owner=alice)
+        person.tags.add(TagFactory())
+        company = CompanyFactory(owner=alice)
+        MembershipFactory(person=person, company=company)
+        card = OpportunityFactory(pipeline=board, agent=alice, contact=person)
+        card.tags.add(TagFactory())
+        ActivityFactory(person=person, owner=alice)
+        ActivityFactory(person=person, owner=alice, done_at=None, due_at=card.created_at)
+        CampaignMemberFactory(campaign=CampaignFactory(owner=alice), person=person, agent=alice)
+        ServiceOrderFactory(assignee=alice, company=company, contact=person)
+
+
+def test_list_endpoints_take_a_fixed_number_of_queries(alice_api, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    endpoints = [
+        "people", "companies", "tags", "opportunities", "activities", "reminders",
+        "memberships", "campaigns", "campaign-members", "orders",
+    ]  # fmt: skip
+
+    def queries() -> dict[str, int]:
+        counted = {}
+        for name in endpoints:
+            with CaptureQueriesContext(connection) as captured:
+                assert alice_api.get(f"/api/v1/{name}/").status_code == 200
+            counted[name] = len(captured)
+        return counted
+
+    _world(alice, 1)
+    alice_api.get("/api/v1/tags/")  # a token's first use is noted once, not on every call
+    few = queries()
+    _world(alice, 14)
+    assert queries() == few
+    assert max(few.values()) <= 12
