@@ -117,6 +117,13 @@ class Scoped(FormWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     pagination_class = Pages
     filter_backends = [ScopedFilters]
 
+    def get_object_to_change(self):
+        """The record, for a write: seen but not the user's to change is 403 (crm.access)."""
+        record = self.get_object()
+        if not access.may_change(self.request.user, record):
+            raise PermissionDenied(_("You may see this record but not change it."))
+        return record
+
 
 class PersonViewSet(Scoped):
     """People the user may see (an agent's own); discarded people are not here."""
@@ -132,7 +139,7 @@ class PersonViewSet(Scoped):
         return self.answer(self._save(form), status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
-        person = self.get_object()
+        person = self.get_object_to_change()
         form = self.bound_form(PersonForm, instance=person, user=request.user)
         return self.answer(self._save(form, person))
 
@@ -157,7 +164,7 @@ class PersonViewSet(Scoped):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def discard(self, request, pk=None):
-        person = self.get_object()
+        person = self.get_object_to_change()
         form = self.bound_form(DiscardForm)
         with service_errors():
             person = people_services.person_discard(
@@ -180,7 +187,7 @@ class CompanyViewSet(Scoped):
         return self.answer(company, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
-        company = self.get_object()
+        company = self.get_object_to_change()
         form = self.bound_form(CompanyForm, instance=company, user=request.user)
         with service_errors():
             company = company_services.company_update(
@@ -230,7 +237,7 @@ class OpportunityViewSet(Scoped):
         return self.answer(card, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
-        card = self.get_object()
+        card = self.get_object_to_change()
         form = self.bound_form(OpportunityForm, instance=card, user=request.user)
         with service_errors():
             card = form.save_for(request.user, base_card=False)
@@ -243,7 +250,7 @@ class OpportunityViewSet(Scoped):
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         """Wait, Working, Closed (won) or Lost, with what each needs (as on the card's page)."""
-        card = self.get_object()
+        card = self.get_object_to_change()
         form = self.bound_form(StatusForm)
         with service_errors():
             card = opportunity_services.opportunity_set_status(
@@ -255,7 +262,7 @@ class OpportunityViewSet(Scoped):
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         """To another stage of its board (and position)."""
-        card = self.get_object()
+        card = self.get_object_to_change()
         form = self.bound_form(MoveForm, user=request.user)
         with service_errors():
             card = opportunity_services.opportunity_move(
@@ -339,9 +346,7 @@ class CampaignViewSet(Scoped):
         return self.answer(campaign, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
-        campaign = self.get_object()
-        if not access.may_manage_campaign(request.user, campaign):
-            raise PermissionDenied(_("Only its owner, managers and administrators change a campaign."))
+        campaign = self.get_object_to_change()
         form = self.bound_form(CampaignForm, instance=campaign, user=request.user)
         with service_errors():
             campaign = campaign_services.campaign_update(
@@ -355,7 +360,7 @@ class CampaignViewSet(Scoped):
     @extend_schema(request=None, responses=serializers.CampaignMemberSerializer)
     @action(detail=True, methods=["post"], url_path="members")
     def add_member(self, request, pk=None):
-        campaign = self.get_object()
+        campaign = self.get_object_to_change()
         form = self.bound_form(MemberAddForm, user=request.user)
         with service_errors():
             member = campaign_services.member_add(
@@ -401,7 +406,7 @@ class ServiceOrderViewSet(Scoped):
         return self.answer(order, status.HTTP_201_CREATED)
 
     def update(self, request, number=None, partial=False):
-        order = self.get_object()
+        order = self.get_object_to_change()
         form = self.bound_form(OrderForm, instance=order, user=request.user)
         with service_errors():
             order = order_services.order_update(order=order, by=request.user, **form.service_order_fields())

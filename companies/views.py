@@ -73,7 +73,10 @@ def company_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    company = _company_for(request.user, pk)
+    # Agents whose people work there see a company; its owner changes it.
+    company = access.get_for_change(
+        request.user, access.companies(request.user).select_related("owner"), pk=pk
+    )
     form = CompanyForm(request.POST or None, instance=company, user=request.user)
     # One transaction: the version check locks the row until the save is done.
     with transaction.atomic():
@@ -100,6 +103,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "companies/detail.html",
         {
             "company": company,
+            "may_change": access.may_change(request.user, company),
             "page": paginate(request, memberships, per_page=50),
             "membership_form": MembershipForm(user=request.user, initial={"company": company.pk}),
             "timeline": timeline.build(

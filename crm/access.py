@@ -9,6 +9,15 @@ this module. The role table (DESIGN.md):
 
 A record outside a user's scope answers 404 (:func:`get_or_404`), so nobody
 learns it exists; a page the role may not use answers 403 (:func:`role_required`).
+
+Seeing is not changing. Beside the read rules stand the write rules
+(:func:`may_change`, :func:`changeable`, :func:`get_for_change`): an agent
+changes what they are responsible for (the owner, the card's agent, the
+order's assignee). A record seen through a relation (a person of theirs works
+at the company, they follow the card, an order of theirs is in the project,
+they work members of the campaign) is read, plus what that relation is for
+(comments, activities, services on their order) — never edited, given away,
+merged, discarded or deleted: 403.
 """
 
 from __future__ import annotations
@@ -88,6 +97,55 @@ def _is_multivalued(model: type[Model], path: str) -> bool:
 def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     """One record from an already scoped queryset; outside the scope is 404."""
     return get_object_or_404(queryset, **lookup)
+
+
+# Write rules ------------------------------------------------------------------
+
+# The field naming who is responsible for a record: the one agent who may change it.
+RESPONSIBLE = {
+    "people.person": "owner",
+    "companies.company": "owner",
+    "campaigns.campaign": "owner",
+    "opportunities.opportunity": "agent",
+    "serviceorders.project": "owner",
+    "serviceorders.serviceorder": "assignee",
+    "crm.activity": "owner",
+}
+
+
+def may_change(user: User, record: Model) -> bool:
+    """Whether ``user`` may change ``record`` (already seen through its read rule):
+    edit it, give it away, merge, discard, archive or delete it. Managers and
+    admins change what they see; an agent only what they are responsible for."""
+    field = RESPONSIBLE[record._meta.label_lower]
+    return is_responsible(user, getattr(record, f"{field}_id"))
+
+
+def is_responsible(user: User, responsible_id: int | None) -> bool:
+    """:func:`may_change` for a record read as plain values (a board's cards):
+    ``responsible_id`` is its owner's, agent's or assignee's id."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return sees_everything(user) or responsible_id == user.pk
+
+
+def changeable(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The rows of an already read-scoped ``queryset`` that ``user`` may change
+    (bulk actions, merges): the set-based :func:`may_change`."""
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(**{RESPONSIBLE[queryset.model._meta.label_lower]: user})
+
+
+def get_for_change(user: User, queryset: QuerySet[M], **lookup: Any) -> M:
+    """One record of a read-scoped queryset that ``user`` is about to change:
+    outside the scope 404, seen but not theirs to change 403."""
+    record = get_or_404(queryset, **lookup)
+    if not may_change(user, record):
+        raise PermissionDenied
+    return record
 
 
 def users(user: User) -> QuerySet[User]:
@@ -383,7 +441,7 @@ def campaigns(user: User) -> QuerySet:
 def may_manage_campaign(user: User, campaign) -> bool:
     """Who changes a campaign: its owner, managers and admins (an agent who
     only works members in it may look, not change)."""
-    return sees_everything(user) or campaign.owner_id == user.pk
+    return may_change(user, campaign)
 
 
 def campaign_members(user: User) -> QuerySet:

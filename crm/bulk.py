@@ -142,7 +142,8 @@ KINDS = {
 def rows(kind: ListKind, user: User, *, ids=(), query: str | None = None) -> QuerySet:
     """The rows an operation changes: the ticked ``ids``, or (``query`` given)
     every row the list shows with those filters; always within the user's scope."""
-    scoped = kind.scope(user)
+    # A row seen through a relation (a followed card, a colleague's company) is not changed.
+    scoped = access.changeable(user, kind.scope(user))
     if query is not None:
         return kind.filterset(QueryDict(query), scoped, user).qs.order_by()
     return scoped.filter(pk__in=[int(pk) for pk in ids if str(pk).isdigit()]).order_by()

@@ -95,13 +95,20 @@ class OwnerFieldMixin:
         field.initial = user.pk
         field.required = False
 
+    def _kept_owner(self) -> User:
+        """A new record is its creator's; a saved one keeps its owner unless
+        the form (a manager's) names another: a save never takes a record."""
+        if self.instance.pk and self.instance.owner_id:
+            return self.instance.owner
+        return self.user
+
     def clean_owner(self) -> User:
-        return self.cleaned_data.get("owner") or self.user
+        return self.cleaned_data.get("owner") or self._kept_owner()
 
     def owned_fields(self) -> dict:
         """The cleaned values with the owner always set."""
         data = dict(self.cleaned_data)
-        data.setdefault("owner", self.user)
+        data.setdefault("owner", self._kept_owner())
         return data
 
 

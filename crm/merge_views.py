@@ -121,11 +121,12 @@ def merge_records(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Record ``pk`` and the one in ``?b=``: pick the other first when missing."""
     spec = _kind(kind)
     scope = spec.scope(request.user)
-    a = access.get_or_404(scope, pk=pk)
+    # Both records are changed (one discarded): seeing one is not enough (403).
+    a = access.get_for_change(request.user, scope, pk=pk)
     other = request.GET.get("b") or request.POST.get("b") or ""
     if not other.isdigit():
         return render(request, "crm/merge/pick.html", {"kind": spec, "a": a, "form": PickForm(spec=spec)})
-    b = access.get_or_404(scope, pk=other)
+    b = access.get_for_change(request.user, scope, pk=other)
     if a.pk == b.pk:
         messages.error(request, _("Choose two different records."))
         return redirect(request.path)

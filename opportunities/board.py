@@ -45,7 +45,8 @@ class Column:
 # What a card shows, read as plain rows.
 CARD_FIELDS = [
     "pk", "subject", "status", "amount", "currency", "archived", "created_at", "updated_at", "stage_id",
-    "company__name", "contact__first_name", "contact__last_name", "agent__name", "agent__username", "has_tasks",
+    "company__name", "contact__first_name", "contact__last_name", "agent__name", "agent__username", "agent_id",
+    "has_tasks",
 ]  # fmt: skip
 
 
@@ -67,6 +68,7 @@ class Card:
     contact_last_name: str | None
     agent_name: str
     agent_username: str
+    agent_id: int
     has_tasks: bool
     stagnant: bool = False
     tag_list: list = field(default_factory=list)
@@ -170,12 +172,13 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
     return result
 
 
-def render_cards(columns: list[Column], *, csrf_input: str, here: str) -> None:
+def render_cards(columns: list[Column], *, csrf_input: str, here: str, user) -> None:
     """The cards' HTML of each column (``column.html``), built here rather than by the template engine:
     a column of 500 cards renders several times faster. Every text goes through
     ``escape`` (html.escape, as Django's), once per distinct value (agents, amounts,
     currencies, tags repeat across cards); the ids, timestamps and URLs built from
-    them are numbers and ISO dates; the markup is this function's own."""
+    them are numbers and ISO dates; the markup is this function's own. A card the user
+    only follows is shown without its "Move to" menu and cannot be dragged."""
     has_tasks, stagnant, move_to, move = (
         escape(_(text)) for text in ("Has open tasks", "Stagnant", "Move to", "Move")
     )
@@ -200,9 +203,11 @@ def render_cards(columns: list[Column], *, csrf_input: str, here: str) -> None:
         html = []
         for card in column.cards:
             pk, version = int(card.pk), card.version
+            movable = access.is_responsible(user, card.agent_id)
             parts = [
                 f'<li class="card kanban-card mb-2{" stagnant" if card.stagnant else ""}'
-                f'{" opacity-50" if card.archived else ""}" data-card="{pk}" data-version="{version}">'
+                f'{" opacity-50" if card.archived else ""}{"" if movable else " kanban-readonly"}"'
+                f' data-card="{pk}" data-version="{version}">'
                 '<div class="card-body p-2 small">'
                 f'<a class="fw-semibold d-block text-decoration-none" href="{detail_url.format(pk)}">'
                 f"{escape(card.subject)}</a>"
@@ -237,6 +242,12 @@ def render_cards(columns: list[Column], *, csrf_input: str, here: str) -> None:
                 parts.append(f'<div class="mt-1">{chips}</div>')
             parts.append(
                 f'<div class="text-body-secondary mt-1">{once(card.agent)} · {once(card.age_shown)}</div>'
+            )
+            if not movable:
+                parts.append("</div></li>")
+                html += parts
+                continue
+            parts.append(
                 f'<form method="post" action="{move_url.format(pk)}" class="d-flex gap-1 mt-1 kanban-move">{csrf}'
                 f'<input type="hidden" name="next" value="{here}"><input type="hidden" name="version" value="{version}">'
                 f'<label class="visually-hidden" for="move-{pk}">{move_to}</label>'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +16,7 @@ from crm.pagination import paginate
 from opportunities import sales
 from opportunities.forms import ConvertForm, LineForm, ProductForm, QuoteForm, QuoteStatusForm
 from opportunities.pdf import quote_pdf
-from opportunities.views import _opportunity_for
+from opportunities.views import _changeable_opportunity
 
 
 @login_required
@@ -64,7 +64,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def line_add(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     form = LineForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -79,7 +79,7 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     line = access.get_or_404(opportunity.lines.all(), pk=line_pk)
     sales.line_remove(line=line, by=request.user)
     return redirect(opportunity)
@@ -88,7 +88,7 @@ def line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     form = QuoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The quote was not made: %(errors)s") % {"errors": form.errors.as_text()})
@@ -155,6 +155,8 @@ def quote_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quote_status(request: HttpRequest, pk: int) -> HttpResponse:
     quote = _quote_for(request.user, pk)
+    if not access.may_change(request.user, quote.opportunity):
+        raise PermissionDenied
     form = QuoteStatusForm(request.POST)
     if form.is_valid():
         sales.quote_set_status(quote=quote, by=request.user, status=form.cleaned_data["status"])

@@ -41,9 +41,17 @@ def _pipeline_for(user, pk: int) -> Pipeline:
     return access.get_or_404(access.pipelines(user), pk=pk)
 
 
+def _cards(user):
+    return access.opportunities(user).select_related("pipeline", "stage", "company", "contact", "agent")
+
+
 def _opportunity_for(user, pk: int) -> Opportunity:
-    queryset = access.opportunities(user).select_related("pipeline", "stage", "company", "contact", "agent")
-    return access.get_or_404(queryset, pk=pk)
+    return access.get_or_404(_cards(user), pk=pk)
+
+
+def _changeable_opportunity(user, pk: int) -> Opportunity:
+    """A card ``user`` changes (its agent, managers, admins): a follower reads it (403)."""
+    return access.get_for_change(user, _cards(user), pk=pk)
 
 
 # Boards ------------------------------------------------------------------------
@@ -67,7 +75,9 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     board_filter = BoardFilter(request.GET, queryset=cards, user=request.user)
     rates = Rates.on_date(request.user)
     columns = board.columns(pipeline=pipeline, board_filter=board_filter, rates=rates)
-    board.render_cards(columns, csrf_input=csrf_input(request), here=request.get_full_path())
+    board.render_cards(
+        columns, csrf_input=csrf_input(request), here=request.get_full_path(), user=request.user
+    )
     context = {
         "pipeline": pipeline,
         "filter": board_filter,
@@ -290,7 +300,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
     # One transaction: the version check locks the row until the save is done.
     with transaction.atomic():
@@ -321,6 +331,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activities = access.activities(request.user, followed=True).filter(opportunity=opportunity)
     context = {
         "opportunity": opportunity,
+        "may_change": access.may_change(request.user, opportunity),
         "tags": list(opportunity.tags.all()),
         "members": list(opportunity.members.all()),
         "events": events,
@@ -348,7 +359,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def opportunity_status(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
@@ -371,7 +382,7 @@ def opportunity_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Drag and drop on the board (htmx) and the keyboard/menu alternative."""
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     form = MoveForm(request.POST, user=request.user)
     error = None
     if form.is_valid():
@@ -433,7 +444,7 @@ def opportunity_follow(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def opportunity_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     try:
         services.opportunity_set_archived(
             opportunity=opportunity, by=request.user, archived=request.POST.get("archived") != "0"
@@ -460,7 +471,7 @@ def history_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def opportunity_service_order(request: HttpRequest, pk: int) -> HttpResponse:
     """One step from a won card to the client's service order."""
-    opportunity = _opportunity_for(request.user, pk)
+    opportunity = _changeable_opportunity(request.user, pk)
     try:
         order = services.opportunity_to_service_order(opportunity=opportunity, by=request.user)
     except ValidationError as error:

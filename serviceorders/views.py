@@ -30,8 +30,12 @@ def _order_for(user, number: int) -> ServiceOrder:
     return access.get_or_404(queryset, number=number)
 
 
+def _projects(user):
+    return access.projects(user).select_related("company", "owner", "contact")
+
+
 def _project_for(user, key: int):
-    return access.get_or_404(access.projects(user).select_related("company", "owner", "contact"), key=key)
+    return access.get_or_404(_projects(user), key=key)
 
 
 @login_required
@@ -223,7 +227,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_edit(request: HttpRequest, key: int) -> HttpResponse:
-    project = _project_for(request.user, key)
+    # Assignees of its orders read a project; its owner changes it.
+    project = access.get_for_change(request.user, _projects(request.user), key=key)
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,6 +258,7 @@ def project_detail(request: HttpRequest, key: int) -> HttpResponse:
         "serviceorders/project.html",
         {
             "project": project,
+            "may_change": access.may_change(request.user, project),
             "pending": orders.filter(status__in=open_statuses).order_by("-number")[:100],
             "completed": orders.exclude(status__in=open_statuses).order_by("-number")[:100],
         },

@@ -53,7 +53,8 @@
       list.sortable = window.Sortable.create(list, {
         group: "cards",
         animation: 120,
-        filter: "a, select, button, input",
+        // A card the user only follows is read, not moved.
+        filter: "a, select, button, input, .kanban-readonly",
         preventOnFilter: false,
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) {
