@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignMember
-from crm import access
+from crm import access, bounds
 from crm.models import User
 from people.filters import search_people
 
@@ -31,10 +31,10 @@ class CampaignFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"), queryset=None, empty_label=_("All owners"), widget=_select()
     )
-    active_from = django_filters.DateFilter(
+    active_from = bounds.DateFilter(
         label=_("Active from"), field_name="ends_on", lookup_expr="gte", widget=_date()
     )
-    active_to = django_filters.DateFilter(
+    active_to = bounds.DateFilter(
         label=_("Active until"), field_name="starts_on", lookup_expr="lte", widget=_date()
     )
 

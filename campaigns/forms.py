@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignMember
 from campaigns.services import CAMPAIGN_FIELDS
-from crm import access
+from crm import access, bounds
 from crm.forms import OwnerFieldMixin
 from crm.models import User
 from crm.versioning import VersionedFormMixin
@@ -16,6 +16,7 @@ from people.models import Person, Tag
 
 class CampaignForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = Campaign
         fields = list(CAMPAIGN_FIELDS)
         widgets = {

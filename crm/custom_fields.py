@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from crm import bounds
 from crm.models import CustomField
 
 PREFIX = "cf_"
@@ -38,7 +39,7 @@ def form_field(definition: CustomField, initial: Any = None) -> forms.Field:
     if kind == CustomField.Type.NUMBER:
         field = forms.DecimalField(**common, max_digits=18, decimal_places=4)
     elif kind == CustomField.Type.DATE:
-        field = forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        field = bounds.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     elif kind == CustomField.Type.CHOICE:
         field = forms.ChoiceField(**common, choices=[("", "—"), *((c, c) for c in definition.choice_list)])
     elif kind == CustomField.Type.YES_NO:
@@ -92,9 +93,11 @@ def parse(definition: CustomField, raw: str) -> Any:
         if kind == CustomField.Type.DATE:
             for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
                 try:
-                    return datetime.datetime.strptime(raw, fmt).date().isoformat()
+                    parsed = datetime.datetime.strptime(raw, fmt).date()
                 except ValueError:
                     continue
+                bounds.check_date(parsed)  # imported dates meet the forms' bounds
+                return parsed.isoformat()
             raise ValueError
         if kind == CustomField.Type.YES_NO:
             folded = raw.lower()
@@ -184,7 +187,7 @@ def add_filters(filterset: django_filters.FilterSet, model: str) -> None:
             widget_attrs = {**attrs, **({"type": "date"} if definition.type == CustomField.Type.DATE else {})}
             for suffix, lookup, label in (("_min", "gte", _("from")), ("_max", "lte", _("up to"))):
                 field_class = (
-                    django_filters.DateFilter
+                    bounds.DateFilter
                     if definition.type == CustomField.Type.DATE
                     else django_filters.NumberFilter
                 )

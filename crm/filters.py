@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm import access
+from crm import access, bounds
 from crm.models import Activity, User
 from crm.widgets import Autocomplete
 
@@ -93,10 +93,10 @@ class _RecordFilters(django_filters.FilterSet):
 
 
 class ReminderFilter(_RecordFilters):
-    due_from = django_filters.DateFilter(
+    due_from = bounds.DateFilter(
         label=_("Due from"), field_name="due_at", lookup_expr="date__gte", widget=_date()
     )
-    due_to = django_filters.DateFilter(
+    due_to = bounds.DateFilter(
         label=_("Due until"), field_name="due_at", lookup_expr="date__lte", widget=_date()
     )
 
@@ -117,10 +117,10 @@ class ActivityFilter(_RecordFilters):
         method="filter_status",
         widget=_select(),
     )
-    date_from = django_filters.DateFilter(
+    date_from = bounds.DateFilter(
         label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=_date()
     )
-    date_to = django_filters.DateFilter(
+    date_to = bounds.DateFilter(
         label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=_date()
     )
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm import access
+from crm import access, bounds
 from crm.models import Activity, Category, User
 
 
@@ -136,10 +136,10 @@ class ActivityForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     done = forms.BooleanField(label=_("Already done"), required=False, initial=True)
-    due_at = forms.DateTimeField(
+    due_at = bounds.DateTimeField(
         label=_("Planned for"), required=False, widget=DateTimeInput, help_text=_("For a planned activity.")
     )
-    follow_up_at = forms.DateTimeField(
+    follow_up_at = bounds.DateTimeField(
         label=_("Follow-up reminder"),
         required=False,
         widget=DateTimeInput,
@@ -196,7 +196,7 @@ class ActivityForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    due_at = forms.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
+    due_at = bounds.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
 
 
 class ReassignForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaigns.models import CURRENCIES
-from crm import access
+from crm import access, bounds
 from crm.currency import Rates, base_currency
 from crm.models import ExchangeRate
 from crm.pagination import paginate
@@ -21,7 +21,7 @@ from crm.pagination import paginate
 
 class RateForm(forms.Form):
     currency = forms.ChoiceField(label=gettext_lazy("Currency"))
-    on = forms.DateField(
+    on = bounds.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     rate = forms.DecimalField(label=gettext_lazy("Rate"), max_digits=18, decimal_places=6, min_value=0.000001)

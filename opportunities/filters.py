@@ -8,7 +8,7 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterR
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from crm import access, custom_fields
+from crm import access, bounds, custom_fields
 from crm.models import Activity, User
 from opportunities.models import Opportunity, Stage
 from people.models import Tag
@@ -52,8 +52,8 @@ class BoardFilter(django_filters.FilterSet):
         method="filter_nothing",
         widget=_select(),
     )
-    date_from = django_filters.DateFilter(label=_("From"), method="filter_dates", widget=_date())
-    date_to = django_filters.DateFilter(label=_("Until"), method="filter_dates", widget=_date())
+    date_from = bounds.DateFilter(label=_("From"), method="filter_dates", widget=_date())
+    date_to = bounds.DateFilter(label=_("Until"), method="filter_dates", widget=_date())
     order = django_filters.ChoiceFilter(
         label=_("Order"),
         choices=[("board", _("As arranged")), ("asc", _("Oldest first")), ("desc", _("Newest first"))],
@@ -212,16 +212,16 @@ class OpportunityFilter(django_filters.FilterSet):
         label=_("Agent"), queryset=None, empty_label=_("All agents"), widget=_select()
     )
     company = django_filters.NumberFilter(label=_("Company"), field_name="company_id")
-    created_from = django_filters.DateFilter(
+    created_from = bounds.DateFilter(
         label=_("Created from"), field_name="created_at", lookup_expr="date__gte", widget=_date()
     )
-    created_to = django_filters.DateFilter(
+    created_to = bounds.DateFilter(
         label=_("Created until"), field_name="created_at", lookup_expr="date__lte", widget=_date()
     )
-    close_from = django_filters.DateFilter(
+    close_from = bounds.DateFilter(
         label=_("Closing from"), field_name="expected_close_on", lookup_expr="gte", widget=_date()
     )
-    close_to = django_filters.DateFilter(
+    close_to = bounds.DateFilter(
         label=_("Closing until"), field_name="expected_close_on", lookup_expr="lte", widget=_date()
     )
     amount_min = django_filters.NumberFilter(label=_("Amount from"), field_name="amount", lookup_expr="gte")

@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from crm import access
+from crm import access, bounds
 from crm.countries import COUNTRIES
 from crm.custom_fields import CustomFieldsFormMixin
 from crm.models import User
@@ -24,6 +24,7 @@ class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = Opportunity
         fields = [*OPPORTUNITY_FIELDS, "tags", "members"]
         widgets = {
@@ -103,7 +104,7 @@ class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Opportunity.Status.choices, widget=forms.HiddenInput)
     comment = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    next_contact_on = forms.DateField(
+    next_contact_on = bounds.DateField(
         label=_("Next contact"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=50, required=False)

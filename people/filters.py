@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from crm import access, custom_fields
+from crm import access, bounds, custom_fields
 from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.models import User
 from crm.widgets import Autocomplete
@@ -98,13 +98,13 @@ class PersonFilter(django_filters.FilterSet):
         empty_label=_("All sources"),
         widget=_select(),
     )
-    created_from = django_filters.DateFilter(
+    created_from = bounds.DateFilter(
         label=_("Created from"),
         field_name="created_at",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
-    created_to = django_filters.DateFilter(
+    created_to = bounds.DateFilter(
         label=_("Created until"),
         field_name="created_at",
         lookup_expr="date__lte",

@@ -19,13 +19,13 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Lower, TruncWeek
+from django.db.models.functions import Lower, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
-from crm import access
+from crm import access, bounds
 from crm.currency import Rates
 from crm.models import Activity, User
 
@@ -43,11 +43,17 @@ PALETTE = [
 ]
 
 
+# Weeks up to a year, months beyond, at most ten years: at most 120 buckets a chart.
+WEEKLY_DAYS = 371
+MAX_RANGE_YEARS = 10
+MAX_RANGE_DAYS = 366 * MAX_RANGE_YEARS
+
+
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = bounds.DateField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = bounds.DateField(
         label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     agent = forms.ModelChoiceField(label=gettext_lazy("Agent"), queryset=User.objects.none(), required=False)
@@ -57,6 +63,19 @@ class DashboardFilterForm(forms.Form):
         self.fields["agent"].queryset = access.assignable_users(user)
         if not access.sees_everything(user):
             del self.fields["agent"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to") or timezone.localdate()
+        if start and abs((end - start).days) > MAX_RANGE_DAYS:
+            self.add_error(
+                "date_from",
+                ngettext(
+                    "At most %(years)s year at a time.", "At most %(years)s years at a time.", MAX_RANGE_YEARS
+                )
+                % {"years": MAX_RANGE_YEARS},
+            )
+        return cleaned
 
 
 @dataclass
@@ -83,6 +102,11 @@ class Scope:
         agent = data.get("agent") if access.sees_everything(request.user) else request.user
         return cls(user=request.user, start=start, end=end, agent=agent)
 
+    @property
+    def monthly(self) -> bool:
+        """Charts over time count per month beyond a year, per week up to it."""
+        return (self.end - self.start).days > WEEKLY_DAYS
+
     def key(self) -> str:
         """What the figures depend on: who may see what (everyone who sees everything
         shares them), the agent, the dates and the language of the labels."""
@@ -101,15 +125,23 @@ class Scope:
         return Rates.on_date(self.user, timezone.localtime(self.end - datetime.timedelta(seconds=1)).date())
 
 
-def _week_labels(scope: Scope) -> list[datetime.date]:
-    first = timezone.localtime(scope.start).date()
-    first -= datetime.timedelta(days=first.weekday())
+def _buckets(scope: Scope) -> list[datetime.date]:
+    """The first day of each week (or month, see Scope.monthly) of the period."""
+    day = timezone.localtime(scope.start).date()
     last = timezone.localtime(scope.end).date()
-    weeks = []
-    while first < last:
-        weeks.append(first)
-        first += datetime.timedelta(weeks=1)
-    return weeks
+    if scope.monthly:
+        day = day.replace(day=1)
+    else:
+        day -= datetime.timedelta(days=day.weekday())
+    buckets = []
+    while day < last:
+        buckets.append(day)
+        day = (
+            (day + datetime.timedelta(days=32)).replace(day=1)
+            if scope.monthly
+            else day + datetime.timedelta(weeks=1)
+        )
+    return buckets
 
 
 def _local_date(value) -> datetime.date:
@@ -124,9 +156,13 @@ class DashboardChart(BaseLineChartView):
     kind = "bar"
     stacked = False
 
+    monthly_title: Any = ""  # the title of a chart over time, counted per month
+
     def __init__(self, scope: Scope | None = None, **kwargs):
         super().__init__(**kwargs)
         self.scope = scope
+        if scope is not None and scope.monthly and self.monthly_title:
+            self.title = self.monthly_title
 
     def get(self, request, *args, **kwargs):
         self.scope = Scope.from_request(request)
@@ -187,15 +223,16 @@ class PeopleByStage(DashboardChart):
 
 
 def _weekly(scope, queryset, date_field: str, key: str) -> tuple[list[str], dict, list[int]]:
-    """Counts per week of `queryset` split by `key`: (week labels, {key value: [count per
-    week]}, an all-zero series for values without rows). One query."""
+    """Counts per week (per month beyond a year) of `queryset` split by `key`: (labels,
+    {key value: [count per bucket]}, an all-zero series for values without rows). One query."""
+    trunc = TruncMonth if scope.monthly else TruncWeek
     rows = (
-        queryset.annotate(week=TruncWeek(date_field))
+        queryset.annotate(week=trunc(date_field))
         .values_list("week", key)
         .annotate(n=Count("pk"))
         .values_list("week", key, "n")
     )
-    weeks = _week_labels(scope)
+    weeks = _buckets(scope)
     index = {week: i for i, week in enumerate(weeks)}
     series: dict = {}
     for week, value, n in rows:
@@ -203,12 +240,14 @@ def _weekly(scope, queryset, date_field: str, key: str) -> tuple[list[str], dict
         if position is not None:
             series.setdefault(value, [0] * len(weeks))[position] += n
     empty = [0] * len(weeks)
-    return [date_format(w, "SHORT_DATE_FORMAT") for w in weeks], series, empty
+    label = "YEAR_MONTH_FORMAT" if scope.monthly else "SHORT_DATE_FORMAT"
+    return [date_format(w, label) for w in weeks], series, empty
 
 
 class NewPeopleBySource(DashboardChart):
     slug = "new-people-by-source"
     title = gettext_lazy("New people per week, by source")
+    monthly_title = gettext_lazy("New people per month, by source")
     stacked = True
 
     def compute(self):
@@ -309,6 +348,7 @@ class OpportunitiesByStatus(DashboardChart):
 class WonLost(DashboardChart):
     slug = "won-lost"
     title = gettext_lazy("Won and lost per week")
+    monthly_title = gettext_lazy("Won and lost per month")
 
     def compute(self):
         s = self.scope
@@ -336,6 +376,7 @@ class WonLost(DashboardChart):
 class ActivitiesPerWeek(DashboardChart):
     slug = "activities-per-week"
     title = gettext_lazy("Activities per week, by kind")
+    monthly_title = gettext_lazy("Activities per month, by kind")
     stacked = True
 
     def compute(self):

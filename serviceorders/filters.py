@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from crm import access
+from crm import access, bounds
 from crm.countries import fold
 from crm.models import User
 from crm.widgets import Autocomplete
@@ -81,16 +81,16 @@ class OrderFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(
         label=_("Project"), queryset=None, empty_label=_("All projects"), widget=_select()
     )
-    created_from = django_filters.DateFilter(
+    created_from = bounds.DateFilter(
         label=_("Created from"), field_name="created_at", lookup_expr="date__gte", widget=_date()
     )
-    created_to = django_filters.DateFilter(
+    created_to = bounds.DateFilter(
         label=_("Created until"), field_name="created_at", lookup_expr="date__lte", widget=_date()
     )
-    finished_from = django_filters.DateFilter(
+    finished_from = bounds.DateFilter(
         label=_("Finished from"), field_name="finished_at", lookup_expr="date__gte", widget=_date()
     )
-    finished_to = django_filters.DateFilter(
+    finished_to = bounds.DateFilter(
         label=_("Finished until"), field_name="finished_at", lookup_expr="date__lte", widget=_date()
     )
 

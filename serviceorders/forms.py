@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm import access
+from crm import access, bounds
 from crm.forms import DateTimeInput
 from crm.models import User
 from crm.versioning import VersionedFormMixin
@@ -15,6 +15,7 @@ from serviceorders.services import ORDER_FIELDS, PROJECT_FIELDS
 
 class ProjectForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = Project
         fields = list(PROJECT_FIELDS)
         widgets = {
@@ -47,6 +48,7 @@ class ProjectForm(forms.ModelForm):
 
 class OrderForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = ServiceOrder
         fields = list(ORDER_FIELDS)
         widgets = {

@@ -52,7 +52,7 @@ def test_production_code_does_not_use_test_helpers():
                 offenders.append(f"{path}:{node.lineno} imports django.test")
             elif isinstance(node, ast.Attribute) and node.attr == "force_login":
                 offenders.append(f"{path}:{node.lineno} calls force_login")
-    assert offenders == []
+    assert offenders == [], offenders
 
 
 def test_views_look_records_up_only_through_access_scoping():
@@ -71,7 +71,7 @@ def test_views_look_records_up_only_through_access_scoping():
             root = _root(node)
             if by_id and isinstance(root, ast.Attribute) and root.attr == "objects":
                 offenders.append(f"{path}:{node.lineno} {root.value.id}.objects by {sorted(by_id)}")
-    assert offenders == []
+    assert offenders == [], offenders
 
 
 def test_the_rule_catches_an_unscoped_lookup():
@@ -135,3 +135,45 @@ def test_the_rule_catches_a_frozen_translation():
         "def view():\n    return _('Saved')\n"
     )
     assert _eager_translations(tree) == [2, 4]
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_date_field_of_a_form_or_filter_is_bounded():
+    """Dates users type lie between 1900 and 2100 (crm.bounds): every form and
+    filter set of the project uses its bounded fields."""
+    import importlib
+
+    import django_filters
+    from django import forms
+
+    from crm import bounds
+
+    for app in APPS:
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            relative = path.relative_to(settings.BASE_DIR)
+            if "tests" in relative.parts or "migrations" in relative.parts or "management" in relative.parts:
+                continue
+            importlib.import_module(".".join(relative.with_suffix("").parts))
+    offenders = []
+    for form in _subclasses(forms.BaseForm):
+        if form.__module__.split(".")[0] not in APPS:
+            continue
+        for name, field in getattr(form, "base_fields", {}).items():
+            if isinstance(field, forms.DateTimeField | forms.DateField) and not isinstance(
+                field, bounds.DateField | bounds.DateTimeField
+            ):
+                offenders.append(f"{form.__module__}.{form.__name__}.{name}")
+    for filterset in _subclasses(django_filters.FilterSet):
+        if filterset.__module__.split(".")[0] not in APPS:
+            continue
+        for name, declared in filterset.base_filters.items():
+            if issubclass(declared.field_class, forms.DateField | forms.DateTimeField) and not issubclass(
+                declared.field_class, bounds.DateField | bounds.DateTimeField
+            ):
+                offenders.append(f"{filterset.__module__}.{filterset.__name__}.{name}")
+    assert offenders == [], offenders
