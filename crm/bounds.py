@@ -26,7 +26,7 @@ DATE_MESSAGE = _("Enter a date between %(min)s and %(max)s.")
 
 
 def check_date(value: datetime.date | datetime.datetime | None) -> None:
-    """Refuse a date (or datetime, in the user's time zone) outside 1900–2100."""
+    """Refuse a date (or datetime, in the user's time zone) outside 1900 to 2100."""
     if value is None:
         return
     year = value.year
