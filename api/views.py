@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -71,10 +72,23 @@ class ScopedFilters(BaseFilterBackend):
         ]
 
 
-def _plain(data) -> dict:
+MULTIPLE = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+
+
+def _plain(data, form) -> dict:
+    """The request's fields as a form takes them: a JSON object (or form data) whose
+    values are single values, lists only for fields that take several."""
     if isinstance(data, QueryDict):
         return {key: values if len(values) > 1 else values[0] for key, values in data.lists()}
-    return dict(data)
+    wrong = {
+        key: [_("Expected a single value, not a list or an object.")]
+        for key, value in data.items()
+        if isinstance(value, dict)
+        or (isinstance(value, list) and not isinstance(form.fields.get(key), MULTIPLE))
+    }
+    if wrong:
+        raise ValidationError(wrong)
+    return data
 
 
 def _errors(error_dict: dict) -> dict:
@@ -98,10 +112,15 @@ class FormWrites:
     form's value (the record's, or the default a new one starts with), as an
     untouched field of the page would post it."""
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": [_("The body must be a JSON object.")]})
+
     def bound_form(self, form_class, *, instance=None, **kwargs):
         drawn = form_class(instance=instance, **kwargs) if instance is not None else form_class(**kwargs)
         data = current_values(drawn)
-        data.update(_plain(self.request.data))
+        data.update(_plain(self.request.data, drawn))
         if instance is not None:
             kwargs["instance"] = instance
         form = form_class(data, **kwargs)

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import time
 
+from django.http import HttpResponseBadRequest
 from django.utils import translation
+
+JSON_TYPES = ("application/json",)
 
 
 class UserLanguageMiddleware:
@@ -67,3 +70,37 @@ class TwoFactorPolicyMiddleware:
             if request.path not in allowed and not request.path.startswith(("/static/", "/healthz")):
                 return redirect(f"{reverse('crm:two_factor')}?next={request.path}")
         return self.get_response(request)
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the path, the query string, a form or a JSON body answers 400
+    before any view: PostgreSQL cannot store one in text, and no browser sends one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return HttpResponseBadRequest(
+                translation.gettext("NUL bytes are not allowed."), content_type="text/plain"
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return True
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        if request.content_type in JSON_TYPES:
+            body = request.body
+            # Raw, or escaped as JSON writes it.
+            return b"\x00" in body or b"\\u0000" in body
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.POST.lists()
+            )
+        return False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from companies.services import company_create, membership_add
+from crm import bounds
 from crm.models import User
 from crm.numbers import next_number
 from opportunities.models import (
@@ -80,6 +81,10 @@ def line_add(
         discount=discount,
     )
     line.full_clean()
+    column = Opportunity._meta.get_field("amount")
+    total = sum((other.total for other in opportunity.lines.all()), line.total)
+    if not bounds.decimal_fits(total, max_digits=column.max_digits, decimal_places=column.decimal_places):
+        raise ValidationError({"quantity": _("The opportunity's total would be too large.")})
     line.save()
     _sync_amount(opportunity)
     _event(opportunity, OpportunityEvent.Kind.LINES, by, new=f"+ {line.quantity} x {line.description}")
