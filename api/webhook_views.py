@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from api.models import Webhook, WebhookAttempt
-from crm import access
+from crm import access, outbound
 from crm.pagination import paginate
 
 
@@ -26,6 +26,11 @@ class WebhookForm(forms.ModelForm):
         help_texts = {
             "url": gettext_lazy("It receives a POST with JSON for each event, signed with the secret.")
         }
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        outbound.check(url)  # a public http(s) address, or a message next to the field
+        return url
 
 
 @access.admin_required

@@ -18,8 +18,6 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,6 +28,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
+from crm import outbound
 from people.signals import changed_in_bulk
 
 MAX_ATTEMPTS = 5
@@ -116,27 +115,16 @@ def deliver(delivery_id: int) -> str:
         WebhookAttempt.objects.create(delivery=delivery, error="disabled")
         return "disabled"
     body = json.dumps(delivery.payload).encode()
-    request = urllib.request.Request(
-        webhook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "CRM-Webhooks/1",
-            "X-CRM-Event": delivery.event,
-            "X-CRM-Delivery": str(delivery.pk),
-            "X-CRM-Signature": sign(webhook.secret, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "CRM-Webhooks/1",
+        "X-CRM-Event": delivery.event,
+        "X-CRM-Delivery": str(delivery.pk),
+        "X-CRM-Signature": sign(webhook.secret, body),
+    }
     started = time.monotonic()
-    code, error = None, ""
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, str(exc.reason)[:300]
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        error = str(getattr(exc, "reason", exc))[:300]
+    # Checked again at every delivery: the name may resolve elsewhere since it was registered.
+    code, error = outbound.post(webhook.url, body, headers, timeout=TIMEOUT_SECONDS)
     milliseconds = int((time.monotonic() - started) * 1000)
     WebhookAttempt.objects.create(delivery=delivery, status_code=code, error=error, milliseconds=milliseconds)
     delivery.attempts += 1

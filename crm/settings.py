@@ -204,6 +204,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = False
 # Two-factor sign-in (TOTP): any user may turn it on; when required, admins and managers must.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)
+# Webhooks go only to public addresses; on-premise installs may allow private ones.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "CRM")  # crm.middleware.IdleSessionMiddleware renews it
 
 # Internationalisation: English is the source language; Spanish is the default.

@@ -29,6 +29,7 @@ class Receiver:
     def __init__(self):
         self.received: list[dict] = []
         self.codes: list[int] = []
+        self.location = ""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,6 +37,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append({"headers": self.headers, "body": body})
                 self.send_response(receiver.codes.pop(0) if receiver.codes else 200)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
 
             def log_message(self, *args):
@@ -49,6 +52,12 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _private_targets(settings):
+    # The receiver listens on loopback, as on an on-premise install.
+    settings.WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture
