@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from campaigns import leads
 from campaigns.models import LeadForm
 from crm import access
+from crm.clientip import client_ip
 from crm.models import User
 from crm.pagination import paginate
 
@@ -48,14 +49,6 @@ class LeadFormSettings(forms.ModelForm):
         return super().save(commit)
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    # Behind the project's proxy the address comes in X-Forwarded-For (first hop).
-    forwarded = (
-        request.META.get("HTTP_X_FORWARDED_FOR", "") if request.META.get("HTTP_X_FORWARDED_PROTO") else ""
-    )
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
-
-
 @csrf_exempt  # posted from other websites: it creates a prospect and nothing else
 @xframe_options_exempt
 def public_form(request: HttpRequest, token: str) -> HttpResponse:
@@ -66,7 +59,7 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     done = False
     status = 200
     if request.method == "POST":
-        ip = _client_ip(request)
+        ip = client_ip(request)
         if leads.too_many(ip):
             return render(
                 request, "campaigns/lead_public.html", {"lead_form": lead_form, "limited": True}, status=429

@@ -159,3 +159,29 @@ def test_lead_form_pages_query_count_is_fixed(admin_client, lead_form, django_as
             assert admin_client.get(url).status_code == 200
     with django_assert_max_num_queries(4):
         assert Client().get(reverse("public_lead_form", args=[lead_form.token])).status_code == 200
+
+
+def _post_through(form, forwarded: str, **data):
+    payload = {"first_name": "Lucía", "email": "lucia@cliente.pe", "phone": "987 111 222", "message": "Hola"}
+    payload.update(data)
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded, HTTP_X_FORWARDED_PROTO="https")
+    return client.post(reverse("public_lead_form", args=[form.token]), payload)
+
+
+def test_a_forged_forwarded_for_does_not_defeat_the_limit(lead_form, settings):
+    settings.LEAD_FORM_RATE_PER_HOUR = 2
+    settings.BEHIND_PROXY = False
+    codes = [_post_through(lead_form, f"198.51.100.{n}", email=f"{n}@x.pe").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
+    assert set(LeadSubmission.objects.values_list("ip", flat=True)) == {"10.0.0.2"}
+
+
+def test_behind_the_proxy_the_address_it_saw_counts_not_the_clients_claim(lead_form, settings):
+    settings.LEAD_FORM_RATE_PER_HOUR = 2
+    settings.BEHIND_PROXY, settings.TRUSTED_PROXIES = True, 1
+    codes = [
+        _post_through(lead_form, f"198.51.100.{n}, 203.0.113.9", email=f"{n}@x.pe").status_code
+        for n in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    assert set(LeadSubmission.objects.values_list("ip", flat=True)) == {"203.0.113.9"}
