@@ -20,6 +20,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from crm import bounds
@@ -34,7 +35,12 @@ def definitions(model: str) -> list[CustomField]:
 
 
 def form_field(definition: CustomField, initial: Any = None) -> forms.Field:
-    common = {"label": definition.name, "required": definition.required, "help_text": definition.help_text}
+    # Form templates print help texts as markup: an administrator's text is escaped first.
+    common = {
+        "label": definition.name,
+        "required": definition.required,
+        "help_text": escape(definition.help_text),
+    }
     kind = definition.type
     if kind == CustomField.Type.NUMBER:
         field = forms.DecimalField(**common, max_digits=18, decimal_places=4)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from crm import access
 from crm.countries import COUNTRIES, fold, normalize_phone
+from crm.exports import safe_cell
 from crm.models import User
 from crm.tables import Table, header_key, inspect, rows
 from people.models import ImportJob, Person, PersonEvent, Tag
@@ -552,7 +553,8 @@ def run(job: ImportJob, progress: Progress | None = None) -> Counts:
             counts.add(chunk)
             for row in chunk:
                 if row.action == "error":
-                    writer.writerow([*row.raw, row.reason])
+                    # Exactly as exports write cells: a spreadsheet evaluates no formula from the file.
+                    writer.writerow([safe_cell(value) for value in (*row.raw, row.reason)])
             if progress:
                 progress(counts.rows)
         if counts.errors:

@@ -174,3 +174,12 @@ def test_company_import_brings_custom_values(manager, fields):
     counts = importing.run(job)
     assert (counts.created, counts.errors) == (1, 1)
     assert Company.objects.get(name="Andes SAC").custom == {"ruc_ok": True}
+
+
+def test_help_text_is_shown_as_text_not_markup(alice_client):
+    CustomField.objects.create(
+        model="people", name="Plan", key="plan", help_text="<img src=x onerror=alert(1)> <b>bold</b>"
+    )
+    page = alice_client.get(reverse("people:create")).content.decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -405,3 +405,18 @@ def test_import_people_command(tmp_path, admin_user, alice, capsys):
     assert list(person.tags.all()) == [vip]
     call_command("import_people", str(path))
     assert capsys.readouterr().out.strip().splitlines()[-1] == "rows=2 created=0 updated=0 skipped=1 errors=1"
+
+
+def test_the_error_report_neutralises_formulas_as_exports_do(manager):
+    rows = [
+        ['=HYPERLINK("http://x")', "", "bad-email", "", "", "", "", "", ""],
+        ["+cmd|' /C calc'!A0", "Ruiz", "bad-email", "", "", "", "", "", ""],
+        ["@SUM(1+1)", "Díaz", "bad-email", "-2+3", "", "", "", "", ""],
+    ]
+    job, counts = _import(manager, _csv(rows))
+    job.save()
+    assert counts.errors == 3
+    text = job.error_report.read().decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")], cells
+    assert '\'=HYPERLINK("http://x")' in cells
