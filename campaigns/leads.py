@@ -43,7 +43,9 @@ class PublicLeadForm(forms.Form):
     )
     # Hidden from people; bots fill it in.
     website = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, lead_form: LeadForm, **kwargs):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 from companies.services import COMPANY_FIELDS, check_tax_id_free
 from companies.taxids import normalize_tax_id
-from crm import access
+from crm import access, bounds
 from crm.countries import normalize_phone
 from crm.custom_fields import CustomFieldsFormMixin
 from crm.forms import OwnerFieldMixin
@@ -23,6 +23,7 @@ class CompanyForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, fo
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = Company
         fields = list(COMPANY_FIELDS)
         widgets = {

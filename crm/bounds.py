@@ -63,8 +63,10 @@ class DateFilter(django_filters.DateFilter):
 
 
 def formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
-    """``Meta.formfield_callback`` of the ModelForms: their date fields bounded."""
-    if isinstance(model_field, models.DateTimeField):
+    """``Meta.formfield_callback`` of the ModelForms: their dates and long texts bounded."""
+    if isinstance(model_field, models.TextField):
+        kwargs.setdefault("max_length", LONG_TEXT_MAX)
+    elif isinstance(model_field, models.DateTimeField):
         kwargs.setdefault("form_class", DateTimeField)
     elif isinstance(model_field, models.DateField):
         kwargs.setdefault("form_class", DateField)

@@ -26,7 +26,7 @@ class BulkForm(forms.Form):
     stage = forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
     ids = forms.MultipleChoiceField(required=False)
     all = forms.BooleanField(required=False)
-    query = forms.CharField(required=False)
+    query = forms.CharField(required=False, max_length=4000)
 
     def __init__(self, *args, kind: bulk.ListKind, user, **kwargs):
         super().__init__(*args, **kwargs)

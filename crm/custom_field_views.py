@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from crm import access
+from crm import access, bounds
 from crm.models import CustomField
 from crm.pagination import paginate
 
 
 class CustomFieldForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = CustomField
         fields = ["model", "name", "key", "type", "choices", "required", "help_text", "position", "active"]
         widgets = {"choices": forms.Textarea(attrs={"rows": 4})}

@@ -78,7 +78,7 @@ class UserPasswordForm(SetPasswordForm):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=User._meta.get_field("language").choices)
-    next = forms.CharField(required=False)
+    next = forms.CharField(required=False, max_length=2000)
 
 
 class OwnerFieldMixin:
@@ -134,7 +134,12 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
     category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    detail = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Detail"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     done = forms.BooleanField(label=_("Already done"), required=False, initial=True)
     due_at = bounds.DateTimeField(
         label=_("Planned for"), required=False, widget=DateTimeInput, help_text=_("For a planned activity.")
@@ -209,7 +214,9 @@ class ReassignForm(forms.Form):
 
 class EmailForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX, label=_("Message"), widget=forms.Textarea(attrs={"rows": 8})
+    )
 
 
 class WhatsAppForm(forms.Form):

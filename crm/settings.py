@@ -190,6 +190,9 @@ AXES_LOCKOUT_CALLABLE = "crm.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "crm.clientip.client_ip"
+# "Forgot your password?": mails an hour per email address, and requests per client address.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -30,6 +30,7 @@ class SignInForm(AuthenticationForm):
         label=_("Code from your authenticator app"),
         help_text=_("Only if you turned on two-factor sign-in."),
         required=False,
+        max_length=20,
         widget=forms.TextInput(attrs=CODE_ATTRS),
     )
     device = None

@@ -82,7 +82,7 @@ account_patterns = [
     # The same answer whether or not the email belongs to an account (no user enumeration).
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(html_email_template_name=None),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

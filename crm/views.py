@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, search, services
+from crm.clientip import client_ip
 from crm.filters import UserFilter
 from crm.forms import LanguageForm, UserCreateForm, UserEditForm, UserPasswordForm
 from crm.navigation import visible_items
@@ -179,3 +183,34 @@ def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
     services.user_activate(user=user, by=request.user)
     messages.success(request, _("User %(name)s activated.") % {"name": user})
     return redirect("crm:users")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgot your password?", limited per email address and per client address:
+    past the limit the answer is the same page, but no mail leaves."""
+
+    html_email_template_name = None
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        keys = (
+            (
+                f"password-reset:email:{hashlib.sha256(email.encode()).hexdigest()}",
+                settings.PASSWORD_RESET_PER_ADDRESS,
+            ),
+            (f"password-reset:ip:{client_ip(self.request) or '-'}", settings.PASSWORD_RESET_PER_CLIENT),
+        )
+        over = [_count(key) > limit for key, limit in keys]
+        if any(over):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+def _count(key: str) -> int:
+    """One more request counted under ``key`` for an hour (the shared cache)."""
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired in between
+        cache.set(key, 1, timeout=3600)
+        return 1

@@ -103,16 +103,27 @@ class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Opportunity.Status.choices, widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     next_contact_on = bounds.DateField(
         label=_("Next contact"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=50, required=False)
     lost_reason = forms.CharField(
-        label=_("Why lost?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Why lost?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     improvement = forms.CharField(
-        label=_("What can we improve?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("What can we improve?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -127,7 +138,9 @@ class MoveForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX, label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PipelineForm(forms.ModelForm):
@@ -145,6 +158,7 @@ class BaseCardForm(forms.ModelForm):
     """A board's base card (seed 002 "Cartões Base"), for its administrators."""
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = BaseCard
         fields = ["description", "tags", "members"]
         widgets = {
@@ -172,6 +186,7 @@ class SaveFilterForm(forms.Form):
 
 class ProductForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = Product
         fields = ["code", "name", "description", "unit_price", "currency", "active"]
         widgets = {
@@ -211,7 +226,12 @@ class QuoteForm(forms.Form):
         label=_("Tax %"), min_value=0, max_value=100, max_digits=5, decimal_places=2, initial=18
     )
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ConvertForm(forms.Form):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm import access
+from crm import access, bounds
 from crm.countries import COUNTRIES, normalize_phone
 from crm.custom_fields import CustomFieldsFormMixin
 from crm.forms import OwnerFieldMixin
@@ -29,6 +29,7 @@ class PersonForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, for
     )
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = Person
         fields = [*EDITABLE_FIELDS, "stage", "tags"]
         widgets = {

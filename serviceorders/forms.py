@@ -85,13 +85,18 @@ class OrderForm(VersionedFormMixin, forms.ModelForm):
 
 
 class EntryForm(forms.Form):
-    detail = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 3}))
+    detail = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX, label=_("Work done"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     finished = forms.BooleanField(label=_("Service finished"), required=False)
 
 
 class VerifyForm(forms.Form):
     comments = forms.CharField(
-        label=_("Customer comments"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Customer comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     closed = forms.BooleanField(label=_("Service finished: close the order"), required=False, initial=True)
     rating = forms.TypedChoiceField(
@@ -104,4 +109,8 @@ class VerifyForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    comments = forms.CharField(label=_("Customer comments"), widget=forms.Textarea(attrs={"rows": 2}))
+    comments = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Customer comments"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

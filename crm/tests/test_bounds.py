@@ -88,3 +88,17 @@ def test_beyond_a_year_the_dashboard_counts_per_month(manager_client):
     by_slug = {chart.slug: chart for chart in response.context["charts"]}
     assert len(by_slug["activities-per-week"].chart()["labels"]) == 24
     assert "per month" in str(by_slug["activities-per-week"].title)
+
+
+def test_a_note_or_service_entry_of_200000_characters_is_refused(alice_client, alice):
+    person = PersonFactory(owner=alice)
+    response = alice_client.post(
+        reverse("crm:activity_create"),
+        {"person": person.pk, "kind": "note", "subject": "Nota", "detail": "x" * 200_000, "done": "on"},
+    )
+    assert response.status_code == 200
+    assert "detail" in response.context["form"].errors
+    assert not Activity.objects.exists()
+    order = ServiceOrderFactory(assignee=alice)
+    alice_client.post(reverse("serviceorders:entry_add", args=[order.number]), {"detail": "x" * 200_000})
+    assert not order.entries.exists()

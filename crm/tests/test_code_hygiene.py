@@ -143,9 +143,9 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
-def test_every_date_field_of_a_form_or_filter_is_bounded():
-    """Dates users type lie between 1900 and 2100 (crm.bounds): every form and
-    filter set of the project uses its bounded fields."""
+def test_every_date_and_text_field_of_a_form_or_filter_is_bounded():
+    """Dates users type lie between 1900 and 2100 and texts have a length (crm.bounds):
+    every form and filter set of the project uses the bounded fields."""
     import importlib
 
     import django_filters
@@ -168,6 +168,14 @@ def test_every_date_field_of_a_form_or_filter_is_bounded():
                 field, bounds.DateField | bounds.DateTimeField
             ):
                 offenders.append(f"{form.__module__}.{form.__name__}.{name}")
+            # Passwords and usernames are Django's own fields, bounded by their validators.
+            if isinstance(field.widget, forms.PasswordInput) or type(field).__name__ == "UsernameField":
+                continue
+            if isinstance(field, forms.CharField) and not isinstance(
+                field, forms.ChoiceField | forms.EmailField
+            ):
+                if field.max_length is None or field.max_length > bounds.LONG_TEXT_MAX:
+                    offenders.append(f"{form.__module__}.{form.__name__}.{name} (no max_length)")
     for filterset in _subclasses(django_filters.FilterSet):
         if filterset.__module__.split(".")[0] not in APPS:
             continue

@@ -110,3 +110,25 @@ def test_password_reset_link_sets_a_new_password_once(alice, mailoutbox):
     alice.refresh_from_db()
     assert alice.check_password(new)
     assert not Client().get(link, follow=True).context["validlink"]
+
+
+def test_password_reset_is_limited_per_address_and_per_client_with_the_same_answer(
+    alice, mailoutbox, settings
+):
+    settings.PASSWORD_RESET_PER_ADDRESS, settings.PASSWORD_RESET_PER_CLIENT = 3, 10
+    alice.email = "alice@equipo.pe"
+    alice.save()
+    answers = [
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(reverse("password_reset"), {"email": "alice@equipo.pe"})
+        for n in range(15)
+    ]
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, reverse("password_reset_done"))}
+    assert len(mailoutbox) == 3
+    # One client asking for many addresses is limited too.
+    for n in range(12):
+        User = type(alice)
+        User.objects.create_user(username=f"u{n}", email=f"u{n}@equipo.pe", password="x-Long-Pass-42")
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    for n in range(12):
+        assert client.post(reverse("password_reset"), {"email": f"u{n}@equipo.pe"}).status_code == 302
+    assert len(mailoutbox) == 3 + 10
