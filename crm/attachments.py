@@ -61,6 +61,27 @@ def content_type(name: str, head: bytes) -> str | None:
     return None
 
 
+# The extensions a stored name may keep for each kind (the first is given otherwise).
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    **{kind: (extension,) for extension, kind in {**OFFICE_ZIP, **OFFICE_OLE, **TEXT}.items()},
+}
+
+
+def named_as(name: str, kind: str) -> str:
+    """The stored name with the extension of the kind its content is: a PDF called
+    ``poly.html`` is kept as ``poly.pdf``, and no browser reads it as a page."""
+    stem, extension = os.path.splitext(name)
+    allowed = EXTENSIONS[kind]
+    if extension.lower() in allowed:
+        return name
+    return stem[: 200 - len(allowed[0])] + allowed[0]
+
+
 def _is_text(head: bytes) -> bool:
     """UTF-8 (a character may be cut at the end of the sample) or Windows-1252."""
     for encoding in ("utf-8", "cp1252"):
@@ -118,7 +139,7 @@ def check(uploads) -> list[Checked]:
                 % {"name": name}
             )
             continue
-        checked.append(Checked(upload, name, kind))
+        checked.append(Checked(upload, named_as(name, kind), kind))
     if errors:
         raise ValidationError(errors)
     return checked

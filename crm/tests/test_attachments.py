@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from companies.tests.factories import CompanyFactory
+from crm import attachments
 from crm.attachments import safe_name
 from crm.models import Activity, Attachment
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
@@ -160,3 +161,20 @@ def test_record_pages_keep_a_fixed_number_of_queries(
     attach(alice_client, kind, record.pk, *[upload(f"f{n}.pdf", PDF) for n in range(6)])
     with django_assert_max_num_queries(before):
         alice_client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "stored"),
+    [
+        ("ok.pdf\x00.html", b"%PDF-1.4 x", "ok.pdf.pdf"),
+        ("poly.html", b"%PDF-1.4 <html><script>alert(1)</script>", "poly.pdf"),
+        ("photo.JPEG", b"\xff\xd8\xff\xe0 jpeg", "photo.JPEG"),
+        ("scan", b"\x89PNG\r\n\x1a\n png", "scan.png"),
+    ],
+)
+def test_the_stored_name_takes_its_extension_from_the_content(alice, name, content, stored):
+    person = PersonFactory(owner=alice)
+    attachment = attachments.attach(
+        record=person, field="person", uploads=[SimpleUploadedFile(name, content)], by=alice
+    )[0]
+    assert attachment.name == stored
