@@ -171,11 +171,12 @@ def test_every_date_and_text_field_of_a_form_or_filter_is_bounded():
             # Passwords and usernames are Django's own fields, bounded by their validators.
             if isinstance(field.widget, forms.PasswordInput) or type(field).__name__ == "UsernameField":
                 continue
-            if isinstance(field, forms.CharField) and not isinstance(
+            unbounded = field.max_length is None or field.max_length > bounds.LONG_TEXT_MAX
+            text = isinstance(field, forms.CharField) and not isinstance(
                 field, forms.ChoiceField | forms.EmailField
-            ):
-                if field.max_length is None or field.max_length > bounds.LONG_TEXT_MAX:
-                    offenders.append(f"{form.__module__}.{form.__name__}.{name} (no max_length)")
+            )
+            if text and unbounded:
+                offenders.append(f"{form.__module__}.{form.__name__}.{name} (no max_length)")
     for filterset in _subclasses(django_filters.FilterSet):
         if filterset.__module__.split(".")[0] not in APPS:
             continue
