@@ -171,7 +171,8 @@ def test_every_date_and_text_field_of_a_form_or_filter_is_bounded():
             # Passwords and usernames are Django's own fields, bounded by their validators.
             if isinstance(field.widget, forms.PasswordInput) or type(field).__name__ == "UsernameField":
                 continue
-            unbounded = field.max_length is None or field.max_length > bounds.LONG_TEXT_MAX
+            limit = getattr(field, "max_length", None)
+            unbounded = limit is None or limit > bounds.LONG_TEXT_MAX
             text = isinstance(field, forms.CharField) and not isinstance(
                 field, forms.ChoiceField | forms.EmailField
             )
