@@ -45,15 +45,26 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
 
+CODE_PENDING = "_code_pending"
+
+
 def session_started(sender, request, user, **kwargs):
-    """Signing in starts the idle clock (connected to user_logged_in in CrmConfig.ready)."""
+    """Signing in starts the idle clock (connected to user_logged_in in CrmConfig.ready),
+    and whatever the way in (the CRM's sign-in, the admin site's, another), a user with
+    two-factor on has the session marked as waiting for the code until it passes it."""
+    from django_otp import devices_for_user
+
     if getattr(request, "session", None) is not None:
         request.session[IdleSessionMiddleware.KEY] = int(time.time())
+        if next(iter(devices_for_user(user, confirmed=True)), None) is not None:
+            request.session[CODE_PENDING] = True
 
 
 class TwoFactorPolicyMiddleware:
-    """With TWO_FACTOR_REQUIRED, administrators and managers work only in a session verified
-    with a code: until then every page sends them to the two-factor page."""
+    """A session that has not passed the code of its user's device (signed in some other
+    way than with it), and with TWO_FACTOR_REQUIRED any session of an administrator or
+    manager, works only once verified with a code: until then every page sends it to the
+    two-factor page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -65,7 +76,9 @@ class TwoFactorPolicyMiddleware:
         from crm.two_factor import required_for
 
         user = getattr(request, "user", None)
-        if user is not None and required_for(user) and not user.is_verified():
+        session = getattr(request, "session", None)
+        pending = session is not None and session.get(CODE_PENDING, False)
+        if user is not None and (pending or required_for(user)) and not user.is_verified():
             allowed = {reverse("crm:two_factor"), reverse("logout"), reverse("crm:set_language")}
             if request.path not in allowed and not request.path.startswith(("/static/", "/healthz")):
                 return redirect(f"{reverse('crm:two_factor')}?next={request.path}")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from campaigns import lead_views
 from crm import (
@@ -110,5 +111,11 @@ urlpatterns = [
     path("f/<str:token>/", lead_views.public_form, name="public_lead_form"),
     path("serviceorders/", include("serviceorders.urls")),
     path("reports/", include("reports.urls")),
+    # The admin site signs in through the CRM's own sign-in (password and code), never its own form.
+    path(
+        "django-admin/login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="admin_login_redirect",
+    ),
     path("django-admin/", admin.site.urls),
 ]

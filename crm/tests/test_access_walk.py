@@ -195,6 +195,7 @@ RULES: dict[str, Rule] = {
         post_only=True,
     ),
     "crm:healthz": public(),
+    "admin_login_redirect": public(allowed_status=302),
     "crm:set_language": public(post_only=True),
     "crm:users": admins(),
     "crm:user_create": admins(),

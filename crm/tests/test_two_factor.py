@@ -89,3 +89,30 @@ def test_turning_it_off(alice_client, alice):
     assert not TOTPDevice.objects.filter(user=alice).exists()
     _client, response = _sign_in("alice", GOOD)
     assert response.status_code == 302
+
+
+def test_the_admin_site_signs_in_through_the_crm_sign_in(admin_user):
+    admin_user.set_password(GOOD)
+    admin_user.save()
+    TOTPDevice.objects.create(user=admin_user, name="phone", confirmed=True)
+    client = Client()
+    page = client.get("/django-admin/login/?next=/django-admin/")
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("login"))
+    client.post("/django-admin/login/?next=/django-admin/", {"username": "admin", "password": GOOD})
+    for path in ("/", "/people/", "/admin-users/", "/api/tokens/", "/django-admin/"):
+        response = client.get(path, follow=True)
+        assert response.redirect_chain, path
+        assert response.request["PATH_INFO"] in (reverse("login"), reverse("crm:two_factor")), path
+
+
+def test_a_session_that_has_not_passed_the_code_reaches_no_page(alice):
+    device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(alice)  # as any other way in than the CRM's sign-in would
+    response = client.get(reverse("people:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("crm:two_factor"))
+    assert client.get("/api/v1/people/").status_code in (302, 401, 403)
+    client.post(reverse("crm:two_factor"), {"token": _code(device)})
+    assert client.get(reverse("people:list")).status_code == 200
