@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pghistory
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -144,6 +145,9 @@ def revert(obj, event_pk: int):
     if event is None:
         raise RevertError(_("That version does not exist."))
     values = {f.attname: getattr(event, f.attname) for f in tracked_fields(type(obj)) if f.editable}
+    if any(f.name == "updated_at" for f in type(obj)._meta.fields):
+        # A revert is a new version: a form opened before it must not save over it.
+        values["updated_at"] = timezone.now()
     try:
         with transaction.atomic():
             type(obj)._default_manager.filter(pk=obj.pk).update(**values)

@@ -142,3 +142,20 @@ def test_campaigns_and_orders_are_checked_too(manager_client, alice_client, alic
     assert response.context["form"].conflict
     order.refresh_from_db()
     assert order.equipment_received == "Laptop"
+
+
+def test_a_form_opened_before_a_revert_cannot_undo_it(alice_client, admin_client, alice):
+    person = PersonFactory(owner=alice, city="Lima", first_name="Ana")
+    first = person.history.get()
+    person.city = "Trujillo"
+    person.save()
+    url = reverse("people:edit", args=[person.pk])
+    stale = _loaded_form(alice_client, url)  # shows Trujillo
+    revert = reverse("crm:history_revert", args=["person", person.pk, first.pgh_id])
+    assert admin_client.post(revert).status_code == 302
+    stale["first_name"] = "Ana María"
+    response = alice_client.post(url, stale)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    person.refresh_from_db()
+    assert (person.city, person.first_name) == ("Lima", "Ana")

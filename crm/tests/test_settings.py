@@ -87,3 +87,18 @@ def test_collectstatic_builds_the_hashed_files_production_serves(settings, tmp_p
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "css/crm.css" in manifest
     assert "vendor/chart.js-4.6.1/chart.umd.min.js" in manifest
+
+
+def test_make_runs_development_server_keeps_no_connection_per_thread(monkeypatch):
+    from django.db import connections
+
+    from crm.management.commands.runserver_with_worker import close_connections_after_each_request
+
+    monkeypatch.setenv("DB_CONN_MAX_AGE", "60")
+    kept = connections["default"].settings_dict["CONN_MAX_AGE"]
+    try:
+        close_connections_after_each_request()
+        assert connections["default"].settings_dict["CONN_MAX_AGE"] == 0
+        assert os.environ["DB_CONN_MAX_AGE"] == "0"  # the reloader's child and the worker too
+    finally:
+        connections["default"].settings_dict["CONN_MAX_AGE"] = kept

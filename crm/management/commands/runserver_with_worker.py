@@ -8,6 +8,17 @@ import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
+
+
+def close_connections_after_each_request() -> None:
+    """The development server answers each request in a thread of its own: a kept
+    connection per thread soon passes PostgreSQL's client limit. Here (and in the
+    autoreloader's child and the worker, through the environment) every request
+    closes its connection; gunicorn keeps DB_CONN_MAX_AGE."""
+    os.environ["DB_CONN_MAX_AGE"] = "0"
+    for alias in connections:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = 0
 
 
 class Command(BaseCommand):
@@ -17,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
+        close_connections_after_each_request()
         worker = None
         # The autoreloader runs this command again in a child process
         # (RUN_MAIN=true); only the outer process starts the worker.
