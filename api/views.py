@@ -88,7 +88,18 @@ def _plain(data, form) -> dict:
     }
     if wrong:
         raise ValidationError(wrong)
-    return data
+    # Scalars as a browser would post them ("true", "42"): the forms then read them alike.
+    return {key: _as_posted(value) for key, value in data.items()}
+
+
+def _as_posted(value):
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [_as_posted(item) for item in value]
+    return str(value)
 
 
 def _errors(error_dict: dict) -> dict:

@@ -80,3 +80,16 @@ def decimal_fits(value: Decimal, *, max_digits: int, decimal_places: int) -> boo
     except InvalidOperation:
         return False
     return rounded.is_finite() and abs(rounded) < Decimal(10) ** (max_digits - decimal_places)
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+def record_id(value) -> int | None:
+    """An id from a query string or form (``?pipeline=12``): a number a bigint
+    column holds, else None (so a lookup finds nothing instead of failing)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 0 < number <= BIGINT_MAX else None

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access, timeline
+from crm import access, bounds, timeline
 from crm.currency import Rates
 from crm.exports import export_response
 from crm.models import Activity
@@ -271,7 +271,9 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 def opportunity_create(request: HttpRequest) -> HttpResponse:
     boards = access.pipelines(request.user)
     pipeline = (
-        boards.filter(pk=request.GET.get("pipeline") or request.POST.get("pipeline") or 0).first()
+        boards.filter(
+            pk=bounds.record_id(request.GET.get("pipeline") or request.POST.get("pipeline")) or 0
+        ).first()
         or boards.first()
     )
     if pipeline is None:
@@ -280,7 +282,11 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     # The board's base card fills the form; what the user leaves is what the card gets.
     initial = services.base_card_defaults(pipeline)
     initial.update(
-        {key: request.GET.get(key) for key in ("company", "contact", "stage") if request.GET.get(key)}
+        {
+            key: bounds.record_id(request.GET.get(key))
+            for key in ("company", "contact", "stage")
+            if bounds.record_id(request.GET.get(key))
+        }
     )
     form = OpportunityForm(request.POST or None, user=request.user, pipeline=pipeline, initial=initial)
     if request.method == "POST" and form.is_valid():
