@@ -94,4 +94,6 @@ class ChooseCampaignForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = access.campaigns(user).order_by("-created_at", "-id")
+        self.fields["campaign"].queryset = access.changeable(user, access.campaigns(user)).order_by(
+            "-created_at", "-id"
+        )

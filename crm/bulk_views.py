@@ -37,7 +37,10 @@ class BulkForm(forms.Form):
         self.fields["action"].choices = [(a.slug, a.label) for a in kind.actions]
         self.fields["user"].queryset = access.assignable_users(user).order_by("name", "username")
         self.fields["tag"].queryset = access.tags(user).order_by("name")
-        self.fields["campaign"].queryset = access.campaigns(user).order_by("-starts_on", "-id")
+        # Only campaigns the user changes (an agent who works members in one may not add to it).
+        self.fields["campaign"].queryset = access.changeable(user, access.campaigns(user)).order_by(
+            "-starts_on", "-id"
+        )
         self.fields["stage"].choices = Person.Stage.choices
         for name in ("user", "tag", "campaign", "stage"):
             if name not in needs:

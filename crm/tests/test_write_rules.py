@@ -163,3 +163,14 @@ def test_followed_cards_are_not_archived_in_bulk(bob_client, bob, alice):
         reverse("crm:bulk", kwargs={"kind": "opportunities"}), {"action": "archive", "ids": [card.pk]}
     )
     assert Opportunity.objects.get(pk=card.pk).archived is False
+
+
+def test_bulk_adds_people_only_to_campaigns_the_agent_manages(bob_client, bob, alice):
+    campaign = CampaignFactory(owner=alice)
+    CampaignMemberFactory(campaign=campaign, agent=bob, person=PersonFactory(owner=bob))
+    mine = PersonFactory(owner=bob)
+    bob_client.post(
+        reverse("crm:bulk", kwargs={"kind": "people"}),
+        {"action": "add_to_campaign", "ids": [mine.pk], "campaign": campaign.pk},
+    )
+    assert not CampaignMember.objects.filter(campaign=campaign, person=mine).exists()
