@@ -161,8 +161,9 @@ class CompanyImporter(Importer):
         )
         by_tax = {(c.country, c.tax_id): c for c in existing if c.tax_id}
         by_name = {c.name.upper(): c for c in existing}
+        # Updated only where the importer may change the company (seen through a person is not enough).
         visible = set(
-            access.companies(state["user"])
+            access.changeable(state["user"], access.companies(state["user"]))
             .filter(pk__in=[c.pk for c in existing])
             .values_list("pk", flat=True)
         )

@@ -85,3 +85,15 @@ def test_company_import_pages(alice_client, alice, settings):
     alice_client.post(reverse("people:import_preview", args=[job.pk]), mapping)
     alice_client.post(reverse("people:import_confirm", args=[job.pk]))
     assert Company.objects.get().country == "CO"
+
+
+def test_an_import_does_not_change_a_company_its_agent_only_sees(alice, bob):
+    from companies.tests.factories import MembershipFactory
+    from people.tests.factories import PersonFactory
+
+    company = CompanyFactory(owner=alice, name="Andina SAC", country="PE", tax_id="", city="Lima")
+    MembershipFactory(person=PersonFactory(owner=bob), company=company)
+    job = _job(bob, _csv([["Andina SAC", "", "PE", "", "Cusco", "", "", ""]]))
+    importing.run(job)
+    company.refresh_from_db()
+    assert (company.city, company.owner) == ("Lima", alice)
