@@ -149,6 +149,14 @@ def rows(kind: ListKind, user: User, *, ids=(), query: str | None = None) -> Que
     return scoped.filter(pk__in=[int(pk) for pk in ids if str(pk).isdigit()]).order_by()
 
 
+def _versioned(model, **values) -> dict:
+    """``values`` with a new version (``updated_at``) where the model has one: an edit
+    form opened before a bulk change (or its undo) must not save over it."""
+    if any(f.name == "updated_at" for f in model._meta.fields):
+        values.setdefault("updated_at", timezone.now())
+    return values
+
+
 def undo_deadline() -> timedelta:
     return timedelta(minutes=settings.BULK_UNDO_MINUTES)
 
@@ -173,7 +181,7 @@ def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, val
         field = f"{kind.owner_field}_id"
         undo = {"field": field, "old": dict(target.values_list("pk", field)), "new": value.pk}
         moved = [pk for pk, old in undo["old"].items() if old != value.pk]
-        changed = model.objects.filter(pk__in=moved).update(**{field: value.pk})
+        changed = model.objects.filter(pk__in=moved).update(**_versioned(model, **{field: value.pk}))
         _announce(kind, "updated", moved)
     elif action in (ADD_TAG, REMOVE_TAG):
         through = model.tags.through
@@ -223,7 +231,9 @@ def apply(*, kind: ListKind, action: Action, user: User, queryset: QuerySet, val
 
         fresh = list(target.filter(discarded_at=None).values_list("pk", flat=True))
         changed = model.objects.filter(pk__in=fresh).update(
-            discarded_at=timezone.now(), discarded_by=user, discard_reason=_("Discarded in bulk")
+            **_versioned(
+                model, discarded_at=timezone.now(), discarded_by=user, discard_reason=_("Discarded in bulk")
+            )
         )
         PersonEvent.objects.bulk_create(
             [
@@ -295,7 +305,7 @@ def undo(*, operation: BulkOperation, user: User) -> int:
             still = list(
                 model.objects.filter(pk__in=pks, **{field: data["new"]}).values_list("pk", flat=True)
             )
-            back += model.objects.filter(pk__in=still).update(**{field: old})
+            back += model.objects.filter(pk__in=still).update(**_versioned(model, **{field: old}))
             _announce(kind, "updated", still)
     elif action in (ADD_TAG.slug, REMOVE_TAG.slug):
         through = model.tags.through
@@ -331,7 +341,7 @@ def undo(*, operation: BulkOperation, user: User) -> int:
             by_stage.setdefault(old, []).append(int(pk))
         for old, pks in by_stage.items():
             still = list(model.objects.filter(pk__in=pks, stage=data["new"]).values_list("pk", flat=True))
-            back += model.objects.filter(pk__in=still).update(stage=old)
+            back += model.objects.filter(pk__in=still).update(**_versioned(model, stage=old))
             _announce(kind, "stage", still)
     elif action == DISCARD.slug:
         restored = list(
@@ -340,11 +350,13 @@ def undo(*, operation: BulkOperation, user: User) -> int:
             .values_list("pk", flat=True)
         )
         back = model.objects.filter(pk__in=restored).update(
-            discarded_at=None, discarded_by=None, discard_reason=""
+            **_versioned(model, discarded_at=None, discarded_by=None, discard_reason="")
         )
         _announce(kind, "restored", restored)
     elif action == ARCHIVE.slug:
-        back = model.objects.filter(pk__in=data["pks"], archived=True).update(archived=False)
+        back = model.objects.filter(pk__in=data["pks"], archived=True).update(
+            **_versioned(model, archived=False)
+        )
     operation.undone_at = timezone.now()
     operation.save(update_fields=["undone_at"])
     return back

@@ -22,3 +22,13 @@ def database_url() -> str:
     if host.startswith("/"):
         return f"postgres://{user}:{password}@:{port}/{settings['NAME']}?host={quote(host, safe='')}"
     return f"postgres://{user}:{password}@{host}:{port}/{settings['NAME']}"
+
+
+def api_client(user):
+    """A client that calls the REST API with a personal token of ``user``."""
+    from django.test import Client
+
+    from api.models import ApiToken
+
+    _token, text = ApiToken.issue(user=user, name="script")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from api.models import ApiToken
 from crm.tests.factories import ActivityFactory
+from crm.tests.helpers import api_client
 from opportunities.models import OpportunityLine
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.models import Person
@@ -49,14 +49,9 @@ def test_a_nul_byte_in_a_form_or_json_body_is_a_bad_request(alice_client, alice)
     assert not Person.objects.exists()
 
 
-def _api(user) -> Client:
-    _token, text = ApiToken.issue(user=user, name="script")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
-
-
 @pytest.mark.parametrize("body", ["[1, 2]", '"x"', "null", "42", "true"])
 def test_api_bodies_must_be_json_objects(alice, body):
-    api = _api(alice)
+    api = api_client(alice)
     person = PersonFactory(owner=alice)
     board = PipelineFactory(members=[alice])
     card = OpportunityFactory(pipeline=board, agent=alice)
@@ -75,7 +70,7 @@ def test_api_bodies_must_be_json_objects(alice, body):
 
 
 def test_a_list_for_a_text_field_is_refused_with_the_fields_message(alice):
-    response = _api(alice).post(
+    response = api_client(alice).post(
         "/api/v1/people/",
         json.dumps({"first_name": ["a", "b"], "last_name": "Ruiz"}),
         content_type="application/json",

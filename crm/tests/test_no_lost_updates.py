@@ -159,3 +159,18 @@ def test_a_form_opened_before_a_revert_cannot_undo_it(alice_client, admin_client
     assert response.context["form"].non_field_errors()
     person.refresh_from_db()
     assert (person.city, person.first_name) == ("Lima", "Ana")
+
+
+def test_a_form_opened_before_a_bulk_change_cannot_undo_it(alice_client, manager_client, manager, alice, bob):
+    person = PersonFactory(owner=alice, city="Lima")
+    url = reverse("people:edit", args=[person.pk])
+    stale = _loaded_form(manager_client, url)
+    manager_client.post(
+        reverse("crm:bulk", kwargs={"kind": "people"}),
+        {"action": "reassign", "ids": [person.pk], "user": bob.pk},
+    )
+    stale["city"] = "Cusco"
+    response = manager_client.post(url, stale)
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert (person.owner, person.city) == (bob, "Lima")

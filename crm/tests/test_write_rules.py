@@ -8,16 +8,15 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
-from api.models import ApiToken
 from campaigns.models import CampaignMember
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.models import Company, Membership
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import attachments
 from crm.forms import current_values
+from crm.tests.helpers import api_client
 from opportunities.models import Opportunity
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.tests.factories import PersonFactory
@@ -26,11 +25,6 @@ from serviceorders.models import Project
 from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user) -> Client:
-    _token, text = ApiToken.issue(user=user, name="script")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
 
 
 @pytest.fixture
@@ -73,7 +67,7 @@ def test_saving_a_company_seen_through_a_person_is_refused_and_keeps_its_owner(
     assert bob_client.get(company_of_alice.get_absolute_url()).status_code == 200
     assert bob_client.get(url).status_code == 403
     assert bob_client.post(url, {"name": "Taken", "country": "BR"}).status_code == 403
-    response = _api(bob).patch(
+    response = api_client(bob).patch(
         f"/api/v1/companies/{company_of_alice.pk}/", {"name": "Taken"}, content_type="application/json"
     )
     assert response.status_code == 403
@@ -94,7 +88,7 @@ def test_a_save_without_an_owner_field_keeps_the_owner(manager_client, alice, co
 
 
 def test_the_owner_of_a_company_edits_it_and_stays_its_owner(alice_client, alice, company_of_alice):
-    response = _api(alice).patch(
+    response = api_client(alice).patch(
         f"/api/v1/companies/{company_of_alice.pk}/", {"name": "Nueva"}, content_type="application/json"
     )
     assert response.status_code == 200, response.content
@@ -116,7 +110,7 @@ def test_a_follower_of_a_card_cannot_take_or_change_it(bob_client, bob, alice):
     board = PipelineFactory(members=[alice, bob])
     card = OpportunityFactory(pipeline=board, agent=alice)
     card.members.add(bob)
-    api = _api(bob)
+    api = api_client(bob)
     assert api.get(f"/api/v1/opportunities/{card.pk}/").status_code == 200
     response = api.patch(
         f"/api/v1/opportunities/{card.pk}/",
@@ -138,7 +132,7 @@ def test_the_api_adds_members_only_to_campaigns_the_user_manages(bob, alice):
     campaign = CampaignFactory(owner=alice)
     CampaignMemberFactory(campaign=campaign, agent=bob, person=PersonFactory(owner=bob))
     stranger = PersonFactory(owner=bob)
-    response = _api(bob).post(
+    response = api_client(bob).post(
         f"/api/v1/campaigns/{campaign.pk}/members/", {"person": stranger.pk}, content_type="application/json"
     )
     assert response.status_code == 403
