@@ -12,19 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm.currency import CURRENCIES
 from crm.history import tracked
 from people.models import Person, search_document
-
-CURRENCIES = [
-    ("PEN", "PEN · Sol"),
-    ("BRL", "BRL · Real"),
-    ("MXN", "MXN · Peso mexicano"),
-    ("COP", "COP · Peso colombiano"),
-    ("CLP", "CLP · Peso chileno"),
-    ("ARS", "ARS · Peso argentino"),
-    ("USD", "USD · Dólar"),
-    ("EUR", "EUR · Euro"),
-]
 
 
 class CampaignQuerySet(models.QuerySet):

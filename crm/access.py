@@ -48,6 +48,16 @@ if TYPE_CHECKING:
     from crm.models import User
 
 M = TypeVar("M", bound=Model)
+
+
+def _model(label: str) -> type[Model]:
+    """A domain app's model by name: the core imports no domain app (the layers in
+    pyproject.toml); the app registry hands the model over."""
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
 View = Callable[..., Any]
 
 
@@ -202,7 +212,7 @@ manager_required = role_required("admin", "manager")
 
 def people(user: User) -> QuerySet:
     """People in the People module: not discarded, an agent's own only."""
-    from people.models import Person
+    Person = _model("people.Person")
 
     return scope(user, Person.objects.filter(discarded_at=None), "owner")
 
@@ -210,8 +220,8 @@ def people(user: User) -> QuerySet:
 def workable_people(user: User) -> QuerySet:
     """People a user may work (log activities, email): their own, and those
     they are assigned in a campaign."""
-    from campaigns.models import CampaignMember
-    from people.models import Person
+    CampaignMember = _model("campaigns.CampaignMember")
+    Person = _model("people.Person")
 
     if not (user.is_authenticated and user.is_active):
         return Person.objects.none()
@@ -224,7 +234,7 @@ def workable_people(user: User) -> QuerySet:
 
 def discarded_people(user: User) -> QuerySet:
     """The Discarded module: administrators only."""
-    from people.models import Person
+    Person = _model("people.Person")
 
     queryset = Person.objects.exclude(discarded_at=None)
     return queryset if is_admin(user) else queryset.none()
@@ -232,7 +242,7 @@ def discarded_people(user: User) -> QuerySet:
 
 def tags(user: User) -> QuerySet:
     """Tags are a shared catalog: every signed-in user sees all of them."""
-    from people.models import Tag
+    Tag = _model("people.Tag")
 
     if not (user.is_authenticated and user.is_active):
         return Tag.objects.none()
@@ -242,7 +252,8 @@ def tags(user: User) -> QuerySet:
 def companies(user: User) -> QuerySet:
     """Companies an agent owns, or where one of their people works; never the
     discarded (merged) ones."""
-    from companies.models import Company, Membership
+    Company = _model("companies.Company")
+    Membership = _model("companies.Membership")
 
     if not (user.is_authenticated and user.is_active):
         return Company.objects.none()
@@ -257,7 +268,7 @@ def companies(user: User) -> QuerySet:
 
 def discarded_companies(user: User) -> QuerySet:
     """Companies merged into others: administrators restore them."""
-    from companies.models import Company
+    Company = _model("companies.Company")
 
     queryset = Company.objects.exclude(discarded_at=None)
     return queryset if is_admin(user) else queryset.none()
@@ -265,7 +276,7 @@ def discarded_companies(user: User) -> QuerySet:
 
 def memberships(user: User) -> QuerySet:
     """Positions of the people a user may see."""
-    from companies.models import Membership
+    Membership = _model("companies.Membership")
 
     return Membership.objects.filter(person__in=people(user))
 
@@ -286,7 +297,7 @@ def activities(user: User, *, followed: bool = False) -> QuerySet:
     queryset = Activity.objects.filter(Q(person=None) | Q(person__discarded_at=None))
     if sees_everything(user):
         return queryset
-    from campaigns.models import CampaignMember
+    CampaignMember = _model("campaigns.CampaignMember")
 
     # A person an agent works in a campaign counts as theirs there.
     assigned = CampaignMember.objects.filter(
@@ -324,7 +335,7 @@ def _on_followed_cards(user: User) -> EqualsAny:
 
 def _followed(user: User) -> QuerySet:
     """The ids of the cards a user follows (as a subquery)."""
-    from opportunities.models import Opportunity
+    Opportunity = _model("opportunities.Opportunity")
 
     return Opportunity.members.through.objects.filter(user=user).values("opportunity_id")
 
@@ -377,7 +388,7 @@ def exchange_rates(user: User) -> QuerySet:
 
 def api_tokens(user: User) -> QuerySet:
     """API tokens: each user sees and revokes their own."""
-    from api.models import ApiToken
+    ApiToken = _model("api.ApiToken")
 
     if not (user.is_authenticated and user.is_active):
         return ApiToken.objects.none()
@@ -386,7 +397,7 @@ def api_tokens(user: User) -> QuerySet:
 
 def webhooks(user: User) -> QuerySet:
     """Outbound webhooks: administrators register them."""
-    from api.models import Webhook
+    Webhook = _model("api.Webhook")
 
     return Webhook.objects.all() if is_admin(user) else Webhook.objects.none()
 
@@ -401,7 +412,7 @@ def categories(user: User) -> QuerySet:
 
 def imports(user: User) -> QuerySet:
     """Import history: managers and admins the team's, an agent their own."""
-    from people.models import ImportJob
+    ImportJob = _model("people.ImportJob")
 
     return scope(user, ImportJob.objects.all(), "created_by")
 
@@ -428,7 +439,8 @@ def export_jobs(user: User) -> QuerySet:
 
 def campaigns(user: User) -> QuerySet:
     """Campaigns an agent owns or has members assigned in; all for managers."""
-    from campaigns.models import Campaign, CampaignMember
+    Campaign = _model("campaigns.Campaign")
+    CampaignMember = _model("campaigns.CampaignMember")
 
     if not (user.is_authenticated and user.is_active):
         return Campaign.objects.none()
@@ -446,7 +458,7 @@ def may_manage_campaign(user: User, campaign) -> bool:
 
 def campaign_members(user: User) -> QuerySet:
     """Members an agent is assigned (discarded people never); all for managers."""
-    from campaigns.models import CampaignMember
+    CampaignMember = _model("campaigns.CampaignMember")
 
     queryset = CampaignMember.objects.filter(person__discarded_at=None)
     return scope(user, queryset, "agent")
@@ -457,7 +469,7 @@ def campaign_members(user: User) -> QuerySet:
 
 def pipelines(user: User) -> QuerySet:
     """Boards: their members see them; managers and admins see all."""
-    from opportunities.models import Pipeline
+    Pipeline = _model("opportunities.Pipeline")
 
     if not (user.is_authenticated and user.is_active):
         return Pipeline.objects.none()
@@ -468,7 +480,7 @@ def pipelines(user: User) -> QuerySet:
 
 def base_cards(user: User) -> QuerySet:
     """Boards' base cards: their administrators' to set."""
-    from opportunities.models import BaseCard
+    BaseCard = _model("opportunities.BaseCard")
 
     return BaseCard.objects.all() if is_admin(user) else BaseCard.objects.none()
 
@@ -476,7 +488,7 @@ def base_cards(user: User) -> QuerySet:
 def opportunities(user: User) -> QuerySet:
     """Cards: an agent's own and those they follow, on the boards they belong
     to; all for managers."""
-    from opportunities.models import Opportunity
+    Opportunity = _model("opportunities.Opportunity")
 
     if not (user.is_authenticated and user.is_active):
         return Opportunity.objects.none()
@@ -493,14 +505,15 @@ def opportunities(user: User) -> QuerySet:
 
 def service_orders(user: User) -> QuerySet:
     """Orders: an agent's assigned ones; all for managers and admins."""
-    from serviceorders.models import ServiceOrder
+    ServiceOrder = _model("serviceorders.ServiceOrder")
 
     return scope(user, ServiceOrder.objects.all(), "assignee")
 
 
 def projects(user: User) -> QuerySet:
     """Projects an agent is responsible for or has orders assigned in."""
-    from serviceorders.models import Project, ServiceOrder
+    Project = _model("serviceorders.Project")
+    ServiceOrder = _model("serviceorders.ServiceOrder")
 
     if not (user.is_authenticated and user.is_active):
         return Project.objects.none()
@@ -512,14 +525,14 @@ def projects(user: User) -> QuerySet:
 
 def quotes(user: User) -> QuerySet:
     """Quotes of the opportunities a user may see."""
-    from opportunities.models import Quote
+    Quote = _model("opportunities.Quote")
 
     return Quote.objects.filter(opportunity__in=opportunities(user))
 
 
 def products(user: User) -> QuerySet:
     """The catalog: every signed-in user reads it; admins change it."""
-    from opportunities.models import Product
+    Product = _model("opportunities.Product")
 
     if not (user.is_authenticated and user.is_active):
         return Product.objects.none()
@@ -528,21 +541,21 @@ def products(user: User) -> QuerySet:
 
 def saved_lists(user: User) -> QuerySet:
     """A user's own saved People filters."""
-    from people.models import SavedList
+    SavedList = _model("people.SavedList")
 
     return SavedList.objects.filter(user=user)
 
 
 def saved_filters(user: User) -> QuerySet:
     """A user's own saved board filters."""
-    from opportunities.models import SavedFilter
+    SavedFilter = _model("opportunities.SavedFilter")
 
     return SavedFilter.objects.filter(user=user)
 
 
 def lead_forms(user: User) -> QuerySet:
     """Web-to-lead forms: administrators configure them."""
-    from campaigns.models import LeadForm
+    LeadForm = _model("campaigns.LeadForm")
 
     if not is_admin(user):
         return LeadForm.objects.none()

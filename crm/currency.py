@@ -20,6 +20,18 @@ from django.utils import timezone
 
 from crm import access
 
+# The currencies teams sell in (campaigns, opportunities, quotes, exchange rates).
+CURRENCIES = [
+    ("PEN", "PEN · Sol"),
+    ("BRL", "BRL · Real"),
+    ("MXN", "MXN · Peso mexicano"),
+    ("COP", "COP · Peso colombiano"),
+    ("CLP", "CLP · Peso chileno"),
+    ("ARS", "ARS · Peso argentino"),
+    ("USD", "USD · Dólar"),
+    ("EUR", "EUR · Euro"),
+]
+
 
 def base_currency() -> str:
     return settings.BASE_CURRENCY

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from campaigns.models import CURRENCIES
 from crm import access, bounds
-from crm.currency import Rates, base_currency
+from crm.currency import CURRENCIES, Rates, base_currency
 from crm.models import ExchangeRate
 from crm.pagination import paginate
 

@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from campaigns import lead_views
 from crm import (
     activity_views,
     attachment_views,
@@ -108,7 +107,7 @@ urlpatterns = [
     path("catalog/", include("opportunities.catalog_urls")),
     path("quotes/", include("opportunities.quote_urls")),
     # Public: a lead form's hosted page and the target of its website snippet.
-    path("f/<str:token>/", lead_views.public_form, name="public_lead_form"),
+    path("", include("campaigns.public_urls")),
     path("serviceorders/", include("serviceorders.urls")),
     path("reports/", include("reports.urls")),
     # The admin site signs in through the CRM's own sign-in (password and code), never its own form.

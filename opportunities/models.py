@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from campaigns.models import CURRENCIES
 from companies.models import Company
+from crm.currency import CURRENCIES
 from crm.history import tracked
 from people.models import Color, Person, Tag, search_document
 
