@@ -9,6 +9,7 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
 
         import crm.exports_sources  # noqa: F401  (registers this app's exportable lists)
         from crm.history import install_fast_functions
@@ -16,5 +17,8 @@ class CrmConfig(AppConfig):
 
         # Signing in starts the idle-session clock.
         user_logged_in.connect(session_started, dispatch_uid="crm.session_started")
+        # Each app's part of the global search and of merges (its search.py and merge.py), as the
+        # admin site finds admin.py.
+        autodiscover_modules("search", "merge")
         # After every migrate: trigger helpers without a subtransaction per row.
         post_migrate.connect(install_fast_functions, sender=self, dispatch_uid="crm.install_fast_functions")

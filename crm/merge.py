@@ -15,6 +15,7 @@ with it).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +24,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from companies.services import COMPANY_FIELDS
 from crm import access
 from crm.services import note_add
-from people.services import EDITABLE_FIELDS
 
 if TYPE_CHECKING:
     from crm.models import User
@@ -52,6 +49,11 @@ class Kind:
     # columns any of which may hold the value (blank values never match).
     keys: dict[str, Any] = field(default_factory=dict)
     list_url: str = ""
+    # What else must hold before a merge (raise ValidationError with what to do first):
+    # apps above the record's own add theirs (opportunities: no two open cards on one board).
+    checks: list[Callable[[Any, Any], None]] = field(default_factory=list)
+    # Called in the merge's transaction: (survivor=, duplicate=, changed=[labels], by=).
+    after: Callable[..., None] | None = None
 
     @property
     def model(self) -> type[models.Model]:
@@ -60,32 +62,15 @@ class Kind:
         return apps.get_model(self.model_path)
 
 
-PEOPLE = Kind(
-    slug="people",
-    label=gettext_lazy("People"),
-    model_path="people.Person",
-    fields=(*EDITABLE_FIELDS, "stage"),
-    scope=access.people,
-    activity_field="person",
-    keep=("people.PersonEvent", "people.PersonHistory"),
-    # A number is one number, whether typed as the phone of one and the mobile of another.
-    keys={"email": Upper("email"), "phone": ("phone", "mobile")},
-    list_url="people:list",
-)
+# slug -> Kind: each app registers its own from its merge.py (autodiscovered at start-up).
+KINDS: dict[str, Kind] = {}
 
-COMPANIES = Kind(
-    slug="companies",
-    label=gettext_lazy("Companies"),
-    model_path="companies.Company",
-    fields=COMPANY_FIELDS,
-    scope=access.companies,
-    activity_field="company",
-    keep=("companies.CompanyHistory",),
-    keys={"tax_id": "tax_id", "phone": "phone", "name": Upper("name")},
-    list_url="companies:list",
-)
 
-KINDS = {kind.slug: kind for kind in (PEOPLE, COMPANIES)}
+def register(kind: Kind) -> Kind:
+    KINDS[kind.slug] = kind
+    return kind
+
+
 PAGE = 25
 MAX_GROUPS = 2000
 
@@ -97,18 +82,8 @@ def check(kind: Kind, survivor, duplicate) -> None:
     """Refuse what a merge cannot do; the message says what to do first."""
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("Choose two different records."))
-    if kind is PEOPLE:
-        from opportunities.models import Opportunity
-
-        open_cards = Opportunity.objects.filter(archived=False).exclude(status__in=["closed", "lost"])
-        boards = set(open_cards.filter(contact=survivor).values_list("pipeline__name", flat=True)) & set(
-            open_cards.filter(contact=duplicate).values_list("pipeline__name", flat=True)
-        )
-        if boards:
-            raise ValidationError(
-                _("Both have an open card on %(boards)s: close, archive or delete one of them first.")
-                % {"boards": ", ".join(sorted(boards))}
-            )
+    for more in kind.checks:
+        more(survivor, duplicate)
 
 
 @transaction.atomic
@@ -134,10 +109,8 @@ def merge(*, kind: Kind, survivor, duplicate, values: dict[str, Any], by: User) 
     duplicate.save(update_fields=["discarded_at", "discarded_by", "discard_reason", "updated_at"])
     survivor.full_clean(exclude=["search"])
     survivor.save()
-    if kind is PEOPLE:
-        from people.services import person_merged
-
-        person_merged(survivor=survivor, duplicate=duplicate, changed=changed, by=by)
+    if kind.after is not None:
+        kind.after(survivor=survivor, duplicate=duplicate, changed=changed, by=by)
 
     summary = ", ".join(f"{label}: {count}" for label, count in moved.items() if count)
     for record, subject in (

@@ -268,7 +268,11 @@ def test_a_merge_announces_the_discarded_duplicate_and_the_updated_survivor(
     copy = PersonFactory(owner=alice, first_name="Rosa María", email="ROSA@andes.pe")
     with django_capture_on_commit_callbacks(execute=True):
         merge.merge(
-            kind=merge.PEOPLE, survivor=rosa, duplicate=copy, values={"first_name": "Rosa María"}, by=alice
+            kind=merge.KINDS["people"],
+            survivor=rosa,
+            duplicate=copy,
+            values={"first_name": "Rosa María"},
+            by=alice,
         )
     announced = {(d.event, d.payload["data"]["person"]["id"]) for d in WebhookDelivery.objects.all()}
     assert announced == {("person.discarded", copy.pk), ("person.updated", rosa.pk)}

@@ -51,7 +51,7 @@ def test_a_membership_moved_to_another_person_takes_their_owner(alice, bob, mana
     MembershipFactory(person=his, company=company)
     assert (_sees(alice, company), _sees(bob, company)) == (False, True)
     # Bob's duplicate merged into Alice's Rosa: the position moves to her.
-    merge.merge(kind=merge.PEOPLE, survivor=hers, duplicate=his, values={}, by=manager)
+    merge.merge(kind=merge.KINDS["people"], survivor=hers, duplicate=his, values={}, by=manager)
     assert Membership.objects.get().person_id == hers.pk
     assert (_sees(alice, company), _sees(bob, company)) == (True, False)
 
