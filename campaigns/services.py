@@ -4,11 +4,12 @@ recorded on the person's history and moves the person's stage forward."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, CampaignMember
@@ -101,6 +102,22 @@ def members_add(*, campaign: Campaign, people: QuerySet[Person], by: User, agent
     if batch:
         added += flush()
     return added
+
+
+@transaction.atomic
+def members_remove_unworked(*, ids: list[int], by: User) -> int:
+    """Take back members added by mistake (a bulk action's undo): those worked since
+    (an activity in their campaign) stay. Returns how many left."""
+    from crm.models import Activity
+
+    members = CampaignMember.objects.filter(pk__in=ids).select_related("campaign")
+    worked = Activity.objects.filter(campaign_id=OuterRef("campaign_id"), person_id=OuterRef("person_id"))
+    leaving = list(members.exclude(Exists(worked)))
+    for campaign, group in groupby(sorted(leaving, key=lambda m: m.campaign_id), key=lambda m: m.campaign):
+        text = _("Removed from %(campaign)s") % {"campaign": campaign}
+        PersonEvent.objects.bulk_create([_event(m.person_id, by, text) for m in group], batch_size=2000)
+    CampaignMember.objects.filter(pk__in=[m.pk for m in leaving]).delete()
+    return len(leaving)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Membership
@@ -67,6 +68,14 @@ def _save(company: Company) -> Company:
 @transaction.atomic
 def company_create(*, by: User, **fields: Any) -> Company:
     return _save(Company(**fields))
+
+
+@transaction.atomic
+def companies_reassign(*, ids, to: User, by: User) -> dict[int, int]:
+    """Give companies to ``to`` (their history records who); returns {pk: previous owner id}."""
+    previous = dict(Company.objects.filter(pk__in=list(ids)).exclude(owner=to).values_list("pk", "owner_id"))
+    Company.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
+    return previous
 
 
 @transaction.atomic

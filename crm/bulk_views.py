@@ -30,8 +30,6 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, kind: bulk.ListKind, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from people.models import Person
-
         self.kind = kind
         needs = {action.needs for action in kind.actions}
         self.fields["action"].choices = [(a.slug, a.label) for a in kind.actions]
@@ -41,7 +39,7 @@ class BulkForm(forms.Form):
         self.fields["campaign"].queryset = access.changeable(user, access.campaigns(user)).order_by(
             "-starts_on", "-id"
         )
-        self.fields["stage"].choices = Person.Stage.choices
+        self.fields["stage"].choices = kind.stage_choices
         for name in ("user", "tag", "campaign", "stage"):
             if name not in needs:
                 del self.fields[name]
@@ -66,11 +64,11 @@ class BulkForm(forms.Form):
         }
 
     def chosen_action(self) -> bulk.Action:
-        return next(a for a in self.kind.actions if a.slug == self.cleaned_data["action"])
+        return self.kind.action(self.cleaned_data["action"])
 
     def clean(self):
         cleaned = super().clean()
-        action = next((a for a in self.kind.actions if a.slug == cleaned.get("action")), None)
+        action = self.kind.action(cleaned.get("action") or "")
         if action is not None and action.needs and not cleaned.get(action.needs):
             self.add_error(action.needs, _("Choose one for “%(action)s”.") % {"action": action.label})
         if not cleaned.get("all") and not cleaned.get("ids"):

@@ -208,6 +208,16 @@ def reminder_reassign(*, activity: Activity, by: User, owner: User) -> Activity:
 
 
 @transaction.atomic
+def activities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
+    """Give activities (reminders) to ``to``; returns {pk: previous owner id} of those that moved."""
+    if not to.is_active:
+        raise ValidationError({"owner": _("Choose an active user.")})
+    previous = dict(Activity.objects.filter(pk__in=list(ids)).exclude(owner=to).values_list("pk", "owner_id"))
+    Activity.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
+    return previous
+
+
+@transaction.atomic
 def email_send(*, by: User, person, subject: str, body: str, campaign=None) -> Activity:
     """Send an email to a person through the configured mail server and record
     it on their timeline. Nothing is recorded when sending fails."""

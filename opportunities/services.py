@@ -444,6 +444,83 @@ def opportunity_set_archived(*, opportunity: Opportunity, by: User, archived: bo
     return opportunity
 
 
+# Set-based: many cards at once (bulk actions and their undo) --------------------------
+
+
+def _events(ids, kind: str, by: User, new: str = "") -> None:
+    OpportunityEvent.objects.bulk_create(
+        [OpportunityEvent(opportunity_id=pk, kind=kind, by=by, new_value=new[:200]) for pk in ids],
+        batch_size=2000,
+    )
+
+
+def _label(field: str) -> str:
+    return str(Opportunity._meta.get_field(field).verbose_name)
+
+
+@transaction.atomic
+def opportunities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
+    """Give cards to the agent ``to``; returns {pk: previous agent id} of those that moved."""
+    previous = dict(
+        Opportunity.objects.filter(pk__in=list(ids)).exclude(agent=to).values_list("pk", "agent_id")
+    )
+    Opportunity.objects.filter(pk__in=previous).update(agent=to, updated_at=timezone.now())
+    _events(previous, OpportunityEvent.Kind.EDITED, by, new=_label("agent"))
+    return previous
+
+
+@transaction.atomic
+def opportunities_tag(*, ids, tag, by: User) -> list[int]:
+    through = Opportunity.tags.through
+    ids = list(ids)
+    present = set(
+        through.objects.filter(tag=tag, opportunity_id__in=ids).values_list("opportunity_id", flat=True)
+    )
+    fresh = [pk for pk in ids if pk not in present]
+    through.objects.bulk_create([through(tag=tag, opportunity_id=pk) for pk in fresh], batch_size=2000)
+    Opportunity.objects.filter(pk__in=fresh).update(updated_at=timezone.now())
+    _events(fresh, OpportunityEvent.Kind.EDITED, by, new=_label("tags"))
+    return fresh
+
+
+@transaction.atomic
+def opportunities_untag(*, ids, tag, by: User) -> list[int]:
+    links = Opportunity.tags.through.objects.filter(tag=tag, opportunity_id__in=list(ids))
+    removed = sorted(links.values_list("opportunity_id", flat=True))
+    links.delete()
+    Opportunity.objects.filter(pk__in=removed).update(updated_at=timezone.now())
+    _events(removed, OpportunityEvent.Kind.EDITED, by, new=_label("tags"))
+    return removed
+
+
+@transaction.atomic
+def opportunities_set_archived(*, ids, archived: bool, by: User) -> list[int]:
+    """Archive cards, or bring them back (each open one only while its prospect has no
+    other open card on its board: else nothing changes and the message says which);
+    returns the cards that changed."""
+    cards = list(
+        Opportunity.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(ids), archived=not archived)
+        .select_related("contact", "pipeline")
+        .order_by("pk")
+    )
+    if not archived:
+        for card in cards:
+            if card.is_open:
+                try:
+                    _open_card_taken(card.pipeline, card.contact, exclude_pk=card.pk)
+                except ValidationError:
+                    raise ValidationError(
+                        _("%(person)s already has an open card on %(board)s: “%(card)s” stays archived.")
+                        % {"person": card.contact, "board": card.pipeline, "card": card.subject}
+                    ) from None
+    changed = [card.pk for card in cards]
+    Opportunity.objects.filter(pk__in=changed).update(archived=archived, updated_at=timezone.now())
+    kind = OpportunityEvent.Kind.ARCHIVED if archived else OpportunityEvent.Kind.UNARCHIVED
+    _events(changed, kind, by)
+    return changed
+
+
 # Saved filters ------------------------------------------------------------------
 
 

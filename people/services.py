@@ -125,6 +125,106 @@ def person_restore(*, person: Person, by: User) -> Person:
     return locked
 
 
+# Set-based: many people at once (bulk actions and their undo, imports, lead capture) ------
+# One UPDATE, one event per person as a single change would write, and one announcement.
+
+
+def people_record(*, ids: Iterable[int], kind: str, by: User, old: str = "", new: str = "") -> None:
+    """The same event on many people's timelines (the one way other apps write them)."""
+    PersonEvent.objects.bulk_create(
+        [PersonEvent(person_id=pk, kind=kind, by=by, old_value=old[:200], new_value=new[:300]) for pk in ids],
+        batch_size=2000,
+    )
+
+
+def _announce(kind: str, ids) -> None:
+    if ids:
+        changed_in_bulk.send(sender=Person, kind=kind, ids=list(ids))
+
+
+@transaction.atomic
+def people_reassign(*, ids: Iterable[int], to: User, by: User) -> dict[int, int]:
+    """Give people to ``to``; returns {pk: previous owner id} of those that moved."""
+    previous = dict(Person.objects.filter(pk__in=list(ids)).exclude(owner=to).values_list("pk", "owner_id"))
+    if previous:
+        Person.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
+        owner = str(Person._meta.get_field("owner").verbose_name)
+        people_record(ids=previous, kind=PersonEvent.Kind.UPDATED, by=by, new=owner)
+        _announce(PersonEvent.Kind.UPDATED, previous)
+    return previous
+
+
+@transaction.atomic
+def people_tag(*, ids: Iterable[int], tag: Tag, by: User) -> list[int]:
+    """Add ``tag`` to the people who lack it; returns those."""
+    through = Person.tags.through
+    ids = list(ids)
+    present = set(through.objects.filter(tag=tag, person_id__in=ids).values_list("person_id", flat=True))
+    fresh = [pk for pk in ids if pk not in present]
+    through.objects.bulk_create([through(tag=tag, person_id=pk) for pk in fresh], batch_size=2000)
+    Person.objects.filter(pk__in=fresh).update(updated_at=timezone.now())
+    people_record(ids=fresh, kind=PersonEvent.Kind.TAGGED, by=by, new=tag.name)
+    _announce(PersonEvent.Kind.TAGGED, fresh)
+    return fresh
+
+
+@transaction.atomic
+def people_untag(*, ids: Iterable[int], tag: Tag, by: User) -> list[int]:
+    """Take ``tag`` off the people who wear it; returns those."""
+    links = Person.tags.through.objects.filter(tag=tag, person_id__in=list(ids))
+    removed = sorted(links.values_list("person_id", flat=True))
+    links.delete()
+    Person.objects.filter(pk__in=removed).update(updated_at=timezone.now())
+    people_record(ids=removed, kind=PersonEvent.Kind.UNTAGGED, by=by, old=tag.name)
+    _announce(PersonEvent.Kind.UNTAGGED, removed)
+    return removed
+
+
+@transaction.atomic
+def people_set_stage(*, ids: Iterable[int], stage: str, by: User) -> dict[int, str]:
+    """Move people to ``stage``; returns {pk: previous stage} of those that moved."""
+    if stage not in Person.Stage.values:
+        raise ValidationError({"stage": _("Unknown stage.")})
+    previous = dict(Person.objects.filter(pk__in=list(ids)).exclude(stage=stage).values_list("pk", "stage"))
+    Person.objects.filter(pk__in=previous).update(stage=stage, updated_at=timezone.now())
+    PersonEvent.objects.bulk_create(
+        [
+            PersonEvent(person_id=pk, kind=PersonEvent.Kind.STAGE, by=by, old_value=old, new_value=stage)
+            for pk, old in previous.items()
+        ],
+        batch_size=2000,
+    )
+    _announce(PersonEvent.Kind.STAGE, previous)
+    return previous
+
+
+@transaction.atomic
+def people_discard(*, ids: Iterable[int], by: User, reason: str = "") -> list[int]:
+    """Discard the people not discarded yet; returns those."""
+    reason = reason.strip()[:300]
+    fresh = list(Person.objects.filter(pk__in=list(ids), discarded_at=None).values_list("pk", flat=True))
+    Person.objects.filter(pk__in=fresh).update(
+        discarded_at=timezone.now(), discarded_by=by, discard_reason=reason, updated_at=timezone.now()
+    )
+    people_record(ids=fresh, kind=PersonEvent.Kind.DISCARDED, by=by, new=reason)
+    _announce(PersonEvent.Kind.DISCARDED, fresh)
+    return fresh
+
+
+@transaction.atomic
+def people_restore(*, ids: Iterable[int], by: User) -> list[int]:
+    """Back to People exactly as they were (only the discard marks cleared); returns those."""
+    back = list(
+        Person.objects.filter(pk__in=list(ids)).exclude(discarded_at=None).values_list("pk", flat=True)
+    )
+    Person.objects.filter(pk__in=back).update(
+        discarded_at=None, discarded_by=None, discard_reason="", updated_at=timezone.now()
+    )
+    people_record(ids=back, kind=PersonEvent.Kind.RESTORED, by=by)
+    _announce(PersonEvent.Kind.RESTORED, back)
+    return back
+
+
 def person_merged(*, survivor: Person, duplicate: Person, changed: list[str], by: User) -> None:
     """What a merge (crm.merge) did, on both timelines: the duplicate discarded
     (its reason names the survivor), the survivor updated with the fields it took."""

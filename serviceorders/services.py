@@ -107,6 +107,24 @@ def order_update(*, order: ServiceOrder, by: User, **fields: Any) -> ServiceOrde
 
 
 @transaction.atomic
+def orders_reassign(*, ids, to: User, by: User) -> dict[int, int]:
+    """Give orders to the assignee ``to``; returns {pk: previous assignee id} of those that moved."""
+    previous = dict(
+        ServiceOrder.objects.filter(pk__in=list(ids)).exclude(assignee=to).values_list("pk", "assignee_id")
+    )
+    ServiceOrder.objects.filter(pk__in=previous).update(assignee=to)
+    label = str(ServiceOrder._meta.get_field("assignee").verbose_name)
+    ServiceOrderEvent.objects.bulk_create(
+        [
+            ServiceOrderEvent(order_id=pk, kind=ServiceOrderEvent.Kind.EDITED, by=by, comment=label)
+            for pk in previous
+        ],
+        batch_size=2000,
+    )
+    return previous
+
+
+@transaction.atomic
 def entry_add(*, order: ServiceOrder, by: User, detail: str, finished: bool = False) -> ServiceEntry:
     """Register a service; "service finished" marks the order done."""
     locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)

@@ -184,3 +184,38 @@ def test_the_bar_lists_at_most_two_hundred_campaigns(manager_client, alice):
     page = manager_client.get(reverse("people:list")).content.decode()
     campaigns = page[page.index('name="campaign"') : page.index("</select>", page.index('name="campaign"'))]
     assert campaigns.count("<option") == 1 + 200
+
+
+def test_a_bulk_archive_is_on_each_cards_history(manager_client, manager, alice):
+    board = PipelineFactory(members=[alice])
+    cards = [OpportunityFactory(pipeline=board, agent=alice) for _ in range(2)]
+    _bulk(manager_client, "opportunities", action="archive", ids=[c.pk for c in cards])
+    for card in cards:
+        assert card.events.filter(kind="archived", by=manager).count() == 1
+    _undo(manager_client, BulkOperation.objects.get())
+    for card in cards:
+        assert card.events.filter(kind="unarchived", by=manager).count() == 1
+
+
+def test_undoing_a_bulk_discard_records_the_restore(alice_client, alice):
+    people = [PersonFactory(owner=alice) for _ in range(2)]
+    _bulk(alice_client, "people", action="discard", ids=[p.pk for p in people])
+    _undo(alice_client, BulkOperation.objects.get())
+    for person in people:
+        person.refresh_from_db()
+        assert person.discarded_at is None
+        assert PersonEvent.objects.filter(person=person, kind="restored", by=alice).count() == 1
+
+
+def test_undoing_a_bulk_archive_keeps_one_open_card_per_prospect_and_board(manager_client, alice):
+    board = PipelineFactory(members=[alice])
+    prospect = PersonFactory(owner=alice)
+    first = OpportunityFactory(pipeline=board, agent=alice, contact=prospect, company=None)
+    _bulk(manager_client, "opportunities", action="archive", ids=[first.pk])
+    second = OpportunityFactory(pipeline=board, agent=alice, contact=prospect, company=None)
+    response = _undo(manager_client, BulkOperation.objects.get())
+    assert response.status_code == 200
+    assert "open card" in response.content.decode()
+    first.refresh_from_db()
+    assert first.archived is True  # the open card made since stays the only one
+    assert Opportunity.objects.filter(pk=second.pk, archived=False).exists()

@@ -1,0 +1,84 @@
+"""The People list's bulk actions (crm.bulk): give to, tags, stage, discard —
+each through the set-based services, undone through them too."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm import access, bulk
+from people import services
+from people.models import Person
+
+
+def _add_tag(*, user, pks, value):
+    fresh = services.people_tag(ids=pks, tag=value, by=user)
+    return len(fresh), {"tag": value.pk, "pks": fresh}
+
+
+def _add_tag_undo(*, user, data, kind):
+    return len(services.people_untag(ids=data["pks"], tag=_tag(data), by=user))
+
+
+def _remove_tag(*, user, pks, value):
+    removed = services.people_untag(ids=pks, tag=value, by=user)
+    return len(removed), {"tag": value.pk, "pks": removed}
+
+
+def _remove_tag_undo(*, user, data, kind):
+    return len(services.people_tag(ids=data["pks"], tag=_tag(data), by=user))
+
+
+def _tag(data):
+    from people.models import Tag
+
+    return Tag.objects.get(pk=data["tag"])
+
+
+def _set_stage(*, user, pks, value):
+    previous = services.people_set_stage(ids=pks, stage=value, by=user)
+    return len(previous), {"old": {str(pk): old for pk, old in previous.items()}, "new": value}
+
+
+def _set_stage_undo(*, user, data, kind):
+    still = set(
+        Person.objects.filter(pk__in=[int(pk) for pk in data["old"]], stage=data["new"]).values_list(
+            "pk", flat=True
+        )
+    )
+    by_stage: dict[str, list[int]] = {}
+    for pk, old in data["old"].items():
+        if int(pk) in still:
+            by_stage.setdefault(old, []).append(int(pk))
+    return sum(len(services.people_set_stage(ids=pks, stage=old, by=user)) for old, pks in by_stage.items())
+
+
+def _discard(*, user, pks, value):
+    fresh = services.people_discard(ids=pks, by=user, reason=_("Discarded in bulk"))
+    return len(fresh), {"pks": fresh}
+
+
+def _discard_undo(*, user, data, kind):
+    # Only those this operation's user discarded, still discarded.
+    still = Person.objects.filter(pk__in=data["pks"], discarded_by=user).exclude(discarded_at=None)
+    return len(services.people_restore(ids=still.values_list("pk", flat=True), by=user))
+
+
+PEOPLE = bulk.register(
+    bulk.ListKind(
+        "people",
+        gettext_lazy("people"),
+        "people.Person",
+        access.people,
+        "people.filters.PersonFilter",
+        "people:list",
+        actions=[
+            bulk.reassign_action(services.people_reassign),
+            bulk.Action("add_tag", gettext_lazy("Add tag"), _add_tag, _add_tag_undo, "tag"),
+            bulk.Action("remove_tag", gettext_lazy("Remove tag"), _remove_tag, _remove_tag_undo, "tag"),
+            bulk.Action("set_stage", gettext_lazy("Change stage"), _set_stage, _set_stage_undo, "stage"),
+            bulk.Action("discard", gettext_lazy("Discard"), _discard, _discard_undo),
+        ],
+        stage_choices=tuple(Person.Stage.choices),
+    )
+)

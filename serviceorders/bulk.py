@@ -1,0 +1,20 @@
+"""The Service orders list's bulk actions (crm.bulk): give to."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from crm import access, bulk
+from serviceorders import services
+
+ORDERS = bulk.register(
+    bulk.ListKind(
+        "orders",
+        gettext_lazy("service orders"),
+        "serviceorders.ServiceOrder",
+        access.service_orders,
+        "serviceorders.filters.OrderFilter",
+        "serviceorders:list",
+        actions=[bulk.reassign_action(services.orders_reassign)],
+    )
+)
