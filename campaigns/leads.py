@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.models import CampaignMember, LeadForm, LeadSubmission
+from campaigns.models import LeadForm, LeadSubmission
+from campaigns.services import members_add
 from crm import services as crm_services
 from crm.countries import normalize_phone
 from people.forms import clean_spaces
 from people.models import Person, PersonEvent
-from people.services import person_create
+from people.services import people_record, people_tag, person_create, person_update
 
 HONEYPOT = "website"
 
@@ -101,14 +102,13 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
         Person.objects.filter(discarded_at=None, email__iexact=data["email"]).select_related("owner").first()
     )
     if existing is not None:
-        person = existing
-        changed = [
-            name for name in ("last_name", "phone", "city") if data.get(name) and not getattr(person, name)
-        ]
-        for name in changed:
-            setattr(person, name, data[name])
-        if changed:
-            person.save(update_fields=[*changed, "updated_at"])
+        # What the visitor gave that the CRM lacked fills the blanks (never overwrites).
+        blanks = {
+            name: data[name]
+            for name in ("last_name", "phone", "city")
+            if data.get(name) and not getattr(existing, name)
+        }
+        person = person_update(person=existing, by=lead_form.default_owner, **blanks) if blanks else existing
     else:
         person = person_create(
             by=lead_form.default_owner,
@@ -121,17 +121,20 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
             owner=_next_owner(lead_form),
             notes=data.get("message", ""),
         )
-    tags = list(lead_form.tags.all())
-    if tags:
-        person.tags.add(*tags)
+    for tag in lead_form.tags.all():
+        people_tag(ids=[person.pk], tag=tag, by=lead_form.default_owner)
     if lead_form.campaign_id:
-        CampaignMember.objects.get_or_create(
-            campaign_id=lead_form.campaign_id, person=person, defaults={"agent": person.owner}
+        members_add(
+            campaign=lead_form.campaign,
+            people=Person.objects.filter(pk=person.pk),
+            by=lead_form.default_owner,
         )
-    PersonEvent.objects.create(
-        person=person, kind=PersonEvent.Kind.CAMPAIGN, by=lead_form.default_owner,
-        new_value=(_("Web form: %(form)s") % {"form": lead_form})[:300],
-    )  # fmt: skip
+    people_record(
+        ids=[person.pk],
+        kind=PersonEvent.Kind.CAMPAIGN,
+        by=lead_form.default_owner,
+        new=_("Web form: %(form)s") % {"form": lead_form},
+    )
     detail = "\n".join(filter(None, [data.get("company", ""), data.get("message", "")]))
     crm_services.activity_log(
         by=lead_form.default_owner,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign, CampaignMember
 from crm.models import User
 from people.models import Person, PersonEvent
-from people.services import person_set_stage
+from people.services import people_record, person_set_stage
 
 CAMPAIGN_FIELDS = (
     "name",
@@ -56,10 +56,9 @@ def campaign_update(*, campaign: Campaign, by: User, **fields: Any) -> Campaign:
     return locked
 
 
-def _event(person_id: int, by: User, text: str, old: str = "") -> PersonEvent:
-    return PersonEvent(
-        person_id=person_id, kind=PersonEvent.Kind.CAMPAIGN, by=by, old_value=old[:200], new_value=text[:300]
-    )
+def _events(person_ids, by: User, text: str, old: str = "") -> None:
+    """The campaign's part of people's timelines, through people's own service."""
+    people_record(ids=person_ids, kind=PersonEvent.Kind.CAMPAIGN, by=by, old=old, new=text)
 
 
 @transaction.atomic
@@ -71,7 +70,7 @@ def member_add(*, campaign: Campaign, person: Person, by: User, agent: User | No
             )
     except IntegrityError:
         raise ValidationError(_("%(name)s is already in this campaign.") % {"name": person}) from None
-    _event(person.pk, by, _("Added to %(campaign)s") % {"campaign": campaign}).save()
+    _events([person.pk], by, _("Added to %(campaign)s") % {"campaign": campaign})
     return member
 
 
@@ -89,7 +88,7 @@ def members_add(*, campaign: Campaign, people: QuerySet[Person], by: User, agent
         ]
         created = CampaignMember.objects.bulk_create(members, ignore_conflicts=True, batch_size=2000)
         text = _("Added to %(campaign)s") % {"campaign": campaign}
-        PersonEvent.objects.bulk_create([_event(pk, by, text) for pk, _owner in batch], batch_size=2000)
+        _events([pk for pk, _owner in batch], by, text)
         batch.clear()
         return len(created)
 
@@ -115,14 +114,14 @@ def members_remove_unworked(*, ids: list[int], by: User) -> int:
     leaving = list(members.exclude(Exists(worked)))
     for campaign, group in groupby(sorted(leaving, key=lambda m: m.campaign_id), key=lambda m: m.campaign):
         text = _("Removed from %(campaign)s") % {"campaign": campaign}
-        PersonEvent.objects.bulk_create([_event(m.person_id, by, text) for m in group], batch_size=2000)
+        _events([m.person_id for m in group], by, text)
     CampaignMember.objects.filter(pk__in=[m.pk for m in leaving]).delete()
     return len(leaving)
 
 
 @transaction.atomic
 def member_remove(*, member: CampaignMember, by: User) -> None:
-    _event(member.person_id, by, _("Removed from %(campaign)s") % {"campaign": member.campaign}).save()
+    _events([member.person_id], by, _("Removed from %(campaign)s") % {"campaign": member.campaign})
     member.delete()
 
 
@@ -136,12 +135,12 @@ def member_set_status(*, member: CampaignMember, by: User, status: str) -> Campa
     old = locked.get_status_display()
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
-    _event(
-        locked.person_id,
+    _events(
+        [locked.person_id],
         by,
         f"{locked.campaign}: {locked.get_status_display()}",
         old=f"{locked.campaign}: {old}",
-    ).save()
+    )
     stage = STAGE_FOR_STATUS.get(status)
     person = locked.person
     if stage and STAGE_ORDER.index(stage) > STAGE_ORDER.index(person.stage):
