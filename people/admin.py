@@ -1,5 +1,5 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin
 
 from people.models import ImportJob, Person, PersonEvent, Tag
 from people.resources import PersonResource
@@ -12,7 +12,11 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ImportExportModelAdmin):
+class PersonAdmin(ExportMixin, admin.ModelAdmin):
+    """Read and export only: people change through the CRM's pages, imports and API,
+    whose services normalise them and write their timeline (an admin form or
+    django-import-export's import would do neither)."""
+
     resource_classes = [PersonResource]
     list_display = ["__str__", "email", "phone", "stage", "owner", "created_at", "discarded_at"]
     list_filter = ["stage", "source", "country"]
@@ -22,6 +26,12 @@ class PersonAdmin(ImportExportModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     list_select_related = ["owner"]
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # people are discarded, never deleted

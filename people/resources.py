@@ -1,4 +1,4 @@
-"""django-import-export resources: the admin's import and export of people
+"""django-import-export resources: the admin's export of people
 and the baseline the import benchmark compares our fast import against."""
 
 from __future__ import annotations

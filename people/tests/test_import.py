@@ -420,3 +420,17 @@ def test_the_error_report_neutralises_formulas_as_exports_do(manager):
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")], cells
     assert '\'=HYPERLINK("http://x")' in cells
+
+
+def test_the_admin_site_reads_and_exports_people_but_neither_imports_nor_edits_them(admin_client, alice):
+    from django.urls import NoReverseMatch
+
+    person = PersonFactory(owner=alice)
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:people_person_import")
+    assert admin_client.get(reverse("admin:people_person_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:people_person_export")).status_code == 200
+    change = reverse("admin:people_person_change", args=[person.pk])
+    admin_client.post(change, {"first_name": "Changed", "last_name": "x", "stage": "client"})
+    person.refresh_from_db()
+    assert person.first_name != "Changed"
