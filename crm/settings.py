@@ -210,7 +210,8 @@ SESSION_SAVE_EVERY_REQUEST = False
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)
 # Webhooks go only to public addresses; on-premise installs may allow private ones.
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
-OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "CRM")  # crm.middleware.IdleSessionMiddleware renews it
+# The name authenticator apps show beside the CRM's codes.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "CRM")
 
 # Internationalisation: English is the source language; Spanish is the default.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "es")

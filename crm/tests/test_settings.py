@@ -102,3 +102,17 @@ def test_make_runs_development_server_keeps_no_connection_per_thread(monkeypatch
         assert os.environ["DB_CONN_MAX_AGE"] == "0"  # the reloader's child and the worker too
     finally:
         connections["default"].settings_dict["CONN_MAX_AGE"] = kept
+
+
+def test_every_setting_read_from_the_environment_is_in_env_example():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    read = set(re.findall(r'env_(?:bool|int|list)\("([A-Z0-9_]+)"', (base / "crm/settings.py").read_text()))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z0-9_]+)"', (base / "crm/settings.py").read_text()))
+    documented = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (base / ".env.example").read_text(), re.M))
+    internal = {"LOG_LEVEL", "CHROMIUM", "BROWSER_TESTS", "SCALE_TESTS", "CRM_DATA_DIR"}
+    assert sorted(read - documented - internal) == []

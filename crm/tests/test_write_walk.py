@@ -29,7 +29,7 @@ from crm import attachments
 from crm.bulk import KINDS as BULK_KINDS
 from crm.models import Activity, Attachment
 from crm.tests.factories import UserFactory
-from crm.tests.test_access_walk import RULES, world  # noqa: F401 - the shared fixture
+from crm.tests.test_access_walk import RULES
 from opportunities.models import Opportunity
 from people.models import Person
 from people.tests.factories import PersonFactory
@@ -42,7 +42,7 @@ METHODS = ("post", "put", "patch", "delete")
 
 
 @pytest.fixture
-def related(world):  # noqa: F811
+def related(world):
     """The world of the read walk, plus carol, who sees alice's records through relations."""
     w = world
     w.carol = UserFactory(username="carol", name="Carol Agent", role="agent")

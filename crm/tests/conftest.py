@@ -1,0 +1,92 @@
+"""Fixtures shared by the crm tests: the world the access walks, the write walk and
+the bad-input sweep run over."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from api.models import ApiToken, Webhook
+from campaigns.models import LeadForm
+from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
+from companies.tests.factories import CompanyFactory, MembershipFactory
+from crm import attachments, services
+from crm.models import BulkOperation, CustomField, ExchangeRate, ExportJob
+from crm.tests.factories import ActivityFactory, CategoryFactory
+from opportunities import sales
+from opportunities.models import SavedFilter
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people import importing
+from people.models import SavedList
+from people.tests.factories import PersonFactory, TagFactory
+from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
+
+
+@pytest.fixture
+def world(admin_user, manager, alice, bob):
+    """Real objects for the URL patterns that need an id; alice owns the records."""
+
+    class World:
+        pass
+
+    w = World()
+    w.admin, w.manager, w.alice, w.bob = admin_user, manager, alice, bob
+    w.tag = TagFactory()
+    w.person = PersonFactory(owner=alice, tags=[w.tag])
+    w.discarded = PersonFactory(owner=alice, discarded_at=timezone.now(), discarded_by=alice)
+    w.company = CompanyFactory(owner=alice)
+    w.membership = MembershipFactory(person=w.person, company=w.company)
+    w.custom_field = CustomField.objects.create(model="people", name="Plan", key="plan")
+    w.api_token, _text = ApiToken.issue(user=alice, name="script")
+    w.webhook = Webhook.objects.create(
+        url="https://example.com/hook", events=["person.created"], created_by=admin_user
+    )
+    w.exchange_rate = ExchangeRate.objects.create(
+        currency="USD", on="2026-01-01", rate="3.7", created_by=admin_user
+    )
+    w.bulk_operation = BulkOperation.objects.create(
+        user=alice, kind="people", action="discard", selected=0, changed=0, undo={"pks": []}
+    )
+    w.campaign = CampaignFactory(owner=alice)
+    w.member = CampaignMemberFactory(campaign=w.campaign, person=w.person, agent=alice)
+    # alice's board and card; bob works on another board.
+    w.pipeline = PipelineFactory(members=[alice])
+    PipelineFactory(members=[bob])
+    w.stage = w.pipeline.stages.first()
+    w.opportunity = OpportunityFactory(pipeline=w.pipeline, agent=alice, contact=w.person, company=None)
+    w.product = sales.product_save(code="ERP-1", name="ERP", unit_price=100, currency="PEN", active=True)
+    w.line = sales.line_add(opportunity=w.opportunity, by=alice, product=w.product)
+    w.quote = sales.quote_create(opportunity=w.opportunity, by=alice)
+    w.lead_form = LeadForm.objects.create(name="Web", default_owner=alice)
+    w.saved_list = SavedList.objects.create(user=alice, name="VIP", query="stage=client")
+    w.saved_filter = SavedFilter.objects.create(
+        user=alice, pipeline=w.pipeline, name="Mine", query="stagnant=yes"
+    )
+    w.project = ProjectFactory(owner=alice, company=w.company)
+    w.order = ServiceOrderFactory(assignee=alice, company=w.company, project=w.project)
+    w.category = CategoryFactory()
+    w.reminder = ActivityFactory(person=w.person, owner=alice, due_at=timezone.now(), done_at=None)
+    w.calendar_token = services.calendar_token(user=alice)
+    w.import_job = importing.start_job(
+        user=alice,
+        upload=SimpleUploadedFile("walk.csv", b"Nombre,Correo\nAna,bad-email\n"),
+        owner=None,
+        stage="prospect",
+        tags=[],
+    )
+    importing.run(w.import_job)
+    w.import_job.save()
+    # An export the worker finished for alice: only she may fetch it.
+    w.attachment = attachments.attach(
+        record=w.person,
+        field="person",
+        uploads=[SimpleUploadedFile("offer.pdf", b"%PDF-1.4 offer")],
+        by=alice,
+    )[0]
+    w.export_job = ExportJob.objects.create(
+        created_by=alice, source="people", format="xlsx", filename="people.xlsx", status="done"
+    )
+    w.export_job.file.save("people.xlsx", ContentFile(b"PK"), save=True)
+    return w
