@@ -91,13 +91,6 @@ def person_set_stage(*, person: Person, by: User, stage: str) -> Person:
     return locked
 
 
-def person_advance_stage(*, person: Person, by: User) -> Person:
-    """prospect -> interested -> client; a client stays a client."""
-    if person.next_stage is None:
-        raise ValidationError(_("This person is already a client."))
-    return person_set_stage(person=person, by=by, stage=person.next_stage)
-
-
 @transaction.atomic
 def person_discard(*, person: Person, by: User, reason: str = "") -> Person:
     locked = Person.objects.select_for_update().get(pk=person.pk)

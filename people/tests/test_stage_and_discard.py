@@ -17,15 +17,6 @@ def test_one_click_advance_records_the_change(alice_client, alice):
     assert (event.old_value, event.new_value, event.by) == ("prospect", "interested", alice)
 
 
-def test_advance_goes_prospect_interested_client(alice):
-    person = PersonFactory(owner=alice, stage="prospect")
-    person = services.person_advance_stage(person=person, by=alice)
-    person = services.person_advance_stage(person=person, by=alice)
-    assert person.stage == "client"
-    with pytest.raises(Exception, match="already a client"):
-        services.person_advance_stage(person=person, by=alice)
-
-
 def test_unknown_stage_is_refused(alice_client, alice):
     person = PersonFactory(owner=alice, stage="prospect")
     response = alice_client.post(reverse("people:stage", args=[person.pk]), {"stage": "king"}, follow=True)
