@@ -221,7 +221,7 @@ class CompanyViewSet(Scoped):
         form = self.bound_form(CompanyForm, instance=company, user=request.user)
         with service_errors():
             company = company_services.company_update(
-                company=company, by=request.user, **form.company_fields()
+                company=company, by=request.user, version=form.version, **form.company_fields()
             )
         return self.answer(company)
 
@@ -380,7 +380,7 @@ class CampaignViewSet(Scoped):
         form = self.bound_form(CampaignForm, instance=campaign, user=request.user)
         with service_errors():
             campaign = campaign_services.campaign_update(
-                campaign=campaign, by=request.user, **form.campaign_fields()
+                campaign=campaign, by=request.user, version=form.version, **form.campaign_fields()
             )
         return self.answer(campaign)
 
@@ -439,7 +439,9 @@ class ServiceOrderViewSet(Scoped):
         order = self.get_object_to_change()
         form = self.bound_form(OrderForm, instance=order, user=request.user)
         with service_errors():
-            order = order_services.order_update(order=order, by=request.user, **form.service_order_fields())
+            order = order_services.order_update(
+                order=order, by=request.user, version=form.version, **form.service_order_fields()
+            )
         return self.answer(order)
 
     def partial_update(self, request, number=None):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, CampaignMember
 from crm.models import User
+from crm.versioning import check_version
 from people.models import Person, PersonEvent
 from people.services import people_record, person_set_stage
 
@@ -45,8 +46,9 @@ def campaign_create(*, by: User, **fields: Any) -> Campaign:
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, by: User, **fields: Any) -> Campaign:
+def campaign_update(*, campaign: Campaign, by: User, version: str | None = None, **fields: Any) -> Campaign:
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_version(locked, version)
     for name, value in fields.items():
         if name not in CAMPAIGN_FIELDS:
             raise ValueError(f"{name} is not editable")

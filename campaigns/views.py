@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
+from crm.versioning import Stale
 from people import import_views
 from people.filters import PersonFilter
 
@@ -85,18 +85,18 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request.user, pk)
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
-    # One transaction: the version check locks the row until the save is done.
-    with transaction.atomic():
-        if request.method == "POST" and form.is_valid():
-            try:
-                campaign = services.campaign_update(
-                    campaign=_managed_campaign(request.user, pk), by=request.user, **form.campaign_fields()
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Campaign %(name)s saved.") % {"name": campaign})
-                return redirect(campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_update(
+                campaign=campaign, by=request.user, version=form.version, **form.campaign_fields()
+            )
+        except Stale as stale:
+            form.show_conflict(stale.current)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Campaign %(name)s saved.") % {"name": campaign})
+            return redirect(campaign)
     return render(
         request, "campaigns/form.html", {"form": form, "title": _("Edit campaign"), "campaign": campaign}
     )

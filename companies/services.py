@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from companies.models import Company, Membership
 from companies.taxids import TAX_ID_NAMES
 from crm.models import User
+from crm.versioning import check_version
 from people.models import Person
 from people.services import person_create
 
@@ -79,8 +80,9 @@ def companies_reassign(*, ids, to: User, by: User) -> dict[int, int]:
 
 
 @transaction.atomic
-def company_update(*, company: Company, by: User, **fields: Any) -> Company:
+def company_update(*, company: Company, by: User, version: str | None = None, **fields: Any) -> Company:
     locked = Company.objects.select_for_update().get(pk=company.pk)
+    check_version(locked, version)
     for name, value in fields.items():
         if name not in COMPANY_FIELDS and name != "custom":
             raise ValueError(f"{name} is not editable")

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
 from crm.redirects import back
+from crm.versioning import Stale
 from people import services as people_services
 from people.forms import PersonForm
 
@@ -55,7 +55,12 @@ def _save_company(request, form: CompanyForm, company=None) -> HttpResponse | No
         if company is None:
             company = services.company_create(by=request.user, **form.company_fields())
         else:
-            company = services.company_update(company=company, by=request.user, **form.company_fields())
+            company = services.company_update(
+                company=company, by=request.user, version=form.version, **form.company_fields()
+            )
+    except Stale as stale:
+        form.show_conflict(stale.current)
+        return None
     except ValidationError as error:
         form.add_error(None, error)
         return None
@@ -78,12 +83,8 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, access.companies(request.user).select_related("owner"), pk=pk
     )
     form = CompanyForm(request.POST or None, instance=company, user=request.user)
-    # One transaction: the version check locks the row until the save is done.
-    with transaction.atomic():
-        if request.method == "POST" and form.is_valid():
-            fresh = _company_for(request.user, pk)
-            if response := _save_company(request, form, fresh):
-                return response
+    if request.method == "POST" and form.is_valid() and (response := _save_company(request, form, company)):
+        return response
     return render(
         request, "companies/form.html", {"form": form, "title": _("Edit company"), "company": company}
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm import access, bounds
+from crm import access, bounds, services
 from crm.currency import CURRENCIES, Rates, base_currency
-from crm.models import ExchangeRate
 from crm.pagination import paginate
 
 
@@ -53,13 +51,7 @@ def _page(request: HttpRequest, form: RateForm) -> HttpResponse:
 def rate_list(request: HttpRequest) -> HttpResponse:
     form = RateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            rate, _created = ExchangeRate.objects.update_or_create(
-                currency=data["currency"],
-                on=data["on"],
-                defaults={"rate": data["rate"], "created_by": request.user},
-            )
+        rate = services.exchange_rate_save(by=request.user, **form.cleaned_data)
         messages.success(
             request,
             _("From %(on)s, 1 %(currency)s = %(rate)s %(base)s.")
@@ -78,6 +70,6 @@ def rate_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rate = access.get_or_404(access.exchange_rates(request.user), pk=pk)
-    rate.delete()
+    services.exchange_rate_delete(rate=rate, by=request.user)
     messages.success(request, _("Rate deleted."))
     return redirect("crm:exchange_rates")

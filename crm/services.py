@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from crm import mentions
 from crm.countries import format_phone
-from crm.models import Activity, Category, User, new_calendar_token
+from crm.models import Activity, Category, ExchangeRate, User, new_calendar_token
 
 
 @transaction.atomic
@@ -337,3 +337,20 @@ def whatsapp_open(
         campaign=campaign,
     )
     return activity, whatsapp_url(number, message)
+
+
+# Exchange rates ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def exchange_rate_save(*, by: User, currency: str, on, rate) -> ExchangeRate:
+    """The rate of ``currency`` from ``on`` (one per currency and day: a second replaces it)."""
+    saved, _created = ExchangeRate.objects.update_or_create(
+        currency=currency, on=on, defaults={"rate": rate, "created_by": by}
+    )
+    return saved
+
+
+@transaction.atomic
+def exchange_rate_delete(*, rate: ExchangeRate, by: User) -> None:
+    rate.delete()

@@ -1,10 +1,15 @@
-"""No lost updates: an edit form carries the version it was loaded from.
+"""No lost updates: a change carries the version of the record it was made on.
+
+The services that change a record lock its row and compare the version they are
+given (:func:`check_version`; pages and the API pass the version they read): a
+record saved meanwhile raises :class:`Stale`, carrying the record as it is now.
 
 A model form with `VersionedFormMixin` gets a hidden `version` field (the record's
-`updated_at` when the form was drawn). Validating it inside `transaction.atomic()` locks
-the row and compares: if someone saved the record meanwhile, the form is refused with
-`form.conflict` listing both versions of every field that differs, and its version is moved
-to the newer one, so that saving again (after merging by hand) is a deliberate choice.
+`updated_at` when the form was drawn) and hands it to the service (``form.version``).
+On :class:`Stale` the view calls ``form.show_conflict(current)``: the form is refused
+with ``form.conflict`` listing both versions of every field that differs, and its version
+is moved to the newer one, so that saving again (after merging by hand) is a deliberate
+choice. Views carry no transaction blocks: the service's is the one that counts.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,10 +52,25 @@ def _current_value(current, name):
     return value
 
 
+class Stale(ValidationError):
+    """The record changed after the version a change was made on; ``current`` is the
+    record as it is now (locked)."""
+
+    def __init__(self, current, message=None):
+        super().__init__(
+            message
+            or _("Someone else changed this card after you loaded the page. Reload to see it as it is now."),
+            code="stale",
+        )
+        self.current = current
+
+
 class VersionedFormMixin:
-    """Refuse to save over a newer version of the record (see the module's docstring)."""
+    """Carry the record's version to the service, and show a conflict it finds
+    (see the module's docstring)."""
 
     conflict: list[Difference] | None = None
+    version: str | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,20 +81,14 @@ class VersionedFormMixin:
 
     def clean(self):
         cleaned = super().clean()
-        if "version" in self.fields and not self.errors:
-            self._check_version(cleaned)
-        cleaned.pop("version", None)  # checked; not a field of the record
+        # Every form the CRM draws carries its version; a post without one (a script) is not checked.
+        self.version = cleaned.pop("version", None) or None  # not a field of the record
         return cleaned
 
-    def _check_version(self, cleaned) -> None:
-        queryset = type(self.instance)._default_manager.filter(pk=self.instance.pk)
-        if connection.in_atomic_block:
-            queryset = queryset.select_for_update(of=("self",))
-        current = queryset.first()
-        posted = cleaned.get("version")
-        # Every form the CRM draws carries its version; a post without one (a script) is not checked.
-        if current is None or not posted or posted == version_of(current):
-            return
+    def show_conflict(self, current) -> None:
+        """The service found ``current`` newer than the form's version: both versions of
+        every field that differs, the form's version moved to ``current``'s."""
+        cleaned = self.cleaned_data
         differences = []
         for name in self.fields:
             if name == "version" or name not in cleaned or not hasattr(current, name):
@@ -88,20 +101,20 @@ class VersionedFormMixin:
         data = self.data.copy()
         data[self.add_prefix("version")] = version_of(current)
         self.data = data
-        raise ValidationError(
-            _(
-                "Someone else saved this record after you opened it. Compare both versions below, "
-                "adjust the form, and save again to keep what it shows."
+        self.add_error(
+            None,
+            ValidationError(
+                _(
+                    "Someone else saved this record after you opened it. Compare both versions below, "
+                    "adjust the form, and save again to keep what it shows."
+                ),
+                code="stale",
             ),
-            code="stale",
         )
 
 
 def check_version(locked, expected: str | None) -> None:
-    """For actions outside edit forms (kanban moves, status changes): `locked` is the row read
-    with select_for_update; `expected` the version the page showed (None: not checked)."""
+    """In a service: ``locked`` is the row it read with select_for_update, ``expected``
+    the version the page or API call was made on (None: not checked)."""
     if expected and expected != version_of(locked):
-        raise ValidationError(
-            _("Someone else changed this card after you loaded the page. Reload to see it as it is now."),
-            code="stale",
-        )
+        raise Stale(locked)

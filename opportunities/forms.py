@@ -95,7 +95,7 @@ class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm
             **self.opportunity_fields(),
         }
         if self.instance.pk:
-            return services.opportunity_update(opportunity=self.instance, **common)
+            return services.opportunity_update(opportunity=self.instance, version=self.version, **common)
         return services.opportunity_create(
             pipeline=self.pipeline, stage=self.cleaned_data.get("stage"), base_card=base_card, **common
         )

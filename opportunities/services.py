@@ -246,9 +246,10 @@ def opportunity_create(
 
 @transaction.atomic
 def opportunity_update(
-    *, opportunity: Opportunity, by: User, tags=None, members=None, **fields: Any
+    *, opportunity: Opportunity, by: User, tags=None, members=None, version: str | None = None, **fields: Any
 ) -> Opportunity:
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    check_version(locked, version)
     changed = []
     for name, value in fields.items():
         if name not in OPPORTUNITY_FIELDS and name != "custom":

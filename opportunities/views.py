@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
 from crm.redirects import back
-from crm.versioning import version_of
+from crm.versioning import Stale, version_of
 from opportunities import board, services
 from opportunities.filters import BoardFilter, OpportunityFilter
 from opportunities.forms import (
@@ -308,16 +307,16 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _changeable_opportunity(request.user, pk)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
-    # One transaction: the version check locks the row until the save is done.
-    with transaction.atomic():
-        if request.method == "POST" and form.is_valid():
-            try:
-                opportunity = form.save_for(request.user, base_card=False)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Opportunity saved."))
-                return redirect(opportunity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = form.save_for(request.user, base_card=False)
+        except Stale as stale:
+            form.show_conflict(stale.current)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Opportunity saved."))
+            return redirect(opportunity)
     return render(
         request,
         "opportunities/form.html",

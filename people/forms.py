@@ -104,7 +104,7 @@ class PersonForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, for
                 **self.person_fields(),
             )
         return services.person_update(
-            person=person, by=by, tags=self.cleaned_data["tags"], **self.person_fields()
+            person=person, by=by, tags=self.cleaned_data["tags"], version=self.version, **self.person_fields()
         )
 
 

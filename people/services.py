@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm import access
 from crm.models import User
+from crm.versioning import check_version
 from people.models import Person, PersonEvent, Tag
 from people.signals import changed_in_bulk
 
@@ -50,8 +51,11 @@ def person_create(*, by: User, tags: Iterable[Tag] = (), **fields: Any) -> Perso
 
 
 @transaction.atomic
-def person_update(*, person: Person, by: User, tags: Iterable[Tag] | None = None, **fields: Any) -> Person:
+def person_update(
+    *, person: Person, by: User, tags: Iterable[Tag] | None = None, version: str | None = None, **fields: Any
+) -> Person:
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    check_version(locked, version)
     changed = []
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS and name != "custom":

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
+from crm.versioning import Stale
 from crm.widgets import Autocomplete
 from people import services
 from people.filters import PersonFilter, search_people
@@ -69,12 +69,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request.user, pk)
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     duplicates = None
-    # One transaction: the version check locks the row until the save is done.
-    with transaction.atomic():
-        if request.method == "POST" and form.is_valid():
-            duplicates = form.duplicates(request.user, exclude_pk=person.pk)
-            if duplicates is None:
+    if request.method == "POST" and form.is_valid():
+        duplicates = form.duplicates(request.user, exclude_pk=person.pk)
+        if duplicates is None:
+            try:
                 person = form.save_for(request.user, person)
+            except Stale as stale:
+                form.show_conflict(stale.current)
+            else:
                 messages.success(request, _("%(name)s saved.") % {"name": person})
                 return redirect(person)
     return render(

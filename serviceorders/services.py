@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import Activity, User
 from crm.numbers import next_number
+from crm.versioning import check_version
 from serviceorders.models import Project, ServiceEntry, ServiceOrder, ServiceOrderEvent
 
 PROJECT_FIELDS = ("company", "name", "starts_on", "goal_on", "owner", "contact")
@@ -89,8 +90,9 @@ def order_create(*, by: User, activity: Activity | None = None, **fields: Any) -
 
 
 @transaction.atomic
-def order_update(*, order: ServiceOrder, by: User, **fields: Any) -> ServiceOrder:
+def order_update(*, order: ServiceOrder, by: User, version: str | None = None, **fields: Any) -> ServiceOrder:
     locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    check_version(locked, version)
     changed = []
     for name, value in fields.items():
         if name not in ORDER_FIELDS:

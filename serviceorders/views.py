@@ -5,7 +5,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from crm.exports import csv_response, export_response, write_xlsx
 from crm.models import Activity
 from crm.pagination import paginate
 from crm.routers import reads_from_replica
+from crm.versioning import Stale
 from serviceorders import selectors, services
 from serviceorders.filters import RANKED, OrderFilter
 from serviceorders.forms import EntryForm, OrderForm, ProjectForm, ReopenForm, VerifyForm
@@ -98,16 +98,18 @@ def order_create(request: HttpRequest) -> HttpResponse:
 def order_edit(request: HttpRequest, number: int) -> HttpResponse:
     order = _order_for(request.user, number)
     form = OrderForm(request.POST or None, instance=order, user=request.user)
-    # One transaction: the version check locks the row until the save is done.
-    with transaction.atomic():
-        if request.method == "POST" and form.is_valid():
-            try:
-                order = services.order_update(order=order, by=request.user, **form.service_order_fields())
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Service order %(number)s saved.") % {"number": order})
-                return redirect(order)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_update(
+                order=order, by=request.user, version=form.version, **form.service_order_fields()
+            )
+        except Stale as stale:
+            form.show_conflict(stale.current)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Service order %(number)s saved.") % {"number": order})
+            return redirect(order)
     return render(
         request, "serviceorders/form.html", {"form": form, "order": order, "title": _("Edit service order")}
     )
