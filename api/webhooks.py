@@ -1,15 +1,16 @@
 """Outbound webhooks: the CRM tells other tools what happened.
 
 The record's own timeline events (PersonEvent, OpportunityEvent,
-ServiceOrderEvent) name what happened; once the change is committed a delivery
+ServiceOrderEvent, heard through ``crm.signals.events_recorded`` whenever a service
+records them) name what happened; once the change is committed a delivery
 per subscribed webhook is stored and handed to the task worker, which POSTs the
 JSON signed with the webhook's secret (``X-CRM-Signature: sha256=<HMAC-SHA256 of
 the body>``), retries with back-off and logs every attempt. Nothing is sent
 during the user's request, so a slow, failing or disabled endpoint never
-blocks it. People changed in bulk (imports, bulk actions and their undo, a
-deleted tag) arrive through ``people.signals.changed_in_bulk``: after commit one
-task expands them into a delivery per person and webhook, so the user's request
-pays for one row whatever the number of people.
+blocks it. People changed in bulk (a set of events, or an import's COPY through
+``people.signals.changed_in_bulk``): after commit one task expands them into a
+delivery per person and webhook, so the user's request pays for one row whatever
+the number of people.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import task
 
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
 from crm import outbound
+from crm.signals import events_recorded
 from people.signals import changed_in_bulk
 
 MAX_ATTEMPTS = 5
@@ -180,32 +181,45 @@ def _record(instance, fields: list[str]) -> dict:
     return {"id": instance.pk, **{name: getattr(instance, name, None) for name in fields}}
 
 
+def _ids_by_kind(events, field: str) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for event in events:
+        grouped.setdefault(event.kind, []).append(getattr(event, field))
+    return grouped
+
+
 def connect() -> None:
     from opportunities.models import OpportunityEvent
-    from people.models import PersonEvent
+    from people.models import Person, PersonEvent
     from serviceorders.models import ServiceOrderEvent
 
-    @receiver(post_save, sender=PersonEvent, weak=False)
-    def person_event(sender, instance, created, **kwargs):
-        if created and instance.kind in PERSON_EVENTS:
-            emit(PERSON_EVENTS[instance.kind], {"person": _record(instance.person, PERSON_FIELDS)})
+    @receiver(events_recorded, weak=False)
+    def timeline_events(sender, events, **kwargs):
+        """Every change a timeline records (one record or a set), announced."""
+        if sender is PersonEvent:
+            for kind, ids in _ids_by_kind(events, "person_id").items():
+                if kind not in PERSON_EVENTS:
+                    continue
+                if len(ids) == 1:
+                    person = Person.objects.get(pk=ids[0])
+                    emit(PERSON_EVENTS[kind], {"person": _record(person, PERSON_FIELDS)})
+                else:
+                    emit_people(PERSON_EVENTS[kind], ids)
+        elif sender is OpportunityEvent:
+            for event in events:
+                if event.kind in OPPORTUNITY_EVENTS:
+                    data = {
+                        "opportunity": _record(event.opportunity, OPPORTUNITY_FIELDS),
+                        "from": event.old_value,
+                        "to": event.new_value,
+                    }
+                    emit(OPPORTUNITY_EVENTS[event.kind], data)
+        elif sender is ServiceOrderEvent:
+            for event in events:
+                if event.kind in ORDER_EVENTS:
+                    emit(ORDER_EVENTS[event.kind], {"order": _record(event.order, ORDER_FIELDS)})
 
     @receiver(changed_in_bulk, weak=False)
     def people_changed_in_bulk(sender, kind, ids, **kwargs):
         if kind in PERSON_EVENTS:
             emit_people(PERSON_EVENTS[kind], list(ids))
-
-    @receiver(post_save, sender=OpportunityEvent, weak=False)
-    def opportunity_event(sender, instance, created, **kwargs):
-        if created and instance.kind in OPPORTUNITY_EVENTS:
-            data = {
-                "opportunity": _record(instance.opportunity, OPPORTUNITY_FIELDS),
-                "from": instance.old_value,
-                "to": instance.new_value,
-            }
-            emit(OPPORTUNITY_EVENTS[instance.kind], data)
-
-    @receiver(post_save, sender=ServiceOrderEvent, weak=False)
-    def order_event(sender, instance, created, **kwargs):
-        if created and instance.kind in ORDER_EVENTS:
-            emit(ORDER_EVENTS[instance.kind], {"order": _record(instance.order, ORDER_FIELDS)})

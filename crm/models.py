@@ -547,3 +547,36 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.on}: {self.rate}"
+
+
+class Event(models.Model):
+    """A change on a record's timeline (a person's, a card's, an order's): what kind, who,
+    when. Each app's event model adds its record, its kinds and what it keeps of the change;
+    :meth:`record` is the one way they are written, for one record or many."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    # The foreign key naming the record ("person", "opportunity", "order").
+    record_field = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-id"]
+
+    @classmethod
+    def record(cls, ids, *, kind: str, by, **values) -> list:
+        """The same event on the timelines of the records ``ids`` (one INSERT); texts are
+        cut to their columns. Other modules hear of it (crm.signals.events_recorded)."""
+        from crm.signals import events_recorded
+
+        for name, value in values.items():
+            limit = getattr(cls._meta.get_field(name), "max_length", None)
+            values[name] = str(value)[:limit] if limit else value
+        events = [cls(**{f"{cls.record_field}_id": pk}, kind=kind, by=by, **values) for pk in ids]
+        events = cls.objects.bulk_create(events, batch_size=2000)
+        if events:
+            events_recorded.send(sender=cls, events=events)
+        return events

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from companies.models import Company
 from crm.currency import CURRENCIES
 from crm.history import tracked
+from crm.models import Event
 from people.models import Color, Person, Tag, search_document
 
 
@@ -251,9 +252,11 @@ def is_stagnant(*, stagnant_days, status: str, archived: bool, updated_at, now) 
     return now - updated_at > datetime.timedelta(days=stagnant_days)
 
 
-class OpportunityEvent(models.Model):
+class OpportunityEvent(Event):
     """Every movement of an opportunity: stage and status changes, comments,
     with who and when (seed 003 "Historial")."""
+
+    record_field = "opportunity"
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -272,12 +275,8 @@ class OpportunityEvent(models.Model):
     old_value = models.CharField(_("before"), max_length=200, blank=True)
     new_value = models.CharField(_("after"), max_length=200, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("opportunity event")
         verbose_name_plural = _("opportunity events")
         ordering = ["-at", "-id"]

@@ -54,14 +54,9 @@ REMINDER_HOUR = datetime.time(9, 0)
 
 
 def _event(opportunity: Opportunity, kind: str, by: User, old: str = "", new: str = "", comment: str = ""):
-    return OpportunityEvent.objects.create(
-        opportunity=opportunity,
-        kind=kind,
-        by=by,
-        old_value=str(old)[:200],
-        new_value=str(new)[:200],
-        comment=comment,
-    )
+    return OpportunityEvent.record(
+        [opportunity.pk], kind=kind, by=by, old_value=old, new_value=new, comment=comment
+    )[0]
 
 
 # Boards and stages -------------------------------------------------------------
@@ -449,10 +444,7 @@ def opportunity_set_archived(*, opportunity: Opportunity, by: User, archived: bo
 
 
 def _events(ids, kind: str, by: User, new: str = "") -> None:
-    OpportunityEvent.objects.bulk_create(
-        [OpportunityEvent(opportunity_id=pk, kind=kind, by=by, new_value=new[:200]) for pk in ids],
-        batch_size=2000,
-    )
+    OpportunityEvent.record(ids, kind=kind, by=by, new_value=new)
 
 
 def _label(field: str) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.countries import COUNTRIES, SQL_ACCENTED, SQL_PLAIN, format_phone
 from crm.history import tracked
+from crm.models import Event
 
 
 def search_document(*fields: str) -> Func:
@@ -197,8 +198,10 @@ class Person(models.Model):
         return self.Stage(self.next_stage).label if self.next_stage else ""
 
 
-class PersonEvent(models.Model):
+class PersonEvent(Event):
     """A recorded change of a person: creation, stage, discard, restore, tags."""
+
+    record_field = "person"
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -214,12 +217,8 @@ class PersonEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     old_value = models.CharField(_("before"), max_length=200, blank=True)
     new_value = models.CharField(_("after"), max_length=300, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("person event")
         verbose_name_plural = _("person events")
         ordering = ["-at", "-id"]

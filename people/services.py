@@ -16,7 +16,6 @@ from crm import access
 from crm.models import User
 from crm.versioning import check_version
 from people.models import Person, PersonEvent, Tag
-from people.signals import changed_in_bulk
 
 # Fields a person's edit form changes; each change is recorded by name.
 EDITABLE_FIELDS = (
@@ -34,9 +33,7 @@ EDITABLE_FIELDS = (
 
 
 def _record(person: Person, kind: str, by: User, old: str = "", new: str = "") -> PersonEvent:
-    return PersonEvent.objects.create(
-        person=person, kind=kind, by=by, old_value=old[:200], new_value=new[:300]
-    )
+    return PersonEvent.record([person.pk], kind=kind, by=by, old_value=old, new_value=new)[0]
 
 
 @transaction.atomic
@@ -128,15 +125,7 @@ def person_restore(*, person: Person, by: User) -> Person:
 
 def people_record(*, ids: Iterable[int], kind: str, by: User, old: str = "", new: str = "") -> None:
     """The same event on many people's timelines (the one way other apps write them)."""
-    PersonEvent.objects.bulk_create(
-        [PersonEvent(person_id=pk, kind=kind, by=by, old_value=old[:200], new_value=new[:300]) for pk in ids],
-        batch_size=2000,
-    )
-
-
-def _announce(kind: str, ids) -> None:
-    if ids:
-        changed_in_bulk.send(sender=Person, kind=kind, ids=list(ids))
+    PersonEvent.record(ids, kind=kind, by=by, old_value=old, new_value=new)
 
 
 @transaction.atomic
@@ -147,7 +136,6 @@ def people_reassign(*, ids: Iterable[int], to: User, by: User) -> dict[int, int]
         Person.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
         owner = str(Person._meta.get_field("owner").verbose_name)
         people_record(ids=previous, kind=PersonEvent.Kind.UPDATED, by=by, new=owner)
-        _announce(PersonEvent.Kind.UPDATED, previous)
     return previous
 
 
@@ -161,7 +149,6 @@ def people_tag(*, ids: Iterable[int], tag: Tag, by: User) -> list[int]:
     through.objects.bulk_create([through(tag=tag, person_id=pk) for pk in fresh], batch_size=2000)
     Person.objects.filter(pk__in=fresh).update(updated_at=timezone.now())
     people_record(ids=fresh, kind=PersonEvent.Kind.TAGGED, by=by, new=tag.name)
-    _announce(PersonEvent.Kind.TAGGED, fresh)
     return fresh
 
 
@@ -173,7 +160,6 @@ def people_untag(*, ids: Iterable[int], tag: Tag, by: User) -> list[int]:
     links.delete()
     Person.objects.filter(pk__in=removed).update(updated_at=timezone.now())
     people_record(ids=removed, kind=PersonEvent.Kind.UNTAGGED, by=by, old=tag.name)
-    _announce(PersonEvent.Kind.UNTAGGED, removed)
     return removed
 
 
@@ -184,14 +170,9 @@ def people_set_stage(*, ids: Iterable[int], stage: str, by: User) -> dict[int, s
         raise ValidationError({"stage": _("Unknown stage.")})
     previous = dict(Person.objects.filter(pk__in=list(ids)).exclude(stage=stage).values_list("pk", "stage"))
     Person.objects.filter(pk__in=previous).update(stage=stage, updated_at=timezone.now())
-    PersonEvent.objects.bulk_create(
-        [
-            PersonEvent(person_id=pk, kind=PersonEvent.Kind.STAGE, by=by, old_value=old, new_value=stage)
-            for pk, old in previous.items()
-        ],
-        batch_size=2000,
-    )
-    _announce(PersonEvent.Kind.STAGE, previous)
+    for old in set(previous.values()):
+        moved = [pk for pk, was in previous.items() if was == old]
+        people_record(ids=moved, kind=PersonEvent.Kind.STAGE, by=by, old=old, new=stage)
     return previous
 
 
@@ -204,7 +185,6 @@ def people_discard(*, ids: Iterable[int], by: User, reason: str = "") -> list[in
         discarded_at=timezone.now(), discarded_by=by, discard_reason=reason, updated_at=timezone.now()
     )
     people_record(ids=fresh, kind=PersonEvent.Kind.DISCARDED, by=by, new=reason)
-    _announce(PersonEvent.Kind.DISCARDED, fresh)
     return fresh
 
 
@@ -218,7 +198,6 @@ def people_restore(*, ids: Iterable[int], by: User) -> list[int]:
         discarded_at=None, discarded_by=None, discard_reason="", updated_at=timezone.now()
     )
     people_record(ids=back, kind=PersonEvent.Kind.RESTORED, by=by)
-    _announce(PersonEvent.Kind.RESTORED, back)
     return back
 
 
@@ -339,10 +318,6 @@ def tag_delete(*, tag: Tag, by: User) -> int:
     """Delete a tag; its removal is recorded on every person who wore it.
     Returns how many did."""
     person_ids = list(tag.people.values_list("pk", flat=True))
-    PersonEvent.objects.bulk_create(
-        PersonEvent(person_id=pk, kind=PersonEvent.Kind.UNTAGGED, by=by, old_value=tag.name[:200])
-        for pk in person_ids
-    )
+    people_record(ids=person_ids, kind=PersonEvent.Kind.UNTAGGED, by=by, old=tag.name)
     tag.delete()
-    changed_in_bulk.send(sender=Person, kind=PersonEvent.Kind.UNTAGGED, ids=person_ids)
     return len(person_ids)

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from companies.models import Company
 from crm.history import tracked
-from crm.models import Category
+from crm.models import Category, Event
 from people.models import Person
 
 
@@ -203,8 +203,10 @@ class ServiceEntry(models.Model):
         return f"{self.order_id}: {self.detail[:40]}"
 
 
-class ServiceOrderEvent(models.Model):
+class ServiceOrderEvent(Event):
     """A change of an order, for its timeline."""
+
+    record_field = "order"
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -216,13 +218,8 @@ class ServiceOrderEvent(models.Model):
     order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-at", "-id"]
+    class Meta(Event.Meta):
         indexes = [models.Index(fields=["order", "-at"], name="serviceorders_event_order_idx")]
 
     def __str__(self) -> str:

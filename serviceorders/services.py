@@ -41,7 +41,7 @@ def _check_contact(company, contact) -> None:
 
 
 def _event(order: ServiceOrder, kind: str, by: User, comment: str = "") -> ServiceOrderEvent:
-    return ServiceOrderEvent.objects.create(order=order, kind=kind, by=by, comment=comment)
+    return ServiceOrderEvent.record([order.pk], kind=kind, by=by, comment=comment)[0]
 
 
 @transaction.atomic
@@ -116,13 +116,7 @@ def orders_reassign(*, ids, to: User, by: User) -> dict[int, int]:
     )
     ServiceOrder.objects.filter(pk__in=previous).update(assignee=to)
     label = str(ServiceOrder._meta.get_field("assignee").verbose_name)
-    ServiceOrderEvent.objects.bulk_create(
-        [
-            ServiceOrderEvent(order_id=pk, kind=ServiceOrderEvent.Kind.EDITED, by=by, comment=label)
-            for pk in previous
-        ],
-        batch_size=2000,
-    )
+    ServiceOrderEvent.record(previous, kind=ServiceOrderEvent.Kind.EDITED, by=by, comment=label)
     return previous
 
 

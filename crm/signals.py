@@ -1,0 +1,10 @@
+"""What the core tells other modules.
+
+``events_recorded``: events were written on records' timelines (:meth:`crm.models.Event.record`),
+one change or a set of them. Sent with ``sender`` (the event model) and ``events`` (the
+saved rows), inside the transaction that made the change. The webhooks announce them.
+"""
+
+from django.dispatch import Signal
+
+events_recorded = Signal()
