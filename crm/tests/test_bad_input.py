@@ -5,8 +5,6 @@ raises), never the HTML rendered, nothing stored half-way, and no way to point a
 another user's records.
 """
 
-import json
-
 import pytest
 from django.apps import apps
 from django.test import Client
@@ -153,98 +151,3 @@ def test_every_action_survives_hostile_values(world, name, rule, persona):
             continue
         assert SCRIPT not in page, (name, "rendered HTML")
         assert "<img src=x" not in page, (name, "rendered HTML")
-
-
-# GET parameters every list, filter, report and search reads, fed hostile values.
-GET_PARAMS = [
-    "q", "page", "after", "before", "cursor", "sort", "order", "status", "stage", "owner", "agent",
-    "assignee", "pipeline", "board", "tag", "tags", "company", "person", "campaign", "kind", "category",
-    "date_from", "date_to", "due_from", "due_to", "created_from", "created_to", "close_from", "close_to",
-    "finished_from", "finished_to", "active_from", "active_to", "by", "b", "next", "refresh", "format",
-    "page_size", "source", "country", "city", "archived", "stagnant", "members", "cards", "amount_min",
-    "amount_max", "cf_plan", "id", "number", "token",
-]  # fmt: skip
-GET_VALUES = ["x" * 5000, "99999999999999999999999", "-1", "0001-01-01", "9999-12-31", "1e309", SCRIPT]
-HUGE = "99999999999999999999999"
-
-
-def _routes(personas=("alice", "manager", "admin", "anonymous")):
-    from crm.tests.test_access_walk import RULES
-
-    for name, rule in sorted(RULES.items()):
-        if rule.post_only or name == "logout":
-            continue
-        persona = next((p for p in personas if p in rule.allowed), None)
-        if persona is not None:
-            yield pytest.param(name, rule, persona, id=name)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("name", "rule", "persona"), list(_routes()))
-def test_every_page_survives_hostile_query_strings_and_paths(world, name, rule, persona):
-    client = Client() if persona == "anonymous" else _client(world, persona)
-    kwargs = rule.kwargs(world) if rule.kwargs else {}
-    url = reverse(name, kwargs=kwargs or None)
-    for value in GET_VALUES:
-        response = client.get(url, dict.fromkeys(GET_PARAMS, value))
-        assert response.status_code < 500, (url, value[:30], response.status_code)
-        if response.get("Content-Type", "").startswith("text/html"):
-            assert SCRIPT not in response.content.decode(errors="replace"), (url, "rendered HTML")
-    # A number beyond any id in the path: 404, not a database error.
-    for key, current in kwargs.items():
-        if isinstance(current, int):
-            huge = reverse(name, kwargs={**kwargs, key: int(HUGE)})
-            assert client.get(huge).status_code in (302, 400, 404, 405), huge
-
-
-API_VALUES = [
-    None,
-    True,
-    1e308,
-    -(10**30),
-    "x" * 5000,
-    SCRIPT,
-    "9999-12-31T23:59:59",
-    "nul-free",
-    {"a": 1},
-    [1, 2],
-]
-
-
-def _api_writes():
-    from crm.tests.test_access_walk import RULES
-
-    for name in sorted(RULES):
-        if name.startswith("api:") and name not in (
-            "api:tokens",
-            "api:token_revoke",
-            "api:webhooks",
-            "api:webhook",
-        ):
-            yield pytest.param(name, id=name)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", list(_api_writes()))
-def test_every_api_route_survives_hostile_json_bodies(world, name):
-    from crm.tests.test_access_walk import RULES
-
-    rule = RULES[name]
-    client = _client(world, "alice")
-    url = reverse(name, kwargs=rule.kwargs(world) if rule.kwargs else None)
-    fields = [
-        *ACTION_FIELDS,
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "pipeline",
-        "members",
-        "tags",
-        "due_at",
-    ]
-    for value in API_VALUES:
-        for method in ("post", "put", "patch"):
-            body = json.dumps(dict.fromkeys(fields, value))
-            response = getattr(client, method)(url, body, content_type="application/json")
-            assert response.status_code < 500, (method, url, repr(value)[:30], response.status_code)

@@ -12,12 +12,23 @@ from django.urls import reverse
 
 from crm.tests.factories import ActivityFactory
 from crm.tests.helpers import api_client
+from crm.tests.test_access_walk import RULES
+from crm.tests.test_bad_input import ACTION_FIELDS
 from opportunities.models import OpportunityLine
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.models import Person
 from people.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def _client(world, persona):
+    client = Client()
+    client.force_login(getattr(world, persona))
+    return client
+
 
 NUL_URLS = [
     "/f/a%00b/",
@@ -96,3 +107,94 @@ def test_an_opportunity_line_beyond_its_columns_is_refused(alice_client, alice):
     assert response.status_code == 200
     assert not OpportunityLine.objects.exists()
     assert "too large" in response.content.decode()
+
+
+# GET parameters every list, filter, report and search reads, fed hostile values.
+GET_PARAMS = [
+    "q", "page", "after", "before", "cursor", "sort", "order", "status", "stage", "owner", "agent",
+    "assignee", "pipeline", "board", "tag", "tags", "company", "person", "campaign", "kind", "category",
+    "date_from", "date_to", "due_from", "due_to", "created_from", "created_to", "close_from", "close_to",
+    "finished_from", "finished_to", "active_from", "active_to", "by", "b", "next", "refresh", "format",
+    "page_size", "source", "country", "city", "archived", "stagnant", "members", "cards", "amount_min",
+    "amount_max", "cf_plan", "id", "number", "token",
+]  # fmt: skip
+GET_VALUES = ["x" * 5000, "99999999999999999999999", "-1", "0001-01-01", "9999-12-31", "1e309", SCRIPT]
+HUGE = "99999999999999999999999"
+
+
+def test_every_page_survives_hostile_query_strings_and_paths(world):
+    """Every GET route, as the first persona it lets in (anonymous routes too): hostile values
+    for every parameter the lists, filters, reports and searches read, and ids beyond bigint
+    in every path. One world for all routes: the sweep is about answers, not state."""
+    clients = {"anonymous": Client()}
+    failures, requests = [], 0
+    for name, rule in sorted(RULES.items()):
+        persona = next((p for p in ("alice", "manager", "admin", "anonymous") if p in rule.allowed), None)
+        if rule.post_only or name == "logout" or persona is None:
+            continue
+        client = clients.get(persona) or clients.setdefault(persona, _client(world, persona))
+        kwargs = rule.kwargs(world) if rule.kwargs else {}
+        url = reverse(name, kwargs=kwargs or None)
+        for value in GET_VALUES:
+            response = client.get(url, dict.fromkeys(GET_PARAMS, value))
+            requests += 1
+            if response.status_code >= 500:
+                failures.append((url, value[:30], response.status_code))
+            elif response.get("Content-Type", "").startswith(
+                "text/html"
+            ) and SCRIPT in response.content.decode(errors="replace"):
+                failures.append((url, value[:30], "rendered HTML"))
+        # A number beyond any id in the path: 404, not a database error.
+        for key, current in kwargs.items():
+            if isinstance(current, int):
+                huge = reverse(name, kwargs={**kwargs, key: int(HUGE)})
+                requests += 1
+                if client.get(huge).status_code not in (302, 400, 404, 405):
+                    failures.append((huge, "huge id", "not refused"))
+    assert failures == []
+    assert requests > 900
+
+
+API_VALUES = [
+    None,
+    True,
+    1e308,
+    -(10**30),
+    "x" * 5000,
+    SCRIPT,
+    "9999-12-31T23:59:59",
+    "nul-free",
+    {"a": 1},
+    [1, 2],
+]
+
+
+def test_every_api_route_survives_hostile_json_bodies(world):
+    """Every API route, POST, PUT and PATCH with every field given the same hostile value."""
+    client = _client(world, "alice")
+    fields = [
+        *ACTION_FIELDS,
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "pipeline",
+        "members",
+        "tags",
+        "due_at",
+    ]
+    skipped = {"api:tokens", "api:token_revoke", "api:webhooks", "api:webhook"}
+    failures, requests = [], 0
+    for name, rule in sorted(RULES.items()):
+        if not name.startswith("api:") or name in skipped:
+            continue
+        url = reverse(name, kwargs=rule.kwargs(world) if rule.kwargs else None)
+        for value in API_VALUES:
+            for method in ("post", "put", "patch"):
+                body = json.dumps(dict.fromkeys(fields, value))
+                response = getattr(client, method)(url, body, content_type="application/json")
+                requests += 1
+                if response.status_code >= 500:
+                    failures.append((method, url, repr(value)[:30], response.status_code))
+    assert failures == []
+    assert requests > 700
