@@ -189,7 +189,7 @@ def _rolled_back(function):
 def measure_import(path: Path, user, runs: int) -> tuple[list[float], object]:
     from django.core.files import File
 
-    from people import importing
+    from crm import importing
 
     timings, counts = [], None
     for _ in range(runs):

@@ -21,8 +21,8 @@ from companies.taxids import normalize_tax_id
 from crm import access
 from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.custom_fields import definitions, parse
+from crm.importing import Importer, Row, choice_lookup, register, with_custom_fields
 from crm.models import User
-from people.importing import Importer, Row, choice_lookup, register, with_custom_fields
 from people.models import ImportJob
 
 FIELDS: dict[str, tuple[Any, list[str]]] = {

@@ -17,8 +17,8 @@ class CrmConfig(AppConfig):
 
         # Signing in starts the idle-session clock.
         user_logged_in.connect(session_started, dispatch_uid="crm.session_started")
-        # Each app's part of the global search, merges and bulk actions (its search.py,
-        # merge.py and bulk.py), as the admin site finds each app's admin.py.
-        autodiscover_modules("search", "merge", "bulk")
+        # Each app's part of the global search, merges, bulk actions and imports (its search.py,
+        # merge.py, bulk.py and importing.py), as the admin site finds each app's admin.py.
+        autodiscover_modules("search", "merge", "bulk", "importing")
         # After every migrate: trigger helpers without a subtransaction per row.
         post_migrate.connect(install_fast_functions, sender=self, dispatch_uid="crm.install_fast_functions")

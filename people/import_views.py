@@ -9,12 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access
+from crm import access, importing
 from crm.pagination import paginate
-from people import importing, tasks
+from people import services
 from people.forms import ImportForm, MappingForm
 from people.models import ImportJob
 
@@ -96,18 +95,15 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the column mapping and start the dry run."""
     job = _job_for(request.user, pk)
-    if job.status not in (job.Status.UPLOADED, job.Status.PREVIEWED):
-        messages.error(request, _("This import can no longer be changed."))
-        return redirect(job)
     form = _mapping_form(job, request.POST)
-    if not form.is_valid():
-        job.status = job.Status.UPLOADED
+    valid = form.is_valid()
+    if not valid and job.status in (job.Status.UPLOADED, job.Status.PREVIEWED):
+        job.status = job.Status.UPLOADED  # shown again with the mapping form, not saved
         return render(request, "people/imports/detail.html", {"job": job, "mapping_form": form})
-    job.mapping = form.cleaned_data["mapping"]
-    job.status = job.Status.ANALYSING
-    job.progress = 0
-    job.save(update_fields=["mapping", "status", "progress"])
-    tasks.preview_import.enqueue(job.pk)
+    try:
+        services.import_job_preview(job=job, mapping=form.cleaned_data["mapping"] if valid else job.mapping)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(job)
 
 
@@ -115,10 +111,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_remap(request: HttpRequest, pk: int) -> HttpResponse:
     """Back from the preview to the columns."""
-    job = _job_for(request.user, pk)
-    if job.status == job.Status.PREVIEWED:
-        job.status = job.Status.UPLOADED
-        job.save(update_fields=["status"])
+    job = services.import_job_remap(job=_job_for(request.user, pk))
     return redirect(job)
 
 
@@ -127,15 +120,10 @@ def import_remap(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The user saw the preview: import for real, in the background."""
     job = _job_for(request.user, pk)
-    updated = (
-        access.imports(request.user)
-        .filter(pk=job.pk, status=job.Status.PREVIEWED)
-        .update(status=job.Status.IMPORTING, progress=0)
-    )
-    if not updated:
-        messages.error(request, _("Only a previewed import can be confirmed, and only once."))
-        return redirect(job)
-    tasks.run_import.enqueue(job.pk)
+    try:
+        services.import_job_confirm(job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(job)
 
 

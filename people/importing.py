@@ -1,4 +1,4 @@
-"""Importing people from CSV or XLSX, fast.
+"""Importing people from CSV or XLSX, fast (the engine is crm.importing).
 
 The file is read in chunks. Each row is cleaned and validated, then matched
 against the file so far (a repeated email or phone is skipped) and against
@@ -14,29 +14,31 @@ twice: its rows now match.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.functions import Lower
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import access
 from crm.countries import COUNTRIES, fold, normalize_phone
-from crm.exports import safe_cell
+from crm.importing import (
+    Importer,
+    Row,
+    choice_lookup,
+    match_headers,
+    register,
+    with_custom_fields,
+)
 from crm.models import User
-from crm.tables import Table, header_key, inspect, rows
 from people.models import ImportJob, Person, PersonEvent, Tag
 from people.signals import changed_in_bulk
 
@@ -131,40 +133,12 @@ PERSON_COLUMNS = ["first_name", "last_name", "email", "phone", "mobile", "city",
 _TAG_SPLIT = re.compile(r"[,;|]")
 
 
-def field_choices(fields: dict[str, tuple[Any, list[str]]]) -> list[tuple[str, Any]]:
-    return [("", _("(do not import)")), *((name, label) for name, (label, _names) in fields.items())]
-
-
-def match_headers(headers: list[str], fields: dict[str, tuple[Any, list[str]]]) -> list[str]:
-    """The field each column most likely holds ('' when none), each field once."""
-    lookup = {alias: name for name, (_label, aliases) in fields.items() for alias in aliases}
-    used: set[str] = set()
-    mapping = []
-    for header in headers:
-        name = lookup.get(header_key(header), "")
-        if name in used:
-            name = ""
-        used.add(name)
-        mapping.append(name)
-    return mapping
-
-
 def guess_mapping(headers: list[str]) -> list[str]:
     """People's columns; a single name column without a surname holds full names."""
     mapping = match_headers(headers, FIELDS)
     if "first_name" in mapping and "last_name" not in mapping and "full_name" not in mapping:
         mapping[mapping.index("first_name")] = "full_name"
     return mapping
-
-
-def choice_lookup(choices, extra: dict[str, str]) -> dict[str, str]:
-    """Folded labels in every language and the values themselves -> value."""
-    table = {fold(value): value for value, _label in choices}
-    for language in ("en", "es", "pt-br"):
-        with translation.override(language):
-            table.update({fold(str(label)): value for value, label in choices})
-    table.update(extra)
-    return table
 
 
 @dataclass
@@ -181,18 +155,6 @@ class Options:
         tags = list(access.tags(job.created_by).filter(pk__in=job.options.get("tags", [])))
         stage = job.options.get("stage") or Person.Stage.PROSPECT
         return cls(owner=owner, stage=stage, tags=tags)
-
-
-@dataclass
-class Row:
-    line: int
-    raw: list[str]
-    values: dict[str, Any] = field(default_factory=dict)
-    tags: list[Tag] = field(default_factory=list)
-    action: str = "new"  # new, update, skip, error
-    reason: str = ""
-    record_id: int | None = None  # the matched or created record
-    changed: list[str] = field(default_factory=list)
 
 
 class Cleaner:
@@ -377,89 +339,6 @@ class Matcher:
         return tags
 
 
-def read_rows(job: ImportJob) -> Iterator[Row]:
-    table = Table(format=job.format, encoding=job.encoding, delimiter=job.delimiter, headers=job.headers)
-    with job.file.open("rb") as handle:
-        for number, raw in enumerate(rows(handle, table), start=2):
-            yield Row(line=number, raw=raw)
-
-
-def _chunks(items: Iterable[Row], size: int = CHUNK) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-@dataclass
-class Counts:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    errors: int = 0
-
-    def add(self, chunk: list[Row]) -> None:
-        self.rows += len(chunk)
-        for row in chunk:
-            if row.action == "new":
-                self.created += 1
-            elif row.action == "update":
-                self.updated += 1
-            elif row.action == "skip":
-                self.skipped += 1
-            else:
-                self.errors += 1
-
-    def as_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("rows", "created", "updated", "skipped", "errors")}
-
-    def line(self) -> str:
-        return " ".join(f"{k}={v}" for k, v in self.as_dict().items())
-
-
-Progress = Callable[[int], None]
-
-
-class Importer:
-    """What one kind of import (people, companies) knows: its fields, how to
-    guess columns, and how to analyse and write a chunk of rows."""
-
-    kind: str
-    fields: dict[str, tuple[Any, list[str]]]
-    # The mapping must include one of these (the record's name).
-    required: tuple[str, ...]
-    required_message: Any
-
-    def guess_mapping(self, headers: list[str]) -> list[str]:
-        return match_headers(headers, self.fields)
-
-    def state(self, job: ImportJob) -> Any:
-        raise NotImplementedError
-
-    def analyse(self, chunk: list[Row], state: Any) -> None:
-        """Set each row's action (new, update, skip, error) and reason."""
-        raise NotImplementedError
-
-    def write(self, chunk: list[Row], state: Any) -> None:
-        raise NotImplementedError
-
-
-def with_custom_fields(
-    fields: dict[str, tuple[Any, list[str]]], model: str
-) -> dict[str, tuple[Any, list[str]]]:
-    """The import's fields and the model's active custom fields ("cf:<key>"),
-    recognised by their name or key."""
-    from crm.custom_fields import definitions
-
-    extra = {f"cf:{d.key}": (d.name, [header_key(d.name), d.key]) for d in definitions(model)}
-    return {**fields, **extra}
-
-
 class PeopleImporter(Importer):
     kind = "people"
     required = ("first_name", "full_name")
@@ -499,69 +378,11 @@ class PeopleImporter(Importer):
             hook(raw_options, user, written)
 
 
-IMPORTERS: dict[str, Importer] = {"people": PeopleImporter()}
+register(PeopleImporter())
 
 # Later modules act on the people an import wrote (the campaigns module adds
 # them to a campaign): hook(job_options, user, rows written).
 AFTER_PEOPLE_WRITTEN: list[Callable[[dict, User, list[Row]], None]] = []
-
-
-def register(importer: Importer) -> None:
-    IMPORTERS[importer.kind] = importer
-
-
-def preview(job: ImportJob, progress: Progress | None = None) -> Counts:
-    """The dry run: what the import would do, row by row; writes nothing but
-    the job's counts and a sample of rows (the errors first)."""
-    importer = IMPORTERS[job.kind]
-    state = importer.state(job)
-    counts = Counts()
-    sample: list[dict] = []
-    errors: list[dict] = []
-    for chunk in _chunks(read_rows(job)):
-        importer.analyse(chunk, state)
-        counts.add(chunk)
-        for row in chunk:
-            item = {"line": row.line, "action": row.action, "reason": row.reason, "raw": row.raw[:12]}
-            if row.action == "error" and len(errors) < PREVIEW_ERRORS:
-                errors.append(item)
-            elif len(sample) < PREVIEW_ROWS:
-                sample.append(item)
-        if progress:
-            progress(counts.rows)
-    job.preview = errors + sample
-    return counts
-
-
-def run(job: ImportJob, progress: Progress | None = None) -> Counts:
-    """The import: chunk by chunk, each in one transaction; returns the counts
-    and stores the error report on the job."""
-    importer = IMPORTERS[job.kind]
-    state = importer.state(job)
-    counts = Counts()
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="") as report:
-        writer = csv.writer(report)
-        writer.writerow([*job.headers, _("Error")])
-        for chunk in _chunks(read_rows(job)):
-            with transaction.atomic():
-                # One import of a kind writes at a time, so two imports of the
-                # same records cannot both create them.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"import.{job.kind}"])
-                importer.analyse(chunk, state)
-                importer.write(chunk, state)
-            counts.add(chunk)
-            for row in chunk:
-                if row.action == "error":
-                    # Exactly as exports write cells: a spreadsheet evaluates no formula from the file.
-                    writer.writerow([safe_cell(value) for value in (*row.raw, row.reason)])
-            if progress:
-                progress(counts.rows)
-        if counts.errors:
-            report.seek(0)
-            data = io.BytesIO(("\ufeff" + report.read()).encode("utf-8"))
-            job.error_report.save(f"errors-{job.pk}.csv", File(data), save=False)
-    return counts
 
 
 # Writing -------------------------------------------------------------------
@@ -741,59 +562,3 @@ def _country_of(rows_with_company: list[Row], key: str) -> str:
 
 def _changed_labels(changed: list[str], labels: dict[str, str]) -> str:
     return ", ".join(labels.get(name, name) for name in changed)
-
-
-# Jobs ------------------------------------------------------------------------
-
-
-def estimate_rows(job: ImportJob) -> int:
-    """About how many data rows the file has, for the progress bar."""
-    with job.file.open("rb") as handle:
-        if job.format == "xlsx":
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(handle, read_only=True)
-            try:
-                return max((workbook.worksheets[0].max_row or 1) - 1, 0)
-            finally:
-                workbook.close()
-        lines = 0
-        while block := handle.read(1 << 20):
-            lines += block.count(b"\n")
-        return max(lines - 1, 0)
-
-
-def start_job(
-    *,
-    user: User,
-    upload,
-    owner: User | None,
-    stage: str = Person.Stage.PROSPECT,
-    tags: list[Tag] = (),
-    kind: str = "people",
-    country: str = "",
-    extra_options: dict | None = None,
-) -> ImportJob:
-    """Store an uploaded file as a new import, with its columns guessed."""
-    table = inspect(upload, upload.name)
-    job = ImportJob(
-        kind=kind,
-        created_by=user,
-        original_name=upload.name[:255],
-        format=table.format,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        headers=table.headers,
-        mapping=IMPORTERS[kind].guess_mapping(table.headers),
-        options={
-            "owner": (owner or user).pk,
-            "stage": stage,
-            "tags": [t.pk for t in tags],
-            "country": country,
-            **(extra_options or {}),
-        },
-    )
-    upload.seek(0)
-    job.file.save(upload.name, upload, save=False)
-    job.save()
-    return job

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from crm import access
 from crm.models import User
 from crm.versioning import check_version
-from people.models import Person, PersonEvent, Tag
+from people.models import ImportJob, Person, PersonEvent, Tag
 
 # Fields a person's edit form changes; each change is recorded by name.
 EDITABLE_FIELDS = (
@@ -321,3 +321,44 @@ def tag_delete(*, tag: Tag, by: User) -> int:
     people_record(ids=person_ids, kind=PersonEvent.Kind.UNTAGGED, by=by, old=tag.name)
     tag.delete()
     return len(person_ids)
+
+
+# Import jobs: the steps a user takes (the engine is crm.importing) -------------------
+
+
+@transaction.atomic
+def import_job_preview(*, job: ImportJob, mapping: list[str]) -> ImportJob:
+    """Save the column mapping and start the dry run in the background."""
+    from people import tasks
+
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWED):
+        raise ValidationError(_("This import can no longer be changed."))
+    locked.mapping, locked.status, locked.progress = mapping, ImportJob.Status.ANALYSING, 0
+    locked.save(update_fields=["mapping", "status", "progress"])
+    tasks.preview_import.enqueue(locked.pk)
+    return locked
+
+
+@transaction.atomic
+def import_job_remap(*, job: ImportJob) -> ImportJob:
+    """Back from the preview to the columns."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status == ImportJob.Status.PREVIEWED:
+        locked.status = ImportJob.Status.UPLOADED
+        locked.save(update_fields=["status"])
+    return locked
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob) -> ImportJob:
+    """The user saw the preview: import for real, in the background (once)."""
+    from people import tasks
+
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.PREVIEWED:
+        raise ValidationError(_("Only a previewed import can be confirmed, and only once."))
+    locked.status, locked.progress = ImportJob.Status.IMPORTING, 0
+    locked.save(update_fields=["status", "progress"])
+    tasks.run_import.enqueue(locked.pk)
+    return locked

@@ -8,7 +8,7 @@ import pghistory
 from django.utils import timezone, translation
 from django_tasks import task
 
-from people import importing
+from crm import importing
 from people.models import ImportJob
 
 logger = logging.getLogger(__name__)

@@ -184,7 +184,7 @@ def _announced(event: str) -> list[int]:
 def test_people_imported_are_announced_one_by_one(
     admin_user, manager, receiver, django_capture_on_commit_callbacks
 ):
-    from people import importing
+    from crm import importing
     from people.models import Person
     from people.tests.factories import PersonFactory, import_job
 

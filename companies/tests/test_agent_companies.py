@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from companies.models import Company, Membership
 from companies.tests.factories import CompanyFactory, MembershipFactory
-from crm import access, merge
-from people import importing, services
+from crm import access, importing, merge
+from people import services
 from people.models import Person
 from people.tests.factories import PersonFactory, import_job
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from companies.models import Company
 from companies.tests.factories import CompanyFactory
-from people import importing
+from crm import importing
 from people.models import ImportJob
 
 pytestmark = pytest.mark.django_db

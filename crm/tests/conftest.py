@@ -12,13 +12,12 @@ from api.models import ApiToken, Webhook
 from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
-from crm import attachments, services
+from crm import attachments, importing, services
 from crm.models import BulkOperation, CustomField, ExchangeRate, ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities import sales
 from opportunities.models import SavedFilter
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
-from people import importing
 from people.models import SavedList
 from people.tests.factories import PersonFactory, TagFactory
 from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from companies.models import Company
 from companies.tests.factories import CompanyFactory
+from crm import importing
 from crm.models import CustomField
 from crm.tests.helpers import form_data
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
-from people import importing
 from people.models import Person
 from people.tests.factories import PersonFactory
 

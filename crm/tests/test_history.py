@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from campaigns.tests.factories import CampaignFactory
 from companies.tests.factories import CompanyFactory
+from crm import importing
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
-from people import importing
 from people.models import Person
 from people.tests.factories import PersonFactory
 from serviceorders.tests.factories import ServiceOrderFactory

@@ -49,7 +49,7 @@ def import_job(
     """An import of ``content`` (a file's bytes, or CSV text) started by ``user``."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from people import importing
+    from crm import importing
 
     data = content.encode() if isinstance(content, str) else content
     upload = SimpleUploadedFile(name, data)

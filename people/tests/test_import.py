@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from companies.models import Membership
 from companies.tests.factories import CompanyFactory
+from crm import importing as engine
 from crm.tests.factories import UserFactory
 from people import importing
 from people.models import ImportJob, Person, PersonEvent
@@ -44,7 +45,7 @@ def _xlsx(rows, headers=HEADERS_ES) -> bytes:
 
 def _import(user, content, **kwargs):
     job = import_job(user, content, **kwargs)
-    return job, importing.run(job)
+    return job, engine.run(job)
 
 
 ROW = ["José", "Peña", "jose.pena@example.com", "987 654 321", "Lima", "Perú", "", "", ""]
@@ -136,7 +137,7 @@ def test_every_row_outcome_in_the_preview(alice, bob):
         ["Mal", "Fono", "f@example.com", "12", "", "", "", "", ""],  # 11 error: phone
     ]
     job = import_job(alice, _csv(rows))
-    counts = importing.preview(job)
+    counts = engine.preview(job)
     assert counts.as_dict() == {"rows": 10, "created": 1, "updated": 2, "skipped": 3, "errors": 4}
     outcome = {item["line"]: (item["action"], item["reason"]) for item in job.preview}
     assert outcome[2][0] == "new"

@@ -14,8 +14,8 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from crm import importing
 from crm.models import User
-from people import importing
 from people.models import ImportJob, Person, Tag
 
 
