@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from api.models import Webhook, WebhookAttempt
-from crm import access, outbound
+from api.forms import WebhookForm
+from api.models import WebhookAttempt
+from crm import access
 from crm.pagination import paginate
-
-
-class WebhookForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(
-        label=gettext_lazy("Events"), choices=Webhook.Event.choices, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = Webhook
-        fields = ["url", "events", "active"]
-        help_texts = {
-            "url": gettext_lazy("It receives a POST with JSON for each event, signed with the secret.")
-        }
-
-    def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        outbound.check(url)  # a public http(s) address, or a message next to the field
-        return url
 
 
 @access.admin_required

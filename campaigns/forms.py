@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, CampaignMember
+from campaigns.models import Campaign, CampaignMember, LeadForm
 from campaigns.services import CAMPAIGN_FIELDS
 from crm import access, bounds
 from crm.forms import OwnerFieldMixin
@@ -97,3 +98,32 @@ class ChooseCampaignForm(forms.Form):
         self.fields["campaign"].queryset = access.changeable(user, access.campaigns(user)).order_by(
             "-created_at", "-id"
         )
+
+
+class LeadFormSettings(forms.ModelForm):
+    fields_shown = forms.MultipleChoiceField(
+        label=gettext_lazy("Fields to show besides name and email"),
+        choices=LeadForm.OPTIONAL_FIELDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = LeadForm
+        fields = ["name", "default_owner", "owners", "tags", "campaign", "thank_you", "active"]
+        widgets = {"owners": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = User.objects.filter(is_active=True)
+        self.fields["default_owner"].queryset = users
+        self.fields["owners"].queryset = users
+        self.fields["tags"].queryset = access.tags(user)
+        self.fields["campaign"].queryset = access.campaigns(user)
+        self.fields["fields_shown"].initial = (
+            self.instance.fields if self.instance.pk else ["phone", "message"]
+        )
+
+    def save(self, commit=True):
+        self.instance.fields = self.cleaned_data["fields_shown"]
+        return super().save(commit)

@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from campaigns import leads
+from campaigns.forms import LeadFormSettings
 from campaigns.models import LeadForm
 from crm import access
 from crm.clientip import client_ip
-from crm.models import User
 from crm.pagination import paginate
-
-
-class LeadFormSettings(forms.ModelForm):
-    fields_shown = forms.MultipleChoiceField(
-        label=gettext_lazy("Fields to show besides name and email"),
-        choices=LeadForm.OPTIONAL_FIELDS,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = LeadForm
-        fields = ["name", "default_owner", "owners", "tags", "campaign", "thank_you", "active"]
-        widgets = {"owners": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        users = User.objects.filter(is_active=True)
-        self.fields["default_owner"].queryset = users
-        self.fields["owners"].queryset = users
-        self.fields["tags"].queryset = access.tags(user)
-        self.fields["campaign"].queryset = access.campaigns(user)
-        self.fields["fields_shown"].initial = (
-            self.instance.fields if self.instance.pk else ["phone", "message"]
-        )
-
-    def save(self, commit=True):
-        self.instance.fields = self.cleaned_data["fields_shown"]
-        return super().save(commit)
 
 
 @csrf_exempt  # posted from other websites: it creates a prospect and nothing else

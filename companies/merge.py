@@ -19,5 +19,6 @@ COMPANIES = merge.register(
         keep=("companies.CompanyHistory",),
         keys={"tax_id": "tax_id", "phone": "phone", "name": Upper("name")},
         list_url="companies:list",
+        autocomplete="companies:autocomplete",
     )
 )

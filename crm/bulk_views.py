@@ -2,78 +2,18 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm import access, bulk
+from crm.forms import BulkForm
 from crm.redirects import safe_next
-
-
-class BulkForm(forms.Form):
-    action = forms.ChoiceField(label=gettext_lazy("Action"))
-    user = forms.ModelChoiceField(label=gettext_lazy("User"), queryset=None, required=False)
-    tag = forms.ModelChoiceField(label=gettext_lazy("Tag"), queryset=None, required=False)
-    campaign = forms.ModelChoiceField(label=gettext_lazy("Campaign"), queryset=None, required=False)
-    stage = forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
-    ids = forms.MultipleChoiceField(required=False)
-    all = forms.BooleanField(required=False)
-    query = forms.CharField(required=False, max_length=4000)
-
-    def __init__(self, *args, kind: bulk.ListKind, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind = kind
-        needs = {action.needs for action in kind.actions}
-        self.fields["action"].choices = [(a.slug, a.label) for a in kind.actions]
-        self.fields["user"].queryset = access.assignable_users(user).order_by("name", "username")
-        self.fields["tag"].queryset = access.tags(user).order_by("name")
-        # Only campaigns the user changes (an agent who works members in one may not add to it).
-        self.fields["campaign"].queryset = access.changeable(user, access.campaigns(user)).order_by(
-            "-starts_on", "-id"
-        )
-        self.fields["stage"].choices = kind.stage_choices
-        for name in ("user", "tag", "campaign", "stage"):
-            if name not in needs:
-                del self.fields[name]
-        # Any ids: the scope decides which are really changed.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
-
-    # What the bar shows of each choice (its label), and how many campaigns at most.
-    SHOWN = {"user": ("name", "username"), "tag": ("name",), "campaign": ("name",)}
-    MAX_OPTIONS = 200
-
-    def options(self) -> dict[str, str]:
-        """The <option>s of the bar's choices, reading only the columns their labels need
-        (joined here: two hundred campaigns through the template language cost ~3 ms)."""
-        return {
-            name: format_html_join(
-                "",
-                '<option value="{}">{}</option>',
-                ((o.pk, str(o)) for o in self.fields[name].queryset.only(*shown)[: self.MAX_OPTIONS]),
-            )
-            for name, shown in self.SHOWN.items()
-            if name in self.fields
-        }
-
-    def chosen_action(self) -> bulk.Action:
-        return self.kind.action(self.cleaned_data["action"])
-
-    def clean(self):
-        cleaned = super().clean()
-        action = self.kind.action(cleaned.get("action") or "")
-        if action is not None and action.needs and not cleaned.get(action.needs):
-            self.add_error(action.needs, _("Choose one for “%(action)s”.") % {"action": action.label})
-        if not cleaned.get("all") and not cleaned.get("ids"):
-            raise ValidationError(_("Select at least one row."))
-        return cleaned
 
 
 def _kind(slug: str) -> bulk.ListKind:

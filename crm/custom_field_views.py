@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from crm import access, bounds
+from crm import access
+from crm.forms import CustomFieldForm
 from crm.models import CustomField
 from crm.pagination import paginate
-
-
-class CustomFieldForm(forms.ModelForm):
-    class Meta:
-        formfield_callback = bounds.formfield
-        model = CustomField
-        fields = ["model", "name", "key", "type", "choices", "required", "help_text", "position", "active"]
-        widgets = {"choices": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # Stored values are keyed by it, and they belong to these records.
-            self.fields["key"].disabled = True
-            self.fields["model"].disabled = True
-
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
 
 
 @access.admin_required

@@ -5,10 +5,15 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from crm import access, bounds
-from crm.models import Activity, Category, User
+from crm import access, bounds, bulk, merge
+from crm.countries import format_phone
+from crm.currency import CURRENCIES, base_currency
+from crm.models import Activity, Category, CustomField, User
+from crm.widgets import Autocomplete
 
 
 class DataPermissionsMixin(forms.Form):
@@ -266,3 +271,159 @@ def current_values(form) -> dict:
         else:
             data[name] = str(getattr(value, "pk", value))
     return data
+
+
+class BulkForm(forms.Form):
+    action = forms.ChoiceField(label=gettext_lazy("Action"))
+    user = forms.ModelChoiceField(label=gettext_lazy("User"), queryset=None, required=False)
+    tag = forms.ModelChoiceField(label=gettext_lazy("Tag"), queryset=None, required=False)
+    campaign = forms.ModelChoiceField(label=gettext_lazy("Campaign"), queryset=None, required=False)
+    stage = forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
+    ids = forms.MultipleChoiceField(required=False)
+    all = forms.BooleanField(required=False)
+    query = forms.CharField(required=False, max_length=4000)
+
+    def __init__(self, *args, kind: bulk.ListKind, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        needs = {action.needs for action in kind.actions}
+        self.fields["action"].choices = [(a.slug, a.label) for a in kind.actions]
+        self.fields["user"].queryset = access.assignable_users(user).order_by("name", "username")
+        self.fields["tag"].queryset = access.tags(user).order_by("name")
+        # Only campaigns the user changes (an agent who works members in one may not add to it).
+        self.fields["campaign"].queryset = access.changeable(user, access.campaigns(user)).order_by(
+            "-starts_on", "-id"
+        )
+        self.fields["stage"].choices = kind.stage_choices
+        for name in ("user", "tag", "campaign", "stage"):
+            if name not in needs:
+                del self.fields[name]
+        # Any ids: the scope decides which are really changed.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+    # What the bar shows of each choice (its label), and how many campaigns at most.
+    SHOWN = {"user": ("name", "username"), "tag": ("name",), "campaign": ("name",)}
+    MAX_OPTIONS = 200
+
+    def options(self) -> dict[str, str]:
+        """The <option>s of the bar's choices, reading only the columns their labels need
+        (joined here: two hundred campaigns through the template language cost ~3 ms)."""
+        return {
+            name: format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((o.pk, str(o)) for o in self.fields[name].queryset.only(*shown)[: self.MAX_OPTIONS]),
+            )
+            for name, shown in self.SHOWN.items()
+            if name in self.fields
+        }
+
+    def chosen_action(self) -> bulk.Action:
+        return self.kind.action(self.cleaned_data["action"])
+
+    def clean(self):
+        cleaned = super().clean()
+        action = self.kind.action(cleaned.get("action") or "")
+        if action is not None and action.needs and not cleaned.get(action.needs):
+            self.add_error(action.needs, _("Choose one for “%(action)s”.") % {"action": action.label})
+        if not cleaned.get("all") and not cleaned.get("ids"):
+            raise ValidationError(_("Select at least one row."))
+        return cleaned
+
+
+class CustomFieldForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = bounds.formfield
+        model = CustomField
+        fields = ["model", "name", "key", "type", "choices", "required", "help_text", "position", "active"]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Stored values are keyed by it, and they belong to these records.
+            self.fields["key"].disabled = True
+            self.fields["model"].disabled = True
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class MergeForm(forms.Form):
+    survivor = forms.ChoiceField(label=gettext_lazy("Keep"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, spec: merge.Kind, a, b, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec, self.records = spec, {"a": a, "b": b}
+        self.fields["survivor"].choices = [("a", f"{a} (#{a.pk})"), ("b", f"{b} (#{b.pk})")]
+        self.fields["survivor"].initial = "a"
+        self.rows = []
+        for name in spec.fields:
+            shown = {side: _display(record, name) for side, record in self.records.items()}
+            label = spec.model._meta.get_field(name).verbose_name
+            if getattr(a, name) == getattr(b, name):
+                self.rows.append((label, shown["a"], None))
+                continue
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=[(side, shown[side] or "—") for side in ("a", "b")],
+                initial="a" if shown["a"] or not shown["b"] else "b",
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.rows.append((label, None, self[name]))
+
+    def survivor_and_duplicate(self):
+        side = self.cleaned_data["survivor"]
+        return self.records[side], self.records["b" if side == "a" else "a"]
+
+    def values(self) -> dict:
+        """Field -> the winning value: the side chosen, or else the survivor's
+        unless it is blank."""
+        survivor, duplicate = self.survivor_and_duplicate()
+        values = {}
+        for name in self.spec.fields:
+            if name not in self.fields:
+                continue
+            side = self.cleaned_data.get(name)
+            if side:
+                values[name] = getattr(self.records[side], name)
+            else:
+                kept = getattr(survivor, name)
+                values[name] = kept if kept not in ("", None) else getattr(duplicate, name)
+        return values
+
+
+class PickForm(forms.Form):
+    b = forms.IntegerField(label=gettext_lazy("Merge with"))
+
+    def __init__(self, *args, spec: merge.Kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["b"].widget = Autocomplete(spec.autocomplete, placeholder=_("Type a name"))
+
+
+class RateForm(forms.Form):
+    currency = forms.ChoiceField(label=gettext_lazy("Currency"))
+    on = bounds.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    rate = forms.DecimalField(label=gettext_lazy("Rate"), max_digits=18, decimal_places=6, min_value=0.000001)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        base = base_currency()
+        self.fields["currency"].choices = [(code, label) for code, label in CURRENCIES if code != base]
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["rate"].help_text = _("How many %(base)s one unit of the currency is worth.") % {
+            "base": base
+        }
+
+
+def _display(record, name: str) -> str:
+    field = record._meta.get_field(name)
+    if field.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    value = getattr(record, name)
+    if name in ("phone", "mobile"):
+        return format_phone(value)
+    return "" if value is None else str(value)

@@ -49,6 +49,7 @@ class Kind:
     # columns any of which may hold the value (blank values never match).
     keys: dict[str, Any] = field(default_factory=dict)
     list_url: str = ""
+    autocomplete: str = ""  # the URL name that finds records of this kind as one types
     # What else must hold before a merge (raise ValidationError with what to do first):
     # apps above the record's own add theirs (opportunities: no two open cards on one board).
     checks: list[Callable[[Any, Any], None]] = field(default_factory=list)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import access, merge
-from crm.countries import format_phone
-from crm.widgets import Autocomplete
+from crm.forms import MergeForm, PickForm
 
 KEY_LABELS = {
     "email": gettext_lazy("Same email"),
@@ -21,7 +19,6 @@ KEY_LABELS = {
     "tax_id": gettext_lazy("Same tax id"),
     "name": gettext_lazy("Same name"),
 }
-AUTOCOMPLETE = {"people": "people:autocomplete", "companies": "companies:autocomplete"}
 
 
 def _kind(slug: str) -> merge.Kind:
@@ -51,69 +48,6 @@ def duplicates(request: HttpRequest, kind: str) -> HttpResponse:
             "computed_at": computed_at,
         },
     )
-
-
-def _display(record, name: str) -> str:
-    field = record._meta.get_field(name)
-    if field.choices:
-        return str(getattr(record, f"get_{name}_display")())
-    value = getattr(record, name)
-    if name in ("phone", "mobile"):
-        return format_phone(value)
-    return "" if value is None else str(value)
-
-
-class MergeForm(forms.Form):
-    survivor = forms.ChoiceField(label=gettext_lazy("Keep"), widget=forms.RadioSelect)
-
-    def __init__(self, *args, spec: merge.Kind, a, b, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.spec, self.records = spec, {"a": a, "b": b}
-        self.fields["survivor"].choices = [("a", f"{a} (#{a.pk})"), ("b", f"{b} (#{b.pk})")]
-        self.fields["survivor"].initial = "a"
-        self.rows = []
-        for name in spec.fields:
-            shown = {side: _display(record, name) for side, record in self.records.items()}
-            label = spec.model._meta.get_field(name).verbose_name
-            if getattr(a, name) == getattr(b, name):
-                self.rows.append((label, shown["a"], None))
-                continue
-            self.fields[name] = forms.ChoiceField(
-                label=label,
-                choices=[(side, shown[side] or "—") for side in ("a", "b")],
-                initial="a" if shown["a"] or not shown["b"] else "b",
-                required=False,
-                widget=forms.RadioSelect,
-            )
-            self.rows.append((label, None, self[name]))
-
-    def survivor_and_duplicate(self):
-        side = self.cleaned_data["survivor"]
-        return self.records[side], self.records["b" if side == "a" else "a"]
-
-    def values(self) -> dict:
-        """Field -> the winning value: the side chosen, or else the survivor's
-        unless it is blank."""
-        survivor, duplicate = self.survivor_and_duplicate()
-        values = {}
-        for name in self.spec.fields:
-            if name not in self.fields:
-                continue
-            side = self.cleaned_data.get(name)
-            if side:
-                values[name] = getattr(self.records[side], name)
-            else:
-                kept = getattr(survivor, name)
-                values[name] = kept if kept not in ("", None) else getattr(duplicate, name)
-        return values
-
-
-class PickForm(forms.Form):
-    b = forms.IntegerField(label=gettext_lazy("Merge with"))
-
-    def __init__(self, *args, spec: merge.Kind, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["b"].widget = Autocomplete(AUTOCOMPLETE[spec.slug], placeholder=_("Type a name"))
 
 
 @login_required

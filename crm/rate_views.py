@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm import access, bounds, services
-from crm.currency import CURRENCIES, Rates, base_currency
+from crm import access, services
+from crm.currency import Rates, base_currency
+from crm.forms import RateForm
 from crm.pagination import paginate
-
-
-class RateForm(forms.Form):
-    currency = forms.ChoiceField(label=gettext_lazy("Currency"))
-    on = bounds.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    rate = forms.DecimalField(label=gettext_lazy("Rate"), max_digits=18, decimal_places=6, min_value=0.000001)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        base = base_currency()
-        self.fields["currency"].choices = [(code, label) for code, label in CURRENCIES if code != base]
-        self.fields["on"].initial = timezone.localdate()
-        self.fields["rate"].help_text = _("How many %(base)s one unit of the currency is worth.") % {
-            "base": base
-        }
 
 
 def _page(request: HttpRequest, form: RateForm) -> HttpResponse:

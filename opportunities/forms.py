@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -297,3 +298,20 @@ class QuoteStatusForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = Quote.Status.choices
+
+
+class DeleteCardForm(forms.Form):
+    contact = forms.ChoiceField(
+        label=gettext_lazy("The linked prospect"),
+        choices=[
+            ("keep", gettext_lazy("Keep the prospect in People")),
+            (
+                "discard",
+                gettext_lazy(
+                    "Discard the prospect as well (to Discarded, where an administrator can restore it)"
+                ),
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=gettext_lazy("Why (optional)"), max_length=200, required=False)

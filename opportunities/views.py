@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, bounds, timeline
@@ -24,6 +22,7 @@ from opportunities.filters import BoardFilter, OpportunityFilter
 from opportunities.forms import (
     BaseCardForm,
     CommentForm,
+    DeleteCardForm,
     MoveForm,
     OpportunityForm,
     PipelineForm,
@@ -488,23 +487,6 @@ def opportunity_service_order(request: HttpRequest, pk: int) -> HttpResponse:
         _("Service order %(order)s created for %(company)s.") % {"order": order, "company": order.company},
     )
     return redirect(order)
-
-
-class DeleteCardForm(forms.Form):
-    contact = forms.ChoiceField(
-        label=gettext_lazy("The linked prospect"),
-        choices=[
-            ("keep", gettext_lazy("Keep the prospect in People")),
-            (
-                "discard",
-                gettext_lazy(
-                    "Discard the prospect as well (to Discarded, where an administrator can restore it)"
-                ),
-            ),
-        ],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(label=gettext_lazy("Why (optional)"), max_length=200, required=False)
 
 
 @access.admin_required

@@ -20,6 +20,7 @@ PEOPLE = merge.register(
         # A number is one number, whether typed as the phone of one and the mobile of another.
         keys={"email": Upper("email"), "phone": ("phone", "mobile")},
         list_url="people:list",
+        autocomplete="people:autocomplete",
         after=person_merged,
     )
 )

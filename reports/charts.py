@@ -15,19 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from chartjs.views.lines import BaseLineChartView
-from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Lower, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from crm import access, bounds
+from crm import access
 from crm.currency import Rates
 from crm.models import Activity, User
+from reports.forms import WEEKLY_DAYS, DashboardFilterForm
 
 PALETTE = [
     "#0d6efd",
@@ -41,41 +41,6 @@ PALETTE = [
     "#0dcaf0",
     "#d63384",
 ]
-
-
-# Weeks up to a year, months beyond, at most ten years: at most 120 buckets a chart.
-WEEKLY_DAYS = 371
-MAX_RANGE_YEARS = 10
-MAX_RANGE_DAYS = 366 * MAX_RANGE_YEARS
-
-
-class DashboardFilterForm(forms.Form):
-    date_from = bounds.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = bounds.DateField(
-        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    agent = forms.ModelChoiceField(label=gettext_lazy("Agent"), queryset=User.objects.none(), required=False)
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = access.assignable_users(user)
-        if not access.sees_everything(user):
-            del self.fields["agent"]
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to") or timezone.localdate()
-        if start and abs((end - start).days) > MAX_RANGE_DAYS:
-            self.add_error(
-                "date_from",
-                ngettext(
-                    "At most %(years)s year at a time.", "At most %(years)s years at a time.", MAX_RANGE_YEARS
-                )
-                % {"years": MAX_RANGE_YEARS},
-            )
-        return cleaned
 
 
 @dataclass

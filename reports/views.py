@@ -17,7 +17,8 @@ from crm.pagination import paginate
 from crm.routers import reads_from_replica
 from opportunities.filters import OpportunityFilter
 from reports import charts
-from reports.charts import BY_SLUG, DashboardFilterForm, Scope
+from reports.charts import BY_SLUG, Scope
+from reports.forms import DashboardFilterForm
 
 
 @login_required

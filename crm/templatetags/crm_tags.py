@@ -145,7 +145,7 @@ def bulk_bar(context, kind: str):
     """The bulk actions of a list: the form its row checkboxes belong to
     (form="bulk-<kind>"), and the undo of the user's last change, while it lasts."""
     from crm import bulk
-    from crm.bulk_views import BulkForm
+    from crm.forms import BulkForm
 
     request = context["request"]
     spec = bulk.KINDS[kind]
