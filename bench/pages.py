@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass
 
 MAX_QUERIES = 15
+# A recomputed dashboard: a query per chart and figure (the kept one reads the cache).
+RECOMPUTE_QUERIES = 25
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class PageCase:
     url: str
     median_ms: float
     p95_ms: float | None = None
+    max_queries: int = MAX_QUERIES
 
 
 def deep_cursor(facts: dict, page: int) -> str:
@@ -98,9 +101,14 @@ def cases(facts: dict) -> list[PageCase]:
             "manager",
             f"/reports/dashboard/?date_from={ten_years}&refresh=1",
             3000,
+            max_queries=RECOMPUTE_QUERIES,
         ),
         PageCase(
-            "Dashboard, manager, default range, recomputed", "manager", "/reports/dashboard/?refresh=1", 3000
+            "Dashboard, manager, default range, recomputed",
+            "manager",
+            "/reports/dashboard/?refresh=1",
+            3000,
+            max_queries=RECOMPUTE_QUERIES,
         ),
     ]
 
@@ -126,7 +134,7 @@ class Measured:
         within = self.median < self.case.median_ms and (
             self.case.p95_ms is None or self.p95 < self.case.p95_ms
         )
-        return within and self.status == 200 and self.queries <= MAX_QUERIES
+        return within and self.status == 200 and self.queries <= self.case.max_queries
 
 
 def measure(facts: dict, runs: int = 20, warmup: int = 3) -> list[Measured]:
