@@ -127,6 +127,33 @@ def reassign_action(service: Callable[..., dict[int, int]]) -> Action:
     return Action("reassign", gettext_lazy("Give to"), run, revert, "user")
 
 
+def tag_actions(*, tag: Callable[..., list[int]], untag: Callable[..., list[int]]) -> list[Action]:
+    """ "Add tag" and "Remove tag" for a list whose app has ``tag(ids=, tag=, by=)`` and
+    ``untag(...)`` returning the rows they changed: each undoes the other."""
+
+    def tag_of(user, data):
+        return access.tags(user).get(pk=data["tag"])
+
+    def add(*, user, pks, value):
+        fresh = tag(ids=pks, tag=value, by=user)
+        return len(fresh), {"tag": value.pk, "pks": fresh}
+
+    def add_undo(*, user, data, kind):
+        return len(untag(ids=data["pks"], tag=tag_of(user, data), by=user))
+
+    def remove(*, user, pks, value):
+        removed = untag(ids=pks, tag=value, by=user)
+        return len(removed), {"tag": value.pk, "pks": removed}
+
+    def remove_undo(*, user, data, kind):
+        return len(tag(ids=data["pks"], tag=tag_of(user, data), by=user))
+
+    return [
+        Action("add_tag", gettext_lazy("Add tag"), add, add_undo, "tag"),
+        Action("remove_tag", gettext_lazy("Remove tag"), remove, remove_undo, "tag"),
+    ]
+
+
 def kind_responsible(kind: ListKind) -> str:
     """The field naming who is responsible for a row of ``kind`` (crm.access)."""
     return access.RESPONSIBLE[kind.model._meta.label_lower]

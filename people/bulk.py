@@ -11,30 +11,6 @@ from people import services
 from people.models import Person
 
 
-def _add_tag(*, user, pks, value):
-    fresh = services.people_tag(ids=pks, tag=value, by=user)
-    return len(fresh), {"tag": value.pk, "pks": fresh}
-
-
-def _add_tag_undo(*, user, data, kind):
-    return len(services.people_untag(ids=data["pks"], tag=_tag(data), by=user))
-
-
-def _remove_tag(*, user, pks, value):
-    removed = services.people_untag(ids=pks, tag=value, by=user)
-    return len(removed), {"tag": value.pk, "pks": removed}
-
-
-def _remove_tag_undo(*, user, data, kind):
-    return len(services.people_tag(ids=data["pks"], tag=_tag(data), by=user))
-
-
-def _tag(data):
-    from people.models import Tag
-
-    return Tag.objects.get(pk=data["tag"])
-
-
 def _set_stage(*, user, pks, value):
     previous = services.people_set_stage(ids=pks, stage=value, by=user)
     return len(previous), {"old": {str(pk): old for pk, old in previous.items()}, "new": value}
@@ -74,8 +50,7 @@ PEOPLE = bulk.register(
         "people:list",
         actions=[
             bulk.reassign_action(services.people_reassign),
-            bulk.Action("add_tag", gettext_lazy("Add tag"), _add_tag, _add_tag_undo, "tag"),
-            bulk.Action("remove_tag", gettext_lazy("Remove tag"), _remove_tag, _remove_tag_undo, "tag"),
+            *bulk.tag_actions(tag=services.people_tag, untag=services.people_untag),
             bulk.Action("set_stage", gettext_lazy("Change stage"), _set_stage, _set_stage_undo, "stage"),
             bulk.Action("discard", gettext_lazy("Discard"), _discard, _discard_undo),
         ],
