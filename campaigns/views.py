@@ -24,7 +24,6 @@ from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
-from crm.versioning import Stale
 from people import import_views
 from people.filters import PersonFilter
 
@@ -86,17 +85,14 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request.user, pk)
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_update(
+        saved = form.saved_by(
+            lambda: services.campaign_update(
                 campaign=campaign, by=request.user, version=form.version, **form.campaign_fields()
             )
-        except Stale as stale:
-            form.show_conflict(stale.current)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Campaign %(name)s saved.") % {"name": campaign})
-            return redirect(campaign)
+        )
+        if saved:
+            messages.success(request, _("Campaign %(name)s saved.") % {"name": saved})
+            return redirect(saved)
     return render(
         request, "campaigns/form.html", {"form": form, "title": _("Edit campaign"), "campaign": campaign}
     )

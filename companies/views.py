@@ -19,7 +19,6 @@ from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
 from crm.redirects import back
-from crm.versioning import Stale
 from people import services as people_services
 from people.forms import PersonForm
 
@@ -51,18 +50,15 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 
 def _save_company(request, form: CompanyForm, company=None) -> HttpResponse | None:
-    try:
-        if company is None:
-            company = services.company_create(by=request.user, **form.company_fields())
-        else:
-            company = services.company_update(
+    if company is None:
+        company = form.saved_by(lambda: services.company_create(by=request.user, **form.company_fields()))
+    else:
+        company = form.saved_by(
+            lambda: services.company_update(
                 company=company, by=request.user, version=form.version, **form.company_fields()
             )
-    except Stale as stale:
-        form.show_conflict(stale.current)
-        return None
-    except ValidationError as error:
-        form.add_error(None, error)
+        )
+    if company is None:
         return None
     messages.success(request, _("%(name)s saved.") % {"name": company})
     return redirect(company)

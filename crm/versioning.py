@@ -85,6 +85,17 @@ class VersionedFormMixin:
         self.version = cleaned.pop("version", None) or None  # not a field of the record
         return cleaned
 
+    def saved_by(self, save):
+        """Run ``save`` (the service call): what it returns, or None with its refusal on
+        the form (a :class:`Stale` shows both versions, another refusal its message)."""
+        try:
+            return save()
+        except Stale as stale:
+            self.show_conflict(stale.current)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return None
+
     def show_conflict(self, current) -> None:
         """The service found ``current`` newer than the form's version: both versions of
         every field that differs, the form's version moved to ``current``'s."""

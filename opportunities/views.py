@@ -16,7 +16,7 @@ from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import paginate
 from crm.redirects import back
-from crm.versioning import Stale, version_of
+from crm.versioning import version_of
 from opportunities import board, services
 from opportunities.filters import BoardFilter, OpportunityFilter
 from opportunities.forms import (
@@ -307,15 +307,10 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _changeable_opportunity(request.user, pk)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            opportunity = form.save_for(request.user, base_card=False)
-        except Stale as stale:
-            form.show_conflict(stale.current)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        saved = form.saved_by(lambda: form.save_for(request.user, base_card=False))
+        if saved:
             messages.success(request, _("Opportunity saved."))
-            return redirect(opportunity)
+            return redirect(saved)
     return render(
         request,
         "opportunities/form.html",

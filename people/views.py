@@ -14,7 +14,6 @@ from crm import access, timeline
 from crm.exports import export_response
 from crm.models import Activity
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
-from crm.versioning import Stale
 from crm.widgets import Autocomplete
 from people import services
 from people.filters import PersonFilter, search_people
@@ -72,13 +71,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         duplicates = form.duplicates(request.user, exclude_pk=person.pk)
         if duplicates is None:
-            try:
-                person = form.save_for(request.user, person)
-            except Stale as stale:
-                form.show_conflict(stale.current)
-            else:
-                messages.success(request, _("%(name)s saved.") % {"name": person})
-                return redirect(person)
+            saved = form.saved_by(lambda: form.save_for(request.user, person))
+            if saved:
+                messages.success(request, _("%(name)s saved.") % {"name": saved})
+                return redirect(saved)
     return render(
         request,
         "people/form.html",

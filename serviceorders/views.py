@@ -16,7 +16,6 @@ from crm.exports import csv_response, export_response, write_xlsx
 from crm.models import Activity
 from crm.pagination import paginate
 from crm.routers import reads_from_replica
-from crm.versioning import Stale
 from serviceorders import selectors, services
 from serviceorders.filters import RANKED, OrderFilter
 from serviceorders.forms import EntryForm, OrderForm, ProjectForm, ReopenForm, VerifyForm
@@ -99,17 +98,14 @@ def order_edit(request: HttpRequest, number: int) -> HttpResponse:
     order = _order_for(request.user, number)
     form = OrderForm(request.POST or None, instance=order, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            order = services.order_update(
+        saved = form.saved_by(
+            lambda: services.order_update(
                 order=order, by=request.user, version=form.version, **form.service_order_fields()
             )
-        except Stale as stale:
-            form.show_conflict(stale.current)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Service order %(number)s saved.") % {"number": order})
-            return redirect(order)
+        )
+        if saved:
+            messages.success(request, _("Service order %(number)s saved.") % {"number": saved})
+            return redirect(saved)
     return render(
         request, "serviceorders/form.html", {"form": form, "order": order, "title": _("Edit service order")}
     )
