@@ -36,7 +36,7 @@ def _managed_campaign(user, pk: int) -> Campaign:
     """A campaign the user may change: its owner, managers and admins; an
     agent who only works members in it may look, not change (403)."""
     campaign = _campaign_for(user, pk)
-    if not access.may_manage_campaign(user, campaign):
+    if not access.may_change(user, campaign):
         raise PermissionDenied
     return campaign
 

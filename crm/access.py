@@ -450,12 +450,6 @@ def campaigns(user: User) -> QuerySet:
     return Campaign.objects.filter(Q(owner=user) | Exists(assigned))
 
 
-def may_manage_campaign(user: User, campaign) -> bool:
-    """Who changes a campaign: its owner, managers and admins (an agent who
-    only works members in it may look, not change)."""
-    return may_change(user, campaign)
-
-
 def campaign_members(user: User) -> QuerySet:
     """Members an agent is assigned (discarded people never); all for managers."""
     CampaignMember = _model("campaigns.CampaignMember")

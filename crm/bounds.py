@@ -36,14 +36,6 @@ def check_date(value: datetime.date | datetime.datetime | None) -> None:
         raise ValidationError(DATE_MESSAGE, code="date_range", params={"min": YEAR_MIN, "max": YEAR_MAX})
 
 
-def in_range(value: datetime.date | None) -> bool:
-    try:
-        check_date(value)
-    except ValidationError:
-        return False
-    return True
-
-
 class DateField(forms.DateField):
     def to_python(self, value):
         value = super().to_python(value)

@@ -110,21 +110,25 @@ def reassign_action(service: Callable[..., dict[int, int]]) -> Action:
     def revert(*, user, data, kind):
         from crm.models import User
 
-        held = set(
-            kind.model.objects.filter(pk__in=[int(pk) for pk in data["old"]])
-            .filter(**{kind_responsible(kind): data["new"]})
-            .values_list("pk", flat=True)
-        )
-        by_owner: dict[int, list[int]] = {}
-        for pk, old in data["old"].items():
-            if int(pk) in held and old is not None:
-                by_owner.setdefault(old, []).append(int(pk))
-        back = 0
-        for old, pks in by_owner.items():
-            back += len(service(ids=pks, to=User.objects.get(pk=old), by=user))
-        return back
+        groups = still_by_previous(kind.model, kind_responsible(kind), data)
+        return sum(len(service(ids=pks, to=User.objects.get(pk=old), by=user)) for old, pks in groups.items())
 
     return Action("reassign", gettext_lazy("Give to"), run, revert, "user")
+
+
+def still_by_previous(model, field: str, data: dict) -> dict[Any, list[int]]:
+    """For an undo: the rows of ``data["old"]`` ({pk: previous value}) whose ``field`` is
+    still ``data["new"]`` (as the change left them), grouped by the value to put back."""
+    still = set(
+        model.objects.filter(pk__in=[int(pk) for pk in data["old"]], **{field: data["new"]}).values_list(
+            "pk", flat=True
+        )
+    )
+    groups: dict[Any, list[int]] = {}
+    for pk, old in data["old"].items():
+        if int(pk) in still and old is not None:
+            groups.setdefault(old, []).append(int(pk))
+    return groups
 
 
 def tag_actions(*, tag: Callable[..., list[int]], untag: Callable[..., list[int]]) -> list[Action]:

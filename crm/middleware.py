@@ -5,8 +5,6 @@ import time
 from django.http import HttpResponseBadRequest
 from django.utils import translation
 
-JSON_TYPES = ("application/json",)
-
 
 class UserLanguageMiddleware:
     """A signed-in user's saved language wins over the browser's and the cookie."""
@@ -107,7 +105,7 @@ class RejectNulBytesMiddleware:
             return True
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return False
-        if request.content_type in JSON_TYPES:
+        if request.content_type == "application/json":
             body = request.body
             # Raw, or escaped as JSON writes it.
             return b"\x00" in body or b"\\u0000" in body

@@ -17,16 +17,8 @@ def _set_stage(*, user, pks, value):
 
 
 def _set_stage_undo(*, user, data, kind):
-    still = set(
-        Person.objects.filter(pk__in=[int(pk) for pk in data["old"]], stage=data["new"]).values_list(
-            "pk", flat=True
-        )
-    )
-    by_stage: dict[str, list[int]] = {}
-    for pk, old in data["old"].items():
-        if int(pk) in still:
-            by_stage.setdefault(old, []).append(int(pk))
-    return sum(len(services.people_set_stage(ids=pks, stage=old, by=user)) for old, pks in by_stage.items())
+    groups = bulk.still_by_previous(Person, "stage", data)
+    return sum(len(services.people_set_stage(ids=pks, stage=old, by=user)) for old, pks in groups.items())
 
 
 def _discard(*, user, pks, value):

@@ -32,3 +32,13 @@ def api_client(user):
 
     _token, text = ApiToken.issue(user=user, name="script")
     return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
+
+
+def persona_client(world, persona: str):
+    """A client signed in as one of the world's personas ("anonymous": not signed in)."""
+    from django.test import Client
+
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+    return client

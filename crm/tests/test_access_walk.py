@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from crm.tests.helpers import persona_client
 
 pytestmark = pytest.mark.django_db
 
@@ -395,13 +396,6 @@ def test_every_url_has_an_access_rule():
     assert not stale, f"RULES name URLs that no longer exist: {stale}"
 
 
-def _client(world, persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(getattr(world, persona))
-    return client
-
-
 def _check_refused(response, expected, url: str, persona: str, method: str) -> None:
     if expected == LOGIN:
         assert response.status_code == 302, f"{method} {url} as {persona}: {response.status_code}"
@@ -419,7 +413,7 @@ def test_url_lets_in_exactly_whom_the_role_table_says(name, world):
     rule = RULES[name]
     url = reverse(name, kwargs=rule.kwargs(world) if rule.kwargs else None)
     for persona in PERSONAS:
-        client = _client(world, persona)
+        client = persona_client(world, persona)
         response = client.get(url)
         if persona in rule.allowed:
             expected = 405 if rule.post_only else rule.allowed_status
@@ -440,7 +434,7 @@ def test_url_lets_in_exactly_whom_the_role_table_says(name, world):
 def test_django_admin_site_is_for_admins_only(world):
     url = reverse("admin:index")
     for persona in ("anonymous", "alice", "manager"):
-        response = _client(world, persona).get(url)
+        response = persona_client(world, persona).get(url)
         assert response.status_code == 302, persona
         assert "/login/" in response["Location"]
-    assert _client(world, "admin").get(url).status_code == 200
+    assert persona_client(world, "admin").get(url).status_code == 200

@@ -7,10 +7,9 @@ another user's records.
 
 import pytest
 from django.apps import apps
-from django.test import Client
 from django.urls import reverse
 
-from crm.tests.helpers import form_data
+from crm.tests.helpers import form_data, persona_client
 
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE = [
@@ -64,16 +63,10 @@ def _outsider_id(field):
     return model._default_manager.exclude(pk__in=queryset.values("pk")).values_list("pk", flat=True).first()
 
 
-def _client(world, persona):
-    client = Client()
-    client.force_login(getattr(world, persona))
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "kwargs", "persona"), FORMS, ids=[f[0] for f in FORMS])
 def test_every_field_survives_hostile_values(world, name, kwargs, persona):
-    client = _client(world, persona)
+    client = persona_client(world, persona)
     url = reverse(name, kwargs=kwargs(world) if kwargs else None)
     form = client.get(url).context["form"]
     baseline = form_data(form)
@@ -133,7 +126,7 @@ def _post_only_actions():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "rule", "persona"), list(_post_only_actions()))
 def test_every_action_survives_hostile_values(world, name, rule, persona):
-    client = _client(world, persona)
+    client = persona_client(world, persona)
     url = reverse(name, kwargs=rule.kwargs(world) if rule.kwargs else None)
     for value in HOSTILE:
         response = client.post(url, dict.fromkeys(ACTION_FIELDS, value), follow=True)
