@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from activities.models import Activity
 from campaigns.models import Campaign, CampaignMember
 from campaigns.services import CAMPAIGN_FIELDS
 from companies.models import Company, Membership
 from companies.services import COMPANY_FIELDS
-from crm.models import Activity
 from opportunities.models import Opportunity
 from people.models import Person, Tag
 from people.services import EDITABLE_FIELDS

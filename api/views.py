@@ -18,6 +18,9 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from activities import services as activity_services
+from activities.filters import ActivityFilter, ReminderFilter
+from activities.forms import ActivityForm
 from api import serializers
 from campaigns import services as campaign_services
 from campaigns.filters import CampaignFilter
@@ -27,9 +30,7 @@ from companies import services as company_services
 from companies.filters import CompanyFilter
 from companies.forms import CompanyForm, MembershipForm
 from crm import access
-from crm import services as crm_services
-from crm.filters import ActivityFilter, ReminderFilter
-from crm.forms import ActivityForm, current_values
+from crm.forms import current_values
 from opportunities import services as opportunity_services
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import MoveForm, OpportunityForm, StatusForm
@@ -324,7 +325,7 @@ class ActivityViewSet(Scoped):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
-        return self.answer(crm_services.activity_mark_done(activity=self.get_object(), by=request.user))
+        return self.answer(activity_services.activity_mark_done(activity=self.get_object(), by=request.user))
 
 
 class ReminderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -6,9 +6,9 @@ import datetime
 
 from django.utils import timezone
 
+from activities import services as activity_services
 from campaigns import services
 from campaigns.models import Campaign, CampaignMember
-from crm import services as crm_services
 
 CAMPAIGNS = [
     ("Lanzamiento ERP Andino", "ERP en la nube", 4500, "PEN", -20, 40),
@@ -40,7 +40,7 @@ def seed(context: dict) -> None:
             status = rng.choice(list(CampaignMember.Status.values))
             if status != CampaignMember.Status.NEW:
                 services.member_set_status(member=member, by=person.owner, status=status)
-                crm_services.activity_log(
+                activity_services.activity_log(
                     by=person.owner,
                     kind=rng.choice(["call", "email", "visit"]),
                     subject=f"{name}: seguimiento",

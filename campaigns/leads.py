@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities import services as activity_services
 from campaigns.models import LeadForm, LeadSubmission
 from campaigns.services import members_add
-from crm import services as crm_services
 from crm.countries import normalize_phone
 from people.forms import clean_spaces
 from people.models import Person, PersonEvent
@@ -136,7 +136,7 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
         new=_("Web form: %(form)s") % {"form": lead_form},
     )
     detail = "\n".join(filter(None, [data.get("company", ""), data.get("message", "")]))
-    crm_services.activity_log(
+    activity_services.activity_log(
         by=lead_form.default_owner,
         owner=person.owner,
         kind="task",

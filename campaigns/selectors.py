@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from activities.models import Activity
 from campaigns.models import Campaign, CampaignMember
 from crm import access
-from crm.models import Activity
 
 
 def funnel(*, campaign: Campaign, members: QuerySet[CampaignMember], user) -> dict:

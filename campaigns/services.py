@@ -109,7 +109,7 @@ def members_add(*, campaign: Campaign, people: QuerySet[Person], by: User, agent
 def members_remove_unworked(*, ids: list[int], by: User) -> int:
     """Take back members added by mistake (a bulk action's undo): those worked since
     (an activity in their campaign) stay. Returns how many left."""
-    from crm.models import Activity
+    from activities.models import Activity
 
     members = CampaignMember.objects.filter(pk__in=ids).select_related("campaign")
     worked = Activity.objects.filter(campaign_id=OuterRef("campaign_id"), person_id=OuterRef("person_id"))

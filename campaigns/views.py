@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from activities import timeline
+from activities.models import Activity
 from campaigns import selectors, services
 from campaigns.filters import CampaignFilter, MemberFilter
 from campaigns.forms import (
@@ -20,9 +22,8 @@ from campaigns.forms import (
     TagMembersForm,
 )
 from campaigns.models import Campaign, CampaignMember
-from crm import access, timeline
+from crm import access
 from crm.exports import export_response
-from crm.models import Activity
 from crm.pagination import paginate
 from people import import_views
 from people.filters import PersonFilter

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from activities import timeline
+from activities.models import Activity
 from companies import services
 from companies.filters import CompanyFilter, search_companies
 from companies.forms import CompanyForm, MembershipForm
 from companies.models import Membership
-from crm import access, timeline
+from crm import access
 from crm.exports import export_response
-from crm.models import Activity
 from crm.pagination import paginate
 from crm.redirects import back
 from people import services as people_services

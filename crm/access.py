@@ -119,7 +119,7 @@ RESPONSIBLE = {
     "opportunities.opportunity": "agent",
     "serviceorders.project": "owner",
     "serviceorders.serviceorder": "assignee",
-    "crm.activity": "owner",
+    "activities.activity": "owner",
 }
 
 
@@ -290,7 +290,7 @@ def activities(user: User, *, followed: bool = False) -> QuerySet:
     they still own. ``followed`` adds, for an agent, the activities of the
     cards they follow (a card's timeline and reminders are its members' too);
     the lists leave it out, so an agent's own stay a walk down their index."""
-    from crm.models import Activity
+    Activity = _model("activities.Activity")
 
     if not (user.is_authenticated and user.is_active):
         return Activity.objects.none()
@@ -403,7 +403,7 @@ def webhooks(user: User) -> QuerySet:
 
 
 def categories(user: User) -> QuerySet:
-    from crm.models import Category
+    Category = _model("activities.Category")
 
     if not (user.is_authenticated and user.is_active):
         return Category.objects.none()

@@ -11,7 +11,6 @@ class CrmConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 
-        import crm.exports_sources  # noqa: F401  (registers this app's exportable lists)
         from crm.history import install_fast_functions
         from crm.middleware import session_started
 

@@ -16,8 +16,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from crm import notes
 from crm.models import Attachment, User
-from crm.services import note_add
 
 # Kinds recognised by their first bytes; office files of the zip or OLE families by
 # extension within their family. Anything else is refused.
@@ -160,7 +160,7 @@ def attach(*, record: Model, field: str, uploads, by: User) -> list[Attachment]:
         attachment.file.save(item.name, item.upload, save=False)
         attachment.save()
         attachments.append(attachment)
-        note_add(
+        notes.write(
             record=record, field=field, by=by, subject=_("Attached a file: %(name)s") % {"name": item.name}
         )
     return attachments
@@ -175,7 +175,7 @@ def delete(*, attachment: Attachment, by: User) -> None:
     field, record = attachment.record_field, attachment.record
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
-    note_add(
+    notes.write(
         record=record,
         field=field,
         by=by,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
-APPS = {"crm", "people", "companies", "campaigns", "opportunities", "serviceorders", "reports"}
+APPS = {"crm", "activities", "people", "companies", "campaigns", "opportunities", "serviceorders", "reports"}
 
 
 class CrmBackend(ModelBackend):

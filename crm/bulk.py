@@ -229,29 +229,3 @@ def undo(*, operation: BulkOperation, user: User) -> int:
     operation.undone_at = timezone.now()
     operation.save(update_fields=["undone_at"])
     return back
-
-
-# The core's own lists: activities and reminders ---------------------------------------
-
-
-def _activities_reassign(*, ids, to, by):
-    from crm.services import activities_reassign
-
-    return activities_reassign(ids=ids, to=to, by=by)
-
-
-for _slug, _label, _scope, _filters, _url in (
-    (
-        "activities",
-        gettext_lazy("activities"),
-        access.activities,
-        "crm.filters.ActivityFilter",
-        "crm:activities",
-    ),
-    ("reminders", gettext_lazy("reminders"), access.reminders, "crm.filters.ReminderFilter", "crm:reminders"),
-):
-    register(
-        ListKind(
-            _slug, _label, "crm.Activity", _scope, _filters, _url, [reassign_action(_activities_reassign)]
-        )
-    )

@@ -12,16 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from crm import access, bounds, bulk, merge
 from crm.countries import format_phone
 from crm.currency import CURRENCIES, base_currency
-from crm.models import Activity, Category, CustomField, User
+from crm.models import CustomField, User
 from crm.widgets import Autocomplete
 
 
-class DataPermissionsMixin(forms.Form):
+class UserFieldsMixin(forms.Form):
+    """What the user forms share: the import and export permissions, the name tidied."""
+
     can_import = forms.BooleanField(label=_("May import"), required=False, initial=True)
     can_export = forms.BooleanField(label=_("May export"), required=False, initial=True)
 
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
 
-class UserCreateForm(DataPermissionsMixin, forms.ModelForm):
+
+class UserCreateForm(UserFieldsMixin, forms.ModelForm):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -37,14 +42,6 @@ class UserCreateForm(DataPermissionsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "name", "email", "role", "language"]
-
-    def clean_name(self) -> str:
-        from crm.services import clean_category_name
-
-        try:
-            return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["name"]) from None
 
     def clean_password2(self) -> str:
         password1 = self.cleaned_data.get("password1")
@@ -63,18 +60,10 @@ class UserCreateForm(DataPermissionsMixin, forms.ModelForm):
                 self.add_error("password1", error)
 
 
-class UserEditForm(DataPermissionsMixin, forms.ModelForm):
+class UserEditForm(UserFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "email", "role", "language"]
-
-    def clean_name(self) -> str:
-        from crm.services import clean_category_name
-
-        try:
-            return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["name"]) from None
 
 
 class UserPasswordForm(SetPasswordForm):
@@ -125,134 +114,6 @@ class DateTimeInput(forms.DateTimeInput):
             value = timezone.localtime(value) if timezone.is_aware(value) else value
             return value.strftime("%Y-%m-%dT%H:%M")
         return value
-
-
-class ActivityForm(forms.Form):
-    """Log an activity (done, or planned as a reminder) on a person or a
-    company, with an optional follow-up reminder in the same step."""
-
-    person = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-    company = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-    campaign = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-    opportunity = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-    service_order = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    detail = forms.CharField(
-        max_length=bounds.LONG_TEXT_MAX,
-        label=_("Detail"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    done = forms.BooleanField(label=_("Already done"), required=False, initial=True)
-    due_at = bounds.DateTimeField(
-        label=_("Planned for"), required=False, widget=DateTimeInput, help_text=_("For a planned activity.")
-    )
-    follow_up_at = bounds.DateTimeField(
-        label=_("Follow-up reminder"),
-        required=False,
-        widget=DateTimeInput,
-        help_text=_("Optional: plan the next step now."),
-    )
-    follow_up_subject = forms.CharField(label=_("Follow-up subject"), max_length=200, required=False)
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["person"].queryset = access.workable_people(user)
-        self.fields["company"].queryset = access.companies(user)
-        self.fields["campaign"].queryset = access.campaigns(user)
-        self.fields["opportunity"].queryset = access.opportunities(user)
-        self.fields["service_order"].queryset = access.service_orders(user)
-        self.fields["category"].queryset = access.categories(user)
-        self.fields["subject"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
-
-    def clean_subject(self) -> str:
-        return " ".join(self.cleaned_data["subject"].split())
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if not cleaned.get("person") and not cleaned.get("company") and not self.errors.get("person"):
-            raise forms.ValidationError(_("Choose the person or company this activity is about."))
-        if not cleaned.get("done") and not cleaned.get("due_at") and "due_at" not in self.errors:
-            self.add_error("due_at", _("A planned activity needs a date and time."))
-        follow_up_at = cleaned.get("follow_up_at")
-        if follow_up_at and follow_up_at < timezone.now():
-            self.add_error("follow_up_at", _("A follow-up reminder must be in the future."))
-        return cleaned
-
-    def log(self, by: User):
-        """Record the activity (and its follow-up): (activity, follow_up or None)."""
-        from crm import services
-
-        data = self.cleaned_data
-        return services.activity_log(
-            by=by,
-            kind=data["kind"],
-            subject=data["subject"],
-            detail=data["detail"],
-            category=data["category"],
-            person=data["person"],
-            company=data["company"],
-            campaign=data["campaign"],
-            opportunity=data["opportunity"],
-            service_order=data["service_order"],
-            done=data["done"],
-            due_at=data["due_at"],
-            follow_up_at=data["follow_up_at"],
-            follow_up_subject=data["follow_up_subject"],
-        )
-
-
-class RescheduleForm(forms.Form):
-    due_at = bounds.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
-
-
-class ReassignForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = access.assignable_users(user)
-
-
-class EmailForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(
-        max_length=bounds.LONG_TEXT_MAX, label=_("Message"), widget=forms.Textarea(attrs={"rows": 8})
-    )
-
-
-class WhatsAppForm(forms.Form):
-    number = forms.ChoiceField(label=_("Number"), widget=forms.RadioSelect)
-    message = forms.CharField(
-        label=_("Message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    remember = forms.BooleanField(label=_("Keep this message as my template"), required=False)
-
-    def __init__(self, *args, person, **kwargs):
-        super().__init__(*args, **kwargs)
-        from crm.countries import format_phone
-
-        numbers = dict.fromkeys(n for n in (person.mobile, person.phone) if n)
-        self.fields["number"].choices = [(n, format_phone(n)) for n in numbers]
-        if numbers:
-            self.fields["number"].initial = next(iter(numbers))
-
-
-class CategoryForm(forms.ModelForm):
-    class Meta:
-        model = Category
-        fields = ["name"]
-
-    def clean_name(self) -> str:
-        from crm.services import clean_category_name
-
-        try:
-            return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["name"]) from None
 
 
 def current_values(form) -> dict:

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-def tracked(*exclude: str):
-    """Track a model's changes, except the named fields (derived or secret ones)."""
+def tracked(*exclude: str, db_table: str | None = None):
+    """Track a model's changes, except the named fields (derived or secret ones).
+    ``db_table`` names the history table of a model that moved between apps."""
 
     def decorate(model):
         return pghistory.track(
@@ -27,6 +28,7 @@ def tracked(*exclude: str):
             exclude=list(exclude) or None,
             obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
             model_name=f"{model.__name__}History",
+            meta={"db_table": db_table} if db_table else None,
         )(model)
 
     return decorate

@@ -27,8 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import access
-from crm.services import note_add
+from crm import access, notes
 
 if TYPE_CHECKING:
     from crm.models import User
@@ -118,7 +117,7 @@ def merge(*, kind: Kind, survivor, duplicate, values: dict[str, Any], by: User) 
         (survivor, _("Merged with %(name)s (#%(pk)s)") % {"name": duplicate, "pk": duplicate.pk}),
         (duplicate, _("Merged into %(name)s (#%(pk)s)") % {"name": survivor, "pk": survivor.pk}),
     ):
-        note_add(record=record, field=kind.activity_field, by=by, subject=subject, detail=summary)
+        notes.write(record=record, field=kind.activity_field, by=by, subject=subject, detail=summary)
     return moved
 
 

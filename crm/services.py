@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import smtplib
-from datetime import datetime
-from urllib.parse import quote, urlencode
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import mentions
-from crm.countries import format_phone
-from crm.models import Activity, Category, ExchangeRate, User, new_calendar_token
+from crm.models import ExchangeRate, User, new_calendar_token
 
 
 @transaction.atomic
@@ -83,196 +74,6 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
-# Activities, reminders, categories ------------------------------------------
-
-
-@transaction.atomic
-def activity_log(
-    *,
-    by: User,
-    kind: str,
-    subject: str,
-    person=None,
-    company=None,
-    campaign=None,
-    opportunity=None,
-    service_order=None,
-    category: Category | None = None,
-    detail: str = "",
-    done: bool = True,
-    due_at: datetime | None = None,
-    owner: User | None = None,
-    follow_up_at: datetime | None = None,
-    follow_up_subject: str = "",
-) -> tuple[Activity, Activity | None]:
-    """Record an activity (done now, or planned for ``due_at``) and, in the
-    same step, an optional follow-up reminder. Returns both."""
-    if person is None and company is None:
-        raise ValidationError(_("An activity belongs to a person or a company."))
-    if not done and due_at is None:
-        raise ValidationError({"due_at": _("A planned activity needs a date and time.")})
-    activity = Activity(
-        kind=kind,
-        subject=subject.strip(),
-        detail=detail.strip(),
-        person=person,
-        company=company,
-        campaign=campaign,
-        opportunity=opportunity,
-        service_order=service_order,
-        category=category,
-        owner=owner or by,
-        created_by=by,
-        due_at=None if done else due_at,
-        done_at=timezone.now() if done else None,
-    )
-    activity.full_clean()
-    activity.save()
-    follow_up = None
-    if follow_up_at is not None:
-        follow_up = Activity(
-            kind=Activity.Kind.TASK,
-            subject=(follow_up_subject or _("Follow up: %(subject)s") % {"subject": activity.subject})[:200],
-            person=person,
-            company=company,
-            campaign=campaign,
-            opportunity=opportunity,
-            service_order=service_order,
-            category=category,
-            owner=owner or by,
-            created_by=by,
-            due_at=follow_up_at,
-        )
-        follow_up.full_clean()
-        follow_up.save()
-    mentions.remind(
-        text=f"{activity.subject}\n{activity.detail}",
-        by=by,
-        about={
-            "person": person,
-            "company": company,
-            "campaign": campaign,
-            "opportunity": opportunity,
-            "service_order": service_order,
-        },
-    )
-    return activity, follow_up
-
-
-def note_add(*, record, field: str, by: User, subject: str, detail: str = "") -> Activity:
-    """A done note the CRM writes on a record's timeline (an attachment, a merge, a
-    deleted card); ``field`` names the record's kind. A card's or an order's note
-    also shows on its person and company."""
-    about = {field: record}
-    if record is not None and field in ("opportunity", "service_order"):
-        contact, company = record.contact, record.company
-        about.update({k: v for k, v in (("person", contact), ("company", company)) if v is not None})
-    return Activity.objects.create(
-        kind=Activity.Kind.NOTE,
-        subject=subject[:200],
-        detail=detail,
-        owner=by,
-        created_by=by,
-        done_at=timezone.now(),
-        **about,
-    )
-
-
-def activity_mark_done(*, activity: Activity, by: User) -> Activity:
-    if activity.done_at is None:
-        activity.done_at = timezone.now()
-        activity.save(update_fields=["done_at", "updated_at"])
-    return activity
-
-
-def activity_mark_pending(*, activity: Activity, by: User) -> Activity:
-    if activity.done_at is not None:
-        activity.done_at = None
-        activity.save(update_fields=["done_at", "updated_at"])
-    return activity
-
-
-def reminder_reschedule(*, activity: Activity, by: User, due_at: datetime) -> Activity:
-    activity.due_at = due_at
-    activity.done_at = None
-    activity.save(update_fields=["due_at", "done_at", "updated_at"])
-    return activity
-
-
-def reminder_reassign(*, activity: Activity, by: User, owner: User) -> Activity:
-    if not owner.is_active:
-        raise ValidationError({"owner": _("Choose an active user.")})
-    activity.owner = owner
-    activity.save(update_fields=["owner", "updated_at"])
-    return activity
-
-
-@transaction.atomic
-def activities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
-    """Give activities (reminders) to ``to``; returns {pk: previous owner id} of those that moved."""
-    if not to.is_active:
-        raise ValidationError({"owner": _("Choose an active user.")})
-    previous = dict(Activity.objects.filter(pk__in=list(ids)).exclude(owner=to).values_list("pk", "owner_id"))
-    Activity.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
-    return previous
-
-
-@transaction.atomic
-def email_send(*, by: User, person, subject: str, body: str, campaign=None) -> Activity:
-    """Send an email to a person through the configured mail server and record
-    it on their timeline. Nothing is recorded when sending fails."""
-    if not person.email:
-        raise ValidationError(_("This person has no email address."))
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
-        reply_to=[by.email] if by.email else None,
-    )
-    try:
-        message.send()
-    except (OSError, smtplib.SMTPException) as error:
-        raise ValidationError(_("The email could not be sent: %(error)s") % {"error": error}) from error
-    activity, _follow_up = activity_log(
-        by=by, kind=Activity.Kind.EMAIL, subject=subject, detail=body, person=person, campaign=campaign
-    )
-    return activity
-
-
-def clean_category_name(name: str, exclude_pk: int | None = None) -> str:
-    name = " ".join(name.split())
-    clash = Category.objects.filter(name__iexact=name)
-    if exclude_pk:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"name": _("A category with this name already exists.")})
-    return name
-
-
-@transaction.atomic
-def category_create(*, name: str) -> Category:
-    category = Category(name=clean_category_name(name))
-    category.full_clean()
-    category.save()
-    return category
-
-
-@transaction.atomic
-def category_rename(*, category: Category, name: str) -> Category:
-    category.name = clean_category_name(name, exclude_pk=category.pk)
-    category.full_clean()
-    category.save(update_fields=["name"])
-    return category
-
-
-@transaction.atomic
-def category_delete(*, category: Category) -> None:
-    if Activity.objects.filter(category=category).exists():
-        raise ValidationError(_("This category is used by activities and cannot be deleted."))
-    category.delete()
-
-
 def calendar_token(*, user: User, regenerate: bool = False) -> str:
     """The secret of the user's calendar feed URL, made on first use."""
     if regenerate or not user.calendar_token:
@@ -293,50 +94,11 @@ def user_set_data_permissions(*, user: User, can_import: bool, can_export: bool)
     return user
 
 
-# WhatsApp ----------------------------------------------------------------------------
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def whatsapp_message(*, template: str, person, agent: User) -> str:
-    """The user's template with the person's and agent's names; unknown
-    placeholders are left as written."""
-    names = _Blank(first_name=person.first_name, name=str(person), agent=str(agent))
-    return template.format_map(names) if template else ""
-
-
-def whatsapp_url(number: str, message: str = "") -> str:
-    """The click-to-chat address (wa.me) of an E.164 number."""
-    digits = "".join(c for c in number if c.isdigit())
-    return f"https://wa.me/{digits}" + (
-        f"?{urlencode({'text': message}, quote_via=quote)}" if message else ""
-    )
-
-
-@transaction.atomic
-def whatsapp_open(
-    *, by: User, person, number: str, message: str = "", campaign=None, remember_template: str | None = None
-) -> tuple[Activity, str]:
-    """Record a WhatsApp conversation opened with one of the person's numbers
-    on their timeline, and give the address that opens it. ``remember_template``:
-    the user's new message template."""
-    if number not in {person.phone, person.mobile} or not number:
-        raise ValidationError({"number": _("Choose one of this person's numbers.")})
-    if remember_template is not None:
-        by.whatsapp_template = remember_template.strip()
-        by.save(update_fields=["whatsapp_template"])
-    activity, _follow_up = activity_log(
-        by=by,
-        kind=Activity.Kind.WHATSAPP,
-        subject=_("WhatsApp to %(number)s") % {"number": format_phone(number)},
-        detail=message,
-        person=person,
-        campaign=campaign,
-    )
-    return activity, whatsapp_url(number, message)
+def user_set_whatsapp_template(*, user: User, template: str) -> User:
+    """The user's own WhatsApp message template."""
+    user.whatsapp_template = template.strip()
+    user.save(update_fields=["whatsapp_template"])
+    return user
 
 
 # Exchange rates ---------------------------------------------------------------------

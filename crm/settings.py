@@ -72,6 +72,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "crm",
+    "activities",
     "people",
     "companies",
     "campaigns",
@@ -147,7 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.navigation",
-                "crm.context_processors.reminder_counts",
+                "activities.context_processors.reminder_counts",
             ],
         },
     },

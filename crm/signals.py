@@ -3,8 +3,12 @@
 ``events_recorded``: events were written on records' timelines (:meth:`crm.models.Event.record`),
 one change or a set of them. Sent with ``sender`` (the event model) and ``events`` (the
 saved rows), inside the transaction that made the change. The webhooks announce them.
+
+``worker_starting``: the task worker is starting (``stdout``: where to report); apps plan
+their recurring tasks (the activities' morning digest).
 """
 
 from django.dispatch import Signal
 
 events_recorded = Signal()
+worker_starting = Signal()

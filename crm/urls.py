@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import (
-    activity_views,
     attachment_views,
     bulk_views,
     custom_field_views,
@@ -30,24 +29,10 @@ crm_patterns = [
     path("admin-users/<int:pk>/password/", views.user_password, name="user_password"),
     path("admin-users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("admin-users/<int:pk>/activate/", views.user_activate, name="user_activate"),
-    path("activities/", activity_views.activity_list, name="activities"),
-    path("activities/new/", activity_views.activity_create, name="activity_create"),
-    path("activities/<int:pk>/done/", activity_views.activity_done, name="activity_done"),
-    path("activities/<int:pk>/pending/", activity_views.activity_pending, name="activity_pending"),
-    path("activities/export/", activity_views.activity_export, name="activities_export"),
-    path("reminders/", activity_views.reminder_list, name="reminders"),
-    path("reminders/export/", activity_views.reminder_export, name="reminders_export"),
-    path("exports/<int:pk>/", activity_views.export_detail, name="export_detail"),
-    path("exports/<int:pk>/download/", activity_views.export_download, name="export_download"),
-    path("reminders/<int:pk>/reschedule/", activity_views.reminder_reschedule, name="reminder_reschedule"),
-    path("reminders/<int:pk>/reassign/", activity_views.reminder_reassign, name="reminder_reassign"),
-    path("people/<int:pk>/email/", activity_views.person_email, name="person_email"),
-    path("people/<int:pk>/whatsapp/", activity_views.person_whatsapp, name="person_whatsapp"),
+    path("exports/<int:pk>/", views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("account/two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
     path("account/two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"),
-    path("calendar/", activity_views.calendar_settings, name="calendar"),
-    path("calendar/regenerate/", activity_views.calendar_regenerate, name="calendar_regenerate"),
-    path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
     path("history/<slug:kind>/<int:pk>/", history_views.record_history, name="history"),
     path("attachments/<slug:kind>/<int:pk>/add/", attachment_views.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/", attachment_views.attachment_download, name="attachment_download"),
@@ -55,7 +40,6 @@ crm_patterns = [
     path(
         "history/<slug:kind>/<int:pk>/revert/<int:event>/", history_views.record_revert, name="history_revert"
     ),
-    path("catalogs/", activity_views.catalogs, name="catalogs"),
     path("catalogs/custom-fields/", custom_field_views.custom_field_list, name="custom_fields"),
     path("catalogs/exchange-rates/", rate_views.rate_list, name="exchange_rates"),
     path("catalogs/exchange-rates/<int:pk>/delete/", rate_views.rate_delete, name="exchange_rate_delete"),
@@ -65,9 +49,6 @@ crm_patterns = [
         custom_field_views.custom_field_edit,
         name="custom_field_edit",
     ),
-    path("catalogs/categories/new/", activity_views.category_create, name="category_create"),
-    path("catalogs/categories/<int:pk>/edit/", activity_views.category_edit, name="category_edit"),
-    path("catalogs/categories/<int:pk>/delete/", activity_views.category_delete, name="category_delete"),
 ]
 
 account_patterns = [
@@ -99,6 +80,7 @@ account_patterns = [
 urlpatterns = [
     path("api/", include("api.urls")),
     path("", include((crm_patterns, "crm"))),
+    path("", include("activities.urls")),
     path("accounts/", include(account_patterns)),
     path("", include("people.urls")),
     path("companies/", include("companies.urls")),

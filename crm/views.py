@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,3 +214,23 @@ def _count(key: str) -> int:
     except ValueError:  # expired in between
         cache.set(key, 1, timeout=3600)
         return 1
+
+
+# Large exports -------------------------------------------------------------------
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large export being written by the worker: progress, then the download."""
+    job = access.get_or_404(access.export_jobs(request.user), pk=pk)
+    template = "crm/export.html#status" if request.htmx else "crm/export.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access.get_or_404(access.export_jobs(request.user), pk=pk)
+    if not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

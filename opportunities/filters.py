@@ -8,8 +8,9 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterR
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import Activity
 from crm import access, bounds, custom_fields
-from crm.models import Activity, User
+from crm.models import User
 from opportunities.models import Opportunity, Stage
 from people.models import Tag
 

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import access, mentions
-from crm import services as crm_services
-from crm.models import Activity, User
+from activities import mentions
+from activities import services as activity_services
+from activities.models import Activity
+from crm import access
+from crm.models import User
 from crm.versioning import check_version
 from opportunities.models import BaseCard, Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
 from people.models import Person
@@ -376,7 +378,7 @@ def opportunity_set_status(
     _event(locked, OpportunityEvent.Kind.STATUS, by, old=old, new=locked.get_status_display(), comment=detail)
     if status == S.WAITING and (locked.contact or locked.company):
         due = timezone.make_aware(datetime.datetime.combine(next_contact_on, REMINDER_HOUR))
-        crm_services.activity_log(
+        activity_services.activity_log(
             by=by,
             owner=locked.agent,
             kind=Activity.Kind.CALL,
@@ -596,5 +598,5 @@ def opportunity_delete(*, opportunity: Opportunity, by: User, discard_contact: b
         if discard_contact
         else _("Card “%(subject)s” (board %(board)s) deleted; the prospect was kept.")
     ) % {"subject": subject, "board": board}
-    crm_services.note_add(record=contact, field="person", by=by, subject=note)
+    activity_services.note_add(record=contact, field="person", by=by, subject=note)
     return contact

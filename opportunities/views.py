@@ -10,10 +10,11 @@ from django.template.backends.utils import csrf_input
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access, bounds, timeline
+from activities import timeline
+from activities.models import Activity
+from crm import access, bounds
 from crm.currency import Rates
 from crm.exports import export_response
-from crm.models import Activity
 from crm.pagination import paginate
 from crm.redirects import back
 from crm.versioning import version_of

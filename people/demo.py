@@ -95,8 +95,8 @@ def _activities(context: dict) -> None:
 
     from django.utils import timezone
 
-    from crm import services as crm_services
-    from crm.models import Category
+    from activities import services as activity_services
+    from activities.models import Category
 
     rng = context["rng"]
     categories = [Category.objects.get_or_create(name=name)[0] for name in CATEGORIES]
@@ -104,7 +104,7 @@ def _activities(context: dict) -> None:
     for n, person in enumerate(context["people"]):
         for _ in range(rng.randrange(1, 4)):
             kind = rng.choice(list(SUBJECTS))
-            crm_services.activity_log(
+            activity_services.activity_log(
                 by=person.owner,
                 kind=kind,
                 subject=rng.choice(SUBJECTS[kind]),
@@ -114,7 +114,7 @@ def _activities(context: dict) -> None:
         if n % 3 == 0:
             # Some overdue, some today, most in the coming days.
             due = now + timedelta(hours=rng.choice([-30, -2, 3, 26, 50, 120]))
-            crm_services.activity_log(
+            activity_services.activity_log(
                 by=person.owner,
                 kind="task",
                 subject="Volver a llamar",

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access, timeline
+from activities import timeline
+from activities.models import Activity
+from crm import access
 from crm.exports import export_response
-from crm.models import Activity
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
 from crm.widgets import Autocomplete
 from people import services

@@ -24,9 +24,10 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from activities.models import Activity
 from crm import access
 from crm.currency import Rates
-from crm.models import Activity, User
+from crm.models import User
 from reports.forms import WEEKLY_DAYS, DashboardFilterForm
 
 PALETTE = [

@@ -9,10 +9,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from activities.filters import ActivityFilter
 from crm import access
 from crm.currency import Rates, base_currency
 from crm.exports import csv_response, write_xlsx
-from crm.filters import ActivityFilter
 from crm.pagination import paginate
 from crm.routers import reads_from_replica
 from opportunities.filters import OpportunityFilter

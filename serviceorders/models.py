@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.models import Category
 from companies.models import Company
 from crm.history import tracked
-from crm.models import Category, Event
+from crm.models import Event
 from people.models import Person
 
 

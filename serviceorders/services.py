@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import Activity, User
+from activities.models import Activity
+from crm.models import User
 from crm.numbers import next_number
 from crm.versioning import check_version
 from serviceorders.models import Project, ServiceEntry, ServiceOrder, ServiceOrderEvent

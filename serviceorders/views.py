@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access, timeline
+from activities import timeline
+from activities.models import Activity
+from crm import access
 from crm.exports import csv_response, export_response, write_xlsx
-from crm.models import Activity
 from crm.pagination import paginate
 from crm.routers import reads_from_replica
 from serviceorders import selectors, services

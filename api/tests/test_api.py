@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from activities.models import Activity
 from api.models import ApiToken
 from companies.tests.factories import CompanyFactory
-from crm.models import Activity
 from crm.tests.factories import ActivityFactory
 from opportunities.models import Opportunity
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory

@@ -5,10 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity
 from campaigns import services
 from campaigns.models import Campaign, CampaignMember
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
-from crm.models import Activity
 from crm.tests.factories import ActivityFactory, UserFactory
 from people.models import Person, PersonEvent
 from people.tests.factories import PersonFactory, TagFactory
@@ -236,7 +236,7 @@ def test_working_a_member_records_activities_in_the_campaign(alice_client, alice
     person = PersonFactory(owner=bob)
     member = CampaignMemberFactory(campaign=campaign, person=person, agent=alice)
     response = alice_client.post(
-        reverse("crm:activity_create"),
+        reverse("activities:activity_create"),
         {
             "person": person.pk,
             "campaign": campaign.pk,

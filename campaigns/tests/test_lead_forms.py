@@ -2,9 +2,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from activities.models import Activity
 from campaigns.models import CampaignMember, LeadForm, LeadSubmission
 from campaigns.tests.factories import CampaignFactory
-from crm.models import Activity
 from people.models import Person
 from people.tests.factories import PersonFactory, TagFactory
 

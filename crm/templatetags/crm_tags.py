@@ -80,17 +80,11 @@ def chart_json(chart):
 
 
 @register.simple_tag
-def activity_kind(value):
-    from crm.models import Activity
-
-    return dict(Activity.Kind.choices).get(value, value)
-
-
-@register.simple_tag
-def opportunity_status(value):
+def choice_label(model: str, field: str, value):
+    """The label of a stored choice, e.g. ``{% choice_label "activities.Activity" "kind" row.kind %}``."""
     from django.apps import apps
 
-    return dict(apps.get_model("opportunities", "Opportunity").Status.choices).get(value, value)
+    return dict(apps.get_model(model)._meta.get_field(field).flatchoices).get(value, value)
 
 
 @register.inclusion_tag("partials/attachments.html", takes_context=True)
@@ -130,7 +124,7 @@ def whatsapp_link(person_id, number: str, campaign=None):
     from django.utils.html import format_html
 
     params = {"number": number, **({"campaign": campaign.pk} if campaign else {})}
-    url = reverse("crm:person_whatsapp", args=[person_id]) + "?" + urlencode(params)
+    url = reverse("activities:person_whatsapp", args=[person_id]) + "?" + urlencode(params)
     return format_html(
         '<a class="whatsapp-link text-success ms-1" href="{}" title="{}"><i class="bi bi-whatsapp" aria-hidden="true">'
         '</i><span class="visually-hidden">{}</span></a>',

@@ -3,7 +3,8 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
-from crm.models import Activity, Category, User
+from activities.models import Activity, Category
+from crm.models import User
 
 PASSWORD = "correct-horse-battery"
 

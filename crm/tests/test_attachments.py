@@ -6,10 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from activities.models import Activity
 from companies.tests.factories import CompanyFactory
 from crm import attachments
 from crm.attachments import safe_name
-from crm.models import Activity, Attachment
+from crm.models import Attachment
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.tests.factories import PersonFactory
 from serviceorders.tests.factories import ServiceOrderFactory

@@ -36,7 +36,7 @@ FORMS = [
     ("serviceorders:create", None, "alice"),
     ("serviceorders:project_create", None, "alice"),
     ("serviceorders:edit", lambda w: {"number": w.order.number}, "alice"),
-    ("crm:activity_create", None, "alice"),
+    ("activities:activity_create", None, "alice"),
     ("catalog:create", None, "admin"),
     ("catalog:edit", lambda w: {"pk": w.product.pk}, "admin"),
     ("crm:user_create", None, "admin"),
@@ -46,7 +46,7 @@ FORMS = [
 COUNTED = [
     "people.Person", "people.Tag", "companies.Company", "companies.Membership", "campaigns.Campaign",
     "campaigns.CampaignMember", "opportunities.Opportunity", "opportunities.Product", "serviceorders.ServiceOrder",
-    "serviceorders.Project", "crm.Activity", "crm.User", "campaigns.LeadForm",
+    "serviceorders.Project", "activities.Activity", "crm.User", "campaigns.LeadForm",
 ]  # fmt: skip
 
 

@@ -15,8 +15,8 @@ def test_benchmark_runs_at_small_scale(live_server, settings):
     settings.DASHBOARD_CACHE_SECONDS = 300  # as configured: the bench measures the dashboards warm
     facts = dataset.build(scale=0.0002)
     size = facts["size"]
+    from activities.models import Activity
     from campaigns.models import Campaign, CampaignMember
-    from crm.models import Activity
     from serviceorders.models import ServiceEntry, ServiceOrder
 
     assert CampaignMember.objects.filter(campaign=facts["big_campaign"]).count() == size.big_campaign

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from activities.models import Activity
 from crm.forms import current_values
-from crm.models import Activity, ExchangeRate
+from crm.models import ExchangeRate
 from people.tests.factories import PersonFactory
 from serviceorders.forms import OrderForm
 from serviceorders.models import ServiceOrder
@@ -21,7 +22,7 @@ FAR = "9999-12-31T23:59"
 def test_an_activity_due_in_the_year_9999_is_refused_next_to_its_field(alice_client, alice, manager_client):
     person = PersonFactory(owner=alice)
     response = alice_client.post(
-        reverse("crm:activity_create"),
+        reverse("activities:activity_create"),
         {"person": person.pk, "kind": "call", "subject": "Llamar", "due_at": FAR},
     )
     assert response.status_code == 200
@@ -52,7 +53,7 @@ def test_an_exchange_rate_dated_9999_is_refused(admin_client):
 
 
 def test_dates_before_1900_are_refused_in_filters_too(manager_client):
-    response = manager_client.get(reverse("crm:reminders"), {"due_from": "0001-01-01"})
+    response = manager_client.get(reverse("activities:reminders"), {"due_from": "0001-01-01"})
     assert response.status_code == 200
 
 
@@ -93,7 +94,7 @@ def test_beyond_a_year_the_dashboard_counts_per_month(manager_client):
 def test_a_note_or_service_entry_of_200000_characters_is_refused(alice_client, alice):
     person = PersonFactory(owner=alice)
     response = alice_client.post(
-        reverse("crm:activity_create"),
+        reverse("activities:activity_create"),
         {"person": person.pk, "kind": "note", "subject": "Nota", "detail": "x" * 200_000, "done": "on"},
     )
     assert response.status_code == 200

@@ -146,7 +146,7 @@ def test_the_undo_lasts_a_short_while(manager_client, alice, settings):
 
 
 def test_activities_and_reminders_change_hands_in_bulk(manager_client, alice, bob):
-    from crm.models import Activity
+    from activities.models import Activity
     from crm.tests.factories import ActivityFactory
 
     person = PersonFactory(owner=alice)
@@ -159,7 +159,7 @@ def test_activities_and_reminders_change_hands_in_bulk(manager_client, alice, bo
     assert Activity.objects.get(pk=done.pk).owner == bob
     assert (
         'form="bulk-reminders"'
-        in manager_client.get(reverse("crm:reminders"), {"owner": ""}).content.decode()
+        in manager_client.get(reverse("activities:reminders"), {"owner": ""}).content.decode()
     )
 
 

@@ -128,7 +128,12 @@ def test_export_needs_the_permission(db):
     user = UserFactory(username="noexport", can_export=False)
     client = Client()
     client.force_login(user)
-    for name in ("people:export", "companies:export", "crm:activities_export", "crm:reminders_export"):
+    for name in (
+        "people:export",
+        "companies:export",
+        "activities:activities_export",
+        "activities:reminders_export",
+    ):
         assert client.get(reverse(name)).status_code == 403
     assert "people/export/" not in client.get(reverse("people:list")).content.decode()
 
@@ -140,9 +145,9 @@ def test_companies_activities_reminders_and_tag_exports(alice_client, alice, bob
     person = PersonFactory(owner=alice, first_name="Rosa")
     ActivityFactory(person=person, owner=alice, subject="Call done", done_at=None)
     ActivityFactory(person=person, owner=alice, subject="Remind me", done_at=None, due_at=timezone.now())
-    activities = _csv(alice_client.get(reverse("crm:activities_export")))
+    activities = _csv(alice_client.get(reverse("activities:activities_export")))
     assert {r[5] for r in activities[1:]} == {"Call done", "Remind me"}
-    reminders = _csv(alice_client.get(reverse("crm:reminders_export")))
+    reminders = _csv(alice_client.get(reverse("activities:reminders_export")))
     assert [r[5] for r in reminders[1:]] == ["Remind me"]
     tag = TagFactory()
     PersonFactory(owner=alice, first_name="Tagged", tags=[tag])

@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from activities.models import Activity
 from campaigns.tests.factories import CampaignFactory
 from companies.tests.factories import CompanyFactory
-from crm.models import Activity, User
+from crm.models import User
 from crm.tests.browser import variants
 from crm.tests.factories import PASSWORD, ActivityFactory, UserFactory
 from opportunities.models import Opportunity

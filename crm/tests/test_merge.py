@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from activities.models import Activity
 from campaigns.models import CampaignMember
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.models import Company, Membership
 from companies.tests.factories import CompanyFactory, MembershipFactory
-from crm.models import Activity, Attachment
+from crm.models import Attachment
 from crm.tests.factories import ActivityFactory
 from opportunities.models import Opportunity
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory

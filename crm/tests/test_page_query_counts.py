@@ -88,7 +88,7 @@ def test_tokens_whatsapp_and_merged_companies(alice_client, alice, admin_client,
         lambda n: [ApiToken.issue(user=alice, name="script") for _ in range(n)],
     )
     person = PersonFactory(owner=alice, mobile="+51987654321")
-    assert _queries(alice_client, reverse("crm:person_whatsapp", args=[person.pk])) <= 8
+    assert _queries(alice_client, reverse("activities:person_whatsapp", args=[person.pk])) <= 8
     _fixed(
         admin_client,
         reverse("companies:discarded"),

@@ -121,8 +121,8 @@ def test_every_page_lists_the_keyboard_shortcuts(alice_client):
     for key, url in (
         ("/", "crm:search"),
         ("n", "people:create"),
-        ("a", "crm:activity_create"),
-        ("r", "crm:reminders"),
+        ("a", "activities:activity_create"),
+        ("r", "activities:reminders"),
     ):
         assert f'href="{reverse(url)}" data-shortcut="{key}"' in page
     assert 'id="global-search"' in page

@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import User
-from crm.tests.factories import PASSWORD, UserFactory
+from crm.tests.factories import PASSWORD, CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,27 @@ def test_admin_creates_an_agent(admin_client):
     assert carla.name == "Carla Rojas"
     assert carla.role == User.Role.AGENT
     assert carla.check_password("a-long-safe-passphrase")
+
+
+def test_a_users_name_is_not_checked_against_activity_categories(admin_client, alice):
+    """A user may be called like an activity category (the name check once read the categories)."""
+    CategoryFactory(name="Soporte")
+    data = {"name": "Soporte", "email": "", "role": "agent", "language": "es"}
+    response = admin_client.post(
+        reverse("crm:user_create"),
+        {
+            **data,
+            "username": "soporte",
+            "password1": "a-long-safe-passphrase",
+            "password2": "a-long-safe-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="soporte").name == "Soporte"
+    response = admin_client.post(reverse("crm:user_edit", args=[alice.pk]), {**data, "name": "  Soporte  "})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.name == "Soporte"
 
 
 def test_create_user_with_bad_input_keeps_what_was_typed(admin_client, alice):

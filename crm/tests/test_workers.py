@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
-from crm.models import Category
+from activities.models import Category
 from crm.tests.helpers import database_url
 from crm.tests.worker_tasks import record
 

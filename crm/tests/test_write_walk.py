@@ -22,12 +22,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from activities.models import Activity
 from campaigns.models import Campaign, CampaignMember
 from companies.models import Company, Membership
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import attachments
 from crm.bulk import KINDS as BULK_KINDS
-from crm.models import Activity, Attachment
+from crm.models import Attachment
 from crm.tests.factories import UserFactory
 from crm.tests.test_access_walk import RULES
 from opportunities.models import Opportunity

@@ -4,7 +4,7 @@ import time
 
 from django_tasks import task
 
-from crm.models import Category
+from activities.models import Category
 
 
 @task()

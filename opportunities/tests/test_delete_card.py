@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from activities.models import Activity
 from crm import attachments
-from crm.models import Activity, Attachment
+from crm.models import Attachment
 from crm.tests.factories import ActivityFactory
 from opportunities import sales
 from opportunities.models import Opportunity

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.context_processors import counts_for
-from crm.tasks import digest_for
+from activities.context_processors import counts_for
+from activities.tasks import digest_for
 from crm.tests.factories import ActivityFactory, UserFactory
 from crm.tests.helpers import form_data
 from opportunities import services
@@ -80,20 +80,22 @@ def test_members_get_the_cards_reminders_and_may_work_them(bob_client, bob, alic
     card.members.add(bob)
 
     assert counts_for(bob)["overdue"] == 1
-    reminders = bob_client.get(reverse("crm:reminders"))
+    reminders = bob_client.get(reverse("activities:reminders"))
     assert list(reminders.context["page"]) == [reminder]
     assert "Llamar para cerrar" in bob_client.get(reverse("crm:home")).content.decode()
     assert digest_for(bob, timezone.localdate()) == 1
     assert "Llamar para cerrar" in bob_client.get(card.get_absolute_url()).content.decode()
     # Not the reminders of cards they do not follow.
-    assert bob_client.post(reverse("crm:activity_done", args=[other.pk])).status_code == 404
+    assert bob_client.post(reverse("activities:activity_done", args=[other.pk])).status_code == 404
 
-    bob_client.post(reverse("crm:activity_done", args=[reminder.pk]))
+    bob_client.post(reverse("activities:activity_done", args=[reminder.pk]))
     reminder.refresh_from_db()
     assert reminder.done_at is not None
     assert counts_for(bob)["overdue"] == 0
     # The follower's list of activities stays their own.
-    assert reminder not in bob_client.get(reverse("crm:activities"), {"status": "done"}).context["page"]
+    assert (
+        reminder not in bob_client.get(reverse("activities:activities"), {"status": "done"}).context["page"]
+    )
 
 
 def test_only_members_of_the_board_follow_its_cards(alice_client, alice, card):

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity
 from companies.tests.factories import CompanyFactory, MembershipFactory
-from crm.models import Activity
 from opportunities import services
 from opportunities.models import Opportunity, OpportunityEvent
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory

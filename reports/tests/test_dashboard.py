@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
-from crm.models import Activity
 from crm.tests.factories import ActivityFactory
 from opportunities import services as opportunity_services
 from opportunities.models import Opportunity

@@ -1,18 +1,17 @@
-"""The background worker: plans the daily reminder digest, then drains the
-task queue (django-tasks-db's db_worker)."""
+"""The background worker: lets every app plan its recurring tasks (the morning
+reminder digest), then drains the task queue (django-tasks-db's db_worker)."""
 
 from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from crm.tasks import ensure_digest_scheduled
+from crm.signals import worker_starting
 
 
 class Command(BaseCommand):
-    help = "Run the task worker, with the daily reminder digest on its schedule."
+    help = "Run the task worker, with each app's recurring tasks on their schedule."
 
     def handle(self, *args, **options):
-        if ensure_digest_scheduled():
-            self.stdout.write("Daily reminder digest planned.")
+        worker_starting.send(sender=self.__class__, stdout=self.stdout)
         call_command("db_worker")

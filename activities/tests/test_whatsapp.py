@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from activities.models import Activity
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
-from crm.models import Activity
 from people.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def rosa(alice):
 def test_opening_a_chat_records_it_on_the_timeline(alice_client, alice, rosa):
     alice.whatsapp_template = "Hola {first_name}, soy {agent} de Andes. {unknown}"
     alice.save()
-    url = reverse("crm:person_whatsapp", args=[rosa.pk])
+    url = reverse("activities:person_whatsapp", args=[rosa.pk])
     page = alice_client.get(url)
     assert page.context["form"]["message"].value() == "Hola Rosa, soy Alice Agent de Andes. {unknown}"
     assert "+51 987 654 321" in page.content.decode()
@@ -41,7 +41,7 @@ def test_opening_a_chat_records_it_on_the_timeline(alice_client, alice, rosa):
 
 
 def test_the_template_is_kept_when_asked_and_the_message_is_optional(alice_client, alice, rosa):
-    url = reverse("crm:person_whatsapp", args=[rosa.pk])
+    url = reverse("activities:person_whatsapp", args=[rosa.pk])
     response = alice_client.post(
         url, {"number": "+51987654321", "message": "Buenos días {first_name}", "remember": "on"}
     )
@@ -54,20 +54,22 @@ def test_the_template_is_kept_when_asked_and_the_message_is_optional(alice_clien
 
 def test_only_the_persons_own_numbers(alice_client, rosa):
     response = alice_client.post(
-        reverse("crm:person_whatsapp", args=[rosa.pk]), {"number": "+51911111111", "message": "x"}
+        reverse("activities:person_whatsapp", args=[rosa.pk]), {"number": "+51911111111", "message": "x"}
     )
     assert response.status_code == 200
     assert "number" in response.context["form"].errors
     assert not Activity.objects.exists()
     no_phone = PersonFactory(owner=rosa.owner, phone="", mobile="")
-    page = alice_client.get(reverse("crm:person_whatsapp", args=[no_phone.pk])).content.decode()
+    page = alice_client.get(reverse("activities:person_whatsapp", args=[no_phone.pk])).content.decode()
     assert "This person has no phone number." in page
 
 
 def test_another_agents_person_is_not_found(bob_client, rosa):
-    assert bob_client.get(reverse("crm:person_whatsapp", args=[rosa.pk])).status_code == 404
+    assert bob_client.get(reverse("activities:person_whatsapp", args=[rosa.pk])).status_code == 404
     assert (
-        bob_client.post(reverse("crm:person_whatsapp", args=[rosa.pk]), {"number": rosa.mobile}).status_code
+        bob_client.post(
+            reverse("activities:person_whatsapp", args=[rosa.pk]), {"number": rosa.mobile}
+        ).status_code
         == 404
     )
 
@@ -80,12 +82,12 @@ def test_from_a_campaign_the_chat_is_part_of_it_and_reports_count_it(
     member_page = alice_client.get(
         reverse("campaigns:member", args=[campaign.pk, member.pk])
     ).content.decode()
-    link = reverse("crm:person_whatsapp", args=[rosa.pk]) + f"?campaign={campaign.pk}"
+    link = reverse("activities:person_whatsapp", args=[rosa.pk]) + f"?campaign={campaign.pk}"
     assert link in member_page
     alice_client.post(link, {"number": rosa.mobile, "campaign": campaign.pk})
     assert Activity.objects.get().campaign == campaign
     # The kind is in the activity filters and the follow-up report.
     activities = manager_client.get(
-        reverse("crm:activities"), {"kind": "whatsapp", "status": "done", "owner": ""}
+        reverse("activities:activities"), {"kind": "whatsapp", "status": "done", "owner": ""}
     )
     assert [a.kind for a in activities.context["page"]] == ["whatsapp"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from activities.filters import ActivityFilter, ReminderFilter
+from activities.models import Activity
 from crm import access
 from crm.exports import Column, ExportSource, register
-from crm.filters import ActivityFilter, ReminderFilter
-from crm.models import Activity
 
 
 def _columns() -> list[Column]:
@@ -30,7 +30,7 @@ register(
     ExportSource(
         name="activities",
         title=_("Activities"),
-        permission="crm.export_activity",
+        permission="activities.export_activity",
         columns=_columns,
         queryset=lambda user, params: ActivityFilter(params, queryset=access.activities(user), user=user).qs,
     )
@@ -39,7 +39,7 @@ register(
     ExportSource(
         name="reminders",
         title=_("Reminders"),
-        permission="crm.export_activity",
+        permission="activities.export_activity",
         columns=_columns,
         queryset=lambda user, params: ReminderFilter(
             params, queryset=access.reminders(user, followed=True), user=user

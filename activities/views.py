@@ -9,18 +9,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from crm import access, calendar, services
+from activities import calendar, services
+from activities.filters import ActivityFilter, ReminderFilter
+from activities.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm, WhatsAppForm
+from activities.models import Activity
+from crm import access
+from crm import services as core
 from crm.exports import export_response
-from crm.filters import ActivityFilter, ReminderFilter
-from crm.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm, WhatsAppForm
-from crm.models import Activity, User
+from crm.models import User
 from crm.pagination import paginate
 from crm.redirects import back, safe_next
 
@@ -62,9 +65,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, text)
             return back(request, _record_url(activity))
     next_url = safe_next(request)
-    return render(
-        request, "crm/activities/form.html", {"form": form, "about": _about(form), "next": next_url}
-    )
+    return render(request, "activities/form.html", {"form": form, "about": _about(form), "next": next_url})
 
 
 def _about(form: ActivityForm):
@@ -85,7 +86,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     filterset = ActivityFilter(request.GET, queryset=access.activities(request.user), user=request.user)
     queryset = filterset.qs.select_related("person", "company", "owner", "category")
     page = paginate(request, queryset)
-    template = "crm/activities/list.html#rows" if request.htmx else "crm/activities/list.html"
+    template = "activities/list.html#rows" if request.htmx else "activities/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 
 
@@ -95,9 +96,9 @@ def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for(request.user, pk)
     services.activity_mark_done(activity=activity, by=request.user)
     if request.htmx:
-        return render(request, "crm/activities/list.html#row", {"activity": activity})
+        return render(request, "activities/list.html#row", {"activity": activity})
     messages.success(request, _("Marked as done."))
-    return back(request, "crm:activities")
+    return back(request, "activities:activities")
 
 
 @login_required
@@ -106,9 +107,9 @@ def activity_pending(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for(request.user, pk)
     services.activity_mark_pending(activity=activity, by=request.user)
     if request.htmx:
-        return render(request, "crm/activities/list.html#row", {"activity": activity})
+        return render(request, "activities/list.html#row", {"activity": activity})
     messages.success(request, _("Back to pending."))
-    return back(request, "crm:activities")
+    return back(request, "activities:activities")
 
 
 @login_required
@@ -129,7 +130,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
         if access.sees_everything(request.user)
         else [],
     }
-    template = "crm/reminders/list.html#rows" if request.htmx else "crm/reminders/list.html"
+    template = "activities/reminders.html#rows" if request.htmx else "activities/reminders.html"
     return render(request, template, context)
 
 
@@ -148,7 +149,7 @@ def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Reminder rescheduled."))
     else:
         messages.error(request, _("Enter a valid date and time."))
-    return back(request, "crm:reminders")
+    return back(request, "activities:reminders")
 
 
 @access.manager_required
@@ -165,7 +166,7 @@ def reminder_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Reminder given to %(name)s.") % {"name": form.cleaned_data["owner"]})
     else:
         messages.error(request, _("Choose who gets the reminder."))
-    return back(request, "crm:reminders")
+    return back(request, "activities:reminders")
 
 
 @login_required
@@ -195,7 +196,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
             return back(request, person.get_absolute_url())
     return render(
         request,
-        "crm/activities/email.html",
+        "activities/email.html",
         {
             "person": person,
             "form": form,
@@ -238,24 +239,24 @@ def person_whatsapp(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseRedirect(url)
     return render(
         request,
-        "crm/activities/whatsapp.html",
+        "activities/whatsapp.html",
         {"person": person, "form": form, "campaign": campaign, "template": request.user.whatsapp_template},
     )
 
 
 @login_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
-    token = services.calendar_token(user=request.user)
-    url = request.build_absolute_uri(reverse("crm:calendar_feed", args=[token]))
-    return render(request, "crm/calendar.html", {"feed_url": url})
+    token = core.calendar_token(user=request.user)
+    url = request.build_absolute_uri(reverse("activities:calendar_feed", args=[token]))
+    return render(request, "activities/calendar.html", {"feed_url": url})
 
 
 @login_required
 @require_POST
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
-    services.calendar_token(user=request.user, regenerate=True)
+    core.calendar_token(user=request.user, regenerate=True)
     messages.success(request, _("New calendar address created; the old one no longer works."))
-    return redirect("crm:calendar")
+    return redirect("activities:calendar")
 
 
 @require_GET
@@ -281,7 +282,7 @@ def catalogs(request: HttpRequest) -> HttpResponse:
 
 def _catalogs_page(request: HttpRequest, form: CategoryForm) -> HttpResponse:
     categories = paginate(request, access.categories(request.user).order_by("name", "id"), per_page=100)
-    return render(request, "crm/catalogs.html", {"page": categories, "form": form})
+    return render(request, "activities/catalogs.html", {"page": categories, "form": form})
 
 
 @access.admin_required
@@ -291,7 +292,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         services.category_create(name=form.cleaned_data["name"])
         messages.success(request, _("Category created."))
-        return redirect("crm:catalogs")
+        return redirect("activities:catalogs")
     return _catalogs_page(request, form)
 
 
@@ -304,8 +305,8 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
             category=access.get_or_404(access.categories(request.user), pk=pk), name=form.cleaned_data["name"]
         )
         messages.success(request, _("Category renamed."))
-        return redirect("crm:catalogs")
-    return render(request, "crm/category_form.html", {"form": form, "category": category})
+        return redirect("activities:catalogs")
+    return render(request, "activities/category_form.html", {"form": form, "category": category})
 
 
 @access.admin_required
@@ -318,7 +319,7 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Category deleted."))
-    return redirect("crm:catalogs")
+    return redirect("activities:catalogs")
 
 
 # Exports ---------------------------------------------------------------------
@@ -334,20 +335,3 @@ def activity_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def reminder_export(request: HttpRequest) -> HttpResponse:
     return export_response(request, "reminders")
-
-
-@login_required
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A large export being written by the worker: progress, then the download."""
-    job = access.get_or_404(access.export_jobs(request.user), pk=pk)
-    template = "crm/export.html#status" if request.htmx else "crm/export.html"
-    return render(request, template, {"job": job})
-
-
-@login_required
-@require_GET
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access.get_or_404(access.export_jobs(request.user), pk=pk)
-    if not job.file:
-        raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

@@ -8,8 +8,9 @@ import re
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.models import Activity
 from crm import access
-from crm.models import Activity, User
+from crm.models import User
 
 # A mention starts a word ("ana@example.pe" is an email, not a mention of "example.pe").
 MENTION = re.compile(r"(?<![\w@.+-])@([\w.@+-]+)")

@@ -21,27 +21,27 @@ def test_reminders_are_ordered_by_due_date_with_overdue_highlighted(alice_client
     later = _reminder(alice, 48)
     overdue = _reminder(alice, -5)
     soon = _reminder(alice, 0.5)
-    response = alice_client.get(reverse("crm:reminders"))
+    response = alice_client.get(reverse("activities:reminders"))
     assert list(response.context["page"]) == [overdue, soon, later]
     assert "table-danger" in response.content.decode()
 
 
 def test_done_activities_are_not_reminders(alice_client, alice):
     ActivityFactory(person=PersonFactory(owner=alice), owner=alice)
-    assert list(alice_client.get(reverse("crm:reminders")).context["page"]) == []
+    assert list(alice_client.get(reverse("activities:reminders")).context["page"]) == []
 
 
 def test_agent_sees_only_their_reminders(alice_client, alice, bob):
     mine = _reminder(alice, 1)
     _reminder(bob, 1)
-    assert list(alice_client.get(reverse("crm:reminders")).context["page"]) == [mine]
+    assert list(alice_client.get(reverse("activities:reminders")).context["page"]) == [mine]
 
 
 def test_manager_sees_mine_or_all(manager_client, manager, alice):
     own = _reminder(manager, 1, person=PersonFactory(owner=alice))
     theirs = _reminder(alice, 2)
-    assert list(manager_client.get(reverse("crm:reminders")).context["page"]) == [own]
-    everyone = manager_client.get(reverse("crm:reminders"), {"owner": ""})
+    assert list(manager_client.get(reverse("activities:reminders")).context["page"]) == [own]
+    everyone = manager_client.get(reverse("activities:reminders"), {"owner": ""})
     assert list(everyone.context["page"]) == [own, theirs]
 
 
@@ -52,7 +52,7 @@ def test_filters_by_dates_kind_and_person(alice_client, alice):
     _reminder(alice, 24 * 10, kind="visit")
     in_two_days = (timezone.localdate() + timedelta(days=2)).isoformat()
     response = alice_client.get(
-        reverse("crm:reminders"),
+        reverse("activities:reminders"),
         {
             "kind": "visit",
             "person": person.pk,
@@ -67,16 +67,16 @@ def test_mark_done_reschedule_and_reassign(alice_client, manager_client, alice, 
     reminder = _reminder(alice, -1)
     new_time = timezone.localtime() + timedelta(days=3)
     alice_client.post(
-        reverse("crm:reminder_reschedule", args=[reminder.pk]),
+        reverse("activities:reminder_reschedule", args=[reminder.pk]),
         {"due_at": new_time.strftime("%Y-%m-%dT%H:%M")},
     )
     reminder.refresh_from_db()
     assert abs(reminder.due_at - new_time) < timedelta(minutes=1)
-    manager_client.post(reverse("crm:reminder_reassign", args=[reminder.pk]), {"owner": bob.pk})
+    manager_client.post(reverse("activities:reminder_reassign", args=[reminder.pk]), {"owner": bob.pk})
     reminder.refresh_from_db()
     assert reminder.owner == bob
     done = _reminder(alice, 1)
-    alice_client.post(reverse("crm:activity_done", args=[done.pk]))
+    alice_client.post(reverse("activities:activity_done", args=[done.pk]))
     done.refresh_from_db()
     assert done.done_at is not None
 
@@ -85,7 +85,7 @@ def test_bad_reschedule_date_changes_nothing(alice_client, alice):
     reminder = _reminder(alice, 1)
     due = reminder.due_at
     response = alice_client.post(
-        reverse("crm:reminder_reschedule", args=[reminder.pk]), {"due_at": "soon"}, follow=True
+        reverse("activities:reminder_reschedule", args=[reminder.pk]), {"due_at": "soon"}, follow=True
     )
     reminder.refresh_from_db()
     assert reminder.due_at == due
@@ -95,7 +95,9 @@ def test_bad_reschedule_date_changes_nothing(alice_client, alice):
 def test_agents_cannot_reassign(alice_client, alice, bob):
     reminder = _reminder(alice, 1)
     assert (
-        alice_client.post(reverse("crm:reminder_reassign", args=[reminder.pk]), {"owner": bob.pk}).status_code
+        alice_client.post(
+            reverse("activities:reminder_reassign", args=[reminder.pk]), {"owner": bob.pk}
+        ).status_code
         == 403
     )
     reminder.refresh_from_db()
@@ -122,4 +124,4 @@ def test_reminders_query_count(manager_client, manager, django_assert_max_num_qu
     for _ in range(count):
         _reminder(manager, 5)
     with django_assert_max_num_queries(10):
-        assert manager_client.get(reverse("crm:reminders")).status_code == 200
+        assert manager_client.get(reverse("activities:reminders")).status_code == 200

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from crm import services, tasks
-from crm.models import Activity, Category, DigestSent
+from activities import tasks
+from activities.models import Activity, Category, DigestSent
+from crm import services
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from people.tests.factories import PersonFactory
 
@@ -26,7 +27,8 @@ def mail_server(settings):
 def test_send_email_records_an_email_activity(alice_client, alice, mail_server):
     person = PersonFactory(owner=alice, email="cliente@example.com")
     response = alice_client.post(
-        reverse("crm:person_email", args=[person.pk]), {"subject": "Cotización", "body": "Adjunto precios."}
+        reverse("activities:person_email", args=[person.pk]),
+        {"subject": "Cotización", "body": "Adjunto precios."},
     )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -45,7 +47,7 @@ def test_failed_send_records_nothing(alice_client, alice, settings):
     settings.EMAIL_TIMEOUT = 2
     person = PersonFactory(owner=alice, email="cliente@example.com")
     response = alice_client.post(
-        reverse("crm:person_email", args=[person.pk]), {"subject": "Hi", "body": "x"}
+        reverse("activities:person_email", args=[person.pk]), {"subject": "Hi", "body": "x"}
     )
     assert response.status_code == 200
     assert "could not be sent" in response.content.decode()
@@ -55,11 +57,11 @@ def test_failed_send_records_nothing(alice_client, alice, settings):
 def test_without_a_mail_server_the_page_offers_mailto(alice_client, alice, settings):
     settings.EMAIL_ENABLED = False
     person = PersonFactory(owner=alice, email="cliente@example.com")
-    content = alice_client.get(reverse("crm:person_email", args=[person.pk])).content.decode()
+    content = alice_client.get(reverse("activities:person_email", args=[person.pk])).content.decode()
     assert 'href="mailto:cliente@example.com"' in content
     assert (
         alice_client.post(
-            reverse("crm:person_email", args=[person.pk]), {"subject": "x", "body": "y"}
+            reverse("activities:person_email", args=[person.pk]), {"subject": "x", "body": "y"}
         ).status_code
         == 200
     )
@@ -78,7 +80,7 @@ def test_calendar_feed_is_valid_icalendar_with_the_users_reminders(alice_client,
     ActivityFactory(person=person, owner=alice, subject="Already done")
     ActivityFactory(person=PersonFactory(owner=bob), owner=bob, done_at=None, due_at=due, subject="Bob's")
     token = services.calendar_token(user=alice)
-    response = Client().get(reverse("crm:calendar_feed", args=[token]))
+    response = Client().get(reverse("activities:calendar_feed", args=[token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(response.content)
@@ -93,23 +95,23 @@ def test_calendar_feed_is_valid_icalendar_with_the_users_reminders(alice_client,
 
 def test_regenerating_the_token_revokes_the_old_feed(alice_client, alice):
     old = services.calendar_token(user=alice)
-    alice_client.post(reverse("crm:calendar_regenerate"))
+    alice_client.post(reverse("activities:calendar_regenerate"))
     alice.refresh_from_db()
     assert alice.calendar_token != old
-    assert Client().get(reverse("crm:calendar_feed", args=[old])).status_code == 404
-    assert Client().get(reverse("crm:calendar_feed", args=[alice.calendar_token])).status_code == 200
+    assert Client().get(reverse("activities:calendar_feed", args=[old])).status_code == 404
+    assert Client().get(reverse("activities:calendar_feed", args=[alice.calendar_token])).status_code == 200
 
 
 def test_unknown_or_inactive_token_is_404(alice):
     token = services.calendar_token(user=alice)
-    assert Client().get(reverse("crm:calendar_feed", args=["nope"])).status_code == 404
+    assert Client().get(reverse("activities:calendar_feed", args=["nope"])).status_code == 404
     alice.is_active = False
     alice.save()
-    assert Client().get(reverse("crm:calendar_feed", args=[token])).status_code == 404
+    assert Client().get(reverse("activities:calendar_feed", args=[token])).status_code == 404
 
 
 def test_calendar_page_shows_the_feed_address(alice_client, alice):
-    content = alice_client.get(reverse("crm:calendar")).content.decode()
+    content = alice_client.get(reverse("activities:calendar")).content.decode()
     alice.refresh_from_db()
     assert f"/calendar/{alice.calendar_token}.ics" in content
 
@@ -168,21 +170,21 @@ def test_the_worker_runs_the_planned_digest(alice, mail_server):
 
 
 def test_admin_manages_categories(admin_client):
-    admin_client.post(reverse("crm:category_create"), {"name": " Soporte  técnico "})
+    admin_client.post(reverse("activities:category_create"), {"name": " Soporte  técnico "})
     category = Category.objects.get()
     assert category.name == "Soporte técnico"
-    response = admin_client.post(reverse("crm:category_create"), {"name": "SOPORTE TÉCNICO"})
+    response = admin_client.post(reverse("activities:category_create"), {"name": "SOPORTE TÉCNICO"})
     assert "name" in response.context["form"].errors
-    admin_client.post(reverse("crm:category_edit", args=[category.pk]), {"name": "Ventas"})
+    admin_client.post(reverse("activities:category_edit", args=[category.pk]), {"name": "Ventas"})
     category.refresh_from_db()
     assert category.name == "Ventas"
-    admin_client.post(reverse("crm:category_delete", args=[category.pk]))
+    admin_client.post(reverse("activities:category_delete", args=[category.pk]))
     assert not Category.objects.exists()
 
 
 def test_category_in_use_cannot_be_deleted(admin_client, alice):
     category = CategoryFactory()
     ActivityFactory(person=PersonFactory(owner=alice), owner=alice, category=category)
-    response = admin_client.post(reverse("crm:category_delete", args=[category.pk]), follow=True)
+    response = admin_client.post(reverse("activities:category_delete", args=[category.pk]), follow=True)
     assert Category.objects.filter(pk=category.pk).exists()
     assert "cannot be deleted" in response.content.decode()

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity
 from companies.tests.factories import CompanyFactory
-from crm.models import Activity
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from people import services as people_services
 from people.tests.factories import PersonFactory
@@ -22,7 +22,7 @@ def test_log_a_call_on_a_person_with_a_follow_up(alice_client, alice):
     category = CategoryFactory(name="Soporte")
     follow_up = timezone.now() + timedelta(days=2)
     response = alice_client.post(
-        reverse("crm:activity_create"),
+        reverse("activities:activity_create"),
         {
             "person": person.pk,
             "kind": "call",
@@ -50,7 +50,7 @@ def test_plan_a_visit_on_a_company(alice_client, alice):
     company = CompanyFactory(owner=alice)
     due = timezone.now() + timedelta(days=1)
     alice_client.post(
-        reverse("crm:activity_create"),
+        reverse("activities:activity_create"),
         {"company": company.pk, "kind": "visit", "subject": "Visit the plant", "due_at": _local(due)},
     )
     visit = Activity.objects.get()
@@ -61,7 +61,8 @@ def test_plan_a_visit_on_a_company(alice_client, alice):
 def test_planned_activity_needs_a_date(alice_client, alice):
     person = PersonFactory(owner=alice)
     response = alice_client.post(
-        reverse("crm:activity_create"), {"person": person.pk, "kind": "task", "subject": "Send brochure"}
+        reverse("activities:activity_create"),
+        {"person": person.pk, "kind": "task", "subject": "Send brochure"},
     )
     assert response.status_code == 200
     assert "due_at" in response.context["form"].errors
@@ -72,7 +73,7 @@ def test_planned_activity_needs_a_date(alice_client, alice):
 def test_follow_up_in_the_past_is_refused(alice_client, alice):
     person = PersonFactory(owner=alice)
     response = alice_client.post(
-        reverse("crm:activity_create"),
+        reverse("activities:activity_create"),
         {
             "person": person.pk,
             "kind": "call",
@@ -87,7 +88,7 @@ def test_follow_up_in_the_past_is_refused(alice_client, alice):
 
 def test_activity_needs_a_person_or_company(alice_client):
     response = alice_client.post(
-        reverse("crm:activity_create"), {"kind": "call", "subject": "x", "done": "on"}
+        reverse("activities:activity_create"), {"kind": "call", "subject": "x", "done": "on"}
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
@@ -96,7 +97,8 @@ def test_activity_needs_a_person_or_company(alice_client):
 def test_cannot_log_on_another_agents_person(alice_client, bob):
     theirs = PersonFactory(owner=bob)
     response = alice_client.post(
-        reverse("crm:activity_create"), {"person": theirs.pk, "kind": "call", "subject": "x", "done": "on"}
+        reverse("activities:activity_create"),
+        {"person": theirs.pk, "kind": "call", "subject": "x", "done": "on"},
     )
     assert response.status_code == 200
     assert "person" in response.context["form"].errors
@@ -163,22 +165,22 @@ def test_follow_up_lists_pending_activities_of_the_user_by_default(alice_client,
     pending = ActivityFactory(person=person, owner=alice, done_at=None, subject="Pending one")
     ActivityFactory(person=person, owner=alice, subject="Done one")
     ActivityFactory(person=PersonFactory(owner=bob), owner=bob, done_at=None)
-    response = alice_client.get(reverse("crm:activities"))
+    response = alice_client.get(reverse("activities:activities"))
     assert list(response.context["page"]) == [pending]
 
 
 def test_managers_load_another_users_activities(manager_client, alice, bob):
     mine = ActivityFactory(person=PersonFactory(owner=alice), owner=alice, done_at=None)
     ActivityFactory(person=PersonFactory(owner=bob), owner=bob, done_at=None)
-    response = manager_client.get(reverse("crm:activities"), {"owner": alice.pk})
+    response = manager_client.get(reverse("activities:activities"), {"owner": alice.pk})
     assert list(response.context["page"]) == [mine]
-    everyone = manager_client.get(reverse("crm:activities"), {"owner": ""})
+    everyone = manager_client.get(reverse("activities:activities"), {"owner": ""})
     assert len(everyone.context["page"]) == 2
 
 
 def test_agents_cannot_load_another_users_activities(alice_client, alice, bob):
     ActivityFactory(person=PersonFactory(owner=bob), owner=bob, done_at=None)
-    response = alice_client.get(reverse("crm:activities"), {"owner": bob.pk})
+    response = alice_client.get(reverse("activities:activities"), {"owner": bob.pk})
     assert list(response.context["page"]) == []
 
 
@@ -189,7 +191,7 @@ def test_follow_up_filters_by_client_contact_dates_and_status(alice_client, alic
     ActivityFactory(person=person, owner=alice)
     today = timezone.localdate().isoformat()
     response = alice_client.get(
-        reverse("crm:activities"),
+        reverse("activities:activities"),
         {"company": company.pk, "person": person.pk, "status": "done", "date_from": today, "date_to": today},
     )
     assert list(response.context["page"]) == [target]
@@ -198,20 +200,20 @@ def test_follow_up_filters_by_client_contact_dates_and_status(alice_client, alic
 def test_ok_and_pend_toggle_an_activity(alice_client, alice):
     activity = ActivityFactory(person=PersonFactory(owner=alice), owner=alice, done_at=None)
     response = alice_client.post(
-        reverse("crm:activity_done", args=[activity.pk]), headers={"HX-Request": "true"}
+        reverse("activities:activity_done", args=[activity.pk]), headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     assert b"<tr" in response.content
     activity.refresh_from_db()
     assert activity.done_at is not None
-    alice_client.post(reverse("crm:activity_pending", args=[activity.pk]))
+    alice_client.post(reverse("activities:activity_pending", args=[activity.pk]))
     activity.refresh_from_db()
     assert activity.done_at is None
 
 
 def test_other_agent_cannot_touch_an_activity(bob_client, alice):
     activity = ActivityFactory(person=PersonFactory(owner=alice), owner=alice, done_at=None)
-    assert bob_client.post(reverse("crm:activity_done", args=[activity.pk])).status_code == 404
+    assert bob_client.post(reverse("activities:activity_done", args=[activity.pk])).status_code == 404
     activity.refresh_from_db()
     assert activity.done_at is None
 
@@ -221,7 +223,7 @@ def test_activity_text_can_be_copied(alice_client, alice):
     ActivityFactory(
         person=person, owner=alice, done_at=None, subject="Call back", detail="About <b>prices</b>"
     )
-    content = alice_client.get(reverse("crm:activities")).content.decode()
+    content = alice_client.get(reverse("activities:activities")).content.decode()
     assert 'data-copy="Call: Call back' in content
     assert "Inés Soto" in content
     assert "<b>prices</b>" not in content
@@ -231,14 +233,14 @@ def test_activity_text_can_be_copied(alice_client, alice):
 def test_follow_up_query_count(alice_client, alice, django_assert_max_num_queries, count):
     ActivityFactory.create_batch(count, person=PersonFactory(owner=alice), owner=alice, done_at=None)
     with django_assert_max_num_queries(8):
-        assert alice_client.get(reverse("crm:activities")).status_code == 200
+        assert alice_client.get(reverse("activities:activities")).status_code == 200
 
 
 def test_activities_of_discarded_people_disappear(alice_client, alice):
     person = PersonFactory(owner=alice)
     ActivityFactory(person=person, owner=alice, done_at=None)
     people_services.person_discard(person=person, by=alice)
-    assert list(alice_client.get(reverse("crm:activities")).context["page"]) == []
+    assert list(alice_client.get(reverse("activities:activities")).context["page"]) == []
 
 
 def test_home_shows_my_due_and_overdue_reminders(alice_client, alice):

@@ -17,7 +17,7 @@ PAGE = 50
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    activity: Any = None  # crm.Activity
+    activity: Any = None  # activities.Activity
     event: Any = None  # an app's change record (PersonEvent...)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from crm.mentions import mentioned
-from crm.models import Activity
+from activities.mentions import mentioned
+from activities.models import Activity
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.tests.factories import PersonFactory
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def note(client, person, text: str):
     return client.post(
-        reverse("crm:activity_create"),
+        reverse("activities:activity_create"),
         {
             "person": person.pk,
             "kind": "note",
@@ -40,8 +40,8 @@ def test_a_mention_reminds_a_colleague_who_may_see_the_record(
     # bob may not see alice's person: he is not told it exists; unknown names are ignored.
     assert not Activity.objects.filter(owner=bob).exists()
     assert Activity.objects.filter(done_at=None).count() == 1
-    assert "revisa el precio" in manager_client.get(reverse("crm:reminders")).content.decode()
-    assert "revisa el precio" not in alice_client.get(reverse("crm:reminders")).content.decode()
+    assert "revisa el precio" in manager_client.get(reverse("activities:reminders")).content.decode()
+    assert "revisa el precio" not in alice_client.get(reverse("activities:reminders")).content.decode()
 
 
 def test_an_opportunity_comment_mentions_too(alice, manager, alice_client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from crm.tasks import send_reminder_digest
+from activities.tasks import send_reminder_digest
 
 
 class Command(BaseCommand):

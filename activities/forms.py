@@ -1,0 +1,142 @@
+"""Forms of activities: logging one, rescheduling and reassigning reminders, the
+email and WhatsApp channels, categories."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, Category
+from crm import access, bounds
+from crm.countries import format_phone
+from crm.forms import DateTimeInput
+from crm.models import User
+
+
+class ActivityForm(forms.Form):
+    """Log an activity (done, or planned as a reminder) on a person or a
+    company, with an optional follow-up reminder in the same step."""
+
+    person = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    company = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    campaign = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    opportunity = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    service_order = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    detail = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Detail"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    done = forms.BooleanField(label=_("Already done"), required=False, initial=True)
+    due_at = bounds.DateTimeField(
+        label=_("Planned for"), required=False, widget=DateTimeInput, help_text=_("For a planned activity.")
+    )
+    follow_up_at = bounds.DateTimeField(
+        label=_("Follow-up reminder"),
+        required=False,
+        widget=DateTimeInput,
+        help_text=_("Optional: plan the next step now."),
+    )
+    follow_up_subject = forms.CharField(label=_("Follow-up subject"), max_length=200, required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["person"].queryset = access.workable_people(user)
+        self.fields["company"].queryset = access.companies(user)
+        self.fields["campaign"].queryset = access.campaigns(user)
+        self.fields["opportunity"].queryset = access.opportunities(user)
+        self.fields["service_order"].queryset = access.service_orders(user)
+        self.fields["category"].queryset = access.categories(user)
+        self.fields["subject"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
+
+    def clean_subject(self) -> str:
+        return " ".join(self.cleaned_data["subject"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("person") and not cleaned.get("company") and not self.errors.get("person"):
+            raise forms.ValidationError(_("Choose the person or company this activity is about."))
+        if not cleaned.get("done") and not cleaned.get("due_at") and "due_at" not in self.errors:
+            self.add_error("due_at", _("A planned activity needs a date and time."))
+        follow_up_at = cleaned.get("follow_up_at")
+        if follow_up_at and follow_up_at < timezone.now():
+            self.add_error("follow_up_at", _("A follow-up reminder must be in the future."))
+        return cleaned
+
+    def log(self, by: User):
+        """Record the activity (and its follow-up): (activity, follow_up or None)."""
+        from activities import services
+
+        data = self.cleaned_data
+        return services.activity_log(
+            by=by,
+            kind=data["kind"],
+            subject=data["subject"],
+            detail=data["detail"],
+            category=data["category"],
+            person=data["person"],
+            company=data["company"],
+            campaign=data["campaign"],
+            opportunity=data["opportunity"],
+            service_order=data["service_order"],
+            done=data["done"],
+            due_at=data["due_at"],
+            follow_up_at=data["follow_up_at"],
+            follow_up_subject=data["follow_up_subject"],
+        )
+
+
+class RescheduleForm(forms.Form):
+    due_at = bounds.DateTimeField(label=_("New date and time"), widget=DateTimeInput)
+
+
+class ReassignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = access.assignable_users(user)
+
+
+class EmailForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX, label=_("Message"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class WhatsAppForm(forms.Form):
+    number = forms.ChoiceField(label=_("Number"), widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    remember = forms.BooleanField(label=_("Keep this message as my template"), required=False)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        numbers = dict.fromkeys(n for n in (person.mobile, person.phone) if n)
+        self.fields["number"].choices = [(n, format_phone(n)) for n in numbers]
+        if numbers:
+            self.fields["number"].initial = next(iter(numbers))
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name"]
+
+    def clean_name(self) -> str:
+        from activities.services import clean_category_name
+
+        try:
+            return clean_category_name(self.cleaned_data["name"], exclude_pk=self.instance.pk)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from None

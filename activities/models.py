@@ -1,0 +1,203 @@
+"""Activities: what is done or planned with people and companies (reminders are
+planned activities), their categories, and the morning digest's bookkeeping.
+
+The tables keep the names they had when these models lived in ``crm``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.history import tracked
+
+
+class Category(models.Model):
+    """A category that classifies activities (seed 003, "Configurar Categorías")."""
+
+    name = models.CharField(_("name"), max_length=80)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        db_table = "crm_category"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="crm_category_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked(db_table="crm_activityhistory")
+class Activity(models.Model):
+    """Something done or planned with a person or company. A planned activity
+    (``due_at`` set, ``done_at`` empty) is a reminder."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        EMAIL = "email", _("Email")
+        VISIT = "visit", _("Visit")
+        MEETING = "meeting", _("Meeting")
+        NOTE = "note", _("Note")
+        TASK = "task", _("Task")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CALL)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    detail = models.TextField(_("detail"), blank=True)
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    company = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        verbose_name=_("opportunity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    service_order = models.ForeignKey(
+        "serviceorders.ServiceOrder",
+        verbose_name=_("service order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="activities"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        db_table = "crm_activity"
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-created_at", "-id"]
+        permissions = [("export_activity", _("Can export activities"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(company__isnull=False),
+                name="crm_activity_person_or_company",
+                violation_error_message=_("An activity belongs to a person or a company."),
+            )
+        ]
+        indexes = [
+            # Reminders: open planned activities by due date, per owner and overall.
+            models.Index(
+                fields=["owner", "due_at", "id"],
+                name="crm_reminder_owner_due_idx",
+                condition=Q(done_at=None, due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="crm_reminder_due_idx",
+                condition=Q(done_at=None, due_at__isnull=False),
+            ),
+            # Follow-up: an owner's activities by date.
+            models.Index(fields=["owner", "-created_at", "-id"], name="crm_activity_owner_idx"),
+            # Timelines.
+            models.Index(fields=["person", "-done_at", "-id"], name="crm_activity_person_idx"),
+            models.Index(fields=["company", "-done_at", "-id"], name="crm_activity_company_idx"),
+            models.Index(fields=["campaign", "person", "-done_at"], name="crm_activity_campaign_idx"),
+            models.Index(fields=["opportunity", "-done_at"], name="crm_activity_opportunity_idx"),
+            models.Index(fields=["service_order", "-done_at"], name="crm_activity_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_reminder(self) -> bool:
+        return self.due_at is not None and self.done_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_reminder and self.due_at < timezone.now()
+
+    @property
+    def icon(self) -> str:
+        return ACTIVITY_ICONS.get(self.kind, "dot")
+
+    def as_text(self) -> str:
+        """The activity as plain text, for copying into another application."""
+        parts = [f"{self.get_kind_display()}: {self.subject}"]
+        when = self.done_at or self.due_at or self.created_at
+        parts.append(timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
+        related = ", ".join(str(r) for r in (self.person, self.company) if r is not None)
+        if related:
+            parts.append(related)
+        if self.detail:
+            parts.append(self.detail)
+        return "\n".join(parts)
+
+
+ACTIVITY_ICONS = {
+    "call": "telephone",
+    "email": "envelope",
+    "visit": "geo-alt",
+    "meeting": "people",
+    "note": "sticky",
+    "task": "check2-square",
+    "whatsapp": "whatsapp",
+}
+
+
+class DigestSent(models.Model):
+    """One reminder digest per user and day: the daily task may run twice
+    without mailing twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    reminders = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "crm_digestsent"
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="crm_digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

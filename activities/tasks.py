@@ -1,0 +1,91 @@
+"""The morning digest of reminders (Django's Tasks API, run by the db_worker)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from activities.models import DigestSent
+from crm import access
+from crm.models import User
+
+logger = logging.getLogger(__name__)
+DIGEST_HOUR = time(7, 0)
+TASK_PATH = "activities.tasks.send_reminder_digest"
+
+
+def next_digest_time(now: datetime | None = None) -> datetime:
+    """Tomorrow's (or today's, if still ahead) digest hour, local time."""
+    now = timezone.localtime(now or timezone.now())
+    candidate = now.replace(hour=DIGEST_HOUR.hour, minute=DIGEST_HOUR.minute, second=0, microsecond=0)
+    return candidate if candidate > now else candidate + timedelta(days=1)
+
+
+def digest_for(user: User, day) -> int:
+    """Mail ``user`` their due and overdue reminders, once per ``day``.
+    Returns how many reminders the mail listed (0: nothing sent)."""
+    end_of_day = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    reminders = list(
+        access.my_reminders(user)
+        .filter(due_at__lt=end_of_day)
+        .select_related("person", "company")
+        .order_by("due_at", "id")[:200]
+    )
+    if not reminders or not user.email:
+        return 0
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(user=user, day=day, reminders=len(reminders))
+            with translation.override(user.language):
+                context = {"user": user, "reminders": reminders, "day": day, "now": timezone.now()}
+                subject = render_to_string("activities/digest_subject.txt", context).strip()
+                body = render_to_string("activities/digest.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except IntegrityError:
+        return 0  # already sent today, by another run
+    except (OSError, smtplib.SMTPException):
+        # Nothing recorded: the next run tries this user again.
+        logger.warning("reminder digest for user %s could not be sent", user.pk, exc_info=True)
+        return 0
+    return len(reminders)
+
+
+@task()
+def send_reminder_digest(reschedule: bool = True) -> dict:
+    """Email every active user their due and overdue reminders; then plan the
+    next run for the next digest hour (the worker's daily schedule)."""
+    day = timezone.localdate()
+    users = sent = 0
+    for user in User.objects.filter(is_active=True).exclude(email="").order_by("pk").iterator():
+        count = digest_for(user, day)
+        if count:
+            users += 1
+            sent += count
+    if reschedule:
+        ensure_digest_scheduled()
+    return {"users": users, "reminders": sent}
+
+
+def ensure_digest_scheduled() -> bool:
+    """Plan the next digest unless one is already waiting. True if planned."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").exists()
+    if waiting:
+        return False
+    send_reminder_digest.using(run_after=next_digest_time()).enqueue()
+    return True
+
+
+def plan_digest(sender=None, stdout=None, **kwargs) -> None:
+    """When the task worker starts: plan the digest unless one is waiting."""
+    if ensure_digest_scheduled() and stdout is not None:
+        stdout.write("Daily reminder digest planned.")

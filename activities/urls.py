@@ -1,0 +1,26 @@
+from django.urls import path
+
+from activities import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("activities/", views.activity_list, name="activities"),
+    path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/done/", views.activity_done, name="activity_done"),
+    path("activities/<int:pk>/pending/", views.activity_pending, name="activity_pending"),
+    path("activities/export/", views.activity_export, name="activities_export"),
+    path("reminders/", views.reminder_list, name="reminders"),
+    path("reminders/export/", views.reminder_export, name="reminders_export"),
+    path("reminders/<int:pk>/reschedule/", views.reminder_reschedule, name="reminder_reschedule"),
+    path("reminders/<int:pk>/reassign/", views.reminder_reassign, name="reminder_reassign"),
+    path("people/<int:pk>/email/", views.person_email, name="person_email"),
+    path("people/<int:pk>/whatsapp/", views.person_whatsapp, name="person_whatsapp"),
+    path("calendar/", views.calendar_settings, name="calendar"),
+    path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("catalogs/", views.catalogs, name="catalogs"),
+    path("catalogs/categories/new/", views.category_create, name="category_create"),
+    path("catalogs/categories/<int:pk>/edit/", views.category_edit, name="category_edit"),
+    path("catalogs/categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
+]
