@@ -87,7 +87,13 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     queryset = filterset.qs.select_related("person", "company", "owner", "category")
     page = paginate(request, queryset)
     template = "activities/list.html#rows" if request.htmx else "activities/list.html"
-    return render(request, template, {"filter": filterset, "page": page})
+    context = {
+        "filter": filterset,
+        "page": page,
+        "list": "activities",
+        "export_url": "activities:activities_export",
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -123,6 +129,8 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
+        "list": "reminders",
+        "export_url": "activities:reminders_export",
         "now": now,
         "end_of_today": _end_of_today(),
         # Read once for every row's reassign menu.

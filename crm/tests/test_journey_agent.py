@@ -200,7 +200,7 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     ).exists()
     # The overdue counter leads to yesterday's reminder; done, the counter goes away.
     page.locator("nav.navbar a[href='/reminders/']").click()
-    row = page.locator("#reminder-rows tr", has_text="Llamar a Rosa por la propuesta")
+    row = page.locator("#reminders-rows tr", has_text="Llamar a Rosa por la propuesta")
     journey.shot("reminders")
     journey.confirm(row.get_by_role("button", name=journey.t("Done"), exact=True))
     expect(overdue).to_have_count(0)
