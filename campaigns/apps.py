@@ -7,9 +7,5 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        import campaigns.exports  # noqa: F401  (registers the members export)
-        from campaigns.hooks import add_imported_people
-        from people.importing import AFTER_PEOPLE_WRITTEN
-
-        if add_imported_people not in AFTER_PEOPLE_WRITTEN:
-            AFTER_PEOPLE_WRITTEN.append(add_imported_people)
+        import campaigns.exports
+        import campaigns.hooks  # noqa: F401  (adds people imported from a campaign to it)

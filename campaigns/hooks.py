@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.dispatch import receiver
+
 from campaigns.services import members_add
 from crm import access
 from people.models import Person
+from people.signals import imported as people_imported
 
 
-def add_imported_people(options: dict, user, rows) -> None:
+@receiver(people_imported, dispatch_uid="campaigns.add_imported_people")
+def add_imported_people(sender, *, user, options: dict, rows, **kwargs) -> None:
     """An import started from a campaign adds its people to that campaign (members_add:
     the people not in it yet, each with a line on their timeline)."""
     campaign_id = options.get("campaign")

@@ -12,10 +12,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models.functions import Upper
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from companies import services
 from companies.models import Company
 from companies.taxids import normalize_tax_id
 from crm import access
@@ -24,6 +26,7 @@ from crm.custom_fields import definitions, parse
 from crm.importing import Importer, Row, choice_lookup, register, with_custom_fields
 from crm.models import User
 from people.models import ImportJob
+from people.signals import imported as people_imported
 
 FIELDS: dict[str, tuple[Any, list[str]]] = {
     "name": (
@@ -217,3 +220,23 @@ class CompanyImporter(Importer):
 
 
 register(CompanyImporter())
+
+
+@receiver(people_imported, dispatch_uid="companies.place_imported_people")
+def place_imported_people(sender, *, user: User, owner: User, rows: list[Row], **kwargs) -> None:
+    """People imported with a company column take their positions in those companies."""
+    services.people_place(
+        placements=[
+            (
+                row.record_id,
+                row.values["company"],
+                row.values.get("country", ""),
+                row.values.get("area", ""),
+                row.values.get("position", ""),
+            )
+            for row in rows
+            if row.values.get("company")
+        ],
+        user=user,
+        owner=owner,
+    )

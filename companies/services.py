@@ -6,11 +6,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Membership
 from companies.taxids import TAX_ID_NAMES
+from crm import access
+from crm.countries import fold
 from crm.models import User
 from crm.versioning import check_version
 from people.models import Person
@@ -97,6 +100,44 @@ def membership_add(*, person: Person, company: Company, area: str = "", position
         person=person, company=company, defaults={"area": area.strip(), "position": position.strip()}
     )
     return membership
+
+
+@transaction.atomic
+def people_place(*, placements: list[tuple[int, str, str, str, str]], user: User, owner: User) -> None:
+    """Positions of many people at once in companies named by name (an import).
+    ``placements``: (person id, company name, country, area, position). A name the user
+    cannot find among the companies they see becomes a company of ``owner`` (in the
+    country of the first row naming it); a position already held is updated."""
+    if not placements:
+        return
+    names: dict[str, tuple[str, str]] = {}  # folded name -> (name as first written, first country given)
+    for _pk, name, country, _area, _position in placements:
+        first_name, first_country = names.get(fold(name), (name, ""))
+        names[fold(name)] = (first_name, first_country or country)
+    known: dict[str, int] = {}
+    for pk, name in (
+        access.companies(user)
+        .annotate(key=Lower("name"))
+        .filter(key__in={name.lower() for name, _country in names.values()})
+        .values_list("pk", "name")
+    ):
+        known.setdefault(fold(name), pk)
+    missing = [
+        Company(name=name, owner=owner, country=country or "OT")
+        for key, (name, country) in names.items()
+        if key not in known
+    ]
+    for company in Company.objects.bulk_create(missing):
+        known[fold(company.name)] = company.pk
+    Membership.objects.bulk_create(
+        [
+            Membership(person_id=pk, company_id=known[fold(name)], area=area, position=position)
+            for pk, name, _country, area, position in placements
+        ],
+        update_conflicts=True,
+        unique_fields=["person", "company"],
+        update_fields=["area", "position"],
+    )
 
 
 @transaction.atomic

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,7 +39,7 @@ from crm.importing import (
 )
 from crm.models import User
 from people.models import ImportJob, Person, PersonEvent, Tag
-from people.signals import changed_in_bulk
+from people.signals import changed_in_bulk, imported
 
 CHUNK = 5000
 PREVIEW_ROWS = 100
@@ -374,15 +373,11 @@ class PeopleImporter(Importer):
         _cleaner, _matcher, user, options, raw_options = state
         _write(chunk, user, options)
         written = [r for r in chunk if r.action in ("new", "update")]
-        for hook in AFTER_PEOPLE_WRITTEN:
-            hook(raw_options, user, written)
+        if written:
+            imported.send(sender=Person, user=user, owner=options.owner, options=raw_options, rows=written)
 
 
 register(PeopleImporter())
-
-# Later modules act on the people an import wrote (the campaigns module adds
-# them to a campaign): hook(job_options, user, rows written).
-AFTER_PEOPLE_WRITTEN: list[Callable[[dict, User, list[Row]], None]] = []
 
 
 # Writing -------------------------------------------------------------------
@@ -459,7 +454,6 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
             ),
         )
         _add_tags(cursor, new + updates, options)
-    _place_in_companies([r for r in new + updates if r.values.get("company")], user, options)
     # Written by COPY, they are announced here (webhooks), as the timeline events above say.
     changed_in_bulk.send(sender=Person, kind=PersonEvent.Kind.CREATED, ids=[r.record_id for r in new])
     changed_in_bulk.send(sender=Person, kind=PersonEvent.Kind.UPDATED, ids=[r.record_id for r in updates])
@@ -509,55 +503,6 @@ def _add_tags(cursor, written: list[Row], options: Options) -> None:
         "WHERE NOT EXISTS (SELECT 1 FROM people_person_tags x WHERE x.person_id = t.person_id AND x.tag_id = t.tag_id)"
     )
     cursor.execute("DROP TABLE import_tags")
-
-
-def _place_in_companies(rows_with_company: list[Row], user: User, options: Options) -> None:
-    """Positions in companies named in the file; a company the importer
-    cannot find among theirs is created for them."""
-    if not rows_with_company:
-        return
-    from django.apps import apps
-
-    Company = apps.get_model("companies", "Company")
-    Membership = apps.get_model("companies", "Membership")
-    names = {fold(r.values["company"]): r.values["company"] for r in rows_with_company}
-    known: dict[str, int] = {}
-    for pk, name in (
-        access.companies(user)
-        .annotate(key=Lower("name"))
-        .filter(key__in={n.lower() for n in names.values()})
-        .values_list("pk", "name")
-    ):
-        known.setdefault(fold(name), pk)
-    missing = [
-        Company(name=name, owner=options.owner, country=_country_of(rows_with_company, key))
-        for key, name in names.items()
-        if key not in known
-    ]
-    for company in Company.objects.bulk_create(missing):
-        known[fold(company.name)] = company.pk
-    memberships = [
-        Membership(
-            person_id=r.record_id,
-            company_id=known[fold(r.values["company"])],
-            area=r.values.get("area", ""),
-            position=r.values.get("position", ""),
-        )
-        for r in rows_with_company
-    ]
-    Membership.objects.bulk_create(
-        memberships,
-        update_conflicts=True,
-        unique_fields=["person", "company"],
-        update_fields=["area", "position"],
-    )
-
-
-def _country_of(rows_with_company: list[Row], key: str) -> str:
-    for row in rows_with_company:
-        if fold(row.values["company"]) == key and row.values.get("country"):
-            return row.values["country"]
-    return "OT"
 
 
 def _changed_labels(changed: list[str], labels: dict[str, str]) -> str:
