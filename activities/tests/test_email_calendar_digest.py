@@ -150,11 +150,19 @@ def test_digest_command_prints_counts(alice, mail_server, capsys):
     assert capsys.readouterr().out.strip() == "users=1 reminders=1"
 
 
-def test_worker_schedule_plans_one_digest(settings):
+def test_the_starting_worker_plans_one_digest(settings):
+    """The worker command tells the apps it starts (crm.signals.worker_starting); the
+    activities plan the next digest once, however often it starts."""
+    from io import StringIO
+
     from django_tasks_db.models import DBTaskResult
 
-    assert tasks.ensure_digest_scheduled() is True
-    assert tasks.ensure_digest_scheduled() is False
+    from crm.signals import worker_starting
+
+    out = StringIO()
+    worker_starting.send(sender=None, stdout=out)
+    worker_starting.send(sender=None, stdout=out)
+    assert out.getvalue() == "Daily reminder digest planned."  # once
     planned = DBTaskResult.objects.get(task_path=tasks.TASK_PATH)
     assert planned.run_after > timezone.now()
     assert timezone.localtime(planned.run_after).hour == tasks.DIGEST_HOUR.hour
