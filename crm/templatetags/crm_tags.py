@@ -67,6 +67,12 @@ def hours(duration):
 
 
 @register.filter
+def fields_with_errors(form) -> list:
+    """The bound fields of ``form`` that were refused, in the form's order."""
+    return [field for field in form if field.errors]
+
+
+@register.filter
 def add_days(value, days):
     return value + datetime.timedelta(days=int(days)) if value else value
 

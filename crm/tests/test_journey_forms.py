@@ -1,0 +1,60 @@
+"""Refused forms as a person sees them, in a real browser (crm/tests/browser.py): the error
+next to a search-as-you-type picker and in the summary at the top, and what was typed kept."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from companies.tests.factories import CompanyFactory
+from crm.models import User
+from crm.tests.browser import VARIANTS
+from crm.tests.factories import PASSWORD, UserFactory
+from opportunities.models import Opportunity
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people.tests.factories import PersonFactory
+from serviceorders.models import ServiceOrder
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.parametrize("variant", VARIANTS[:1], ids=[VARIANTS[0].name]),
+]
+
+
+def test_errors_of_pickers_are_shown_and_typing_is_kept(journey):
+    agent = UserFactory(username="carla", name="Carla Vendedora", role=User.Role.AGENT, language="")
+    board = PipelineFactory(name="Ventas")
+    board.members.add(agent)
+    company = CompanyFactory(name="Andes SAC", owner=agent)
+    stranger = PersonFactory(first_name="Rosa", last_name="Quispe", owner=agent)
+    taken = OpportunityFactory(pipeline=board, agent=agent, contact=PersonFactory(first_name="Luis", owner=agent))
+    journey.sign_in("carla", PASSWORD)
+    page = journey.page
+
+    # A contact who is not a person of the chosen company: the error under the picker.
+    journey.go(f"/opportunities/new/?pipeline={board.pk}&company={company.pk}&contact={stranger.pk}")
+    page.fill("#id_subject", "ERP para 20 usuarios")
+    page.get_by_role("button", name=journey.t("Save"), exact=True).click()
+    message = journey.t("The contact must be a person of that company.")
+    expect(page.locator("#div_id_contact").get_by_text(message)).to_be_visible()
+    summary = page.locator("[data-form-errors]")
+    expect(summary.get_by_role("link", name=journey.t("Contact"))).to_be_visible()
+    expect(page.locator("#id_subject")).to_have_value("ERP para 20 usuarios")
+    journey.shot("contact-not-of-the-company")
+
+    # A second open card for the same person on the board.
+    journey.go(f"/opportunities/new/?pipeline={board.pk}&contact={taken.contact_id}")
+    page.fill("#id_subject", "Otra vez")
+    page.get_by_role("button", name=journey.t("Save"), exact=True).click()
+    expect(page.locator("#div_id_contact .invalid-feedback")).to_be_visible()
+    expect(page.locator("[data-form-errors]")).to_be_visible()
+    assert Opportunity.objects.count() == 1
+
+    # A service order without its client.
+    journey.go("/serviceorders/new/")
+    page.fill("#id_detail", "No enciende")
+    page.get_by_role("button", name=journey.t("Save"), exact=True).click()
+    expect(page.locator("#div_id_company .invalid-feedback")).to_be_visible()
+    expect(page.locator("#id_detail")).to_have_value("No enciende")
+    assert ServiceOrder.objects.count() == 0
+    journey.shot("order-without-client")
