@@ -326,7 +326,12 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = _opportunity_for(request.user, pk)
+    return _detail_page(request, _opportunity_for(request.user, pk), StatusForm())
+
+
+def _detail_page(request: HttpRequest, opportunity: Opportunity, status_form: StatusForm) -> HttpResponse:
+    """The card's page; ``status_form`` bound when a follow-up was refused (its panel
+    opens again with what was typed and the errors)."""
     events = opportunity.events.select_related("by").order_by("-at", "-id")[:HISTORY_LENGTH]
     activities = access.activities(request.user, followed=True).filter(opportunity=opportunity)
     context = {
@@ -347,7 +352,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transitions": sorted(
             services.TRANSITIONS[opportunity.status], key=list(Opportunity.Status.values).index
         ),
-        "status_form": StatusForm(),
+        "status_form": status_form,
         "stages": opportunity.pipeline.stages.order_by("position", "id"),
         "lines": list(opportunity.lines.all()),
         "products": access.products(request.user).filter(active=True).order_by("name")[:500],
@@ -361,6 +366,9 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_status(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _changeable_opportunity(request.user, pk)
     form = StatusForm(request.POST)
+    if "status" in form.errors:
+        messages.error(request, _("Choose a valid status."))
+        return back(request, opportunity)
     if form.is_valid():
         try:
             services.opportunity_set_status(
@@ -370,12 +378,15 @@ def opportunity_status(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if not hasattr(error, "error_dict"):  # not about what was typed (a final card, a stale page)
+                messages.error(request, " ".join(error.messages))
+                return back(request, opportunity)
+            form.add_error(None, error)
         else:
             messages.success(request, _("Follow-up saved."))
-    else:
-        messages.error(request, _("Choose a valid status."))
-    return back(request, opportunity)
+            return back(request, opportunity)
+    # Refused: the card's page with the panel open, what was typed and the errors.
+    return _detail_page(request, opportunity, form)
 
 
 @login_required

@@ -172,6 +172,39 @@ def test_refused_transition_is_a_clear_message_on_the_page(alice_client, alice, 
     assert "cannot become" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("data", "kept", "missing"),
+    [
+        (
+            {"status": "lost", "lost_reason": "Eligió a la competencia"},
+            "Eligió a la competencia",
+            "improvement",
+        ),
+        (
+            {"status": "waiting", "comment": "Llamar después de la feria"},
+            "Llamar después de la feria",
+            "next_contact_on",
+        ),
+    ],
+    ids=["lost", "waiting"],
+)
+def test_a_refused_follow_up_keeps_its_panel_open_with_what_was_typed(
+    alice_client, card, data, kept, missing
+):
+    """Lost with only "why", Wait without a date: the panel stays open, the text stays, the error is beside the field."""
+    before = card.status
+    response = alice_client.post(reverse("opportunities:status", args=[card.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    panel = html[html.index(f'<summary class="btn btn-sm status-{data["status"]}"') - 40 :]
+    assert panel.lstrip().startswith('<details class="mb-2" open>')
+    assert kept in panel[: panel.index("</details>")]
+    assert 'aria-invalid="true"' in panel[: panel.index("</details>")]
+    assert str(response.context["status_form"].errors[missing][0]) in html
+    card.refresh_from_db()
+    assert card.status == before
+
+
 def test_comments_and_archive_are_in_the_history(alice_client, alice, card):
     alice_client.post(reverse("opportunities:comment", args=[card.pk]), {"comment": "Called the CFO"})
     alice_client.post(reverse("opportunities:archive", args=[card.pk]), {"archived": "1"})
