@@ -4,7 +4,7 @@ notes the CRM writes on timelines, and the email and WhatsApp channels."""
 from __future__ import annotations
 
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -233,23 +233,38 @@ def whatsapp_url(number: str, message: str = "") -> str:
     )
 
 
+# A second identical chat opened this soon (a double click, a retry) is the same conversation.
+WHATSAPP_SAME_WITHIN = timedelta(minutes=10)
+
+
 @transaction.atomic
 def whatsapp_open(
     *, by: User, person, number: str, message: str = "", campaign=None, remember_template: str | None = None
 ) -> tuple[Activity, str]:
-    """Record a WhatsApp conversation opened with one of the person's numbers
-    on their timeline, and give the address that opens it. ``remember_template``:
-    the user's new message template."""
+    """Record a WhatsApp conversation opened with one of the person's numbers on their
+    timeline, and give the address that opens it. The message's placeholders are filled
+    as in the user's template; the same message to the same number again within a few
+    minutes is recorded once. ``remember_template``: the user's new message template."""
     if number not in {person.phone, person.mobile} or not number:
         raise ValidationError({"number": _("Choose one of this person's numbers.")})
     if remember_template is not None:
         core.user_set_whatsapp_template(user=by, template=remember_template)
-    activity, _follow_up = activity_log(
-        by=by,
-        kind=Activity.Kind.WHATSAPP,
-        subject=_("WhatsApp to %(number)s") % {"number": format_phone(number)},
-        detail=message,
-        person=person,
-        campaign=campaign,
+    text = whatsapp_message(template=message, person=person, agent=by)
+    subject = _("WhatsApp to %(number)s") % {"number": format_phone(number)}
+    activity = (
+        Activity.objects.filter(
+            kind=Activity.Kind.WHATSAPP,
+            person=person,
+            owner=by,
+            subject=subject,
+            detail=text.strip(),
+            created_at__gte=timezone.now() - WHATSAPP_SAME_WITHIN,
+        )
+        .order_by("-created_at")
+        .first()
     )
-    return activity, whatsapp_url(number, message)
+    if activity is None:
+        activity, _follow_up = activity_log(
+            by=by, kind=Activity.Kind.WHATSAPP, subject=subject, detail=text, person=person, campaign=campaign
+        )
+    return activity, whatsapp_url(number, text)

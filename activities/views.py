@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -244,12 +244,21 @@ def person_whatsapp(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if _wants_json(request):  # the page's script opens the chat in a new tab
+                messages.success(request, _("WhatsApp opened; the conversation is on the timeline."))
+                return JsonResponse({"open": url, "next": person.get_absolute_url()})
             return HttpResponseRedirect(url)
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse({"errors": form.errors}, status=400)
     return render(
         request,
         "activities/whatsapp.html",
         {"person": person, "form": form, "campaign": campaign, "template": request.user.whatsapp_template},
     )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
 
 
 @login_required

@@ -335,7 +335,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # A WhatsApp chat opens from a form (activities: the answer is wa.me's address).
+        "form-action": [SELF, "https://wa.me", "https://api.whatsapp.com"],
         "frame-ancestors": [NONE],
     }
 }

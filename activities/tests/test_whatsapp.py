@@ -45,11 +45,41 @@ def test_the_template_is_kept_when_asked_and_the_message_is_optional(alice_clien
     response = alice_client.post(
         url, {"number": "+51987654321", "message": "Buenos días {first_name}", "remember": "on"}
     )
-    assert response["Location"] == "https://wa.me/51987654321?text=Buenos%20d%C3%ADas%20%7Bfirst_name%7D"
+    assert response["Location"] == "https://wa.me/51987654321?text=Buenos%20d%C3%ADas%20Rosa"
     alice.refresh_from_db()
     assert alice.whatsapp_template == "Buenos días {first_name}"
     assert alice_client.post(url, {"number": "+51987654321"})["Location"] == "https://wa.me/51987654321"
     assert Activity.objects.filter(kind="whatsapp").count() == 2
+
+
+def test_placeholders_typed_in_the_message_are_filled_and_a_retry_records_once(alice_client, alice, rosa):
+    url = reverse("activities:person_whatsapp", args=[rosa.pk])
+    data = {"number": "+51987654321", "message": "Hola {first_name}, soy {agent}. {unknown}"}
+    first = alice_client.post(url, data)
+    again = alice_client.post(url, data)
+    assert parse_qs(urlsplit(first["Location"]).query) == {"text": ["Hola Rosa, soy Alice Agent. {unknown}"]}
+    assert again["Location"] == first["Location"]
+    activity = Activity.objects.get(kind="whatsapp")
+    assert activity.detail == "Hola Rosa, soy Alice Agent. {unknown}"
+
+
+def test_from_a_script_the_answer_names_the_chat_and_the_next_page(alice_client, rosa):
+    """The page's script opens the chat in a new tab and brings this one back to the person."""
+    url = reverse("activities:person_whatsapp", args=[rosa.pk])
+    answer = alice_client.post(
+        url, {"number": "+51987654321", "message": "Hola"}, headers={"Accept": "application/json"}
+    )
+    assert answer.json() == {"open": "https://wa.me/51987654321?text=Hola", "next": rosa.get_absolute_url()}
+    refused = alice_client.post(url, {"number": "+51911111111"}, headers={"Accept": "application/json"})
+    assert refused.status_code == 400
+    assert Activity.objects.filter(kind="whatsapp").count() == 1
+
+
+def test_the_pages_let_forms_go_to_whatsapp(client, settings):
+    """The policy lets the no-script form follow its answer to the chat (form-action)."""
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert "https://wa.me" in form_action
 
 
 def test_only_the_persons_own_numbers(alice_client, rosa):

@@ -103,6 +103,43 @@
     }
   });
 
+  // <form data-open-outside>: the answer names an outside address (a WhatsApp chat) and the
+  // page to come back to. The chat opens in a new tab (opened during the click, so no popup
+  // blocker stops it) and this tab goes back; a refusal is shown by submitting the form
+  // the ordinary way. Without this script the form's answer opens the chat in this tab.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-open-outside]");
+    if (!form || form.dataset.sending) {
+      if (form) { event.preventDefault(); }
+      return;
+    }
+    event.preventDefault();
+    form.dataset.sending = "1";
+    var tab = window.open("", "_blank");
+    fetch(form.action || window.location.href, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" },
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (answer) {
+      if (!answer.ok || !answer.data.open) { throw new Error("refused"); }
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = answer.data.open;
+      } else {
+        window.open(answer.data.open, "_blank", "noopener");
+      }
+      window.location.href = answer.data.next;
+    }).catch(function () {
+      if (tab) { tab.close(); }
+      delete form.dataset.sending;
+      form.removeAttribute("data-open-outside");
+      form.submit();
+    });
+  });
+
   // <form data-ctrl-enter>: Ctrl+Enter (or Cmd+Enter) saves from any field.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
