@@ -27,7 +27,9 @@ def test_errors_of_pickers_are_shown_and_typing_is_kept(journey):
     board.members.add(agent)
     company = CompanyFactory(name="Andes SAC", owner=agent)
     stranger = PersonFactory(first_name="Rosa", last_name="Quispe", owner=agent)
-    taken = OpportunityFactory(pipeline=board, agent=agent, contact=PersonFactory(first_name="Luis", owner=agent))
+    taken = OpportunityFactory(
+        pipeline=board, agent=agent, contact=PersonFactory(first_name="Luis", owner=agent)
+    )
     journey.sign_in("carla", PASSWORD)
     page = journey.page
 
@@ -66,7 +68,9 @@ def test_whatsapp_opens_the_chat_in_a_new_tab_with_the_message_filled(journey):
     journey.sign_in("carla", PASSWORD)
     page = journey.page
     # The outside address is answered here: the journey follows the navigation, not the internet.
-    page.context.route("https://wa.me/**", lambda route: route.fulfill(body="WhatsApp", content_type="text/plain"))
+    page.context.route(
+        "https://wa.me/**", lambda route: route.fulfill(body="WhatsApp", content_type="text/plain")
+    )
     journey.go(f"/people/{rosa.pk}/whatsapp/")
     page.fill("#id_message", "Hola {first_name}, soy {agent}")
     with page.context.expect_page() as opened:
@@ -76,7 +80,9 @@ def test_whatsapp_opens_the_chat_in_a_new_tab_with_the_message_filled(journey):
     assert chat.url == "https://wa.me/51987654321?text=Hola%20Rosa%2C%20soy%20Carla%20Vendedora"
     # This tab is back on the person, whose timeline shows the conversation once.
     page.wait_for_url(f"**/people/{rosa.pk}/")
-    expect(page.get_by_text(journey.t("WhatsApp opened; the conversation is on the timeline."))).to_be_visible()
+    expect(
+        page.get_by_text(journey.t("WhatsApp opened; the conversation is on the timeline."))
+    ).to_be_visible()
     expect(page.get_by_text("Hola Rosa, soy Carla Vendedora")).to_have_count(1)
     journey.shot("whatsapp-recorded")
     chat.close()
