@@ -91,12 +91,15 @@ class Card:
         return self.agent_name or self.agent_username
 
 
-def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> list[Column]:
+def heads(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> list[Column]:
+    """The board's columns with what their headers show (how many cards, their totals per
+    currency and in the base currency), no cards: two queries."""
     stages = list(pipeline.stages.order_by("position", "id"))
     by_stage = {stage.pk: Column(stage=stage) for stage in stages}
-    filtered = board_filter.qs
     # COUNT(*), not COUNT(id): the totals then come from opps_board_totals_idx alone.
-    totals = filtered.values("stage_id", "currency").annotate(n=Count("*"), total=Sum("amount")).order_by()
+    totals = (
+        board_filter.qs.values("stage_id", "currency").annotate(n=Count("*"), total=Sum("amount")).order_by()
+    )
     for row in totals:
         column = by_stage.get(row["stage_id"])
         if column is None:
@@ -106,6 +109,14 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
             column.totals.append((row["currency"], row["total"]))
     for column in by_stage.values():
         column.base_total = rates.total(column.totals)
+    return [by_stage[stage.pk] for stage in stages]
+
+
+def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> list[Column]:
+    result = heads(pipeline=pipeline, board_filter=board_filter, rates=rates)
+    stages = [column.stage for column in result]
+    by_stage = {column.stage.pk: column for column in result}
+    filtered = board_filter.qs
     order = {
         "board": [F("position").asc(), F("id").asc()],
         "asc": [F("created_at").asc(), F("id").asc()],
@@ -158,7 +169,6 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
     for stage_id, items in grouped.items():
         if stage_id in by_stage:
             by_stage[stage_id].cards = items
-    result = [by_stage[stage.pk] for stage in stages]
     for column in result:
         # The "Move to" menu of the column's cards, with the column selected.
         column.move_options = format_html_join(

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.utils.translation import gettext as _
@@ -411,12 +411,24 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
         error = _("This card cannot go there.")
     if request.htmx:
         if error is None:
-            opportunity.refresh_from_db(fields=["updated_at"])
-            return HttpResponse(status=204, headers={"X-Version": version_of(opportunity)})
+            # The board's column headers (counts and totals under its filters) as they are now.
+            opportunity.refresh_from_db(fields=["updated_at", "pipeline"])
+            response = _column_heads(request, opportunity.pipeline)
+            response["X-Version"] = version_of(opportunity)
+            return response
         return HttpResponse(status=409, content=error)
     if error:
         messages.error(request, error)
     return back(request, opportunity)
+
+
+def _column_heads(request: HttpRequest, pipeline: Pipeline) -> HttpResponse:
+    """Every column header of a board, under the filters the board was shown with."""
+    filters = QueryDict(request.POST.get("filters", "")[:2000])
+    cards = access.opportunities(request.user).filter(pipeline=pipeline)
+    board_filter = BoardFilter(filters, queryset=cards, user=request.user)
+    columns = board.heads(pipeline=pipeline, board_filter=board_filter, rates=Rates.on_date(request.user))
+    return render(request, "opportunities/board.html#column-heads", {"columns": columns})
 
 
 @login_required

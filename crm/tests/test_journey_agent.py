@@ -211,14 +211,20 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     journey.go(day["board"].get_absolute_url())
     source = page.locator(f"li.kanban-card[data-card='{card.pk}']")
     target = page.locator(f"ol.kanban-cards[data-stage='{stages[1].pk}']")
+    counts = [page.locator(f"#column-head-{stage.pk} [data-count]") for stage in stages[:2]]
+    before = [int(count.inner_text()) for count in counts]
     journey.shot("board")
     with page.expect_response(
         lambda response: response.url.endswith(f"/opportunities/{card.pk}/move/")
     ) as moved:
-        journey.drag(source, target)
+        # Grabbed by its title, as people do: the whole card drags.
+        journey.drag(source.get_by_role("link", name=card.subject), target)
     assert moved.value.ok
     card.refresh_from_db()
     assert card.stage == stages[1]
+    # Both columns' counts follow the drop at once.
+    expect(counts[0]).to_have_text(str(before[0] - 1))
+    expect(counts[1]).to_have_text(str(before[1] + 1))
     page.reload()
     expect(target.locator(f"li.kanban-card[data-card='{card.pk}']")).to_have_count(1)
     journey.shot("card-moved")

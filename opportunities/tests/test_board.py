@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -38,7 +39,12 @@ def test_drag_and_drop_between_and_within_stages(alice_client, alice):
     a, _b, c = (OpportunityFactory(pipeline=pipeline, agent=alice, subject=s) for s in "ABC")
     url = reverse("opportunities:move", args=[c.pk])
     response = alice_client.post(url, {"stage": first.pk, "position": 0}, headers={"HX-Request": "true"})
-    assert response.status_code == 204
+    assert response.status_code == 200
+    # The answer: every column's header as it is now, for the board to show without a reload.
+    shown = dict(
+        re.findall(r'id="column-head-(\d+)">.*?data-count>(\d+)<', response.content.decode(), re.DOTALL)
+    )
+    assert shown == {str(stage.pk): str(stage.opportunities.count()) for stage in pipeline.stages.all()}
     assert list(
         Opportunity.objects.filter(stage=first).order_by("position").values_list("subject", flat=True)
     ) == ["C", "A", "B"]

@@ -17,6 +17,8 @@
     body.set("position", String(index));
     // The version the board showed: a card someone else changed meanwhile is refused (409).
     body.set("version", card.getAttribute("data-version") || "");
+    // The board's filters: the answer brings every column's header (counts, totals) under them.
+    body.set("filters", window.location.search.replace(/^\?/, ""));
     var url = template.replace("/0/", "/" + card.getAttribute("data-card") + "/");
     return fetch(url, {
       method: "POST",
@@ -42,6 +44,19 @@
       if (select) {
         select.value = list.getAttribute("data-stage");
       }
+      return response.text().then(replaceHeads);
+    });
+  }
+
+  // Each column header in the answer replaces the one with its id.
+  function replaceHeads(html) {
+    var answer = document.createElement("template");
+    answer.innerHTML = html;
+    answer.content.querySelectorAll("header[id^='column-head-']").forEach(function (head) {
+      var shown = document.getElementById(head.id);
+      if (shown) {
+        shown.replaceWith(head);
+      }
     });
   }
 
@@ -53,8 +68,9 @@
       list.sortable = window.Sortable.create(list, {
         group: "cards",
         animation: 120,
-        // A card the user only follows is read, not moved.
-        filter: "a, select, button, input, .kanban-readonly",
+        // The whole card is the handle, but not its menu; a card the user only follows is
+        // read, not moved. A click on the title (no drag) still opens the card.
+        filter: "select, button, input, label, .kanban-readonly",
         preventOnFilter: false,
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) {
