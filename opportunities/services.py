@@ -260,7 +260,17 @@ def opportunity_update(
     locked.full_clean()
     locked.save()
     if tags is not None:
-        locked.tags.set(tags)
+        before = {tag.pk: tag.name for tag in locked.tags.all()}
+        after = {tag.pk: tag.name for tag in tags}
+        if before.keys() != after.keys():
+            changed.append(
+                _tag_changes(
+                    added=after.keys() - before.keys(),
+                    removed=before.keys() - after.keys(),
+                    names={**before, **after},
+                )
+            )
+            locked.tags.set(tags)
     if members is not None:
         members = [user for user in members if user.pk != locked.agent_id]
         _check_followers(locked.pipeline, members)
@@ -453,6 +463,12 @@ def _label(field: str) -> str:
     return str(Opportunity._meta.get_field(field).verbose_name)
 
 
+def _tag_changes(*, names: dict[int, str], added=(), removed=()) -> str:
+    """A history line of tag changes: "tags: +VIP, -Feria Lima" (within the event's 200 characters)."""
+    changes = sorted(f"+{names[pk]}" for pk in added) + sorted(f"-{names[pk]}" for pk in removed)
+    return f"{_label('tags')}: {', '.join(changes)}"[:200]
+
+
 @transaction.atomic
 def opportunities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
     """Give cards to the agent ``to``; returns {pk: previous agent id} of those that moved."""
@@ -474,7 +490,9 @@ def opportunities_tag(*, ids, tag, by: User) -> list[int]:
     fresh = [pk for pk in ids if pk not in present]
     through.objects.bulk_create([through(tag=tag, opportunity_id=pk) for pk in fresh], batch_size=2000)
     Opportunity.objects.filter(pk__in=fresh).update(updated_at=timezone.now())
-    _events(fresh, OpportunityEvent.Kind.EDITED, by, new=_label("tags"))
+    _events(
+        fresh, OpportunityEvent.Kind.EDITED, by, new=_tag_changes(added=[tag.pk], names={tag.pk: tag.name})
+    )
     return fresh
 
 
@@ -484,7 +502,12 @@ def opportunities_untag(*, ids, tag, by: User) -> list[int]:
     removed = sorted(links.values_list("opportunity_id", flat=True))
     links.delete()
     Opportunity.objects.filter(pk__in=removed).update(updated_at=timezone.now())
-    _events(removed, OpportunityEvent.Kind.EDITED, by, new=_label("tags"))
+    _events(
+        removed,
+        OpportunityEvent.Kind.EDITED,
+        by,
+        new=_tag_changes(removed=[tag.pk], names={tag.pk: tag.name}),
+    )
     return removed
 
 

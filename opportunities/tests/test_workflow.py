@@ -10,7 +10,7 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from opportunities import services
 from opportunities.models import Opportunity, OpportunityEvent
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
-from people.tests.factories import PersonFactory
+from people.tests.factories import PersonFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 TOMORROW = lambda: timezone.localdate() + datetime.timedelta(days=1)  # noqa: E731
@@ -203,6 +203,17 @@ def test_a_refused_follow_up_keeps_its_panel_open_with_what_was_typed(
     assert str(response.context["status_form"].errors[missing][0]) in html
     card.refresh_from_db()
     assert card.status == before
+
+
+def test_tag_changes_are_in_the_history(alice, card):
+    vip, fair = TagFactory(name="VIP"), TagFactory(name="Feria Lima")
+    services.opportunity_update(opportunity=card, by=alice, tags=[vip, fair])
+    services.opportunity_update(opportunity=card, by=alice, tags=[fair])
+    services.opportunity_update(opportunity=card, by=alice, tags=[fair])  # no change, no line
+    services.opportunities_untag(ids=[card.pk], tag=fair, by=alice)
+    services.opportunities_tag(ids=[card.pk], tag=vip, by=alice)
+    lines = list(card.events.filter(kind="edited").order_by("at", "id").values_list("new_value", flat=True))
+    assert lines == ["tags: +Feria Lima, +VIP", "tags: -VIP", "tags: -Feria Lima", "tags: +VIP"]
 
 
 def test_comments_and_archive_are_in_the_history(alice_client, alice, card):
