@@ -49,6 +49,8 @@ class Total:
     amount: Decimal = Decimal(0)
     used: list[Used] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # currencies without a rate
+    unconverted: list[tuple[str, Decimal]] = field(default_factory=list)  # their amounts, as they are
+    converted_any: bool = False  # some amount is in ``amount``
 
 
 @dataclass
@@ -83,17 +85,19 @@ class Rates:
         """The sum of (currency, amount) pairs in the base currency."""
         result = Total()
         used: dict[str, Used] = {}
-        missing: set[str] = set()
+        unconverted: dict[str, Decimal] = {}
         for currency, amount in amounts:
             if not amount:
                 continue
             converted = self.convert(amount, currency)
             if converted is None:
-                missing.add(currency)
+                unconverted[currency] = unconverted.get(currency, Decimal(0)) + amount
                 continue
             result.amount += converted
+            result.converted_any = True
             if currency != self.base:
                 used[currency] = self.table[currency]
         result.used = sorted(used.values(), key=lambda u: u.currency)
-        result.missing = sorted(missing)
+        result.missing = sorted(unconverted)
+        result.unconverted = sorted(unconverted.items())
         return result

@@ -4,6 +4,7 @@ administrators keep, saying which rates were used."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -54,6 +55,15 @@ def test_administrators_keep_rates_with_clear_messages(admin_client, alice_clien
     assert not ExchangeRate.objects.exists()
 
 
+def test_a_total_without_any_rate_shows_the_amounts_as_they_are(manager_client, alice):
+    """No "≈ PEN 0.00": the amounts in their currencies, and which rate is missing."""
+    board = PipelineFactory(members=[alice])
+    OpportunityFactory(pipeline=board, agent=alice, amount=1000, currency="BRL")
+    page = manager_client.get(board.get_absolute_url()).content.decode()
+    assert "≈ PEN" not in page
+    assert "BRL 1,000.00 (no exchange rate for BRL)" in re.sub(r"<[^>]+>", "", page)
+
+
 def test_board_dashboard_and_report_total_in_the_base_currency(manager_client, alice, admin_user):
     _rate("USD", DAY, "3.75", admin_user)
     board = PipelineFactory(members=[alice])
@@ -62,9 +72,9 @@ def test_board_dashboard_and_report_total_in_the_base_currency(manager_client, a
     OpportunityFactory(pipeline=board, stage=first, agent=alice, amount=100, currency="USD")
     OpportunityFactory(pipeline=board, stage=first, agent=alice, amount=50, currency="EUR")
     page = manager_client.get(board.get_absolute_url()).content.decode()
-    assert "≈ PEN 1,375.00" in page
+    assert "≈ PEN 1,375.00 + EUR 50.00" in re.sub(r"<[^>]+>", "", page)
     assert "1 USD = 3.75" in page
-    assert "without a rate: EUR" in page
+    assert "no exchange rate for EUR" in page
 
     dashboard = manager_client.get(reverse("reports:dashboard"))
     chart = next(c.chart() for c in dashboard.context["charts"] if c.slug == "opportunities-by-stage")

@@ -89,6 +89,9 @@ def test_an_admins_day(journey, office):
     assert "stagnant" not in idle.get_attribute("class")
     page.get_by_role("link", name=journey.t("Settings")).click()
     stage = office["stage"]
+    # A stage's name has room to be read and typed (it was two characters wide).
+    name_box = page.locator(f"#stage-name-{stage.pk}").bounding_box()
+    assert name_box["width"] >= (140 if journey.variant.phone else 200), name_box
     page.fill(f"#stage-days-{stage.pk}", "3")
     journey.confirm(page.locator(f"#stage-days-{stage.pk}").locator("xpath=..").get_by_role("button"))
     page.fill("#new-stage-name", "Demostración")
