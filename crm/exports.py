@@ -1,5 +1,6 @@
 """Spreadsheet exports of every list: what the current filters show, in CSV or
-XLSX, with headers in the user's language and formulas neutralised.
+XLSX, with headers in the user's language and formulas neutralised (CSV: a leading
+apostrophe; XLSX: text cells, never formulas).
 
 A list registers an :class:`ExportSource` (a name, its columns, and how to
 build its scoped, filtered queryset from a user and query string). CSV is
@@ -37,8 +38,8 @@ CHUNK = 5000
 
 
 def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet would evaluate gets a leading apostrophe; numbers,
-    including negative ones, stay numbers."""
+    """A value for a CSV cell, which has no types: text a spreadsheet would evaluate gets a
+    leading apostrophe; numbers, including negative ones, stay numbers."""
     if value is None:
         return ""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
@@ -101,14 +102,29 @@ def write_xlsx(
     Returns how many rows were written (at most a worksheet's limit)."""
     from openpyxl import Workbook
 
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=slugify(title)[:31] or "export")
-    sheet.append([safe_cell(str(h)) for h in header])
+
+    def cell(value: Any) -> Any:
+        # XLSX cells are typed: text is written as text, as typed (no apostrophe that mailing
+        # and SMS tools would keep on a "+51…" phone). openpyxl would make "=…" a formula: that
+        # one is written as a text cell explicitly.
+        if isinstance(value, str):
+            if value.startswith("="):
+                text = WriteOnlyCell(sheet, value=value)
+                text.data_type = "s"
+                return text
+            return value
+        return safe_cell(value)
+
+    sheet.append([cell(str(h)) for h in header])
     count = 0
     for row in rows:
         if count >= XLSX_MAX_ROWS:
             break
-        sheet.append([safe_cell(cell) for cell in row])
+        sheet.append([cell(value) for value in row])
         count += 1
         if progress and count % CHUNK == 0:
             progress(count)

@@ -72,19 +72,23 @@ def test_tags_and_companies_are_listed_in_one_cell(alice_client, alice):
 
 
 @pytest.mark.parametrize("value", ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"])
-def test_formulas_are_neutralised_in_csv_and_xlsx(alice_client, alice, value):
+def test_formulas_are_neutralised_in_csv_and_are_text_in_xlsx(alice_client, alice, value):
+    """CSV has no types: a leading apostrophe. XLSX cells are typed: the text as typed, as text."""
     PersonFactory(owner=alice, first_name=value)
     assert _csv(alice_client.get(reverse("people:export")))[1][0] == "'" + value
-    assert _xlsx(alice_client.get(reverse("people:export"), {"format": "xlsx"}))[1][0] == "'" + value
+    content = b"".join(alice_client.get(reverse("people:export"), {"format": "xlsx"}).streaming_content)
+    cell = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]["A2"]
+    assert (cell.value, cell.data_type) == (value, "s")
 
 
-def test_real_numbers_stay_numbers_in_xlsx():
+def test_real_numbers_stay_numbers_and_phones_text_in_xlsx():
+    """Phones keep their "+" without an apostrophe that mailing and SMS tools would keep."""
     buffer = io.BytesIO()
-    exports.write_xlsx(buffer, "t", ["Amount", "Text"], [[-2, "-2"], [10.5, "x"]])
+    exports.write_xlsx(buffer, "t", ["Amount", "Text"], [[-2, "-2"], [10.5, "x"], [1, "+51987111222"]])
     buffer.seek(0)
-    rows = list(openpyxl.load_workbook(buffer).worksheets[0].iter_rows(values_only=True))
-    assert rows[1] == (-2, "'-2")
-    assert rows[2] == (10.5, "x")
+    sheet = openpyxl.load_workbook(buffer).worksheets[0]
+    assert list(sheet.iter_rows(values_only=True))[1:] == [(-2, "-2"), (10.5, "x"), (1, "+51987111222")]
+    assert {cell.data_type for row in sheet.iter_rows(min_col=2) for cell in row} == {"s"}
 
 
 def test_small_xlsx_is_built_in_the_request(alice_client, alice):
