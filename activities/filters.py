@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
@@ -36,6 +37,7 @@ class _RecordFilters(django_filters.FilterSet):
         label=_("Client"),
         queryset=None,
         widget=Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
+        method="filter_company",
     )
     owner = django_filters.ModelChoiceFilter(
         label=_("User"), queryset=None, empty_label=_("Everyone"), widget=_select(), method="filter_owner"
@@ -63,6 +65,13 @@ class _RecordFilters(django_filters.FilterSet):
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(owner=value) if value else queryset
+
+    def filter_company(self, queryset, name, value):
+        """A client's activities and those of its people (manual 003)."""
+        if not value:
+            return queryset
+        people = Activity._meta.get_field("person").related_model.objects.filter(memberships__company=value)
+        return queryset.filter(Q(company=value) | Q(person__in=people.values("pk")))
 
 
 class ReminderFilter(_RecordFilters):

@@ -13,14 +13,26 @@ from crm import access, bounds
 from crm.countries import format_phone
 from crm.forms import DateTimeInput
 from crm.models import User
+from crm.widgets import Autocomplete
 
 
 class ActivityForm(forms.Form):
     """Log an activity (done, or planned as a reminder) on a person or a
     company, with an optional follow-up reminder in the same step."""
 
-    person = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-    company = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    # Chosen on the form when it is about no record yet (a new activity from the follow-up).
+    person = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=None,
+        required=False,
+        widget=Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+    )
+    company = forms.ModelChoiceField(
+        label=_("Client"),
+        queryset=None,
+        required=False,
+        widget=Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
+    )
     campaign = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     opportunity = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     service_order = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)

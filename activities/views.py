@@ -84,7 +84,9 @@ def _about(form: ActivityForm):
 def activity_list(request: HttpRequest) -> HttpResponse:
     """Activity follow-up (seed 003): a user's pending activities by default."""
     filterset = ActivityFilter(request.GET, queryset=access.activities(request.user), user=request.user)
-    queryset = filterset.qs.select_related("person", "company", "owner", "category")
+    queryset = filterset.qs.select_related("person", "company", "owner", "category").prefetch_related(
+        "person__memberships__company"  # the Client column of an activity logged on a contact
+    )
     page = paginate(request, queryset)
     template = "activities/list.html#rows" if request.htmx else "activities/list.html"
     context = {

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -5,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
-from companies.tests.factories import CompanyFactory
+from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from people import services as people_services
 from people.tests.factories import PersonFactory
@@ -197,6 +198,35 @@ def test_follow_up_filters_by_client_contact_dates_and_status(alice_client, alic
     assert list(response.context["page"]) == [target]
 
 
+def test_follow_up_by_client_includes_its_contacts_and_names_the_client(alice_client, alice):
+    """Manual 003: a client's follow-up is also what was done with its people."""
+    andes = CompanyFactory(owner=alice, name="Andes SAC")
+    rosa = PersonFactory(owner=alice, first_name="Rosa")
+    MembershipFactory(person=rosa, company=andes)
+    on_company = ActivityFactory(person=None, company=andes, owner=alice, subject="Visita a Andes")
+    on_contact = ActivityFactory(person=rosa, owner=alice, subject="Llamada a Rosa")
+    ActivityFactory(person=PersonFactory(owner=alice), owner=alice, subject="Otra cosa")
+    response = alice_client.get(reverse("activities:activities"), {"company": andes.pk, "status": ""})
+    assert set(response.context["page"]) == {on_company, on_contact}
+    row = re.search(rf'<tr id="activity-{on_contact.pk}">.*?</tr>', response.content.decode(), re.DOTALL)
+    assert "Andes SAC" in row.group(0)  # the Client column of an activity logged on the contact
+
+
+def test_new_activity_from_the_follow_up_chooses_whom_it_is_about(alice_client, alice):
+    page = alice_client.get(reverse("activities:activities")).content.decode()
+    assert f'href="{reverse("activities:activity_create")}"' in page
+    form = alice_client.get(reverse("activities:activity_create")).content.decode()
+    assert 'hx-get="/people/autocomplete/"' in form
+    assert 'hx-get="/companies/autocomplete/"' in form
+    rosa = PersonFactory(owner=alice)
+    response = alice_client.post(
+        reverse("activities:activity_create"),
+        {"person": rosa.pk, "kind": "call", "subject": "Hola", "done": "on"},
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get(subject="Hola").person == rosa
+
+
 def test_ok_and_pend_toggle_an_activity(alice_client, alice):
     activity = ActivityFactory(person=PersonFactory(owner=alice), owner=alice, done_at=None)
     response = alice_client.post(
@@ -231,8 +261,11 @@ def test_activity_text_can_be_copied(alice_client, alice):
 
 @pytest.mark.parametrize("count", [2, 40])
 def test_follow_up_query_count(alice_client, alice, django_assert_max_num_queries, count):
-    ActivityFactory.create_batch(count, person=PersonFactory(owner=alice), owner=alice, done_at=None)
-    with django_assert_max_num_queries(8):
+    person = PersonFactory(owner=alice)
+    for _ in range(min(count, 3)):
+        MembershipFactory(person=person, company=CompanyFactory(owner=alice))
+    ActivityFactory.create_batch(count, person=person, owner=alice, done_at=None)
+    with django_assert_max_num_queries(10):
         assert alice_client.get(reverse("activities:activities")).status_code == 200
 
 
