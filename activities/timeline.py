@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 PAGE = 50
 
@@ -21,6 +22,19 @@ class Entry:
     event: Any = None  # an app's change record (PersonEvent...)
 
 
+@dataclass(frozen=True)
+class Created:
+    """A record's creation on its timeline, shown as its recorded changes are."""
+
+    by: Any
+    old_value: str = ""
+    new_value: str = ""
+    comment: str = ""
+
+    def get_kind_display(self) -> str:
+        return _("Created")
+
+
 @dataclass
 class Timeline:
     days: list[tuple[date, list[Entry]]]
@@ -28,10 +42,17 @@ class Timeline:
 
 
 def build(
-    *, activities: QuerySet, events: QuerySet | None = None, event_time: str = "at", before=None, limit=PAGE
+    *,
+    activities: QuerySet,
+    events: QuerySet | None = None,
+    event_time: str = "at",
+    created: tuple[datetime, Any] | None = None,
+    before=None,
+    limit=PAGE,
 ) -> Timeline:
-    """Merge done ``activities`` (by ``done_at``) and ``events`` (by
-    ``event_time``), newest first, ``limit`` entries older than ``before``."""
+    """Merge done ``activities`` (by ``done_at``) and ``events`` (by ``event_time``), and
+    the record's ``created`` (when, by whom) for a record without a creation event, newest
+    first, ``limit`` entries older than ``before``."""
     activities = activities.filter(done_at__isnull=False)
     if before is not None:
         activities = activities.filter(done_at__lt=before)
@@ -43,6 +64,8 @@ def build(
             Entry(at=getattr(e, event_time), event=e)
             for e in events.order_by(f"-{event_time}", "-id")[: limit + 1]
         ]
+    if created is not None and (before is None or created[0] < before):
+        entries.append(Entry(at=created[0], event=Created(by=created[1] or "")))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     more = len(entries) > limit
     entries = entries[:limit]

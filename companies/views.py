@@ -16,7 +16,7 @@ from companies import services
 from companies.filters import CompanyFilter, search_companies
 from companies.forms import CompanyForm, MembershipForm
 from companies.models import Membership
-from crm import access
+from crm import access, history
 from crm.exports import export_response
 from crm.pagination import paginate
 from crm.redirects import back
@@ -108,6 +108,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 activities=access.activities(request.user)
                 .filter(company=company)
                 .select_related("owner", "category", "person"),
+                created=history.creation(company),
                 before=timeline.parse_before(request.GET.get("before")),
             ),
             "planned": access.reminders(request.user)

@@ -101,7 +101,6 @@ def write_xlsx(
     """Write a workbook in openpyxl's write-only mode (constant memory).
     Returns how many rows were written (at most a worksheet's limit)."""
     from openpyxl import Workbook
-
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)

@@ -98,6 +98,16 @@ def versions(obj, events: list, count: int) -> list[Version]:
     return result
 
 
+def creation(record) -> tuple[object, object] | None:
+    """When ``record`` was created and by whom (None when unknown), from its history (two
+    queries); None when its history holds no creation."""
+    event = record.history.filter(pgh_label="insert").select_related("pgh_context").order_by("pgh_id").first()
+    if event is None:
+        return None
+    user_id = _context_user(event)
+    return event.pgh_created_at, _users([user_id]).get(user_id) if user_id else None
+
+
 def _context_user(event):
     context = getattr(event, "pgh_context", None)
     value = (context.metadata or {}).get("user") if context is not None else None

@@ -36,6 +36,16 @@ def test_agent_creates_a_company(alice_client, alice):
     assert company.website == "https://andina.pe"
 
 
+def test_a_companys_creation_is_on_its_timeline(alice_client, alice):
+    """As a person's: who created it, and when."""
+    alice_client.post(reverse("companies:create"), _data())
+    company = Company.objects.get()
+    page = alice_client.get(company.get_absolute_url()).content.decode()
+    timeline = page[page.index('id="timeline"') :]
+    assert "Created" in timeline
+    assert str(alice) in timeline[: timeline.index("Created")]
+
+
 def test_invalid_tax_id_is_refused_next_to_the_field(alice_client):
     response = alice_client.post(reverse("companies:create"), _data(tax_id="20131312954"))
     assert response.status_code == 200
@@ -195,5 +205,5 @@ def test_company_pages_query_count(alice_client, alice, django_assert_max_num_qu
     assert [c.name for c in listing.context["page"]] == names
     assert next(c for c in listing.context["page"] if c.pk == company.pk).person_count == count
     ActivityFactory.create_batch(count, person=None, company=company, owner=alice)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):  # with its creation (the history's insert, its user)
         assert alice_client.get(company.get_absolute_url()).status_code == 200
