@@ -7,6 +7,9 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils import formats
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from crm import access, bounds, custom_fields
@@ -157,3 +160,53 @@ class PersonFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied in qs, after every filter
+
+
+# Saved lists in words ---------------------------------------------------------------------
+
+DESCRIBED = ("q", "stage", "tag", "owner", "company", "source", "created_from", "created_to")
+
+
+def describe_queries(queries: list[str], user) -> list[list[tuple[str, str]]]:
+    """Each People filter query string as the list shows it ("Tag: Feria Lima 2026",
+    "Stage: Client"), in the filters' order; the tags, owners and companies named by all
+    of them are read at once (three queries at most, however many lists)."""
+    parsed = [QueryDict(query) for query in queries]
+    wanted: dict[str, set[int]] = {"tag": set(), "owner": set(), "company": set()}
+    for params in parsed:
+        for name, ids in wanted.items():
+            value = params.get(name, "")
+            if value.isdigit():
+                ids.add(int(value))
+    names = {
+        "tag": dict(access.tags(user).filter(pk__in=wanted["tag"]).values_list("pk", "name"))
+        if wanted["tag"]
+        else {},
+        "owner": {u.pk: str(u) for u in User.objects.filter(pk__in=wanted["owner"])}
+        if wanted["owner"]
+        else {},
+        "company": dict(access.companies(user).filter(pk__in=wanted["company"]).values_list("pk", "name"))
+        if wanted["company"]
+        else {},
+    }
+    filters = PersonFilter.base_filters
+    described = []
+    for params in parsed:
+        parts = []
+        for name in DESCRIBED:
+            value = params.get(name, "").strip()
+            if not value:
+                continue
+            if name in names:
+                shown = names[name].get(int(value)) if value.isdigit() else None
+            elif name in ("stage", "source"):
+                shown = dict(filters[name].extra["choices"]).get(value)
+            elif name in ("created_from", "created_to"):
+                day = parse_date(value) if len(value) == 10 else None
+                shown = formats.date_format(day, "SHORT_DATE_FORMAT") if day else None
+            else:
+                shown = f"“{value}”"
+            if shown:
+                parts.append((str(filters[name].label), str(shown)))
+        described.append(parts)
+    return described

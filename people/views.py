@@ -17,7 +17,7 @@ from crm.exports import export_response
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
 from crm.widgets import Autocomplete
 from people import services
-from people.filters import PersonFilter, search_people
+from people.filters import PersonFilter, describe_queries, search_people
 from people.forms import DiscardForm, PersonForm, SavedListForm, StageForm, TagChoiceForm, TagForm
 from people.models import Person, PersonEvent, SavedList, Tag
 
@@ -313,7 +313,13 @@ def discarded_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def list_index(request: HttpRequest) -> HttpResponse:
     lists = access.saved_lists(request.user).order_by("name", "id")
-    return render(request, "people/lists.html", {"page": paginate(request, lists, per_page=50)})
+    page = paginate(request, lists, per_page=50)
+    page.object_list = list(page.object_list)
+    for saved, described in zip(
+        page.object_list, describe_queries([s.query for s in page.object_list], request.user), strict=True
+    ):
+        saved.described = described
+    return render(request, "people/lists.html", {"page": page})
 
 
 @login_required

@@ -156,6 +156,23 @@ def test_add_the_people_a_filter_shows(manager_client, alice):
     assert campaign.members.count() == 2
 
 
+def test_a_list_is_added_only_to_campaigns_the_agent_may_add_to(alice_client, alice, manager):
+    """An agent who works members of a manager's campaign is not offered it; forcing it is a
+    message next to the choice, with the list's filters kept (not a bare 403)."""
+    theirs = CampaignFactory(owner=manager, name="Campaña del gerente")
+    CampaignMemberFactory(campaign=theirs, person=PersonFactory(owner=alice), agent=alice)
+    own = CampaignFactory(owner=alice, name="Mi campaña")
+    PersonFactory(owner=alice, stage="interested")
+    url = reverse("campaigns:add_people") + "?stage=interested"
+    page = alice_client.get(url)
+    assert list(page.context["form"].fields["campaign"].queryset) == [own]
+    refused = alice_client.post(url, {"campaign": theirs.pk})
+    assert refused.status_code == 200
+    assert "campaign" in refused.context["form"].errors
+    assert refused.context["query"] == "stage=interested"
+    assert theirs.members.count() == 1
+
+
 def test_import_a_file_into_the_campaign(alice_client, alice, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     campaign = CampaignFactory(owner=alice)
