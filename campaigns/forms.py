@@ -10,7 +10,7 @@ from crm import access, bounds
 from crm.forms import OwnerFieldMixin
 from crm.models import User
 from crm.versioning import VersionedFormMixin
-from crm.widgets import Autocomplete
+from crm.widgets import Autocomplete, FillingSelect
 from people.forms import clean_spaces
 from people.models import Person, Tag
 
@@ -25,6 +25,14 @@ class CampaignForm(VersionedFormMixin, OwnerFieldMixin, forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
             "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            # A catalog product fills the promoted name, its price and currency.
+            "product": FillingSelect(
+                lambda product: {
+                    "product_name": (product.name, product.name),
+                    "price": (product.unit_price, product.unit_price),
+                    "currency": (product.currency, product.currency),
+                }
+            ),
         }
 
     def __init__(self, *args, user: User, **kwargs):

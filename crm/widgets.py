@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.urls import reverse
 
@@ -14,10 +18,13 @@ class Autocomplete(forms.Widget):
 
     template_name = "widgets/autocomplete.html"
 
-    def __init__(self, url_name: str, attrs: dict | None = None, placeholder: str = ""):
+    def __init__(self, url_name: str, attrs: dict | None = None, placeholder: str = "", scope: str = ""):
         super().__init__(attrs)
         self.url_name = url_name
         self.placeholder = placeholder
+        # Another field of the form whose value the search sends along (the contacts of the
+        # chosen company).
+        self.scope = scope
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -29,6 +36,32 @@ class Autocomplete(forms.Widget):
             except (TypeError, ValueError):
                 label = ""
         context["widget"].update(
-            {"url": reverse(self.url_name), "label": label, "placeholder": self.placeholder}
+            {
+                "url": reverse(self.url_name),
+                "label": label,
+                "placeholder": self.placeholder,
+                "scope": self.scope,
+            }
         )
         return context
+
+
+class FillingSelect(forms.Select):
+    """A choice that fills other fields of its form when chosen (static/js/crm.js,
+    ``data-fill``): a project its client and contact, a product its name and price.
+    ``fills(instance)`` gives {field name: (value, label)} for each option."""
+
+    def __init__(self, fills: Callable[[Any], dict[str, tuple[Any, str]]], attrs: dict | None = None):
+        super().__init__(attrs)
+        self.fills = fills
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            fills = {
+                key: [str(v) if v is not None else "", str(text)]
+                for key, (v, text) in self.fills(instance).items()
+            }
+            option["attrs"]["data-fill"] = json.dumps(fills, ensure_ascii=False)
+        return option

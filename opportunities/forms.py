@@ -30,7 +30,10 @@ class OpportunityForm(CustomFieldsFormMixin, VersionedFormMixin, forms.ModelForm
         fields = [*OPPORTUNITY_FIELDS, "tags", "members"]
         widgets = {
             "company": Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
-            "contact": Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+            # The chosen company's people; a contact of one company fills an empty company.
+            "contact": Autocomplete(
+                "people:autocomplete", placeholder=_("Type a name, email or phone"), scope="company"
+            ),
             "observations": forms.Textarea(attrs={"rows": 3}),
             "expected_close_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),

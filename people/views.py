@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -199,12 +201,24 @@ def person_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpRespons
 @login_required
 @require_GET
 def person_autocomplete(request: HttpRequest) -> HttpResponse:
+    """People matching ``term``; with ``company`` (the form's chosen client), only its people,
+    listed even before typing. A person of one company fills the form's empty client."""
     term = request.GET.get("term", "").strip()
+    company = request.GET.get("company", "")
+    people = access.people(request.user)
+    if company.isdigit():
+        people = people.filter(memberships__company_id=int(company))
     results = []
-    if term:
-        results = list(search_people(access.people(request.user), term).order_by("-created_at", "-id")[:10])
+    if term or company.isdigit():
+        found = search_people(people, term) if term else people
+        results = list(found.order_by("-created_at", "-id").prefetch_related("memberships__company")[:10])
         for person in results:
             person.autocomplete_hint = person.email or person.phone_display
+            companies = [m.company for m in person.memberships.all()]
+            if len(companies) == 1:
+                person.autocomplete_fill = json.dumps(
+                    {"company": [str(companies[0].pk), str(companies[0])]}, ensure_ascii=False
+                )
     return render(request, "widgets/autocomplete_results.html", {"results": results, "term": term})
 
 

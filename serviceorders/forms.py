@@ -7,7 +7,7 @@ from crm import access, bounds
 from crm.forms import DateTimeInput
 from crm.models import User
 from crm.versioning import VersionedFormMixin
-from crm.widgets import Autocomplete
+from crm.widgets import Autocomplete, FillingSelect
 from people.forms import clean_spaces
 from serviceorders.models import Project, ServiceOrder
 from serviceorders.services import ORDER_FIELDS, PROJECT_FIELDS
@@ -53,7 +53,16 @@ class OrderForm(VersionedFormMixin, forms.ModelForm):
         fields = list(ORDER_FIELDS)
         widgets = {
             "company": Autocomplete("companies:autocomplete", placeholder=_("Type a company name or tax id")),
-            "contact": Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+            "contact": Autocomplete(
+                "people:autocomplete", placeholder=_("Type a name, email or phone"), scope="company"
+            ),
+            # A project decides its client and, when it has one, the contact.
+            "project": FillingSelect(
+                lambda project: {
+                    "company": (project.company_id, project.company),
+                    **({"contact": (project.contact_id, project.contact)} if project.contact_id else {}),
+                }
+            ),
             "appointment_at": DateTimeInput,
             "detail": forms.Textarea(attrs={"rows": 4}),
             "equipment_received": forms.Textarea(attrs={"rows": 2}),
@@ -63,7 +72,7 @@ class OrderForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = access.companies(user)
         self.fields["contact"].queryset = access.people(user)
-        self.fields["project"].queryset = access.projects(user).select_related("company")
+        self.fields["project"].queryset = access.projects(user).select_related("company", "contact")
         self.fields["assignee"].queryset = access.assignable_users(user)
         self.fields["assignee"].initial = user.pk
         self.fields["category"].queryset = access.categories(user)

@@ -72,6 +72,12 @@ def order_create(request: HttpRequest) -> HttpResponse:
             access.activities(request.user).select_related("person", "company").filter(pk=activity_id).first()
         )
     initial = {}
+    project_id = request.GET.get("project", "")
+    project = (
+        access.projects(request.user).filter(pk=int(project_id)).first() if project_id.isdigit() else None
+    )
+    if project is not None:  # "New order" from a project's page
+        initial = {"project": project.pk, "company": project.company_id, "contact": project.contact_id}
     if activity is not None:
         initial = {"company": activity.company_id, "contact": activity.person_id, "category": activity.category_id,
                    "detail": "\n".join(filter(None, [activity.subject, activity.detail]))}  # fmt: skip

@@ -86,3 +86,55 @@ def test_whatsapp_opens_the_chat_in_a_new_tab_with_the_message_filled(journey):
     expect(page.get_by_text("Hola Rosa, soy Carla Vendedora")).to_have_count(1)
     journey.shot("whatsapp-recorded")
     chat.close()
+
+
+def test_choices_fill_the_fields_they_decide(journey):
+    """A company limits the contact picker and a contact fills its company (card form); a
+    project fills its client and contact (order form, and "New order" from the project); a
+    catalog product fills the campaign's name and price."""
+    from companies.tests.factories import MembershipFactory
+    from opportunities import sales
+    from serviceorders.tests.factories import ProjectFactory
+
+    agent = UserFactory(username="carla", name="Carla Vendedora", role=User.Role.AGENT, language="")
+    board = PipelineFactory(name="Ventas")
+    board.members.add(agent)
+    andes = CompanyFactory(name="Andes SAC", owner=agent)
+    rosa = PersonFactory(first_name="Rosa", last_name="Quispe", owner=agent)
+    MembershipFactory(person=rosa, company=andes)
+    PersonFactory(first_name="Rolando", last_name="Ruiz", owner=agent)  # of no company
+    project = ProjectFactory(company=andes, contact=rosa, owner=agent, name="Soporte anual")
+    product = sales.product_save(code="ERP-1", name="ERP Nube", unit_price=1500, currency="USD")
+    journey.sign_in("carla", PASSWORD)
+    page = journey.page
+
+    # The contact picker of a card with a company offers only that company's people.
+    journey.go(f"/opportunities/new/?pipeline={board.pk}&company={andes.pk}")
+    page.fill("#id_contact", "Ro")
+    results = page.locator("#div_id_contact .autocomplete-results [data-value]")
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text("Rosa Quispe")
+    # Without a company, choosing Rosa fills hers.
+    journey.go(f"/opportunities/new/?pipeline={board.pk}")
+    page.fill("#id_contact", "Rosa")
+    page.locator("#div_id_contact [data-value]", has_text="Rosa Quispe").click()
+    expect(page.locator("#id_company")).to_have_value("Andes SAC")
+    journey.shot("contact-fills-company")
+
+    # A project fills the order's client and contact.
+    journey.go("/serviceorders/new/")
+    page.select_option("#id_project", str(project.pk))
+    expect(page.locator("#id_company")).to_have_value("Andes SAC")
+    expect(page.locator("#id_contact")).to_have_value("Rosa Quispe")
+    journey.go(project.get_absolute_url())
+    page.get_by_role("link", name=journey.t("New order")).click()
+    expect(page.locator("#id_project")).to_have_value(str(project.pk))
+    expect(page.locator("#id_company")).to_have_value("Andes SAC")
+
+    # A catalog product fills the campaign's promoted name and price.
+    journey.go("/campaigns/new/")
+    page.select_option("#id_product", str(product.pk))
+    expect(page.locator("#id_product_name")).to_have_value("ERP Nube")
+    expect(page.locator("#id_price")).to_have_value("1500.00")
+    expect(page.locator("#id_currency")).to_have_value("USD")
+    journey.shot("product-fills-campaign")
