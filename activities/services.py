@@ -145,6 +145,14 @@ def reminder_reassign(*, activity: Activity, by: User, owner: User) -> Activity:
 
 
 @transaction.atomic
+def activities_mark_done(*, ids, by: User) -> int:
+    """Mark many pending activities done at once (a won or lost card's reminders)."""
+    return Activity.objects.filter(pk__in=list(ids), done_at=None).update(
+        done_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
 def activities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
     """Give activities (reminders) to ``to``; returns {pk: previous owner id} of those that moved."""
     if not to.is_active:

@@ -129,6 +129,16 @@ class StatusForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    pending_reminders = forms.ChoiceField(
+        label=_("Its pending reminders"),
+        choices=[("keep", _("Keep them")), ("close", _("Mark them done"))],
+        required=False,
+        initial="keep",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_pending_reminders(self) -> str:
+        return self.cleaned_data["pending_reminders"] or "keep"
 
 
 class MoveForm(forms.Form):

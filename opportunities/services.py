@@ -49,8 +49,9 @@ TRANSITIONS = {
     S.NEW: {S.WAITING, S.WORKING, S.CLOSED, S.LOST},
     S.WAITING: {S.WAITING, S.WORKING, S.CLOSED, S.LOST},
     S.WORKING: {S.WAITING, S.WORKING, S.CLOSED, S.LOST},
-    S.CLOSED: set(),
-    S.LOST: set(),
+    # A won or lost card reopens (back to Working, the reason in the comment).
+    S.CLOSED: {S.WORKING},
+    S.LOST: {S.WORKING},
 }
 REMINDER_HOUR = datetime.time(9, 0)
 
@@ -333,12 +334,15 @@ def opportunity_set_status(
     invoice_number: str = "",
     lost_reason: str = "",
     improvement: str = "",
+    pending_reminders: str = "keep",
     version: str | None = None,
 ) -> Opportunity:
     """The follow-up of seed 003: Wait needs comments and the next contact
     date (a reminder is planned for it); Working the follow-up comment;
     Closed the invoice number (the contact becomes a client); Lost why and
-    what we can improve. Closed and lost are final."""
+    what we can improve. Closing or losing keeps the card's pending reminders or, with
+    ``pending_reminders="close"``, marks them done. A closed or lost card reopens to
+    Working, the reason in the comment, while its prospect has no other open card."""
     locked = (
         Opportunity.objects.select_for_update(of=("self",))
         .select_related("contact", "company")
@@ -371,6 +375,13 @@ def opportunity_set_status(
             errors["improvement"] = _("Say what we can improve.")
     if errors:
         raise ValidationError(errors)
+    reopening = not locked.is_open
+    if reopening:
+        try:
+            _open_card_taken(locked.pipeline, locked.contact, exclude_pk=locked.pk)
+        except ValidationError as error:  # about the card, not a field of the follow-up
+            raise ValidationError(error.message_dict["contact"]) from None
+        locked.decided_at = None
     old = locked.get_status_display()
     locked.status = status
     if status == S.WAITING:
@@ -402,6 +413,9 @@ def opportunity_set_status(
         )
     if status == S.CLOSED and locked.contact and locked.contact.stage != Person.Stage.CLIENT:
         person_set_stage(person=locked.contact, by=by, stage=Person.Stage.CLIENT)
+    if status in (S.CLOSED, S.LOST) and pending_reminders == "close":
+        pending = Activity.objects.filter(opportunity=locked, done_at=None, due_at__isnull=False)
+        activity_services.activities_mark_done(ids=pending.values_list("pk", flat=True), by=by)
     return locked
 
 

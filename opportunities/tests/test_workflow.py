@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from activities.models import Activity
 from companies.tests.factories import CompanyFactory, MembershipFactory
+from crm.tests.factories import ActivityFactory
 from opportunities import services
 from opportunities.models import Opportunity, OpportunityEvent
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
@@ -156,18 +157,26 @@ def test_lost_needs_why_and_what_to_improve(alice, card):
 
 
 @pytest.mark.parametrize("final", ["closed", "lost"])
-def test_finished_opportunities_refuse_further_transitions(alice, card, final):
+def test_finished_opportunities_only_reopen(alice, card, final):
     services.opportunity_set_status(
         opportunity=card, by=alice, status=final, invoice_number="F1", lost_reason="x", improvement="y"
     )
     with pytest.raises(ValidationError, match="cannot become"):
-        services.opportunity_set_status(opportunity=card, by=alice, status="working", comment="again")
+        services.opportunity_set_status(
+            opportunity=card,
+            by=alice,
+            status="waiting",
+            comment="again",
+            next_contact_on=timezone.localdate(),
+        )
 
 
 def test_refused_transition_is_a_clear_message_on_the_page(alice_client, alice, card):
     services.opportunity_set_status(opportunity=card, by=alice, status="closed", invoice_number="F1")
     response = alice_client.post(
-        reverse("opportunities:status", args=[card.pk]), {"status": "working", "comment": "x"}, follow=True
+        reverse("opportunities:status", args=[card.pk]),
+        {"status": "lost", "lost_reason": "x", "improvement": "y"},
+        follow=True,
     )
     assert "cannot become" in response.content.decode()
 
@@ -203,6 +212,47 @@ def test_a_refused_follow_up_keeps_its_panel_open_with_what_was_typed(
     assert str(response.context["status_form"].errors[missing][0]) in html
     card.refresh_from_db()
     assert card.status == before
+
+
+@pytest.mark.parametrize("final", ["closed", "lost"])
+def test_won_and_lost_cards_reopen_with_the_reason_recorded(alice_client, alice, card, final):
+    services.opportunity_set_status(
+        opportunity=card, by=alice, status=final, invoice_number="F1", lost_reason="x", improvement="y"
+    )
+    assert "Reopen</summary>" in alice_client.get(card.get_absolute_url()).content.decode()
+    url = reverse("opportunities:status", args=[card.pk])
+    refused = alice_client.post(url, {"status": "working"})
+    assert "comment" in refused.context["status_form"].errors  # the reason is asked for
+    alice_client.post(url, {"status": "working", "comment": "El cliente volvió a llamar"})
+    card.refresh_from_db()
+    assert (card.status, card.decided_at) == ("working", None)
+    event = card.events.filter(kind="status").latest("at")
+    assert event.comment == "El cliente volvió a llamar"
+
+
+def test_a_card_reopens_only_while_its_prospect_has_no_other_open_card(alice, card):
+    services.opportunity_set_status(
+        opportunity=card, by=alice, status="lost", lost_reason="x", improvement="y"
+    )
+    OpportunityFactory(pipeline=card.pipeline, agent=alice, contact=card.contact)
+    with pytest.raises(ValidationError, match="already has an open card"):
+        services.opportunity_set_status(opportunity=card, by=alice, status="working", comment="again")
+
+
+@pytest.mark.parametrize(("choice", "still_pending"), [("close", 0), ("keep", 1)])
+def test_winning_or_losing_asks_what_to_do_with_pending_reminders(
+    alice_client, alice, card, choice, still_pending
+):
+    ActivityFactory(person=card.contact, owner=alice, opportunity=card, done_at=None, due_at=timezone.now())
+    page = alice_client.get(card.get_absolute_url()).content.decode()
+    assert 'name="pending_reminders"' in page
+    alice_client.post(
+        reverse("opportunities:status", args=[card.pk]),
+        {"status": "lost", "lost_reason": "x", "improvement": "y", "pending_reminders": choice},
+    )
+    card.refresh_from_db()
+    assert card.status == "lost"
+    assert Activity.objects.filter(opportunity=card, done_at=None).count() == still_pending
 
 
 def test_tag_changes_are_in_the_history(alice, card):
