@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from activities import services as activity_services
 from campaigns.models import LeadForm, LeadSubmission
 from campaigns.services import members_add
+from companies import services as company_services
+from crm import access
 from crm.countries import normalize_phone
 from people.forms import clean_spaces
 from people.models import Person, PersonEvent
@@ -93,6 +95,19 @@ def _next_owner(lead_form: LeadForm):
     return owner
 
 
+def _place_in_company(person: Person, answer: str) -> None:
+    """The "Company" answer: a company of the person's owner named so (any case) or with that
+    tax id, else a new one of theirs; the person takes a position in it."""
+    owner = person.owner
+    answer = " ".join(answer.split())
+    by_tax_id = (
+        access.companies(owner).filter(tax_id=answer.replace(" ", "")).values_list("name", flat=True).first()
+    )
+    company_services.people_place(
+        placements=[(person.pk, by_tax_id or answer, person.country, "", "")], user=owner, owner=owner
+    )
+
+
 @transaction.atomic
 def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | None:
     if data.get(HONEYPOT):
@@ -101,6 +116,19 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
     existing = (
         Person.objects.filter(discarded_at=None, email__iexact=data["email"]).select_related("owner").first()
     )
+    if existing is None:
+        discarded = Person.objects.filter(email__iexact=data["email"]).exclude(discarded_at=None).first()
+        if discarded is not None:
+            # Not a second person: the discarded one is offered back to the admins (restore),
+            # and nothing of theirs changes while discarded.
+            people_record(
+                ids=[discarded.pk],
+                kind=PersonEvent.Kind.WROTE_AGAIN,
+                by=lead_form.default_owner,
+                new=_("Web form: %(form)s") % {"form": lead_form},
+            )
+            LeadSubmission.objects.create(form=lead_form, ip=ip, person=discarded)
+            return discarded
     if existing is not None:
         # What the visitor gave that the CRM lacked fills the blanks (never overwrites).
         blanks = {
@@ -135,6 +163,8 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
         by=lead_form.default_owner,
         new=_("Web form: %(form)s") % {"form": lead_form},
     )
+    if data.get("company"):
+        _place_in_company(person, data["company"])
     detail = "\n".join(filter(None, [data.get("company", ""), data.get("message", "")]))
     activity_services.activity_log(
         by=lead_form.default_owner,

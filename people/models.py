@@ -212,6 +212,7 @@ class PersonEvent(Event):
         UNTAGGED = "untagged", _("Tag removed")
         UPDATED = "updated", _("Data edited")
         CAMPAIGN = "campaign", _("Campaign")
+        WROTE_AGAIN = "wrote_again", _("Wrote again")  # through a web form, while discarded
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

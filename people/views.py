@@ -5,7 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -147,7 +147,15 @@ def person_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.admin_required
 def discarded_list(request: HttpRequest) -> HttpResponse:
-    queryset = access.discarded_people(request.user).select_related("owner", "discarded_by")
+    # Who wrote again (a web form) since being discarded: offered back first.
+    wrote_again = PersonEvent.objects.filter(
+        person=OuterRef("pk"), kind=PersonEvent.Kind.WROTE_AGAIN, at__gt=OuterRef("discarded_at")
+    ).order_by("-at")
+    queryset = (
+        access.discarded_people(request.user)
+        .select_related("owner", "discarded_by")
+        .annotate(wrote_again_at=Subquery(wrote_again.values("at")[:1]))
+    )
     term = request.GET.get("q", "")
     queryset = search_people(queryset, term).order_by("-discarded_at", "-id")
     page = paginate(request, queryset)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from activities.models import Activity
 from campaigns.models import CampaignMember, LeadForm, LeadSubmission
 from campaigns.tests.factories import CampaignFactory
+from companies.tests.factories import CompanyFactory
 from people.models import Person
 from people.tests.factories import PersonFactory, TagFactory
 
@@ -44,6 +45,37 @@ def test_a_submission_creates_a_prospect_in_the_campaign_with_a_reminder(lead_fo
     reminder = Activity.objects.get(person=person)
     assert (reminder.owner, reminder.is_reminder) == (alice, True)
     assert "Quiero una demo" in reminder.detail
+
+
+def test_the_company_answer_links_the_prospect_to_the_company(lead_form, alice):
+    """An existing company of the agent's, matched by name (any case) or tax id, else a new one."""
+    lead_form.fields = ["phone", "message", "company"]
+    lead_form.save()
+    lead_form.owners.set([alice])  # every lead is hers: her companies are the scope
+    andes = CompanyFactory(owner=alice, name="Andes SAC", country="PE", tax_id="20100070970")
+    _post(lead_form, company="andes sac")
+    lucia = Person.objects.get(email="lucia@cliente.pe")
+    assert list(lucia.memberships.values_list("company", flat=True)) == [andes.pk]
+    _post(lead_form, first_name="Luis", email="luis@cliente.pe", company="20100070970")
+    assert Person.objects.get(email="luis@cliente.pe").memberships.get().company == andes
+    _post(lead_form, first_name="Ana", email="ana@nueva.pe", company="Nueva Empresa SRL")
+    ana = Person.objects.get(email="ana@nueva.pe")
+    created = ana.memberships.get().company
+    assert (created.name, created.owner) == ("Nueva Empresa SRL", ana.owner)
+
+
+def test_a_discarded_person_writing_again_is_offered_back_not_duplicated(lead_form, alice, admin_client):
+    from people import services as people_services
+
+    old = PersonFactory(owner=alice, first_name="Lucía", email="lucia@cliente.pe")
+    people_services.person_discard(person=old, by=alice, reason="Sin interés")
+    response = _post(lead_form)
+    assert response.status_code == 200
+    assert Person.objects.filter(email__iexact="lucia@cliente.pe").count() == 1
+    assert LeadSubmission.objects.get(accepted=True).person == old
+    page = admin_client.get(reverse("people:discarded")).content.decode()
+    row = page[page.index("Lucía") :][:2500]
+    assert "Wrote again" in row
 
 
 def test_owners_take_turns(lead_form, alice, bob):
