@@ -166,6 +166,8 @@
       if (count) {
         count.textContent = String(checked);
       }
+      // On a phone the bar shows once a row is chosen (static/css/crm.css).
+      form.classList.toggle("bulk-none", checked === 0);
       var action = form.querySelector('select[name="action"]');
       var needed = action ? action.options[action.selectedIndex].getAttribute("data-needs") : "";
       form.querySelectorAll("[data-bulk-value]").forEach(function (field) {
