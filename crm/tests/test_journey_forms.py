@@ -172,3 +172,11 @@ def test_every_module_fits_a_phone(journey):
     first = page.locator("main table tbody tr").first.bounding_box()
     assert first["y"] < PHONE_HEIGHT / 2, first
     journey.shot("people-on-a-phone")
+    # Reminders and activities with their actions: stacked cards, every button on screen.
+    for path in ("/reminders/?owner=", "/activities/?owner=&status="):
+        journey.go(path)
+        buttons = page.locator("main table tbody tr").first.locator("button")
+        expect(buttons.first).to_be_visible()
+        edges = [box["x"] + box["width"] for box in (b.bounding_box() for b in buttons.all()) if box]
+        assert edges and max(edges) <= page.viewport_size["width"], (path, edges)
+    journey.shot("reminders-on-a-phone")
