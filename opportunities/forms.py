@@ -141,6 +141,26 @@ class StatusForm(forms.Form):
         return self.cleaned_data["pending_reminders"] or "keep"
 
 
+class QuickCardForm(forms.Form):
+    """A card added at the top of a board's column: its title and its prospect."""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), widget=forms.HiddenInput)
+    subject = forms.CharField(label=_("Title"), max_length=200)
+    contact = forms.ModelChoiceField(
+        label=_("Prospect"),
+        queryset=None,
+        widget=Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+    )
+
+    def __init__(self, *args, user: User, pipeline: Pipeline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = pipeline.stages.all()
+        self.fields["contact"].queryset = access.people(user)
+
+    def clean_subject(self) -> str:
+        return " ".join(self.cleaned_data["subject"].split())
+
+
 class MoveForm(forms.Form):
     stage = forms.ModelChoiceField(queryset=Stage.objects.none())
     position = forms.IntegerField(min_value=0, required=False)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("boards/<int:pk>/base-card/", views.base_card_edit, name="base_card"),
     path("boards/<int:pk>/stages/add/", views.stage_add, name="stage_add"),
     path("boards/<int:pk>/filters/save/", views.filter_save, name="filter_save"),
+    path("boards/<int:pk>/cards/add/", views.quick_add, name="quick_add"),
     path("filters/<int:pk>/delete/", views.filter_delete, name="filter_delete"),
     path("stages/<int:pk>/edit/", views.stage_edit, name="stage_edit"),
     path("stages/<int:pk>/move/", views.stage_move, name="stage_move"),

@@ -27,6 +27,7 @@ from opportunities.forms import (
     MoveForm,
     OpportunityForm,
     PipelineForm,
+    QuickCardForm,
     SaveFilterForm,
     StageForm,
     StatusForm,
@@ -77,6 +78,13 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     board.render_cards(
         columns, csrf_input=csrf_input(request), here=request.get_full_path(), user=request.user
     )
+    for column in columns:  # the quick add at the top of each column
+        column.quick = QuickCardForm(
+            user=request.user,
+            pipeline=pipeline,
+            auto_id=f"quick-{column.stage.pk}-%s",
+            initial={"stage": column.stage.pk},
+        )
     context = {
         "pipeline": pipeline,
         "filter": board_filter,
@@ -87,6 +95,50 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     template = "opportunities/board.html#columns" if request.htmx else "opportunities/board.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def quick_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A card added at the top of a board's column (title and prospect), worked by its
+    author; the prospect's only company comes along. On the board (htmx) a refusal
+    answers the form again with what was typed, a success reloads the board."""
+    pipeline = _pipeline_for(request.user, pk)
+    stage_id = request.POST.get("stage", "")
+    form = QuickCardForm(
+        request.POST, user=request.user, pipeline=pipeline, auto_id=f"quick-{stage_id[:12]}-%s"
+    )
+    if form.is_valid():
+        contact = form.cleaned_data["contact"]
+        companies = list(contact.memberships.values_list("company", flat=True)[:2])
+        try:
+            card = services.opportunity_create(
+                by=request.user,
+                pipeline=pipeline,
+                stage=form.cleaned_data["stage"],
+                subject=form.cleaned_data["subject"],
+                contact=contact,
+                company=access.companies(request.user).filter(pk=companies[0]).first()
+                if len(companies) == 1
+                else None,
+                agent=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Card %(subject)s added.") % {"subject": card.subject})
+            if request.htmx:
+                return HttpResponse(headers={"HX-Refresh": "true"})
+            return back(request, pipeline)
+    if request.htmx:
+        stage = form.cleaned_data.get("stage") if hasattr(form, "cleaned_data") else None
+        return render(
+            request,
+            "opportunities/board.html#quick-add",
+            {"quick": form, "stage": stage, "pipeline": pipeline},
+        )
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return back(request, pipeline)
 
 
 @login_required

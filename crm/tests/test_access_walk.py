@@ -287,6 +287,7 @@ RULES: dict[str, Rule] = {
     "opportunities:board": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}),
     "opportunities:board_history": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}),
     "opportunities:filter_save": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}, post_only=True),
+    "opportunities:quick_add": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}, post_only=True),
     "opportunities:filter_delete": Rule(
         allowed=frozenset({"alice"}),
         refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},

@@ -178,5 +178,6 @@ def test_every_module_fits_a_phone(journey):
         buttons = page.locator("main table tbody tr").first.locator("button")
         expect(buttons.first).to_be_visible()
         edges = [box["x"] + box["width"] for box in (b.bounding_box() for b in buttons.all()) if box]
-        assert edges and max(edges) <= page.viewport_size["width"], (path, edges)
+        assert edges, path
+        assert max(edges) <= page.viewport_size["width"], (path, edges)
     journey.shot("reminders-on-a-phone")

@@ -292,3 +292,32 @@ def test_names_shared_by_many_cards_are_escaped_on_each(admin_client):
     ]:
         assert raw not in html
         assert html.count(escaped) >= 2, escaped
+
+
+def test_quick_add_at_the_top_of_a_column(alice_client, alice):
+    """Title and prospect; the card goes to that column, worked by its author, with the
+    prospect's only company. A refusal answers the form again with what was typed."""
+    from companies.tests.factories import CompanyFactory, MembershipFactory
+    from people.tests.factories import PersonFactory
+
+    pipeline = PipelineFactory(members=[alice])
+    second = pipeline.stages.order_by("position")[1]
+    rosa = PersonFactory(owner=alice, first_name="Rosa")
+    andes = CompanyFactory(owner=alice, name="Andes SAC")
+    MembershipFactory(person=rosa, company=andes)
+    board_page = alice_client.get(pipeline.get_absolute_url()).content.decode()
+    assert f'id="quick-{second.pk}-subject"' in board_page
+    url = reverse("opportunities:quick_add", args=[pipeline.pk])
+    htmx = {"HX-Request": "true"}
+    refused = alice_client.post(url, {"stage": second.pk, "subject": " ", "contact": rosa.pk}, headers=htmx)
+    assert refused.status_code == 200
+    assert f'name="contact" value="{rosa.pk}"' in refused.content.decode()  # the prospect stays chosen
+    assert not Opportunity.objects.exists()
+    added = alice_client.post(
+        url, {"stage": second.pk, "subject": "Fibra 100", "contact": rosa.pk}, headers=htmx
+    )
+    assert added["HX-Refresh"] == "true"
+    card = Opportunity.objects.get()
+    assert (card.subject, card.stage, card.agent, card.company) == ("Fibra 100", second, alice, andes)
+    again = alice_client.post(url, {"stage": second.pk, "subject": "Otra", "contact": rosa.pk}, headers=htmx)
+    assert "already has an open card" in again.content.decode()
