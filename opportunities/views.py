@@ -378,10 +378,14 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, _opportunity_for(request.user, pk), StatusForm())
+    # From the board (htmx, ?panel=1): the card alone, for the side panel over the board.
+    panel = bool(request.htmx and request.GET.get("panel"))
+    return _detail_page(request, _opportunity_for(request.user, pk), StatusForm(), panel=panel)
 
 
-def _detail_page(request: HttpRequest, opportunity: Opportunity, status_form: StatusForm) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest, opportunity: Opportunity, status_form: StatusForm, *, panel: bool = False
+) -> HttpResponse:
     """The card's page; ``status_form`` bound when a follow-up was refused (its panel
     opens again with what was typed and the errors)."""
     events = opportunity.events.select_related("by").order_by("-at", "-id")[:HISTORY_LENGTH]
@@ -410,7 +414,9 @@ def _detail_page(request: HttpRequest, opportunity: Opportunity, status_form: St
         "products": access.products(request.user).filter(active=True).order_by("name")[:500],
         "quotes": opportunity.quotes.order_by("-number")[:20],
     }
-    return render(request, "opportunities/detail.html", context)
+    return render(
+        request, "opportunities/detail.html#card" if panel else "opportunities/detail.html", context
+    )
 
 
 @login_required

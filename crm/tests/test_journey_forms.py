@@ -3,6 +3,8 @@ next to a search-as-you-type picker and in the summary at the top, and what was 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -181,3 +183,23 @@ def test_every_module_fits_a_phone(journey):
         assert edges, path
         assert max(edges) <= page.viewport_size["width"], (path, edges)
     journey.shot("reminders-on-a-phone")
+
+
+@DESKTOP
+def test_a_card_opens_in_a_side_panel_over_the_board(journey):
+    agent = UserFactory(username="carla", name="Carla Vendedora", role=User.Role.AGENT, language="")
+    board = PipelineFactory(name="Ventas")
+    board.members.add(agent)
+    card = OpportunityFactory(pipeline=board, agent=agent, subject="Licencias para Andes SAC")
+    journey.sign_in("carla", PASSWORD)
+    page = journey.page
+    journey.go(board.get_absolute_url())
+    page.locator(f"li.kanban-card[data-card='{card.pk}']").get_by_role("link", name=card.subject).click()
+    panel = page.locator("#card-panel")
+    expect(panel.get_by_role("heading", name=card.subject)).to_be_visible()
+    expect(panel.get_by_text(journey.t("Follow-up"), exact=True)).to_be_visible()
+    assert page.url.endswith(board.get_absolute_url())  # still on the board
+    expect(panel).to_have_class(re.compile(r"\bshow\b"))  # opened (its slide finished)
+    journey.shot("card-side-panel")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()

@@ -82,6 +82,44 @@
     });
   }
 
+  // A card's title opens the card in the side panel over the board (Esc closes it); a
+  // click with Ctrl, Cmd, Shift or another button still opens its page.
+  var panel = document.getElementById("card-panel");
+  board.addEventListener("click", function (event) {
+    var link = event.target.closest(".kanban-card a[href]");
+    if (!link || !panel || !window.bootstrap || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) {
+      return;
+    }
+    event.preventDefault();
+    var body = document.getElementById("card-panel-body");
+    document.getElementById("card-panel-page").setAttribute("href", link.getAttribute("href"));
+    fetch(link.getAttribute("href") + "?panel=1", { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          window.location.href = link.getAttribute("href");
+          return null;
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (html === null) {
+          return;
+        }
+        body.innerHTML = html;
+        if (window.htmx) {
+          window.htmx.process(body);
+        }
+        window.bootstrap.Offcanvas.getOrCreateInstance(panel).show();
+      });
+  });
+
+  // Esc closes the panel wherever the focus is.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && panel && window.bootstrap && panel.classList.contains("show")) {
+      window.bootstrap.Offcanvas.getOrCreateInstance(panel).hide();
+    }
+  });
+
   bind();
   document.body.addEventListener("htmx:afterSwap", bind);
 })();
