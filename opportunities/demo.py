@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from opportunities import services
+from opportunities import sales, services
 from opportunities.models import Opportunity, Pipeline
 
 SUBJECTS = [
@@ -26,10 +26,11 @@ def seed(context: dict) -> None:
         return
     rng = context["rng"]
     agents = context["agents"]
-    boards = [
-        services.pipeline_create(name="Ventas Lima", color="blue", members=[*agents[:2], agents[2]]),
-        services.pipeline_create(name="Vendas Brasil", color="green", members=[agents[1]]),
-    ]
+    _products()
+    boards = [services.pipeline_create(name="Ventas Lima", color="blue", members=[*agents[:2], agents[2]])]
+    with translation.override("pt-br"):  # the Brazilian team's board speaks Portuguese
+        boards.append(services.pipeline_create(name="Vendas Brasil", color="green", members=[agents[1]]))
+    now = timezone.now()
     people = [p for p in context.get("people", []) if p.memberships.exists()]
     for index, person in enumerate(people[:24]):
         board = boards[0] if person.country != "BR" else boards[1]
@@ -77,8 +78,30 @@ def seed(context: dict) -> None:
                 lost_reason="Precio alto",
                 improvement="Ofrecer cuotas",
             )
+        # Opened over the last months, won and lost along them: the charts show trends.
+        opened = max(person.created_at, now - datetime.timedelta(days=context["days"]))
+        span = max((now - opened).days, 1)
+        created = opened + datetime.timedelta(days=rng.randrange(0, span))
+        changes = {"created_at": created}
+        if roll in (3, 4):
+            # Decided within a month of opening: won and lost spread over the months.
+            changes["decided_at"] = min(created + datetime.timedelta(days=rng.randrange(1, 31)), now)
         if index % 5 == 0:
             # Idle for a while: shows up orange where the stage has stagnant days.
-            Opportunity.objects.filter(pk=card.pk).update(
-                updated_at=timezone.now() - datetime.timedelta(days=15)
-            )
+            changes["updated_at"] = now - datetime.timedelta(days=15)
+        Opportunity.objects.filter(pk=card.pk).update(**changes)
+
+
+PRODUCTS = [
+    ("ERP-20", "Licencias ERP (20 usuarios)", 12000, "PEN"),
+    ("CRM-IMP", "Implementación de CRM", 8500, "PEN"),
+    ("SOP-ANUAL", "Soporte anual", 4800, "PEN"),
+    ("CAP-VEN", "Capacitación del equipo de ventas", 1500, "PEN"),
+    ("NUVEM", "Migração para a nuvem", 35000, "BRL"),
+]
+
+
+def _products() -> None:
+    """A small catalog: cards and quotes take their lines from it, campaigns promote it."""
+    for code, name, price, currency in PRODUCTS:
+        sales.product_save(code=code, name=name, unit_price=price, currency=currency)

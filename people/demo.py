@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from people import services
-from people.models import Person, Tag
+from people.models import Person, PersonEvent, Tag
 
 TAGS = [
     ("Software", "blue"),
@@ -73,6 +77,13 @@ def seed(context: dict) -> None:
             tags=rng.sample(tags, rng.randrange(0, 3)),
         )
         people.append(person)
+    # Met over the last months, not all today: the dashboard's weekly charts show it.
+    now = timezone.now()
+    for person in people:
+        when = now - timedelta(days=rng.randrange(0, context["days"]), hours=rng.randrange(0, 24))
+        Person.objects.filter(pk=person.pk).update(created_at=when)
+        PersonEvent.objects.filter(person=person, kind=PersonEvent.Kind.CREATED).update(at=when)
+        person.created_at = when
     for person in people[16::17]:
         services.person_discard(person=person, by=person.owner, reason="Datos de contacto incorrectos")
     context["people"] = [p for p in people if p.discarded_at is None]
@@ -91,12 +102,8 @@ SUBJECTS = {
 
 
 def _activities(context: dict) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from activities import services as activity_services
-    from activities.models import Category
+    from activities.models import Activity, Category
 
     rng = context["rng"]
     categories = [Category.objects.get_or_create(name=name)[0] for name in CATEGORIES]
@@ -104,13 +111,16 @@ def _activities(context: dict) -> None:
     for n, person in enumerate(context["people"]):
         for _ in range(rng.randrange(1, 4)):
             kind = rng.choice(list(SUBJECTS))
-            activity_services.activity_log(
+            activity, _follow_up = activity_services.activity_log(
                 by=person.owner,
                 kind=kind,
                 subject=rng.choice(SUBJECTS[kind]),
                 person=person,
                 category=rng.choice(categories),
             )
+            since = max((now - person.created_at).days, 1)
+            done = now - timedelta(days=rng.randrange(0, since), hours=rng.randrange(0, 8))
+            Activity.objects.filter(pk=activity.pk).update(created_at=done, done_at=done)
         if n % 3 == 0:
             # Some overdue, some today, most in the coming days.
             due = now + timedelta(hours=rng.choice([-30, -2, 3, 26, 50, 120]))

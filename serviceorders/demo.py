@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from serviceorders import services
 from serviceorders.models import ServiceOrder
 
@@ -45,10 +47,16 @@ def seed(context: dict) -> None:
             detail=detail,
             equipment_received="Laptop Lenovo S/N 4411" if index % 4 == 0 else "",
         )
+        # Opened over the last months: the reports' times to finish and ratings have a history.
+        opened = timezone.now() - datetime.timedelta(days=rng.randrange(7, context["days"]))
+        ServiceOrder.objects.filter(pk=order.pk).update(created_at=opened)
         if index % 3:
             services.entry_add(order=order, by=agent, detail="Diagnóstico inicial realizado")
         if index % 3 == 2:
             services.entry_add(order=order, by=agent, detail=work, finished=True)
+            ServiceOrder.objects.filter(pk=order.pk).update(
+                finished_at=opened + datetime.timedelta(days=rng.randrange(1, 6), hours=rng.randrange(0, 8))
+            )
             if index % 2:
                 services.order_verify(
                     order=order,

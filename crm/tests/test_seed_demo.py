@@ -21,3 +21,33 @@ def test_seed_demo_if_empty_runs_only_once(capsys):
     call_command("seed_demo", if_empty=True)
     assert User.objects.count() == count
     assert capsys.readouterr().out == ""
+
+
+def test_the_demo_shows_the_product(capsys, settings):
+    """Six months of history (weekly trends, won and lost over time), a product catalog,
+    overdue reminders, verified orders with ratings, and the Brazilian board in Portuguese."""
+    import datetime
+
+    from django.utils import timezone
+
+    from activities.models import Activity
+    from opportunities.models import Opportunity, Pipeline, Product
+    from people.models import Person
+    from serviceorders.models import ServiceOrder
+
+    settings.LANGUAGE_CODE = "es"  # the organisation's language, as make run has it
+    call_command("seed_demo")
+    now = timezone.now()
+    oldest = Person.objects.order_by("created_at").first().created_at
+    assert now - oldest > datetime.timedelta(days=120)
+    decided = Opportunity.objects.exclude(decided_at=None)
+    months = {(d.year, d.month) for d in decided.values_list("decided_at", flat=True)}
+    assert len(months) >= 3, months
+    assert {"closed", "lost"} <= set(decided.values_list("status", flat=True))
+    assert Product.objects.filter(active=True).count() >= 4
+    assert Activity.objects.filter(done_at=None, due_at__lt=now).exists()  # overdue reminders
+    assert ServiceOrder.objects.exclude(rating=None).exclude(verified_at=None).exists()
+    brazil = Pipeline.objects.get(name="Vendas Brasil")
+    lima = Pipeline.objects.get(name="Ventas Lima")
+    assert brazil.stages.order_by("position").first().name == "Novo contato"
+    assert lima.stages.order_by("position").first().name == "Nuevo contacto"

@@ -13,12 +13,15 @@ import importlib.util
 import random
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from crm.models import User
 
 DEMO_PASSWORD = "demo-crm-2026"
+DEMO_DAYS = 180
 
 DEMO_USERS = [
     ("admin", "Valeria Quispe", User.Role.ADMIN, "es"),
@@ -48,11 +51,16 @@ class Command(BaseCommand):
             "manager": users[1],
             "agents": [u for u in users if u.role == User.Role.AGENT],
             "rng": random.Random(2026),
+            # How far back the demo's history goes: weekly charts show trends.
+            "days": DEMO_DAYS,
         }
-        for config in apps.get_app_configs():
-            name = f"{config.name}.demo"
-            if importlib.util.find_spec(name) is not None:
-                importlib.import_module(name).seed(context)
+        # Stage names, activity subjects and notes in the organisation's language, as a
+        # user's work would write them (a command runs without one otherwise).
+        with translation.override(settings.LANGUAGE_CODE):
+            for config in apps.get_app_configs():
+                name = f"{config.name}.demo"
+                if importlib.util.find_spec(name) is not None:
+                    importlib.import_module(name).seed(context)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:"))
         for user in users:
             self.stdout.write(f"  {user.username:<10} {DEMO_PASSWORD}   ({user.get_role_display()})")
