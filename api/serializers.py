@@ -26,20 +26,26 @@ class PersonSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(read_only=True)
     tags = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:person-detail")
+    key = serializers.CharField(
+        source="catalog_key", read_only=True, help_text="The contacts catalog key, C-000123."
+    )
 
     class Meta:
         model = Person
-        fields = ["id", "url", *EDITABLE_FIELDS, "stage", "tags", "custom", "created_at", "updated_at"]
+        fields = ["id", "key", "url", *EDITABLE_FIELDS, "stage", "tags", "custom", "created_at", "updated_at"]
         read_only_fields = fields
 
 
 class CompanySerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:company-detail")
+    key = serializers.CharField(
+        source="catalog_key", read_only=True, help_text="The companies catalog key, E-000045."
+    )
 
     class Meta:
         model = Company
-        fields = ["id", "url", *COMPANY_FIELDS, "custom", "created_at", "updated_at"]
+        fields = ["id", "key", "url", *COMPANY_FIELDS, "custom", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -9,6 +9,7 @@ from crm import access
 from crm.countries import COUNTRIES
 from crm.custom_fields import export_columns
 from crm.exports import Column, ExportSource, register
+from crm.fields import key_expression
 
 
 def _columns() -> list[Column]:
@@ -23,12 +24,14 @@ def _columns() -> list[Column]:
         Column(_("Industry"), "industry"),
         Column(_("Owner"), "owner__name"),
         Column(_("Created"), "created_at"),
+        Column(_("Key"), "key"),
         *export_columns("companies"),
     ]
 
 
 def _companies(user, params):
-    return CompanyFilter(params, queryset=access.companies(user), user=user).qs.order_by("name", "id")
+    companies = CompanyFilter(params, queryset=access.companies(user), user=user).qs
+    return companies.annotate(key=key_expression("E")).order_by("name", "id")
 
 
 register(ExportSource("companies", _("Companies"), "companies.export_company", _columns, _companies))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 from crm import access, custom_fields
 from crm.countries import COUNTRIES
+from crm.fields import key_number
 from crm.models import User
 from people.filters import phone_candidates, text_query
 
@@ -20,6 +21,9 @@ def search_condition(term: str) -> Q | None:
     term = term.strip()
     if not term:
         return None
+    number = key_number(term, "E")
+    if number is not None:  # a company's key, E-000045
+        return Q(number=number)
     compact = re.sub(r"[^0-9A-Za-z]", "", term).upper()
     condition = Q(tax_id=compact) if len(compact) >= 6 and any(c.isdigit() for c in compact) else Q()
     phones = phone_candidates(term)

@@ -11,12 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.taxids import TAX_ID_NAMES, format_tax_id
 from crm.countries import COUNTRIES, format_phone
+from crm.fields import CounterNumberField, key_of
 from crm.history import tracked
 from people.models import Person, search_document
 
 
-@tracked("search")
+@tracked("search", "number")
 class Company(models.Model):
+    # The team's companies catalog key, E-000045 (manual 003): consecutive, on creation.
+    number = CounterNumberField(_("key"))
     name = models.CharField(_("name"), max_length=200)
     tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
     country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="PE")
@@ -85,6 +88,10 @@ class Company(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", args=[self.pk])
+
+    @property
+    def catalog_key(self) -> str:
+        return key_of("E", self.number)
 
     @property
     def tax_id_label(self) -> str:

@@ -10,6 +10,7 @@ from crm import access
 from crm.countries import COUNTRIES
 from crm.custom_fields import export_columns
 from crm.exports import Column, ExportSource, register
+from crm.fields import key_expression
 from people.filters import PersonFilter, search_people
 from people.models import Person, Tag
 
@@ -30,7 +31,9 @@ def _with_lists(queryset):
         .annotate(names=StringAgg("company__name", ", ", order_by="company__name"))
         .values("names")
     )
-    return queryset.annotate(tag_names=Subquery(tags), company_names=Subquery(companies))
+    return queryset.annotate(
+        key=key_expression("C"), tag_names=Subquery(tags), company_names=Subquery(companies)
+    )
 
 
 def _columns() -> list[Column]:
@@ -48,6 +51,7 @@ def _columns() -> list[Column]:
         Column(_("Tags"), "tag_names"),
         Column(_("Companies"), "company_names"),
         Column(_("Created"), "created_at"),
+        Column(_("Key"), "key"),
         *export_columns("people"),
     ]
 

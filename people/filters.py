@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import access, bounds, custom_fields
 from crm.countries import COUNTRIES, fold, normalize_phone
+from crm.fields import key_number
 from crm.models import User
 from crm.widgets import Autocomplete
 from people.models import Person
@@ -54,6 +55,9 @@ def search_condition(term: str) -> Q | None:
     term = term.strip()
     if not term:
         return None
+    number = key_number(term, "C")
+    if number is not None:  # a contact's key, C-000123
+        return Q(number=number)
     candidates = phone_candidates(term)
     if candidates:
         return Q(phone__in=candidates) | Q(mobile__in=candidates)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.countries import COUNTRIES, SQL_ACCENTED, SQL_PLAIN, format_phone
+from crm.fields import CounterNumberField, key_of
 from crm.history import tracked
 from crm.models import Event
 
@@ -76,7 +77,7 @@ class Tag(models.Model):
         return reverse("people:tag_detail", args=[self.pk])
 
 
-@tracked("search")
+@tracked("search", "number")
 class Person(models.Model):
     class Stage(models.TextChoices):
         PROSPECT = "prospect", _("Prospect")
@@ -95,6 +96,8 @@ class Person(models.Model):
         IMPORT = "import", _("Imported list")
         OTHER = "other", _("Other")
 
+    # The team's contacts catalog key, C-000123 (manual 003): consecutive, on creation.
+    number = CounterNumberField(_("key"))
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -170,6 +173,10 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("people:detail", args=[self.pk])
+
+    @property
+    def catalog_key(self) -> str:
+        return key_of("C", self.number)
 
     @property
     def full_name(self) -> str:

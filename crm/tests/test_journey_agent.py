@@ -230,7 +230,11 @@ def test_an_agents_day(journey, task_worker, day, tmp_path):
     journey.shot("card-moved")
 
     # Wait (the client answers next week), then Closed with the invoice number.
+    # The title opens the card over the board; its page is one click further.
     source.get_by_role("link", name=card.subject).click()
+    panel = page.locator("#card-panel")
+    expect(panel).to_have_class(re.compile(r"\bshow\b"))
+    panel.get_by_role("link", name=journey.t("Open its page")).click()
     page.wait_for_url(re.compile(rf"/opportunities/{card.pk}/$"))
     page.locator("summary", has_text=journey.t("Wait")).click()
     page.fill("#comment-waiting", "Espera la aprobación del gerente.")
