@@ -53,3 +53,23 @@ def test_compiled_messages_match_the_sources(locale):
         if not e.msgid_plural and compiled_text(e) != e.msgstr
     ]
     assert not stale, f"{locale}: run `python manage.py compilemessages`; stale: {stale[:5]}"
+
+
+# Second-person "tú" forms the CRM's Spanish must not use (it addresses the user as usted):
+# verbs, imperatives and possessives that only tú takes.
+TU_FORMS = re.compile(
+    r"\b(puedes|tienes|quieres|debes|eres|seas|estás|necesitas|tú|tu|tus|tuyo|tuyos|tuya|tuyas|te|ti|contigo"
+    r"|elige|selecciona|escribe|revisa|cópialo|envíalo|intenta|recuerda|ingresa|introduce|pulsa|haz|pon)\b",
+    re.IGNORECASE,
+)
+
+
+def test_spanish_speaks_as_usted():
+    """One register: no "puedes" beside "Escriba" (the catalog's Spanish uses usted)."""
+    found = []
+    for entry in _po("es"):
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            words = TU_FORMS.findall(re.sub(r"<[^>]+>|%\(\w+\)[sd]", "", text or ""))
+            if words:
+                found.append((entry.msgid[:60], words))
+    assert found == []
