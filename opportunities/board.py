@@ -189,9 +189,9 @@ def render_cards(columns: list[Column], *, csrf_input: str, here: str, user) -> 
     currencies, tags repeat across cards); the ids, timestamps and URLs built from
     them are numbers and ISO dates; the markup is this function's own. A card the user
     only follows is shown without its "Move to" menu and cannot be dragged."""
-    has_tasks, stagnant, move_to, move = (
-        escape(_(text)) for text in ("Has open tasks", "Stagnant", "Move to", "Move")
-    )
+    # Literal calls, so that makemessages finds them (a loop over the texts hid them).
+    has_tasks, stagnant = escape(_("Has open tasks")), escape(_("Stagnant"))
+    move_to, move = escape(_("Move to")), escape(_("Move"))
     tasks_icon = f'<i class="bi bi-alarm text-primary" title="{has_tasks}" aria-label="{has_tasks}"></i>'
     stagnant_badge = f'<span class="badge text-bg-warning">{stagnant}</span>'
     statuses = {

@@ -321,3 +321,17 @@ def test_quick_add_at_the_top_of_a_column(alice_client, alice):
     assert (card.subject, card.stage, card.agent, card.company) == ("Fibra 100", second, alice, andes)
     again = alice_client.post(url, {"stage": second.pk, "subject": "Otra", "contact": rosa.pk}, headers=htmx)
     assert "already has an open card" in again.content.decode()
+
+
+def test_the_cards_labels_are_in_the_users_language(alice_client, alice):
+    """The menu's screen-reader label and the open-tasks tooltip were English on every board."""
+    from crm.tests.factories import ActivityFactory
+
+    alice.language = "es"
+    alice.save()
+    pipeline = PipelineFactory(members=[alice])
+    card = OpportunityFactory(pipeline=pipeline, agent=alice)
+    ActivityFactory(person=card.contact, owner=alice, opportunity=card, done_at=None, due_at=timezone.now())
+    page = alice_client.get(pipeline.get_absolute_url()).content.decode()
+    assert ">Mover a</label>" in page
+    assert 'title="Tiene tareas abiertas"' in page
