@@ -36,6 +36,17 @@ def test_agent_creates_a_company(alice_client, alice):
     assert company.website == "https://andina.pe"
 
 
+def test_a_name_ending_in_a_period_ends_a_message_once(alice_client, alice):
+    """ "… now works at Andina Logística S.A.C.", not "S.A.C.." (#25)."""
+    company = CompanyFactory(owner=alice, name="Andina Logística S.A.C.")
+    person = PersonFactory(owner=alice, first_name="Rosa", last_name="Peña")
+    page = alice_client.post(
+        reverse("companies:membership_add"), {"person": person.pk, "company": company.pk}, follow=True
+    ).content.decode()
+    assert "Rosa Peña now works at Andina Logística S.A.C." in page
+    assert "S.A.C.." not in page
+
+
 def test_a_companys_creation_is_on_its_timeline(alice_client, alice):
     """As a person's: who created it, and when."""
     alice_client.post(reverse("companies:create"), _data())

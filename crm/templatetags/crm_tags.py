@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import template
 from django.db.models import Model, QuerySet
@@ -64,6 +65,13 @@ def hours(duration):
     if duration is None:
         return ""
     return f"{duration.total_seconds() / 3600:.1f} h"
+
+
+@register.filter
+def one_final_period(text) -> str:
+    """A message whose last name ends in a period ("… S.A.C.") ends with that one, not "..";
+    an ellipsis stays."""
+    return re.sub(r"(?<!\.)\.\.$", ".", str(text))
 
 
 @register.filter
