@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,22 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity
 from crm import access, bounds
 from crm.models import User
-from crm.widgets import Autocomplete
-
-
-def _select() -> forms.Select:
-    return forms.Select(attrs={"class": "form-select"})
-
-
-def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "class": "form-control"})
+from crm.widgets import Autocomplete, date_widget, select_widget
 
 
 class _RecordFilters(django_filters.FilterSet):
     """Filters shared by the reminders and the activity follow-up."""
 
     kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Activity.Kind.choices, empty_label=_("All kinds"), widget=_select()
+        label=_("Kind"), choices=Activity.Kind.choices, empty_label=_("All kinds"), widget=select_widget()
     )
     person = django_filters.ModelChoiceFilter(
         label=_("Contact"),
@@ -40,7 +31,11 @@ class _RecordFilters(django_filters.FilterSet):
         method="filter_company",
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("User"), queryset=None, empty_label=_("Everyone"), widget=_select(), method="filter_owner"
+        label=_("User"),
+        queryset=None,
+        empty_label=_("Everyone"),
+        widget=select_widget(),
+        method="filter_owner",
     )
 
     class Meta:
@@ -76,10 +71,10 @@ class _RecordFilters(django_filters.FilterSet):
 
 class ReminderFilter(_RecordFilters):
     due_from = bounds.DateFilter(
-        label=_("Due from"), field_name="due_at", lookup_expr="date__gte", widget=_date()
+        label=_("Due from"), field_name="due_at", lookup_expr="date__gte", widget=date_widget()
     )
     due_to = bounds.DateFilter(
-        label=_("Due until"), field_name="due_at", lookup_expr="date__lte", widget=_date()
+        label=_("Due until"), field_name="due_at", lookup_expr="date__lte", widget=date_widget()
     )
 
     def filter_owner(self, queryset, name, value):
@@ -97,13 +92,13 @@ class ActivityFilter(_RecordFilters):
         choices=Status.choices,
         empty_label=_("All"),
         method="filter_status",
-        widget=_select(),
+        widget=select_widget(),
     )
     date_from = bounds.DateFilter(
-        label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=_date()
+        label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=date_widget()
     )
     date_to = bounds.DateFilter(
-        label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=_date()
+        label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=date_widget()
     )
 
     def __init__(self, data=None, *args, **kwargs):

@@ -1,22 +1,14 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignMember
 from crm import access, bounds
 from crm.models import User
+from crm.widgets import date_widget, select_widget
 from people.filters import search_people
-
-
-def _select() -> forms.Select:
-    return forms.Select(attrs={"class": "form-select"})
-
-
-def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "class": "form-control"})
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -25,17 +17,17 @@ class CampaignFilter(django_filters.FilterSet):
         choices=Campaign.Status.choices,
         empty_label=_("All"),
         method="filter_status",
-        widget=_select(),
+        widget=select_widget(),
     )
     product = django_filters.CharFilter(label=_("Product or service"), method="filter_product")
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=None, empty_label=_("All owners"), widget=_select()
+        label=_("Owner"), queryset=None, empty_label=_("All owners"), widget=select_widget()
     )
     active_from = bounds.DateFilter(
-        label=_("Active from"), field_name="ends_on", lookup_expr="gte", widget=_date()
+        label=_("Active from"), field_name="ends_on", lookup_expr="gte", widget=date_widget()
     )
     active_to = bounds.DateFilter(
-        label=_("Active until"), field_name="starts_on", lookup_expr="lte", widget=_date()
+        label=_("Active until"), field_name="starts_on", lookup_expr="lte", widget=date_widget()
     )
 
     class Meta:
@@ -61,10 +53,10 @@ class CampaignFilter(django_filters.FilterSet):
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=CampaignMember.Status.choices, empty_label=_("All"), widget=_select()
+        label=_("Status"), choices=CampaignMember.Status.choices, empty_label=_("All"), widget=select_widget()
     )
     agent = django_filters.ModelChoiceFilter(
-        label=_("Agent"), queryset=None, empty_label=_("All agents"), widget=_select()
+        label=_("Agent"), queryset=None, empty_label=_("All agents"), widget=select_widget()
     )
 
     class Meta:

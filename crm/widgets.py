@@ -65,3 +65,15 @@ class FillingSelect(forms.Select):
             }
             option["attrs"]["data-fill"] = json.dumps(fills, ensure_ascii=False)
         return option
+
+
+def select_widget(*, small: bool = False, **attrs) -> forms.Select:
+    """A list filter's choice, styled (small in toolbars such as the board's)."""
+    return forms.Select(attrs={"class": "form-select form-select-sm" if small else "form-select", **attrs})
+
+
+def date_widget(*, small: bool = False) -> forms.DateInput:
+    """A list filter's date, with the browser's date picker."""
+    return forms.DateInput(
+        attrs={"type": "date", "class": "form-control form-control-sm" if small else "form-control"}
+    )

@@ -11,17 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity
 from crm import access, bounds, custom_fields
 from crm.models import User
+from crm.widgets import date_widget, select_widget
 from opportunities.models import Opportunity, Stage
 from people.models import Tag
-
-
-def _select() -> forms.Select:
-    return forms.Select(attrs={"class": "form-select form-select-sm"})
-
-
-def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
-
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 ONLY_OR_WITH = [("no", _("Hidden")), ("yes", _("Only these")), ("all", _("Shown too"))]
@@ -51,23 +43,23 @@ class BoardFilter(django_filters.FilterSet):
         choices=[("card", _("the card's creation")), ("person", _("the person's creation"))],
         empty_label=None,
         method="filter_nothing",
-        widget=_select(),
+        widget=select_widget(small=True),
     )
-    date_from = bounds.DateFilter(label=_("From"), method="filter_dates", widget=_date())
-    date_to = bounds.DateFilter(label=_("Until"), method="filter_dates", widget=_date())
+    date_from = bounds.DateFilter(label=_("From"), method="filter_dates", widget=date_widget(small=True))
+    date_to = bounds.DateFilter(label=_("Until"), method="filter_dates", widget=date_widget(small=True))
     order = django_filters.ChoiceFilter(
         label=_("Order"),
         choices=[("board", _("As arranged")), ("asc", _("Oldest first")), ("desc", _("Newest first"))],
         empty_label=None,
         method="filter_nothing",
-        widget=_select(),
+        widget=select_widget(small=True),
     )
     per_column = django_filters.ChoiceFilter(
         label=_("Cards per column"),
         choices=PER_COLUMN,
         empty_label=None,
         method="filter_nothing",
-        widget=_select(),
+        widget=select_widget(small=True),
     )
     tags = django_filters.ModelMultipleChoiceFilter(
         label=_("Tags"),
@@ -93,34 +85,46 @@ class BoardFilter(django_filters.FilterSet):
         widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 3}),
     )
     stagnant = django_filters.ChoiceFilter(
-        label=_("Stagnant"), choices=YES_NO, empty_label=_("All"), method="filter_stagnant", widget=_select()
+        label=_("Stagnant"),
+        choices=YES_NO,
+        empty_label=_("All"),
+        method="filter_stagnant",
+        widget=select_widget(small=True),
     )
     tasks = django_filters.ChoiceFilter(
-        label=_("With tasks"), choices=YES_NO, empty_label=_("All"), method="filter_tasks", widget=_select()
+        label=_("With tasks"),
+        choices=YES_NO,
+        empty_label=_("All"),
+        method="filter_tasks",
+        widget=select_widget(small=True),
     )
     archived = django_filters.ChoiceFilter(
         label=_("Archived"),
         choices=ONLY_OR_WITH,
         empty_label=None,
         method="filter_archived",
-        widget=_select(),
+        widget=select_widget(small=True),
     )
     lost = django_filters.ChoiceFilter(
-        label=_("Lost"), choices=ONLY_OR_WITH, empty_label=None, method="filter_lost", widget=_select()
+        label=_("Lost"),
+        choices=ONLY_OR_WITH,
+        empty_label=None,
+        method="filter_lost",
+        widget=select_widget(small=True),
     )
     serviced = django_filters.ChoiceFilter(
         label=_("Converted to client service"),
         choices=YES_NO,
         empty_label=_("All"),
         method="filter_serviced",
-        widget=_select(),
+        widget=select_widget(small=True),
     )
     closed = django_filters.ChoiceFilter(
         label=_("Converted to client"),
         choices=ONLY_OR_WITH,
         empty_label=None,
         method="filter_closed",
-        widget=_select(),
+        widget=select_widget(small=True),
     )
 
     class Meta:
@@ -201,29 +205,44 @@ class BoardFilter(django_filters.FilterSet):
 class OpportunityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Opportunity.Status.choices, empty_label=_("All"), widget=_select()
+        label=_("Status"),
+        choices=Opportunity.Status.choices,
+        empty_label=_("All"),
+        widget=select_widget(small=True),
     )
     pipeline = django_filters.ModelChoiceFilter(
-        label=_("Board"), queryset=None, empty_label=_("All boards"), widget=_select()
+        label=_("Board"), queryset=None, empty_label=_("All boards"), widget=select_widget(small=True)
     )
     stage = django_filters.ModelChoiceFilter(
-        label=_("Stage"), queryset=None, empty_label=_("All stages"), widget=_select()
+        label=_("Stage"), queryset=None, empty_label=_("All stages"), widget=select_widget(small=True)
     )
     agent = django_filters.ModelChoiceFilter(
-        label=_("Agent"), queryset=None, empty_label=_("All agents"), widget=_select()
+        label=_("Agent"), queryset=None, empty_label=_("All agents"), widget=select_widget(small=True)
     )
     company = django_filters.NumberFilter(label=_("Company"), field_name="company_id")
     created_from = bounds.DateFilter(
-        label=_("Created from"), field_name="created_at", lookup_expr="date__gte", widget=_date()
+        label=_("Created from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=date_widget(small=True),
     )
     created_to = bounds.DateFilter(
-        label=_("Created until"), field_name="created_at", lookup_expr="date__lte", widget=_date()
+        label=_("Created until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=date_widget(small=True),
     )
     close_from = bounds.DateFilter(
-        label=_("Closing from"), field_name="expected_close_on", lookup_expr="gte", widget=_date()
+        label=_("Closing from"),
+        field_name="expected_close_on",
+        lookup_expr="gte",
+        widget=date_widget(small=True),
     )
     close_to = bounds.DateFilter(
-        label=_("Closing until"), field_name="expected_close_on", lookup_expr="lte", widget=_date()
+        label=_("Closing until"),
+        field_name="expected_close_on",
+        lookup_expr="lte",
+        widget=date_widget(small=True),
     )
     amount_min = django_filters.NumberFilter(label=_("Amount from"), field_name="amount", lookup_expr="gte")
     amount_max = django_filters.NumberFilter(label=_("Amount up to"), field_name="amount", lookup_expr="lte")

@@ -16,7 +16,7 @@ from crm import access, bounds, custom_fields
 from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.fields import key_number
 from crm.models import User
-from crm.widgets import Autocomplete
+from crm.widgets import Autocomplete, select_widget
 from people.models import Person
 
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-]{6,}$")
@@ -70,10 +70,6 @@ def search_people(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
     return queryset.filter(condition) if condition is not None else queryset
 
 
-def _select(**attrs) -> forms.Select:
-    return forms.Select(attrs={"class": "form-select", **attrs})
-
-
 class PersonFilter(django_filters.FilterSet):
     SORTS = {
         "-created": ("-created_at", "-id"),
@@ -84,13 +80,13 @@ class PersonFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     stage = django_filters.ChoiceFilter(
-        label=_("Stage"), choices=Person.Stage.choices, empty_label=_("All stages"), widget=_select()
+        label=_("Stage"), choices=Person.Stage.choices, empty_label=_("All stages"), widget=select_widget()
     )
     tag = django_filters.ModelChoiceFilter(
-        label=_("Tag"), field_name="tags", queryset=None, empty_label=_("All tags"), widget=_select()
+        label=_("Tag"), field_name="tags", queryset=None, empty_label=_("All tags"), widget=select_widget()
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=None, empty_label=_("All owners"), widget=_select()
+        label=_("Owner"), queryset=None, empty_label=_("All owners"), widget=select_widget()
     )
     # One membership per person and company: filtering on it repeats no row.
     company = django_filters.ModelChoiceFilter(
@@ -103,7 +99,7 @@ class PersonFilter(django_filters.FilterSet):
         label=_("How did you find us"),
         choices=Person.Source.choices,
         empty_label=_("All sources"),
-        widget=_select(),
+        widget=select_widget(),
     )
     created_from = bounds.DateFilter(
         label=_("Created from"),
@@ -127,7 +123,7 @@ class PersonFilter(django_filters.FilterSet):
             ("name", _("Last name")),
             ("-updated", _("Recently updated")),
         ],
-        widget=_select(),
+        widget=select_widget(),
     )
 
     class Meta:
@@ -179,9 +175,9 @@ def describe_queries(queries: list[str], user) -> list[list[tuple[str, str]]]:
     wanted: dict[str, set[int]] = {"tag": set(), "owner": set(), "company": set()}
     for params in parsed:
         for name, ids in wanted.items():
-            value = params.get(name, "")
-            if value.isdigit():
-                ids.add(int(value))
+            value = bounds.record_id(params.get(name))
+            if value:
+                ids.add(value)
     names = {
         "tag": dict(access.tags(user).filter(pk__in=wanted["tag"]).values_list("pk", "name"))
         if wanted["tag"]
@@ -202,7 +198,7 @@ def describe_queries(queries: list[str], user) -> list[list[tuple[str, str]]]:
             if not value:
                 continue
             if name in names:
-                shown = names[name].get(int(value)) if value.isdigit() else None
+                shown = names[name].get(bounds.record_id(value))
             elif name in ("stage", "source"):
                 shown = dict(filters[name].extra["choices"]).get(value)
             elif name in ("created_from", "created_to"):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from activities import timeline
 from activities.models import Activity
-from crm import access
+from crm import access, bounds
 from crm.exports import export_response
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
 from crm.widgets import Autocomplete
@@ -212,12 +212,12 @@ def person_autocomplete(request: HttpRequest) -> HttpResponse:
     """People matching ``term``; with ``company`` (the form's chosen client), only its people,
     listed even before typing. A person of one company fills the form's empty client."""
     term = request.GET.get("term", "").strip()
-    company = request.GET.get("company", "")
+    company = bounds.record_id(request.GET.get("company"))
     people = access.people(request.user)
-    if company.isdigit():
-        people = people.filter(memberships__company_id=int(company))
+    if company:
+        people = people.filter(memberships__company_id=company)
     results = []
-    if term or company.isdigit():
+    if term or company:
         found = search_people(people, term) if term else people
         results = list(found.order_by("-created_at", "-id").prefetch_related("memberships__company")[:10])
         for person in results:

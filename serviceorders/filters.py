@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -9,16 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from crm import access, bounds
 from crm.countries import fold
 from crm.models import User
-from crm.widgets import Autocomplete
+from crm.widgets import Autocomplete, date_widget, select_widget
 from serviceorders.models import ServiceOrder
-
-
-def _select() -> forms.Select:
-    return forms.Select(attrs={"class": "form-select form-select-sm"})
-
-
-def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
 
 
 def concept_query(text: str) -> SearchQuery | None:
@@ -60,13 +51,20 @@ class OrderFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Concept"), method="filter_concept")
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=STATUSES, empty_label=_("All"), method="filter_status", widget=_select()
+        label=_("Status"),
+        choices=STATUSES,
+        empty_label=_("All"),
+        method="filter_status",
+        widget=select_widget(small=True),
     )
     priority = django_filters.ChoiceFilter(
-        label=_("Priority"), choices=ServiceOrder.Priority.choices, empty_label=_("All"), widget=_select()
+        label=_("Priority"),
+        choices=ServiceOrder.Priority.choices,
+        empty_label=_("All"),
+        widget=select_widget(small=True),
     )
     assignee = django_filters.ModelChoiceFilter(
-        label=_("Assigned to"), queryset=None, empty_label=_("Everyone"), widget=_select()
+        label=_("Assigned to"), queryset=None, empty_label=_("Everyone"), widget=select_widget(small=True)
     )
     company = django_filters.ModelChoiceFilter(
         label=_("Client"),
@@ -79,19 +77,31 @@ class OrderFilter(django_filters.FilterSet):
         widget=Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
     )
     project = django_filters.ModelChoiceFilter(
-        label=_("Project"), queryset=None, empty_label=_("All projects"), widget=_select()
+        label=_("Project"), queryset=None, empty_label=_("All projects"), widget=select_widget(small=True)
     )
     created_from = bounds.DateFilter(
-        label=_("Created from"), field_name="created_at", lookup_expr="date__gte", widget=_date()
+        label=_("Created from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=date_widget(small=True),
     )
     created_to = bounds.DateFilter(
-        label=_("Created until"), field_name="created_at", lookup_expr="date__lte", widget=_date()
+        label=_("Created until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=date_widget(small=True),
     )
     finished_from = bounds.DateFilter(
-        label=_("Finished from"), field_name="finished_at", lookup_expr="date__gte", widget=_date()
+        label=_("Finished from"),
+        field_name="finished_at",
+        lookup_expr="date__gte",
+        widget=date_widget(small=True),
     )
     finished_to = bounds.DateFilter(
-        label=_("Finished until"), field_name="finished_at", lookup_expr="date__lte", widget=_date()
+        label=_("Finished until"),
+        field_name="finished_at",
+        lookup_expr="date__lte",
+        widget=date_widget(small=True),
     )
 
     class Meta:

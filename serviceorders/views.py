@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from activities import timeline
 from activities.models import Activity
-from crm import access
+from crm import access, bounds
 from crm.exports import csv_response, export_response, write_xlsx
 from crm.pagination import paginate
 from crm.routers import reads_from_replica
@@ -72,10 +72,8 @@ def order_create(request: HttpRequest) -> HttpResponse:
             access.activities(request.user).select_related("person", "company").filter(pk=activity_id).first()
         )
     initial = {}
-    project_id = request.GET.get("project", "")
-    project = (
-        access.projects(request.user).filter(pk=int(project_id)).first() if project_id.isdigit() else None
-    )
+    project_id = bounds.record_id(request.GET.get("project"))
+    project = access.projects(request.user).filter(pk=project_id).first() if project_id else None
     if project is not None:  # "New order" from a project's page
         initial = {"project": project.pk, "company": project.company_id, "contact": project.contact_id}
     if activity is not None:
