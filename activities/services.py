@@ -258,7 +258,7 @@ def whatsapp_open(
     if remember_template is not None:
         core.user_set_whatsapp_template(user=by, template=remember_template)
     text = whatsapp_message(template=message, person=person, agent=by)
-    subject = _("WhatsApp to %(number)s") % {"number": format_phone(number)}
+    subject = _("WhatsApp to %(number)s") % {"number": format_phone(number, "OT")}
     activity = (
         Activity.objects.filter(
             kind=Activity.Kind.WHATSAPP,

@@ -64,13 +64,8 @@ class PublicLeadForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self) -> str:
-        raw = self.cleaned_data.get("phone", "")
-        try:
-            return normalize_phone(raw)
-        except forms.ValidationError:
-            raise forms.ValidationError(
-                _("Enter a valid phone number, for example +51 987 654 321.")
-            ) from None
+        # Without a country code, a number is the team's country's (the middleware's viewer).
+        return normalize_phone(self.cleaned_data.get("phone", ""))
 
 
 def too_many(ip: str | None) -> bool:

@@ -6,7 +6,7 @@ import random
 
 from companies import services
 from companies.models import Company
-from companies.taxids import (
+from crm.taxids import (
     cnpj_check_digits,
     nit_check_digit,
     rfc_check_digit,

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from companies import services
 from companies.models import Company
-from companies.taxids import normalize_tax_id
-from crm import access
+from crm import access, team
 from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.custom_fields import definitions, parse
 from crm.importing import Importer, Row, choice_lookup, register, with_custom_fields
 from crm.models import User
+from crm.taxids import normalize_tax_id
 from people.models import ImportJob
 from people.signals import imported as people_imported
 
@@ -67,7 +67,7 @@ class CompanyImporter(Importer):
         return {
             "user": user,
             "owner": owner,
-            "country": job.options.get("country") or "PE",
+            "country": job.options.get("country") or job.created_by.country or team.current().country,
             "mapping": job.mapping,
             "countries": choice_lookup(COUNTRIES, {"brasil": "BR", "mexico": "MX", "peru": "PE"}),
             "seen": {},

@@ -9,10 +9,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from companies.taxids import TAX_ID_NAMES, format_tax_id
 from crm.countries import COUNTRIES, format_phone
 from crm.fields import CounterNumberField, key_of
 from crm.history import tracked
+from crm.taxids import TAX_ID_NAMES, format_tax_id
 from people.models import Person, search_document
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Membership
-from companies.taxids import TAX_ID_NAMES
 from crm import access
 from crm.countries import fold
 from crm.models import User
+from crm.taxids import TAX_ID_NAMES
 from crm.versioning import check_version
 from people.models import Person
 from people.services import person_create

@@ -386,6 +386,13 @@ def exchange_rates(user: User) -> QuerySet:
     return ExchangeRate.objects.all()
 
 
+def team_settings(user: User) -> QuerySet:
+    """The team's settings: administrators change them and read their history."""
+    from crm.models import TeamSettings
+
+    return TeamSettings.objects.all() if is_admin(user) else TeamSettings.objects.none()
+
+
 def api_tokens(user: User) -> QuerySet:
     """API tokens: each user sees and revokes their own."""
     ApiToken = _model("api.ApiToken")

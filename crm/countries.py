@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from contextvars import ContextVar
+from decimal import Decimal
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -36,38 +38,99 @@ COUNTRIES = [
     ("OT", _("Other")),
 ]
 
-DEFAULT_PHONE_REGION = "PE"
+# The value-added tax a quote adds by default in each country (team settings start with it).
+DEFAULT_TAX = {
+    "PE": ("IGV", Decimal(18)),
+    "MX": ("IVA", Decimal(16)),
+    "CO": ("IVA", Decimal(19)),
+    "CL": ("IVA", Decimal(19)),
+    "AR": ("IVA", Decimal(21)),
+    "EC": ("IVA", Decimal(15)),
+    "BO": ("IVA", Decimal(13)),
+    "UY": ("IVA", Decimal("22")),
+    "PY": ("IVA", Decimal(10)),
+    "BR": ("ISS", Decimal(5)),
+}
+
+# The currencies teams sell in (campaigns, opportunities, quotes, exchange rates).
+CURRENCIES = [
+    ("PEN", "PEN · Sol"),
+    ("BRL", "BRL · Real"),
+    ("MXN", "MXN · Peso mexicano"),
+    ("COP", "COP · Peso colombiano"),
+    ("CLP", "CLP · Peso chileno"),
+    ("ARS", "ARS · Peso argentino"),
+    ("USD", "USD · Dólar"),
+    ("EUR", "EUR · Euro"),
+]
 
 
-def normalize_phone(raw: str, country: str = "") -> str:
-    """A phone number in E.164 (+51987654321), read in the person's country when
-    it has no international prefix. Raises ValidationError when it is not a
-    possible number."""
+# The country of the person using the CRM in this request (their own, else the team's): the
+# middleware sets it. Numbers without a country code are read in it when the record names
+# no country, and numbers of that country are shown in its national format.
+_viewer_country: ContextVar[str] = ContextVar("viewer_country", default="")
+
+
+def use_country(country: str):
+    """Make ``country`` the viewer's country (returns the token to give back to reset)."""
+    return _viewer_country.set(country)
+
+
+def viewer_country() -> str:
+    return _viewer_country.get()
+
+
+def _region(countries) -> str | None:
+    for country in (*countries, _viewer_country.get()):
+        if country and country != "OT":
+            return country
+    return None
+
+
+def phone_example(*countries: str) -> str:
+    """A mobile number of the first usable country, as its people write it with its code."""
+    region = _region(countries) or "PE"
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return "+51 987 654 321"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalize_phone(raw: str, *countries: str) -> str:
+    """A phone number in E.164 (+51987654321). A number without its country code is read in
+    the first of ``countries`` given (the row's, the file's...), else in the viewer's
+    country. Raises ValidationError when it is not a valid number."""
     raw = (raw or "").strip()
     if not raw:
         return ""
-    region = country if country and country != "OT" else DEFAULT_PHONE_REGION
+    region = _region(countries)
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            _("Enter a valid phone number, for example +51 987 654 321."), code="invalid_phone"
-        ) from None
-    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            _("Enter a valid phone number, for example +51 987 654 321."), code="invalid_phone"
+            _("Enter a valid phone number, for example %(example)s.")
+            % {"example": phone_example(*countries)},
+            code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def format_phone(e164: str) -> str:
-    """How a stored number is shown: +51 987 654 321."""
+def format_phone(e164: str, country: str = "") -> str:
+    """How a stored number is shown: in the national format when it belongs to the viewer's
+    country (``987 654 321`` in Peru, ``(21) 99876-5432`` in Brazil), else with its code
+    (``+55 21 99876-5432``). ``country="OT"`` writes every number with its code (for text
+    that is kept, read later by anyone)."""
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
+    viewer = country or _viewer_country.get()
+    if viewer and phonenumbers.region_code_for_number(number) == viewer:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 

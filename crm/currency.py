@@ -15,26 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from crm import access
+from crm.countries import CURRENCIES
 
-# The currencies teams sell in (campaigns, opportunities, quotes, exchange rates).
-CURRENCIES = [
-    ("PEN", "PEN · Sol"),
-    ("BRL", "BRL · Real"),
-    ("MXN", "MXN · Peso mexicano"),
-    ("COP", "COP · Peso colombiano"),
-    ("CLP", "CLP · Peso chileno"),
-    ("ARS", "ARS · Peso argentino"),
-    ("USD", "USD · Dólar"),
-    ("EUR", "EUR · Euro"),
-]
+__all__ = ["CURRENCIES", "Rates", "Total", "Used", "base_currency"]
 
 
 def base_currency() -> str:
-    return settings.BASE_CURRENCY
+    """The team's currency (Team settings): boards, dashboards and reports total in it."""
+    from crm import team
+
+    return team.current().base_currency
 
 
 @dataclass(frozen=True)

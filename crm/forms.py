@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from crm import access, bounds, bulk, merge
 from crm.countries import format_phone
 from crm.currency import CURRENCIES, base_currency
-from crm.models import CustomField, User
+from crm.models import CustomField, TeamSettings, User
+from crm.taxids import normalize_tax_id
 from crm.widgets import Autocomplete
 
 
@@ -41,7 +42,7 @@ class UserCreateForm(UserFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "name", "email", "role", "language"]
+        fields = ["username", "name", "email", "role", "language", "country"]
 
     def clean_password2(self) -> str:
         password1 = self.cleaned_data.get("password1")
@@ -63,7 +64,7 @@ class UserCreateForm(UserFieldsMixin, forms.ModelForm):
 class UserEditForm(UserFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name", "email", "role", "language"]
+        fields = ["name", "email", "role", "language", "country"]
 
 
 class UserPasswordForm(SetPasswordForm):
@@ -288,3 +289,84 @@ def _display(record, name: str) -> str:
     if name in ("phone", "mobile"):
         return format_phone(value)
     return "" if value is None else str(value)
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _time_zones() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    zones = sorted(
+        zone
+        for zone in zoneinfo.available_timezones()
+        if zone.startswith(("America/", "Europe/Madrid", "Europe/Lisbon", "Atlantic/Canary")) or zone == "UTC"
+    )
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class TeamSettingsForm(forms.ModelForm):
+    """The Team settings page (administrators)."""
+
+    class Meta:
+        model = TeamSettings
+        fields = [
+            "legal_name", "tax_id", "address", "logo", "country", "base_currency", "tax_name", "tax_rate",
+            "quote_terms", "quote_validity_days", "time_zone", "week_start",
+        ]  # fmt: skip
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "quote_terms": forms.Textarea(attrs={"rows": 4}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+        help_texts = {
+            "logo": gettext_lazy("PNG or JPEG, up to 2 MB: printed on quotes."),
+            "country": gettext_lazy(
+                "Phones without a country code are read in it, and money and dates are written as "
+                "its people write them, for users without a country of their own."
+            ),
+            "base_currency": gettext_lazy(
+                "Boards, the dashboard and the reports total in it; exchange rates are in units of it."
+            ),
+            "tax_name": gettext_lazy("IGV, IVA, ISS...: new quotes add it."),
+            "quote_terms": gettext_lazy("Printed at the foot of every quote."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=self.fields["time_zone"].label, choices=_time_zones(), initial=self.instance.time_zone
+        )
+
+    def clean_legal_name(self) -> str:
+        return " ".join(self.cleaned_data["legal_name"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("tax_id") and cleaned.get("country"):
+            try:
+                cleaned["tax_id"] = normalize_tax_id(cleaned["tax_id"], cleaned["country"])
+            except ValidationError as error:
+                self.add_error("tax_id", error)
+        return cleaned
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not logo or logo is True or not hasattr(logo, "size") or getattr(logo, "_committed", False):
+            return logo
+        if logo.size > LOGO_MAX_BYTES:
+            raise ValidationError(_("The logo is larger than 2 MB."))
+        from PIL import Image
+
+        try:
+            logo.seek(0)
+            with Image.open(logo) as image:
+                kind = image.format
+                image.verify()
+        except Exception:
+            raise ValidationError(_("Upload a PNG or JPEG image.")) from None
+        finally:
+            logo.seek(0)
+        if kind not in ("PNG", "JPEG"):
+            raise ValidationError(_("Upload a PNG or JPEG image."))
+        return logo

@@ -21,6 +21,7 @@ KINDS = {
     "opportunity": (access.opportunities, False, gettext_lazy("Opportunities"), "opportunities:list"),
     "serviceorder": (access.service_orders, False, gettext_lazy("Service orders"), "serviceorders:list"),
     "basecard": (access.base_cards, False, gettext_lazy("Boards"), "opportunities:boards"),
+    "team": (access.team_settings, False, gettext_lazy("Team settings"), "crm:team_settings"),
 }
 PER_PAGE = 25
 

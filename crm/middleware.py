@@ -1,23 +1,48 @@
 from __future__ import annotations
 
 import time
+import zoneinfo
 
+from django.db import OperationalError
 from django.http import HttpResponseBadRequest
-from django.utils import translation
+from django.utils import timezone, translation
 
 
-class UserLanguageMiddleware:
-    """A signed-in user's saved language wins over the browser's and the cookie."""
+class TeamLocaleMiddleware:
+    """Each request speaks as its user writes: the team's settings are read once (one query)
+    and kept for the request (crm.team); the user's saved language wins over the browser's
+    and the cookie, and with the user's country (else the team's) it makes the locale
+    (``es-pe``, crm.locales) that translations, dates, numbers and money follow; the viewer's
+    country reads and shows phones (crm.countries); the clock is the team's time zone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from crm import countries, locales, team
+
+        try:
+            settings = team.load()
+        except OperationalError:  # the database is down: the view says so (healthz answers 503)
+            settings = team.defaults()
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        signed_in = user is not None and user.is_authenticated
+        language = user.language if signed_in and user.language else translation.get_language()
+        country = (user.country if signed_in else "") or settings.country
+        request.language = (language or "es").lower()
+        translation.activate(locales.django_language(language, country))
+        request.LANGUAGE_CODE = translation.get_language()
+        team_token, country_token = team.use(settings), countries.use_country(country)
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(settings.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            team.forget(team_token)
+            countries._viewer_country.reset(country_token)
+            timezone.deactivate()
 
 
 class IdleSessionMiddleware:

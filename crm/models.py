@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.countries import COUNTRIES, CURRENCIES
 from crm.history import tracked
 
 
@@ -51,6 +52,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email"), blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="es")
+    # Where the user works: how the numbers they type without a country code are read, and
+    # how money, numbers and dates are written for them. Empty: the team's country.
+    country = models.CharField(
+        _("country"), max_length=2, choices=COUNTRIES, blank=True, help_text=_("Empty: the team's country.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # Importing and exporting are permissions of their own (crm.backends).
     can_import = models.BooleanField(_("may import"), default=True)
@@ -330,7 +336,7 @@ class CustomField(models.Model):
 
 
 class ExchangeRate(models.Model):
-    """How many units of the base currency (settings.BASE_CURRENCY) one unit of
+    """How many units of the base currency (the team settings' base currency) one unit of
     ``currency`` was worth from ``on`` (crm.currency), kept by administrators."""
 
     currency = models.CharField(_("currency"), max_length=3)
@@ -361,6 +367,54 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.on}: {self.rate}"
+
+
+def _week_days():
+    return [(0, _("Sunday")), (1, _("Monday")), (6, _("Saturday"))]
+
+
+@tracked()
+class TeamSettings(models.Model):
+    """The team's own data and defaults, one row (crm.team): who issues the quotes, the
+    country whose phones, money and dates the CRM speaks by default, the currency it totals
+    in, the tax its quotes add, its clock. Administrators change it on the Team settings
+    page; environment variables only seed the first row (migration crm 0017)."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="team/", blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="PE")
+    base_currency = models.CharField(_("base currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    tax_name = models.CharField(_("tax name"), max_length=20, default="IGV")
+    tax_rate = models.DecimalField(_("tax %"), max_digits=5, decimal_places=2, default=18)
+    quote_terms = models.TextField(_("quote terms"), max_length=4000, blank=True)
+    quote_validity_days = models.PositiveSmallIntegerField(_("quotes valid for (days)"), default=30)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Lima")
+    week_start = models.PositiveSmallIntegerField(_("week starts on"), choices=_week_days(), default=1)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("team settings")
+        verbose_name_plural = _("team settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="crm_team_settings_one_row"),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="crm_team_tax_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(quote_validity_days__gte=1, quote_validity_days__lte=365),
+                name="crm_team_validity_1_365",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name or str(_("Team settings"))
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("crm:team_settings")
 
 
 class Event(models.Model):

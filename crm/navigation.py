@@ -50,6 +50,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Catalogs"), "activities:catalogs", "journal-bookmark", ADMINS),
     Item(_("Custom fields"), "crm:custom_fields", "input-cursor-text", ADMINS),
     Item(_("Exchange rates"), "crm:exchange_rates", "currency-exchange", ADMINS),
+    Item(_("Team settings"), "crm:team_settings", "building-gear", ADMINS),
     Item(_("Webhooks"), "api:webhooks", "broadcast", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from crm.models import ExchangeRate, User, new_calendar_token
+from crm.models import ExchangeRate, TeamSettings, User, new_calendar_token
 
 
 @transaction.atomic
@@ -17,9 +17,10 @@ def user_create(
     email: str = "",
     role: str = User.Role.AGENT,
     language: str = "",
+    country: str = "",
     password: str,
 ) -> User:
-    user = User(username=username, name=name, email=email, role=role)
+    user = User(username=username, name=name, email=email, role=role, country=country)
     if language:
         user.language = language
     user.set_password(password)
@@ -33,14 +34,16 @@ def _other_active_admins(user: User):
 
 
 @transaction.atomic
-def user_update(*, user: User, by: User, name: str, email: str, role: str, language: str) -> User:
+def user_update(
+    *, user: User, by: User, name: str, email: str, role: str, language: str, country: str = ""
+) -> User:
     # Lock the admins so two concurrent demotions cannot leave nobody in charge.
     list(User.objects.select_for_update().filter(role=User.Role.ADMIN))
     if user.role == User.Role.ADMIN and role != User.Role.ADMIN and not _other_active_admins(user).exists():
         raise ValidationError({"role": _("The last active administrator cannot lose that role.")})
-    user.name, user.email, user.role, user.language = name, email, role, language
+    user.name, user.email, user.role, user.language, user.country = name, email, role, language, country
     user.full_clean()
-    user.save(update_fields=["name", "email", "role", "language"])
+    user.save(update_fields=["name", "email", "role", "language", "country"])
     return user
 
 
@@ -116,3 +119,37 @@ def exchange_rate_save(*, by: User, currency: str, on, rate) -> ExchangeRate:
 @transaction.atomic
 def exchange_rate_delete(*, rate: ExchangeRate, by: User) -> None:
     rate.delete()
+
+
+TEAM_FIELDS = (
+    "legal_name", "tax_id", "address", "country", "base_currency", "tax_name", "tax_rate",
+    "quote_terms", "quote_validity_days", "time_zone", "week_start",
+)  # fmt: skip
+
+
+@transaction.atomic
+def team_settings_save(*, by: User, logo=None, **fields) -> TeamSettings:
+    """Change the team's settings (history keeps every version; the next request of every
+    process reads them). ``logo``: a new image, ``False`` to remove it, ``None`` to keep it."""
+    from crm.team import first_run_defaults
+
+    unknown = set(fields) - set(TEAM_FIELDS)
+    if unknown:
+        raise TypeError(f"Not team settings: {', '.join(sorted(unknown))}")
+    team, _created = TeamSettings.objects.select_for_update().get_or_create(
+        pk=1, defaults=first_run_defaults()
+    )
+    old_logo = team.logo.name if team.logo else ""
+    for name, value in fields.items():
+        setattr(team, name, value)
+    if logo is False:
+        team.logo = None
+    elif logo is not None:
+        team.logo = logo
+    team.full_clean()
+    team.save()
+    new_logo = team.logo.name if team.logo else ""
+    if old_logo and old_logo != new_logo:
+        storage = team.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return team

@@ -121,7 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "crm.middleware.UserLanguageMiddleware",
+    "crm.middleware.TeamLocaleMiddleware",
     "crm.middleware.IdleSessionMiddleware",
     "crm.middleware.TwoFactorPolicyMiddleware",
     # Who changed what: the signed-in user and the URL go with every change's history row.
@@ -222,6 +222,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Numbers, dates and date inputs per country (crm.locales): es-pe, es-mx, pt-br...
+FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Lima")
 USE_I18N = True
 USE_TZ = True
@@ -269,8 +271,8 @@ CACHES = {
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024
 # How long the dashboard's figures are reused before they are computed again.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
-# The company's currency: boards, dashboards and reports total amounts in it (crm.currency).
-BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "PEN")
+# The team's country, currency and time zone live in the database (Team settings page,
+# crm.team); TEAM_COUNTRY, TEAM_LEGAL_NAME, BASE_CURRENCY and TIME_ZONE only seed them.
 # How long a bulk change on a list can be undone (minutes).
 BULK_UNDO_MINUTES = env_int("BULK_UNDO_MINUTES", 15)
 # How long the values possible duplicates share are reused before they are looked for again.

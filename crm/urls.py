@@ -10,6 +10,7 @@ from crm import (
     history_views,
     merge_views,
     rate_views,
+    team_views,
     two_factor_views,
     views,
 )
@@ -40,6 +41,8 @@ crm_patterns = [
     path(
         "history/<slug:kind>/<int:pk>/revert/<int:event>/", history_views.record_revert, name="history_revert"
     ),
+    path("settings/team/", team_views.team_settings, name="team_settings"),
+    path("settings/team/logo/", team_views.team_logo, name="team_logo"),
     path("catalogs/custom-fields/", custom_field_views.custom_field_list, name="custom_fields"),
     path("catalogs/exchange-rates/", rate_views.rate_list, name="exchange_rates"),
     path("catalogs/exchange-rates/<int:pk>/delete/", rate_views.rate_delete, name="exchange_rate_delete"),

@@ -108,6 +108,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             email=data["email"],
             role=data["role"],
             language=data["language"],
+            country=data["country"],
             password=data["password1"],
         )
         services.user_set_data_permissions(
@@ -136,6 +137,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 email=data["email"],
                 role=data["role"],
                 language=data["language"],
+                country=data["country"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -14,13 +14,12 @@ from decimal import Decimal
 from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from crm import access
+from crm import access, locales
 from crm.currency import Rates, Total
 from opportunities.filters import BoardFilter, open_tasks
 from opportunities.models import Opportunity, Pipeline, Stage, is_stagnant
@@ -145,6 +144,7 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
         tags[link.opportunity_id].append(link.tag)
     grouped: dict[int, list[Card]] = defaultdict(list)
     amounts: dict = {}  # many cards share an amount, and the cards of a day their age
+    locale = locales.active()
     ages: dict = {}
     for card in cards:
         column = by_stage.get(card.stage_id)
@@ -158,9 +158,10 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
         card.tag_list = tags[card.pk]
         card.version = card.updated_at.isoformat()
         if card.amount is not None:
-            if card.amount not in amounts:
-                amounts[card.amount] = number_format(card.amount, 2, force_grouping=True)
-            card.amount_shown = amounts[card.amount]
+            key = (card.currency, card.amount)
+            if key not in amounts:
+                amounts[key] = locales.money(card.amount, card.currency, locale=locale)
+            card.amount_shown = amounts[key]
         days = (now - card.created_at).days
         if days not in ages:
             ages[days] = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
@@ -232,9 +233,7 @@ def render_cards(columns: list[Column], *, csrf_input: str, here: str, user) -> 
                 )
             parts.append('<div class="d-flex flex-wrap gap-1 align-items-center mt-1">')
             if card.amount_shown is not None:
-                parts.append(
-                    f'<span class="fw-semibold">{once(card.currency)} {once(card.amount_shown)}</span>'
-                )
+                parts.append(f'<span class="fw-semibold text-nowrap">{once(card.amount_shown)}</span>')
             parts.append(
                 statuses.get(card.status)
                 or f'<span class="badge status-{escape(card.status)}">{escape(card.status)}</span>'

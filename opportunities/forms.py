@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from crm import access, bounds
-from crm.countries import COUNTRIES
+from crm.countries import COUNTRIES, viewer_country
 from crm.custom_fields import CustomFieldsFormMixin
 from crm.models import User
 from crm.versioning import VersionedFormMixin
@@ -257,9 +257,9 @@ class LineForm(forms.Form):
 
 class QuoteForm(forms.Form):
     tax_rate = forms.DecimalField(
-        label=_("Tax %"), min_value=0, max_value=100, max_digits=5, decimal_places=2, initial=18
+        label=_("Tax %"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
-    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
+    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365)
     notes = forms.CharField(
         max_length=bounds.LONG_TEXT_MAX,
         label=_("Notes"),
@@ -286,7 +286,7 @@ class ConvertForm(forms.Form):
     )
     new_company_name = forms.CharField(label=_("…or a new company"), max_length=200, required=False)
     new_company_country = forms.ChoiceField(
-        label=_("Its country"), choices=COUNTRIES, initial="PE", required=False
+        label=_("Its country"), choices=COUNTRIES, initial=viewer_country, required=False
     )
     new_company_tax_id = forms.CharField(label=_("Its tax id"), max_length=32, required=False)
     area = forms.CharField(label=_("Area"), max_length=100, required=False)
@@ -306,13 +306,13 @@ class ConvertForm(forms.Form):
 
     def clean(self) -> dict:
         from companies.services import check_tax_id_free
-        from companies.taxids import normalize_tax_id
+        from crm.taxids import normalize_tax_id
 
         cleaned = super().clean()
         if cleaned.get("company") and cleaned.get("new_company_name"):
             raise forms.ValidationError(_("Choose a company in the CRM or name a new one, not both."))
         if cleaned.get("new_company_name"):
-            country = cleaned.get("new_company_country") or "PE"
+            country = cleaned.get("new_company_country") or viewer_country()
             try:
                 cleaned["new_company_tax_id"] = normalize_tax_id(
                     cleaned.get("new_company_tax_id", ""), country

@@ -407,8 +407,11 @@ class Quote(models.Model):
     issued_on = models.DateField(_("date"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    tax_name = models.CharField(_("tax name"), max_length=20, blank=True)
     tax_rate = models.DecimalField(_("tax %"), max_digits=5, decimal_places=2, default=18)
     notes = models.TextField(_("notes"), blank=True)
+    # The team's terms when the quote was made (Team settings): a quote keeps what it promised.
+    terms = models.TextField(_("terms"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"

@@ -1,77 +1,79 @@
-"""A quote as an A4 PDF (reportlab: pure Python, no system libraries)."""
+"""A quote as an A4 PDF (reportlab: pure Python, no system libraries), from the same
+:class:`opportunities.quote_document.QuoteDocument` as its page."""
 
 from __future__ import annotations
 
 import io
 
-from django.utils.formats import date_format, number_format
+from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from opportunities.models import Quote
-
-
-def _money(value, currency: str) -> str:
-    return f"{currency} {number_format(value, 2, force_grouping=True)}"
+from opportunities.quote_document import QuoteDocument
 
 
-def quote_pdf(quote: Quote, lines: list, issuer: str) -> bytes:
+def _text(value) -> str:
+    return str(escape(str(value))).replace("\n", "<br/>")
+
+
+def _logo(doc: QuoteDocument):
+    """The team's logo, at most 50 x 18 mm, or None when it cannot be read."""
+    try:
+        with doc.logo.logo.open("rb") as handle:
+            data = io.BytesIO(handle.read())
+        image = Image(data)
+    except Exception:  # a missing or unreadable file leaves the quote without its logo
+        return None
+    ratio = min(50 * mm / image.imageWidth, 18 * mm / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * ratio, image.imageHeight * ratio
+    image.hAlign = "LEFT"
+    return image
+
+
+def quote_pdf(doc: QuoteDocument) -> bytes:
+    with translation.override(doc.language):
+        return _build(doc)
+
+
+def _build(doc: QuoteDocument) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
-        title=str(quote), author=issuer,
+        title=doc.title, author=doc.issuer.name or doc.prepared_by,
     )  # fmt: skip
     styles = getSampleStyleSheet()
-    opportunity = quote.opportunity
-    client = opportunity.company or opportunity.contact
-    story = [
-        Paragraph(f"{_('Quote')} {quote}", styles["Title"]),
-        Paragraph(
-            f"{_('Date')}: {date_format(quote.issued_on, 'SHORT_DATE_FORMAT')}"
-            + (
-                f" · {_('Valid until')}: {date_format(quote.valid_until, 'SHORT_DATE_FORMAT')}"
-                if quote.valid_until
-                else ""
-            ),
-            styles["Normal"],
-        ),
-        Spacer(1, 4 * mm),
-        Paragraph(f"<b>{_('For')}</b>: {_escape(client)}", styles["Normal"]),
-    ]
-    if opportunity.contact and opportunity.company:
-        story.append(Paragraph(f"<b>{_('Contact')}</b>: {_escape(opportunity.contact)}", styles["Normal"]))
-    story += [
-        Paragraph(f"<b>{_('Subject')}</b>: {_escape(opportunity.subject)}", styles["Normal"]),
-        Spacer(1, 6 * mm),
-    ]
+    normal, small = styles["Normal"], styles["BodyText"]
+    issuer = []
+    if doc.logo is not None and (image := _logo(doc)) is not None:
+        issuer.append(image)
+    if doc.issuer.name:
+        issuer.append(Paragraph(f"<b>{_text(doc.issuer.name)}</b>", normal))
+    issuer += [Paragraph(_text(line), normal) for line in doc.issuer.lines]
+    dates = f"{_('Date')}: {doc.issued_on}" + (
+        f"<br/>{_('Valid until')}: {doc.valid_until}" if doc.valid_until else ""
+    )
+    heading = [Paragraph(_text(doc.title), styles["Title"]), Paragraph(dates, normal)]
+    header = Table([[issuer or "", heading]], colWidths=[95 * mm, 79 * mm])
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    story = [header, Spacer(1, 6 * mm), Paragraph(f"<b>{_('For')}</b>: {_text(doc.client.name)}", normal)]
+    story += [Paragraph(_text(line), normal) for line in doc.client.lines]
+    if doc.contact:
+        story.append(Paragraph(f"<b>{_('Contact')}</b>: {_text(doc.contact)}", normal))
+    story += [Paragraph(f"<b>{_('Subject')}</b>: {_text(doc.subject)}", normal), Spacer(1, 6 * mm)]
     rows = [[_("Description"), _("Quantity"), _("Unit price"), _("Discount %"), _("Total")]]
-    for line in lines:
-        rows.append(
-            [
-                Paragraph(_escape(line.description), styles["BodyText"]),
-                number_format(line.quantity, 2),
-                _money(line.unit_price, quote.currency),
-                number_format(line.discount, 2),
-                _money(line.total, quote.currency),
-            ]
-        )
-    totals = quote.totals(lines)
+    for description, quantity, price, discount, total in doc.rows:
+        rows.append([Paragraph(_text(description), small), quantity, price, discount, total])
     rows += [
-        ["", "", "", _("Subtotal"), _money(totals["subtotal"], quote.currency)],
-        [
-            "",
-            "",
-            "",
-            f"{_('Tax')} {number_format(quote.tax_rate, 2)}%",
-            _money(totals["tax"], quote.currency),
-        ],
-        ["", "", "", _("Total"), _money(totals["total"], quote.currency)],
+        ["", "", "", _("Subtotal"), doc.subtotal],
+        ["", "", "", doc.tax_label, doc.tax],
+        ["", "", "", _("Total"), doc.total],
     ]
-    table = Table(rows, colWidths=[78 * mm, 20 * mm, 28 * mm, 20 * mm, 28 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[74 * mm, 20 * mm, 30 * mm, 20 * mm, 30 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -85,13 +87,14 @@ def quote_pdf(quote: Quote, lines: list, issuer: str) -> bytes:
         )
     )
     story.append(table)
-    if quote.notes:
-        story += [Spacer(1, 6 * mm), Paragraph(_escape(quote.notes).replace("\n", "<br/>"), styles["Normal"])]
+    if doc.notes:
+        story += [Spacer(1, 6 * mm), Paragraph(_text(doc.notes), normal)]
+    if doc.terms:
+        story += [
+            Spacer(1, 6 * mm),
+            Paragraph(f"<b>{_('Terms')}</b>", normal),
+            Paragraph(_text(doc.terms), small),
+        ]
+    story += [Spacer(1, 4 * mm), Paragraph(_text(doc.prepared_by), small)]
     document.build(story)
     return buffer.getvalue()
-
-
-def _escape(value) -> str:
-    from django.utils.html import escape
-
-    return str(escape(str(value)))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from companies.services import company_create, membership_add
-from crm import bounds
+from crm import bounds, team
 from crm.models import User
 from crm.numbers import next_number
 from opportunities.models import (
@@ -105,12 +105,15 @@ def quote_create(
     *,
     opportunity: Opportunity,
     by: User,
-    tax_rate: Decimal = Decimal(18),
-    valid_days: int = 30,
+    tax_rate: Decimal | None = None,
+    valid_days: int | None = None,
     notes: str = "",
 ) -> Quote:
     """A quote with the opportunity's lines as they are now (or its amount as
-    one line when it has none)."""
+    one line when it has none), with the team's tax, validity and terms unless told."""
+    settings = team.current()
+    tax_rate = settings.tax_rate if tax_rate is None else tax_rate
+    valid_days = settings.quote_validity_days if valid_days is None else valid_days
     lines = list(opportunity.lines.all())
     if not lines and not opportunity.amount:
         raise ValidationError(_("Add products or an amount to the opportunity before quoting."))
@@ -120,8 +123,10 @@ def quote_create(
         issued_on=today,
         valid_until=today + datetime.timedelta(days=valid_days),
         currency=opportunity.currency,
+        tax_name=settings.tax_name,
         tax_rate=tax_rate,
         notes=notes.strip(),
+        terms=settings.quote_terms,
         created_by=by,
         number=next_number("quote"),
     )

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access
+from crm.countries import viewer_country
 from crm.pagination import paginate
-from opportunities import sales
+from opportunities import quote_document, sales
 from opportunities.forms import ConvertForm, LineForm, ProductForm, QuoteForm, QuoteStatusForm
 from opportunities.pdf import quote_pdf
 from opportunities.views import _changeable_opportunity
@@ -136,7 +137,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "opportunities/quote.html",
-        {"quote": quote, "lines": lines, "totals": quote.totals(lines), "status_form": QuoteStatusForm()},
+        {"quote": quote, "doc": quote_document.build(quote, lines), "status_form": QuoteStatusForm()},
     )
 
 
@@ -145,7 +146,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     quote = _quote_for(request.user, pk)
     response = HttpResponse(
-        quote_pdf(quote, list(quote.lines.all()), issuer=str(request.user)), content_type="application/pdf"
+        quote_pdf(quote_document.build(quote, list(quote.lines.all()))), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="{quote}.pdf"'
     return response
@@ -178,7 +179,7 @@ def person_convert(request: HttpRequest, pk: int) -> HttpResponse:
         if data["new_company_name"]:
             new_company = {
                 "name": " ".join(data["new_company_name"].split()),
-                "country": data["new_company_country"] or "PE",
+                "country": data["new_company_country"] or viewer_country(),
                 "tax_id": data["new_company_tax_id"],
             }
         try:

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm import access, bounds
-from crm.countries import COUNTRIES, normalize_phone
+from crm import access, bounds, team
+from crm.countries import COUNTRIES, normalize_phone, viewer_country
 from crm.custom_fields import CustomFieldsFormMixin
 from crm.forms import OwnerFieldMixin
 from crm.models import User
@@ -43,6 +43,8 @@ class PersonForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, for
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_owner(user)
+        if not self.instance.pk and "country" not in self.initial:
+            self.fields["country"].initial = viewer_country()
         self.fields["tags"].queryset = access.tags(user)
         self.setup_custom_fields()
         if self.instance.pk:
@@ -165,12 +167,13 @@ class ImportForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country of rows without one"),
         choices=COUNTRIES,
-        initial="PE",
-        help_text=_("Tax ids and phones are read in this country when a row names none."),
+        required=False,
+        help_text=_("Phones without a country code are read in this country when a row names none."),
     )
 
     def __init__(self, *args, user: User, kind: str = "people", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["country"].initial = user.country or team.current().country
         self.fields["tags"].queryset = access.tags(user)
         if access.sees_everything(user):
             self.fields["owner"].queryset = access.assignable_users(user)
@@ -182,8 +185,9 @@ class ImportForm(forms.Form):
             if "owner" in self.fields:
                 self.fields["owner"].label = _("Owner of new companies")
             del self.fields["stage"], self.fields["tags"]
-        else:
-            del self.fields["country"]
+            self.fields["country"].help_text = _(
+                "Tax ids and phones are read in this country when a row names none."
+            )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

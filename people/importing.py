@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import access
+from crm import access, team
 from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.importing import (
     Importer,
@@ -145,6 +145,7 @@ class Options:
     owner: User
     stage: str = Person.Stage.PROSPECT
     tags: list[Tag] = field(default_factory=list)
+    country: str = ""  # the file's: new people whose row names no country are in it
 
     @classmethod
     def from_job(cls, job: ImportJob) -> Options:
@@ -153,14 +154,18 @@ class Options:
             owner = job.created_by
         tags = list(access.tags(job.created_by).filter(pk__in=job.options.get("tags", [])))
         stage = job.options.get("stage") or Person.Stage.PROSPECT
-        return cls(owner=owner, stage=stage, tags=tags)
+        country = job.options.get("country") or job.created_by.country or team.current().country
+        return cls(owner=owner, stage=stage, tags=tags, country="" if country == "OT" else country)
 
 
 class Cleaner:
     """Turns a raw row into person values, or says what is wrong with it."""
 
-    def __init__(self, mapping: list[str], user: User):
+    def __init__(self, mapping: list[str], user: User, country: str = ""):
         self.mapping = mapping
+        # The file's country: its rows' phones without a code are read in it, and rows
+        # that name no country are in it (the import page, import_people --country).
+        self.country = country or user.country or team.current().country
         self.countries = choice_lookup(COUNTRIES, {"brasil": "BR", "mexico": "MX", "peru": "PE"})
         self.stages = choice_lookup(
             Person.Stage.choices, {"lead": "prospect", "customer": "client", "interesado": "interested"}
@@ -200,7 +205,7 @@ class Cleaner:
             for name in ("phone", "mobile"):
                 if data.get(name):
                     try:
-                        values[name] = normalize_phone(data[name], country)
+                        values[name] = normalize_phone(data[name], country, self.country)
                     except ValidationError:
                         raise ValidationError(_("Invalid phone: %(value)s") % {"value": data[name]}) from None
             if data.get("stage"):
@@ -356,7 +361,7 @@ class PeopleImporter(Importer):
     def state(self, job: ImportJob) -> tuple:
         options = Options.from_job(job)
         return (
-            Cleaner(job.mapping, job.created_by),
+            Cleaner(job.mapping, job.created_by, options.country),
             Matcher(job.created_by, options),
             job.created_by,
             options,
@@ -415,7 +420,9 @@ def _write(chunk: list[Row], user: User, options: Options) -> None:
                 (
                     [
                         r.record_id,
-                        *(r.values.get(c, "") for c in PERSON_COLUMNS),
+                        *(r.values.get(c, "") for c in PERSON_COLUMNS[:6]),
+                        r.values.get("country") or options.country,
+                        *(r.values.get(c, "") for c in PERSON_COLUMNS[7:]),
                         r.values.get("stage") or options.stage,
                         options.owner.pk,
                         "",

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from crm import access
-from crm.currency import Rates
+from crm.currency import Rates, base_currency
 from crm.models import User
 from reports.forms import WEEKLY_DAYS, DashboardFilterForm
 
@@ -157,12 +157,19 @@ class DashboardChart(BaseLineChartView):
     def compute(self) -> tuple[list, list[tuple[Any, list]]]:
         raise NotImplementedError
 
+    # The series that are amounts in the base currency: their table cells are written as money.
+    money_series: tuple[int, ...] = ()
+
     def table(self) -> dict:
+        """The chart's numbers: a row per label, a (value, currency or "") cell per series."""
         data = self.chart()
+        base = base_currency()
+        currencies = [base if index in self.money_series else "" for index in range(len(data["datasets"]))]
         return {
             "columns": [d["label"] for d in data["datasets"]],
             "rows": [
-                (label, [d["data"][i] for d in data["datasets"]]) for i, label in enumerate(data["labels"])
+                (label, [(d["data"][i], currencies[n]) for n, d in enumerate(data["datasets"])])
+                for i, label in enumerate(data["labels"])
             ],
         }
 
@@ -261,6 +268,7 @@ class CampaignFunnels(DashboardChart):
 class OpportunitiesByStage(DashboardChart):
     slug = "opportunities-by-stage"
     title = gettext_lazy("Open opportunities by board stage")
+    money_series = (1,)
 
     def compute(self):
         s = self.scope

@@ -157,7 +157,7 @@ def test_person_page_with_a_long_timeline_has_fixed_queries(
     person = PersonFactory(owner=alice)
     ActivityFactory.create_batch(count, person=person, owner=alice)
     ActivityFactory.create_batch(3, person=person, owner=alice, done_at=None, due_at=timezone.now())
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         assert alice_client.get(person.get_absolute_url()).status_code == 200
 
 
@@ -265,7 +265,7 @@ def test_follow_up_query_count(alice_client, alice, django_assert_max_num_querie
     for _ in range(min(count, 3)):
         MembershipFactory(person=person, company=CompanyFactory(owner=alice))
     ActivityFactory.create_batch(count, person=person, owner=alice, done_at=None)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert alice_client.get(reverse("activities:activities")).status_code == 200
 
 

@@ -123,5 +123,5 @@ def test_navigation_counts_overdue_and_today(alice_client, alice):
 def test_reminders_query_count(manager_client, manager, django_assert_max_num_queries, count):
     for _ in range(count):
         _reminder(manager, 5)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert manager_client.get(reverse("activities:reminders")).status_code == 200

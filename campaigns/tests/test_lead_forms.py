@@ -187,9 +187,9 @@ def test_lead_form_pages_query_count_is_fixed(admin_client, lead_form, django_as
         extra.tags.set(lead_form.tags.all())
         extra.owners.set(lead_form.owners.all())
     for url in (reverse("campaigns:leadforms"), reverse("campaigns:leadform_edit", args=[lead_form.pk])):
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):
             assert admin_client.get(url).status_code == 200
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert Client().get(reverse("public_lead_form", args=[lead_form.token])).status_code == 200
 
 

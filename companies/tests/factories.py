@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 
 from companies.models import Company, Membership
-from companies.taxids import cnpj_check_digits
+from crm.taxids import cnpj_check_digits
 from crm.tests.factories import UserFactory
 from people.tests.factories import PersonFactory
 

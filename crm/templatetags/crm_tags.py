@@ -210,6 +210,29 @@ def base_total(total):
     return {"total": total, "base": base_currency()}
 
 
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """``{{ amount|money:currency }}``: S/ 1,250.50 as the viewer's locale writes it (crm.locales)."""
+    from crm import locales
+    from crm.currency import base_currency
+
+    return locales.money(amount, currency or base_currency())
+
+
+@register.filter
+def number(value, digits="2") -> str:
+    """``{{ value|number }}`` 1,250.50; ``number:0``; ``number:"-2"`` drops zero decimals."""
+    from crm import locales
+
+    text = str(digits)
+    trim = text.startswith("-")
+    try:
+        places = abs(int(text))
+    except ValueError:
+        places = 2
+    return locales.number(value, places, trim=trim)
+
+
 @register.inclusion_tag("partials/filters_toggle.html")
 def filters_toggle(form):
     """On a phone a list's filters, but its search box, fold behind this button

@@ -143,6 +143,9 @@ RULES: dict[str, Rule] = {
     "api:activity-done": api_owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "crm:custom_fields": admins(),
     "crm:exchange_rates": admins(),
+    "crm:team_settings": admins(),
+    # The world's team has no logo: signed-in users get 404, not a file; strangers sign in first.
+    "crm:team_logo": signed_in(allowed_status=404),
     "crm:exchange_rate_delete": admins(kwargs=lambda w: {"pk": w.exchange_rate.pk}, post_only=True),
     "crm:custom_field_create": admins(),
     "crm:custom_field_edit": admins(kwargs=lambda w: {"pk": w.custom_field.pk}),

@@ -193,5 +193,5 @@ def test_sales_pages_query_count_is_fixed(
         (alice_client, reverse("people:lists")),
     ]
     for client, url in pages:
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(17):
             assert client.get(url).status_code == 200, url

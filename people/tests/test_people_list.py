@@ -179,7 +179,7 @@ def test_list_query_count_is_fixed(alice_client, alice, django_assert_max_num_qu
         MembershipFactory(person=person)
     # session, user, reminders, tags; the search's window, its few matches and the
     # page; the page's tags and companies.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = alice_client.get(reverse("people:list"), {"q": "a", "sort": "name"})
     assert response.status_code == 200
 

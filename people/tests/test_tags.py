@@ -98,7 +98,7 @@ def test_tag_export_is_a_safe_csv_of_the_users_people(alice_client, alice, bob):
 def test_tag_pages_query_count(alice_client, alice, django_assert_max_num_queries, count):
     tags = TagFactory.create_batch(count)
     PersonFactory.create_batch(count, owner=alice, tags=tags[:3])
-    with django_assert_max_num_queries(5):
-        assert alice_client.get(reverse("people:tags")).status_code == 200
     with django_assert_max_num_queries(6):
+        assert alice_client.get(reverse("people:tags")).status_code == 200
+    with django_assert_max_num_queries(7):
         assert alice_client.get(reverse("people:tag_detail", args=[tags[0].pk])).status_code == 200

@@ -9,7 +9,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
+from crm import locales
 from crm.management.commands.seed_demo import DEMO_PASSWORD
 from crm.models import User
 from crm.tests.browser import variants
@@ -43,11 +45,13 @@ READ_CHARTS = """
 
 
 def number(text: str, language: str) -> Decimal:
-    """A number as the page prints it in the user's language (1.234,5 or 1 234,5)."""
-    text = re.sub(r"\s", "", text)
-    if language in ("es", "pt-br"):
-        text = text.replace(".", "").replace(",", ".")
-    return Decimal(text.replace(",", ""))
+    """A number, or an amount, as the page prints it for the user's language in a Peruvian
+    team (1,234.5 and S/ 1,234.50 in Spanish, 1.234,5 and PEN 1.234,50 in Portuguese)."""
+    from babel.numbers import parse_decimal
+
+    digits = re.sub(r"[^\d.,-]", "", text)
+    locale = translation.to_locale(locales.django_language(language, "PE"))
+    return parse_decimal(digits, locale=locale, strict=False)
 
 
 def check_charts(journey) -> dict[str, list[list[Decimal]]]:

@@ -1,6 +1,6 @@
 """Import people from a CSV or XLSX file, as the Imports page does.
 
-    python manage.py import_people FILE [--dry-run] [--owner USERNAME] [--tag NAME]...
+    python manage.py import_people FILE [--dry-run] [--owner USERNAME] [--tag NAME]... [--country BR]
 
 The last line printed is the counts: rows=N created=N updated=N skipped=N errors=N
 """
@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from crm import importing
+from crm.countries import COUNTRIES
 from crm.models import User
 from people.models import ImportJob, Person, Tag
 
@@ -32,9 +33,24 @@ class Command(BaseCommand):
             "--tag", action="append", default=[], help="A tag to add to every row (repeatable)."
         )
         parser.add_argument("--stage", choices=Person.Stage.values, default=Person.Stage.PROSPECT)
+        parser.add_argument(
+            "--country",
+            type=str.upper,
+            choices=[code for code, _name in COUNTRIES],
+            help="The file's country (BR, PE, MX...): phones without a code are read in it, and rows "
+            "without a country are in it (default: the owner's country, else the team's).",
+        )
 
     def handle(
-        self, *args, file: Path, dry_run: bool, owner: str | None, tag: list[str], stage: str, **options
+        self,
+        *args,
+        file: Path,
+        dry_run: bool,
+        owner: str | None,
+        tag: list[str],
+        stage: str,
+        country: str | None = None,
+        **options,
     ):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
@@ -48,7 +64,9 @@ class Command(BaseCommand):
         with file.open("rb") as handle:
             upload = File(handle, name=file.name)
             try:
-                job = importing.start_job(user=user, upload=upload, owner=user, stage=stage, tags=tags)
+                job = importing.start_job(
+                    user=user, upload=upload, owner=user, stage=stage, tags=tags, country=country or ""
+                )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
         if "first_name" not in job.mapping and "full_name" not in job.mapping:

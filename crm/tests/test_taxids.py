@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from companies.taxids import format_tax_id, normalize_tax_id
+from crm.taxids import format_tax_id, normalize_tax_id
 
 
 @pytest.mark.parametrize(

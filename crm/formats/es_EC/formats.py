@@ -1,0 +1,3 @@
+from crm.locales import number_formats
+
+globals().update(number_formats("es_EC"))

@@ -1,0 +1,60 @@
+"""The team's settings (:class:`crm.models.TeamSettings`), read once per request.
+
+The middleware (:class:`crm.middleware.TeamLocaleMiddleware`) loads the row at the start of
+each request and keeps it for the rest of it; code outside a request (tasks, commands)
+reads it afresh. A change on the settings page shows on the next request of every process,
+without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from decimal import Decimal
+
+from django.conf import settings
+
+from crm.countries import DEFAULT_TAX
+from crm.models import TeamSettings
+
+_current: ContextVar[TeamSettings | None] = ContextVar("team_settings", default=None)
+
+
+def first_run_defaults() -> dict:
+    """What the first row holds: the environment's choices, else a Peruvian team."""
+    country = os.environ.get("TEAM_COUNTRY", "PE").upper()
+    tax_name, tax_rate = DEFAULT_TAX.get(country, ("", Decimal(0)))
+    return {
+        "legal_name": os.environ.get("TEAM_LEGAL_NAME", ""),
+        "country": country,
+        "base_currency": os.environ.get("BASE_CURRENCY", "PEN"),
+        "tax_name": tax_name,
+        "tax_rate": tax_rate,
+        "time_zone": settings.TIME_ZONE,
+    }
+
+
+def defaults() -> TeamSettings:
+    """The first-run settings, unsaved."""
+    return TeamSettings(pk=1, **first_run_defaults())
+
+
+def load() -> TeamSettings:
+    """The stored settings (one query), or the first-run defaults while there is no row."""
+    return TeamSettings.objects.filter(pk=1).first() or defaults()
+
+
+def current() -> TeamSettings:
+    """This request's settings; outside a request, read now."""
+    team = _current.get()
+    return team if team is not None else load()
+
+
+def use(team: TeamSettings | None):
+    """Keep ``team`` as the current settings (the middleware, per request); returns the token
+    to give back to :func:`forget`."""
+    return _current.set(team)
+
+
+def forget(token) -> None:
+    _current.reset(token)
