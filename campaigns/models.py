@@ -35,9 +35,9 @@ class Campaign(models.Model):
     """A promotion of a product or service over a period (seed 000, section 4)."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Finished")
+        PLANNED = "planned", pgettext_lazy("campaign status", "Planned")
+        RUNNING = "running", pgettext_lazy("campaign status", "Running")
+        FINISHED = "finished", pgettext_lazy("campaign status", "Finished")
 
     name = models.CharField(_("name"), max_length=200)
     product = models.ForeignKey(

@@ -137,7 +137,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("%(name)s added.") % {"name": form.cleaned_data["person"]})
+            messages.success(
+                request, _("Added to the campaign: %(name)s.") % {"name": form.cleaned_data["person"]}
+            )
     else:
         messages.error(request, _("Choose a person from the list."))
     return redirect(campaign)

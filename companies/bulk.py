@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from companies import services
 from crm import access, bulk
@@ -16,5 +16,6 @@ COMPANIES = bulk.register(
         "companies.filters.CompanyFilter",
         "companies:list",
         actions=[bulk.reassign_action(services.companies_reassign)],
+        counted=lambda n: ngettext("%(count)s company", "%(count)s companies", n) % {"count": n},
     )
 )

@@ -154,7 +154,7 @@ def company_person_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.person_fields(),
             )
             messages.success(
-                request, _("%(name)s added to %(company)s.") % {"name": person, "company": company}
+                request, _("Person added to %(company)s: %(name)s.") % {"name": person, "company": company}
             )
             return redirect(company)
     return render(

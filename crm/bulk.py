@@ -65,6 +65,11 @@ class ListKind:
     list_url: str
     actions: list[Action] = field(default_factory=list)  # apps above may add theirs
     stage_choices: tuple = ()  # for a "stage" action
+    # n -> "1 person" / "2 people", with the language's plural forms (ngettext).
+    counted: Callable[[int], str] | None = None
+
+    def count(self, n: int) -> str:
+        return self.counted(n) if self.counted else f"{n} {self.label}"
 
     @property
     def model(self):

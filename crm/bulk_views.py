@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm import access, bulk
@@ -54,19 +55,26 @@ def bulk_apply(request: HttpRequest, kind: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        minutes = bulk.undo_deadline().seconds // 60
         messages.success(
             request,
-            _(
-                "%(action)s%(value)s: %(changed)s of %(selected)s %(rows)s changed. You can undo it for %(minutes)s minutes."
-            )
-            % {
-                "action": action.label,
-                "value": f" {operation.value}" if operation.value else "",
-                "changed": operation.changed,
-                "selected": operation.selected,
-                "rows": spec.label,
-                "minutes": bulk.undo_deadline().seconds // 60,
-            },
+            " ".join(
+                (
+                    _("%(action)s%(value)s: changes on %(changed)s of %(rows)s.")
+                    % {
+                        "action": action.label,
+                        "value": f" {operation.value}" if operation.value else "",
+                        "changed": operation.changed,
+                        "rows": spec.count(operation.selected),
+                    },
+                    ngettext(
+                        "You can undo it for %(minutes)s minute.",
+                        "You can undo it for %(minutes)s minutes.",
+                        minutes,
+                    )
+                    % {"minutes": minutes},
+                )
+            ),
         )
     return _back(request, spec)
 
@@ -82,6 +90,6 @@ def bulk_undo(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("Undone: %(count)s %(rows)s as they were.") % {"count": back, "rows": spec.label}
+            request, _("Undone: %(rows)s back as they were before.") % {"rows": spec.count(back)}
         )
     return _back(request, spec)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
@@ -27,7 +27,7 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
-from crm import access
+from crm import access, locales
 
 # A cell starting with one of these is run as a formula by spreadsheets
 # (CSV injection); tab, carriage return and NUL can hide one.
@@ -57,6 +57,14 @@ def safe_cell(value: Any) -> Any:
 _PREFIXES = frozenset(FORMULA_PREFIXES)
 
 
+class Money(NamedTuple):
+    """An amount with its currency: a plain number in CSV, a number cell formatted as the
+    user's country writes money in XLSX (S/ 1,250.50 in Peru)."""
+
+    amount: Decimal
+    currency: str
+
+
 def _csv_text(value: Any, tz) -> Any:
     """safe_cell() for CSV, with the common cases first: this runs once per
     cell of million-row exports."""
@@ -69,6 +77,8 @@ def _csv_text(value: Any, tz) -> Any:
         return (value.astimezone(tz) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M")
     if kind is date:
         return value.isoformat()
+    if kind is Money:
+        return value.amount
     return safe_cell(value)
 
 
@@ -105,8 +115,16 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=slugify(title)[:31] or "export")
+    money_formats: dict[str, str] = {}  # currency -> Excel number format, in the user's locale
+    locale = locales.active()
 
     def cell(value: Any) -> Any:
+        if type(value) is Money:
+            if value.currency not in money_formats:
+                money_formats[value.currency] = locales.excel_money_format(value.currency, locale=locale)
+            amount = WriteOnlyCell(sheet, value=value.amount)
+            amount.number_format = money_formats[value.currency]
+            return amount
         # XLSX cells are typed: text is written as text, as typed (no apostrophe that mailing
         # and SMS tools would keep on a "+51…" phone). openpyxl would make "=…" a formula: that
         # one is written as a text cell explicitly.
@@ -136,6 +154,7 @@ class Column:
     header: Any  # a lazy translation
     field: str  # a values_list() path or annotation
     choices: dict | None = None  # stored value -> label
+    currency: str = ""  # for an amount: the field of its currency (exported as Money)
 
 
 @dataclass(frozen=True)
@@ -155,12 +174,16 @@ class ExportSource:
             {k: str(v) for k, v in c.choices.items()} if c.choices is not None else None for c in columns
         ]
         mapped = [i for i, table in enumerate(labels) if table is not None]
+        amounts = [(i, fields.index(c.currency)) for i, c in enumerate(columns) if c.currency]
 
         def generate() -> Iterator[list[Any]]:
             for values in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
                 row = list(values)
                 for i in mapped:
                     row[i] = labels[i].get(row[i], row[i])
+                for i, currency in amounts:
+                    if row[i] is not None:
+                        row[i] = Money(row[i], row[currency])
                 yield row
 
         return [c.header for c in columns], generate(), queryset

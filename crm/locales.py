@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_precision, get_currency_symbol
 from django.utils import translation
 
 from crm.countries import COUNTRIES
@@ -88,6 +88,18 @@ def number(value, digits: int = 2, *, trim: bool = False, locale: Locale | None 
     else:
         pattern = "#,##0." + pattern_decimals if digits else "#,##0"
     return format_decimal(number_value, format=pattern, locale=locale or active(), decimal_quantization=True)
+
+
+def excel_money_format(currency: str, *, locale: Locale | None = None) -> str:
+    """The spreadsheet number format that shows an amount as the locale writes money:
+    ``"S/" #,##0.00`` for soles in Peru (spreadsheets put their own separators)."""
+    locale = locale or active()
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    digits = get_currency_precision(currency)
+    number_pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    symbol = get_currency_symbol(currency, locale=locale).replace('"', "")
+    text = re.sub(r"[#0,.]+", number_pattern, pattern, count=1)
+    return text.replace("¤", f'"{symbol}"').replace(NBSP, " ")
 
 
 def number_formats(locale_id: str) -> dict:

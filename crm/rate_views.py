@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm import access, services
+from crm import access, locales, services
 from crm.currency import Rates, base_currency
 from crm.forms import RateForm
 from crm.pagination import paginate
@@ -37,9 +38,9 @@ def rate_list(request: HttpRequest) -> HttpResponse:
             request,
             _("From %(on)s, 1 %(currency)s = %(rate)s %(base)s.")
             % {
-                "on": rate.on,
+                "on": date_format(rate.on, "SHORT_DATE_FORMAT"),
                 "currency": rate.currency,
-                "rate": rate.rate.normalize(),
+                "rate": locales.number(rate.rate, 6, trim=True),
                 "base": base_currency(),
             },
         )

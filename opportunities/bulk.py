@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from crm import access, bulk
 from opportunities import services
@@ -32,5 +32,6 @@ OPPORTUNITIES = bulk.register(
             *bulk.tag_actions(tag=services.opportunities_tag, untag=services.opportunities_untag),
             bulk.Action("archive", gettext_lazy("Archive"), _archive, _archive_undo),
         ],
+        counted=lambda n: ngettext("%(count)s opportunity", "%(count)s opportunities", n) % {"count": n},
     )
 )

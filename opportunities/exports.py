@@ -21,7 +21,7 @@ def _columns() -> list[Column]:
         Column(_("Contact"), "contact__first_name"),
         Column(_("Last name"), "contact__last_name"),
         Column(_("Agent"), "agent__name"),
-        Column(_("Amount"), "amount"),
+        Column(_("Amount"), "amount", currency="currency"),
         Column(_("Currency"), "currency"),
         Column(_("Expected close"), "expected_close_on"),
         Column(_("Invoice number"), "invoice_number"),

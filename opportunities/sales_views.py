@@ -198,6 +198,6 @@ def person_convert(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(name)s converted.") % {"name": person})
+            messages.success(request, _("Person converted: %(name)s.") % {"name": person})
             return redirect(opportunity or person)
     return render(request, "opportunities/convert.html", {"form": form, "person": person})

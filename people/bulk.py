@@ -4,7 +4,7 @@ each through the set-based services, undone through them too."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from crm import access, bulk
 from people import services
@@ -47,5 +47,6 @@ PEOPLE = bulk.register(
             bulk.Action("discard", gettext_lazy("Discard"), _discard, _discard_undo),
         ],
         stage_choices=tuple(Person.Stage.choices),
+        counted=lambda n: ngettext("%(count)s person", "%(count)s people", n) % {"count": n},
     )
 )

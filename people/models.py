@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Concat, Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.countries import COUNTRIES, SQL_ACCENTED, SQL_PLAIN, format_phone
 from crm.fields import CounterNumberField, key_of
@@ -213,8 +214,8 @@ class PersonEvent(Event):
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         STAGE = "stage", _("Stage changed")
-        DISCARDED = "discarded", _("Discarded")
-        RESTORED = "restored", _("Restored")
+        DISCARDED = "discarded", pgettext_lazy("timeline event", "Discarded")
+        RESTORED = "restored", pgettext_lazy("timeline event", "Restored")
         TAGGED = "tagged", _("Tag added")
         UNTAGGED = "untagged", _("Tag removed")
         UPDATED = "updated", _("Data edited")

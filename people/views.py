@@ -57,7 +57,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         duplicates = form.duplicates(request.user)
         if duplicates is None:
             person = form.save_for(request.user)
-            messages.success(request, _("%(name)s added.") % {"name": person})
+            messages.success(request, _("Person added: %(name)s.") % {"name": person})
             return redirect(person)
     return render(
         request,

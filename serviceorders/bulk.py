@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from crm import access, bulk
 from serviceorders import services
@@ -16,5 +16,6 @@ ORDERS = bulk.register(
         "serviceorders.filters.OrderFilter",
         "serviceorders:list",
         actions=[bulk.reassign_action(services.orders_reassign)],
+        counted=lambda n: ngettext("%(count)s service order", "%(count)s service orders", n) % {"count": n},
     )
 )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,6 +37,12 @@ def _projects(user):
 
 def _project_for(user, key: int):
     return access.get_or_404(_projects(user), key=key)
+
+
+def _report_name(extension: str) -> str:
+    """The report's file name in the user's language (informe-de-ordenes-de-servicio.xlsx)."""
+    name = _("service-order-report")
+    return f"{slugify(name)}.{extension}"
 
 
 @login_required
@@ -323,11 +330,11 @@ def _report_download(data: dict, fmt: str) -> HttpResponse:
         ]
     )
     if fmt == "csv":
-        return csv_response("service-order-report.csv", header, rows)
+        return csv_response(_report_name("csv"), header, rows)
     handle = tempfile.SpooledTemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write_xlsx(handle, _("Service orders"), header, rows)
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename="service-order-report.xlsx")
+    return FileResponse(handle, as_attachment=True, filename=_report_name("xlsx"))
 
 
 def _round(value):

@@ -169,6 +169,7 @@ def bulk_bar(context, kind: str):
         "query": query.urlencode(),
         "next": request.get_full_path(),
         "last": last,
+        "last_rows": spec.count(last.changed) if last else "",
         "until": last.created_at + bulk.undo_deadline() if last else None,
         "csrf_token": context.get("csrf_token"),
     }

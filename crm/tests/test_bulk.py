@@ -33,13 +33,13 @@ def _undo(client, operation):
 def test_reassigning_ticked_people_and_undoing_it(manager_client, manager, alice, bob):
     mine = PersonFactory.create_batch(3, owner=alice)
     page = _bulk(manager_client, "people", action="reassign", user=bob.pk, ids=[p.pk for p in mine[:2]])
-    assert "Give to Bob Agent: 2 of 2 people changed." in page.content.decode()
+    assert "Give to Bob Agent: changes on 2 of 2 people." in page.content.decode()
     assert [p.owner_id for p in Person.objects.order_by("pk")] == [bob.pk, bob.pk, alice.pk]
     # The list offers the undo while it lasts.
     listing = manager_client.get(reverse("people:list")).content.decode()
     assert "Your last bulk change touched 2 people" in listing
     operation = BulkOperation.objects.get()
-    assert "Undone: 2 people as they were." in _undo(manager_client, operation).content.decode()
+    assert "Undone: 2 people back as they were before." in _undo(manager_client, operation).content.decode()
     assert set(Person.objects.values_list("owner", flat=True)) == {alice.pk}
     assert "already undone" in _undo(manager_client, operation).content.decode()
 
@@ -48,7 +48,7 @@ def test_all_rows_matching_the_filters_and_only_those(manager_client, alice):
     lima = PersonFactory.create_batch(3, owner=alice, city="Lima", stage="prospect")
     cusco = PersonFactory(owner=alice, city="Cusco", stage="prospect")
     page = _bulk(manager_client, "people", action="set_stage", stage="interested", all="1", query="q=lima")
-    assert "3 of 3 people changed" in page.content.decode()
+    assert "changes on 3 of 3 people." in page.content.decode()
     assert {p.stage for p in Person.objects.filter(pk__in=[p.pk for p in lima])} == {"interested"}
     cusco.refresh_from_db()
     assert cusco.stage == "prospect"
@@ -61,7 +61,7 @@ def test_an_agent_never_touches_another_agents_rows(alice_client, alice, bob):
     hers, his = PersonFactory(owner=alice), PersonFactory(owner=bob)
     tag = TagFactory(name="VIP")
     page = _bulk(alice_client, "people", action="add_tag", tag=tag.pk, ids=[hers.pk, his.pk])
-    assert "1 of 1 people changed" in page.content.decode()
+    assert "changes on 1 of 1 person."  # one person, not "1 people" in page.content.decode()
     assert list(tag.people.all()) == [hers]
     _bulk(alice_client, "people", action="discard", all="1", query="")
     his.refresh_from_db()
@@ -89,7 +89,7 @@ def test_tags_campaign_and_discard_on_people(alice_client, alice, admin_client):
     assert list(tag.people.all()) == [people[0]]
 
     page = _bulk(alice_client, "people", action="add_to_campaign", campaign=campaign.pk, ids=ids)
-    assert "Add to campaign Verano: 3 of 3 people changed" in page.content.decode()
+    assert "Add to campaign Verano: changes on 3 of 3 people." in page.content.decode()
     assert CampaignMember.objects.filter(campaign=campaign).count() == 3
     _undo(alice_client, BulkOperation.objects.latest("pk"))
     assert not CampaignMember.objects.exists()
