@@ -61,7 +61,7 @@ def test_an_agent_never_touches_another_agents_rows(alice_client, alice, bob):
     hers, his = PersonFactory(owner=alice), PersonFactory(owner=bob)
     tag = TagFactory(name="VIP")
     page = _bulk(alice_client, "people", action="add_tag", tag=tag.pk, ids=[hers.pk, his.pk])
-    assert "changes on 1 of 1 person."  # one person, not "1 people" in page.content.decode()
+    assert "changes on 1 of 1 person." in page.content.decode()  # one person, not "1 people"
     assert list(tag.people.all()) == [hers]
     _bulk(alice_client, "people", action="discard", all="1", query="")
     his.refresh_from_db()
