@@ -72,7 +72,12 @@ def money(amount, currency: str, *, locale: Locale | None = None) -> str:
     value = _decimal(amount)
     if value is None:
         return ""
-    text = format_currency(value, currency, locale=locale or active())
+    locale = locale or active()
+    if get_currency_precision(currency) == 0 and value != value.to_integral_value():
+        # A currency without cents (CLP, COP) shows the ones an amount has rather than hide them.
+        text = format_currency(value, currency, locale=locale, currency_digits=False)
+    else:
+        text = format_currency(value, currency, locale=locale)
     # A currency written by its code keeps a space from the digits (PEN 1,250.50).
     return re.sub(r"^(-?)([A-Z]{2,3})(?=\d)", rf"\1\2{NBSP}", text)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -387,9 +388,17 @@ class TeamSettings(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="PE")
     base_currency = models.CharField(_("base currency"), max_length=3, choices=CURRENCIES, default="PEN")
     tax_name = models.CharField(_("tax name"), max_length=20, default="IGV")
-    tax_rate = models.DecimalField(_("tax %"), max_digits=5, decimal_places=2, default=18)
+    tax_rate = models.DecimalField(
+        _("tax %"),
+        max_digits=5,
+        decimal_places=2,
+        default=18,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     quote_terms = models.TextField(_("quote terms"), max_length=4000, blank=True)
-    quote_validity_days = models.PositiveSmallIntegerField(_("quotes valid for (days)"), default=30)
+    quote_validity_days = models.PositiveSmallIntegerField(
+        _("quotes valid for (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/Lima")
     week_start = models.PositiveSmallIntegerField(_("week starts on"), choices=_week_days(), default=1)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
