@@ -435,3 +435,47 @@ def test_the_admin_site_reads_and_exports_people_but_neither_imports_nor_edits_t
     admin_client.post(change, {"first_name": "Changed", "last_name": "x", "stage": "client"})
     person.refresh_from_db()
     assert person.first_name != "Changed"
+
+
+BRAZILIAN_FILE = (
+    "Nome;Sobrenome;E-mail;Celular;Telefone;Cidade\n"
+    "João;Silva;joao@exemplo.com.br;(21) 99876-5432;(21) 3456-7890;Rio de Janeiro\n"
+    "Maria;Souza;maria@exemplo.com.br;11 98765-4321;;São Paulo\n"
+    "Ana;Lima;ana@exemplo.com.br;+51 987 654 321;;Lima\n"
+    "Pedro;Costa;pedro@exemplo.com.br;12;;Niterói\n"
+)
+
+
+def test_a_brazilian_agent_imports_a_portuguese_file_with_local_numbers(alice, alice_client, immediate_tasks):
+    """A Brazilian agent in a Peruvian team: the import page offers Brazil, and the file's
+    local numbers are read as Brazilian; a number with its code keeps its country."""
+    alice.language, alice.country = "pt-br", "BR"
+    alice.save()
+    page = alice_client.get(reverse("people:import"))
+    assert page.context["form"]["country"].value() == "BR"
+    upload = SimpleUploadedFile("clientes.csv", BRAZILIAN_FILE.encode())
+    alice_client.post(reverse("people:import"), {"file": upload, "stage": "prospect", "country": "BR"})
+    job = ImportJob.objects.get()
+    alice_client.post(
+        reverse("people:import_preview", args=[job.pk]), {f"col_{i}": n for i, n in enumerate(job.mapping)}
+    )
+    alice_client.post(reverse("people:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.created, job.errors) == (3, 1)
+    people = {p.first_name: (p.mobile, p.phone, p.country) for p in Person.objects.all()}
+    assert people == {
+        "João": ("+5521998765432", "+552134567890", "BR"),
+        "Maria": ("+5511987654321", "", "BR"),
+        "Ana": ("+51987654321", "", "BR"),
+    }
+    report = b"".join(alice_client.get(reverse("people:import_errors", args=[job.pk])).streaming_content)
+    assert "Telefone inválido: 12".encode() in report
+
+
+def test_the_command_reads_the_files_country(alice, tmp_path):
+    path = tmp_path / "clientes.csv"
+    path.write_text(BRAZILIAN_FILE)
+    out = io.StringIO()
+    call_command("import_people", str(path), "--owner", "alice", "--country", "br", stdout=out)
+    assert "created=3" in out.getvalue()
+    assert Person.objects.get(first_name="João").mobile == "+5521998765432"
