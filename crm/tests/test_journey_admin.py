@@ -12,6 +12,7 @@ from crm.models import User
 from crm.tests.browser import variants
 from crm.tests.factories import PASSWORD, UserFactory
 from opportunities.models import Opportunity
+from opportunities.sales import quote_create
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.models import Person
 from people.services import person_discard
@@ -87,7 +88,7 @@ def test_an_admins_day(journey, office):
     page.get_by_role("link", name="Ventas").first.click()
     idle, fresh = card(page, office["idle"]), card(page, office["fresh"])
     assert "stagnant" not in idle.get_attribute("class")
-    page.get_by_role("link", name=journey.t("Settings")).click()
+    page.get_by_role("link", name=journey.t("Settings"), exact=True).click()
     stage = office["stage"]
     # A stage's name has room to be read and typed (it was two characters wide).
     name_box = page.locator(f"#stage-name-{stage.pk}").bounding_box()
@@ -161,3 +162,23 @@ def test_an_admins_day(journey, office):
     expect(undo).to_have_count(0)
     journey.shot("bulk-undone")
     assert not Person.objects.filter(owner=diego).exists()
+
+    # The team's legal data: a wrong RUC is refused next to its field, with what was typed
+    # kept; saved, it heads the quote on its next view, without a restart.
+    quote = quote_create(opportunity=office["idle"], by=office["idle"].agent)
+    journey.menu("Team settings")
+    page.fill("#id_legal_name", "Andes Digital S.A.C.")
+    page.fill("#id_tax_id", "20100070971")
+    page.get_by_role("button", name=journey.t("Save"), exact=True).click()
+    expect(page.locator("#div_id_tax_id .invalid-feedback")).to_be_visible()
+    expect(page.locator("#id_legal_name")).to_have_value("Andes Digital S.A.C.")
+    journey.shot("team-settings-refused")
+    page.fill("#id_tax_id", "20100070970")
+    page.get_by_role("button", name=journey.t("Save"), exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text(journey.t("Team settings saved."))
+    journey.go(quote.get_absolute_url())
+    expect(page.locator(".quote-issuer")).to_contain_text("Andes Digital S.A.C.")
+    expect(page.locator(".quote-issuer")).to_contain_text("RUC 20100070970")
+    # The quote speaks as the (Peruvian) team writes, whoever reads it.
+    expect(page.locator("tfoot")).to_contain_text("IGV 18 %S/\xa0180.00")
+    journey.shot("quote")
