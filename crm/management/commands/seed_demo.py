@@ -23,12 +23,14 @@ from crm.models import User
 DEMO_PASSWORD = "demo-crm-2026"
 DEMO_DAYS = 180
 
+# (username, name, role, language, country: empty for the team's)
 DEMO_USERS = [
-    ("admin", "Valeria Quispe", User.Role.ADMIN, "es"),
-    ("gerente", "Rodrigo Salazar", User.Role.MANAGER, "es"),
-    ("ana", "Ana Paredes", User.Role.AGENT, "es"),
-    ("joao", "João Ferreira", User.Role.AGENT, "pt-br"),
-    ("lucia", "Lucía Martínez", User.Role.AGENT, "es"),
+    ("admin", "Valeria Quispe", User.Role.ADMIN, "es", ""),
+    ("gerente", "Rodrigo Salazar", User.Role.MANAGER, "es", ""),
+    ("ana", "Ana Paredes", User.Role.AGENT, "es", ""),
+    # A Brazilian agent in the Peruvian team: Portuguese, reais and Brazilian phones.
+    ("joao", "João Ferreira", User.Role.AGENT, "pt-br", "BR"),
+    ("lucia", "Lucía Martínez", User.Role.AGENT, "es", ""),
 ]
 
 
@@ -67,13 +69,14 @@ class Command(BaseCommand):
 
     def _users(self) -> list[User]:
         users = []
-        for username, name, role, language in DEMO_USERS:
+        for username, name, role, language, country in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
                     "name": name,
                     "role": role,
                     "language": language,
+                    "country": country,
                     "email": f"{username}@demo.example",
                 },
             )
