@@ -58,7 +58,7 @@ def _build(doc: QuoteDocument) -> bytes:
         f"<br/>{_('Valid until')}: {doc.valid_until}" if doc.valid_until else ""
     )
     heading = [Paragraph(_text(doc.title), styles["Title"]), Paragraph(dates, normal)]
-    header = Table([[issuer or "", heading]], colWidths=[95 * mm, 79 * mm])
+    header = Table([[issuer or "", heading]], colWidths=[92 * mm, 77 * mm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
     story = [header, Spacer(1, 6 * mm), Paragraph(f"<b>{_('For')}</b>: {_text(doc.client.name)}", normal)]
     story += [Paragraph(_text(line), normal) for line in doc.client.lines]
@@ -73,7 +73,7 @@ def _build(doc: QuoteDocument) -> bytes:
         ["", "", "", doc.tax_label, doc.tax],
         ["", "", "", _("Total"), doc.total],
     ]
-    table = Table(rows, colWidths=[74 * mm, 20 * mm, 30 * mm, 20 * mm, 30 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[60 * mm, 20 * mm, 32 * mm, 24 * mm, 33 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
