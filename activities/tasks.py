@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
 from activities.models import DigestSent
-from crm import access
+from crm import access, team
 from crm.models import User
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def digest_for(user: User, day) -> int:
     try:
         with transaction.atomic():
             DigestSent.objects.create(user=user, day=day, reminders=len(reminders))
-            with translation.override(user.language):
+            with team.speaking_as(user):
                 context = {"user": user, "reminders": reminders, "day": day, "now": timezone.now()}
                 subject = render_to_string("activities/digest_subject.txt", context).strip()
                 body = render_to_string("activities/digest.txt", context)

@@ -27,7 +27,7 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
-from crm import access, locales
+from crm import access, locales, team
 
 # A cell starting with one of these is run as a formula by spreadsheets
 # (CSV injection); tab, carriage return and NUL can hide one.
@@ -239,7 +239,7 @@ def build_export_file(job) -> None:
 
     source = SOURCES[job.source]
     user = job.created_by
-    with translation.override(job.language):
+    with team.speaking_as(job.created_by, job.language):
         header, rows, queryset = source.rows(user, QueryDict(job.params))
         total = max(min(queryset.count(), XLSX_MAX_ROWS), 1)
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-import zoneinfo
 
 from django.db import OperationalError
 from django.http import HttpResponseBadRequest
@@ -33,10 +32,8 @@ class TeamLocaleMiddleware:
         translation.activate(locales.django_language(language, country))
         request.LANGUAGE_CODE = translation.get_language()
         team_token, country_token = team.use(settings), countries.use_country(country)
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(settings.time_zone))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            timezone.deactivate()
+        if (clock := team.zone(settings)) is not None:
+            timezone.activate(clock)
         try:
             return self.get_response(request)
         finally:

@@ -9,11 +9,16 @@ without a restart.
 from __future__ import annotations
 
 import os
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone, translation
 
+from crm import countries, locales
 from crm.countries import DEFAULT_TAX
 from crm.models import TeamSettings
 
@@ -58,3 +63,29 @@ def use(team: TeamSettings | None):
 
 def forget(token) -> None:
     _current.reset(token)
+
+
+def zone(team: TeamSettings) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(team.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+@contextmanager
+def speaking_as(user, language: str = "") -> Iterator[TeamSettings]:
+    """Outside a request (a task, a command), what the middleware sets for one: ``user``'s
+    locale (``language``, else theirs, with their country or the team's), their country for
+    phones, and the team's clock."""
+    team = load()
+    country = getattr(user, "country", "") or team.country
+    locale = locales.django_language(
+        language or getattr(user, "language", "") or settings.LANGUAGE_CODE, country
+    )
+    team_token, country_token = use(team), countries.use_country(country)
+    try:
+        with translation.override(locale), timezone.override(zone(team)):
+            yield team
+    finally:
+        forget(team_token)
+        countries._viewer_country.reset(country_token)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import pghistory
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
-from crm import importing
+from crm import importing, team
 from people.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def _run(job_id: int, step, done_status: str) -> dict:
     try:
         # The history of every row it writes names the import and the user who asked for it.
         with (
-            translation.override(job.created_by.language),
+            team.speaking_as(job.created_by),
             pghistory.context(user=job.created_by_id, import_job=job.pk),
         ):
             counts = step(job, progress)

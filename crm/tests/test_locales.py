@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from PIL import Image
 
-from crm import locales, team
+from crm import locales, services, team
 from crm.countries import format_phone, normalize_phone, use_country
 from crm.models import TeamSettings
 
@@ -188,3 +188,18 @@ def test_a_new_country_applies_on_the_next_page_without_a_restart(admin_client, 
     alice.country = "MX"
     alice.save()
     assert alice_client.get(reverse("people:create")).context["form"]["country"].value() == "MX"
+
+
+def test_work_done_for_a_user_outside_a_request_speaks_as_they_do(alice, admin_user):
+    """Tasks (imports, exports, the morning digest) write as the user and keep the team's clock."""
+    from django.utils import timezone
+
+    services.team_settings_save(by=admin_user, time_zone="America/Mexico_City", country="MX")
+    alice.language, alice.country = "pt-br", "BR"
+    with team.speaking_as(alice):
+        assert locales.money(Decimal("1250.5"), "BRL").replace(NBSP, " ") == "R$ 1.250,50"
+        assert timezone.get_current_timezone_name() == "America/Mexico_City"
+        assert normalize_phone("(21) 99876-5432") == "+5521998765432"
+    alice.country = ""
+    with team.speaking_as(alice, "es"):
+        assert locales.money(Decimal("1250.5"), "MXN") == "$1,250.50"
