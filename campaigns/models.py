@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm import team
 from crm.currency import CURRENCIES
 from crm.history import tracked
 from people.models import Person, search_document
@@ -50,7 +51,7 @@ class Campaign(models.Model):
     )
     product_name = models.CharField(_("product or service"), max_length=200)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default=team.currency)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     owner = models.ForeignKey(

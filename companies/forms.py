@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 from companies.services import COMPANY_FIELDS, check_tax_id_free
 from crm import access, bounds
-from crm.countries import normalize_phone, viewer_country
+from crm.countries import normalize_phone
 from crm.custom_fields import CustomFieldsFormMixin
 from crm.forms import OwnerFieldMixin
 from crm.models import User
@@ -36,8 +36,6 @@ class CompanyForm(CustomFieldsFormMixin, VersionedFormMixin, OwnerFieldMixin, fo
         super().__init__(*args, **kwargs)
         self._setup_owner(user)
         self.setup_custom_fields()
-        if not self.instance.pk and "country" not in self.initial:
-            self.fields["country"].initial = viewer_country() or self.fields["country"].initial
 
     def clean_name(self) -> str:
         return clean_spaces(self.cleaned_data["name"])

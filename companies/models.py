@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm import team
 from crm.countries import COUNTRIES, format_phone
 from crm.fields import CounterNumberField, key_of
 from crm.history import tracked
@@ -22,7 +23,7 @@ class Company(models.Model):
     number = CounterNumberField(_("key"))
     name = models.CharField(_("name"), max_length=200)
     tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
-    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="PE")
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default=team.country)
     address = models.CharField(_("address"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -55,6 +55,16 @@ def current() -> TeamSettings:
     return team if team is not None else load()
 
 
+def currency() -> str:
+    """The team's base currency: the default currency of new cards, products, campaigns."""
+    return current().base_currency
+
+
+def country() -> str:
+    """The country of new records: the viewer's (their own, else the team's)."""
+    return countries.viewer_country() or current().country
+
+
 def use(team: TeamSettings | None):
     """Keep ``team`` as the current settings (the middleware, per request); returns the token
     to give back to :func:`forget`."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from companies.models import Company
+from crm import team
 from crm.currency import CURRENCIES
 from crm.history import tracked
 from crm.models import Event
@@ -155,7 +156,7 @@ class Opportunity(models.Model):
         _("how did you find us"), max_length=20, choices=Person.Source.choices, blank=True
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default=team.currency)
     expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     next_contact_on = models.DateField(_("next contact"), null=True, blank=True)
@@ -323,7 +324,7 @@ class Product(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default=team.currency)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -406,7 +407,7 @@ class Quote(models.Model):
     )
     issued_on = models.DateField(_("date"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="PEN")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default=team.currency)
     tax_name = models.CharField(_("tax name"), max_length=20, blank=True)
     tax_rate = models.DecimalField(_("tax %"), max_digits=5, decimal_places=2, default=18)
     notes = models.TextField(_("notes"), blank=True)
