@@ -5,6 +5,7 @@ them, and the team's settings read by every page without a restart."""
 from __future__ import annotations
 
 import datetime
+import re
 import io
 from decimal import Decimal
 
@@ -203,3 +204,15 @@ def test_work_done_for_a_user_outside_a_request_speaks_as_they_do(alice, admin_u
     alice.country = ""
     with team.speaking_as(alice, "es"):
         assert locales.money(Decimal("1250.5"), "MXN") == "$1,250.50"
+
+
+def test_a_required_fields_mark_is_explained_in_the_users_language(alice, alice_client):
+    from crm.models import CustomField
+
+    CustomField.objects.create(model="people", name="Cargo", key="cargo", type="text", required=True)
+    alice.language = "es"
+    alice.save()
+    page = alice_client.get(reverse("people:create")).content.decode()
+    label = re.search(r"Cargo<span[^>]*>\*</span><span[^>]*>[^<]*</span>", page)
+    assert label is not None
+    assert "(obligatorio)" in label.group(0)
