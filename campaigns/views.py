@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from activities import timeline
@@ -153,7 +154,9 @@ def members_add_tag(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         people = access.people(request.user).filter(tags=form.cleaned_data["tag"])
         added = services.members_add(campaign=campaign, people=people, by=request.user)
-        messages.success(request, _("%(count)s people added.") % {"count": added})
+        messages.success(
+            request, ngettext("%(count)s person added.", "%(count)s people added.", added) % {"count": added}
+        )
     else:
         messages.error(request, _("Choose a tag."))
     return redirect(campaign)
@@ -167,7 +170,9 @@ def members_add_people(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         campaign = _managed_campaign(request.user, form.cleaned_data["campaign"].pk)
         added = services.members_add(campaign=campaign, people=people, by=request.user)
-        messages.success(request, _("%(count)s people added.") % {"count": added})
+        messages.success(
+            request, ngettext("%(count)s person added.", "%(count)s people added.", added) % {"count": added}
+        )
         return redirect(campaign)
     count = people[:100_001].count()
     return render(
@@ -196,7 +201,8 @@ def members_assign(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            _("%(count)s members given to %(name)s.") % {"count": count, "name": form.cleaned_data["agent"]},
+            ngettext("%(count)s member given to %(name)s.", "%(count)s members given to %(name)s.", count)
+            % {"count": count, "name": form.cleaned_data["agent"]},
         )
     else:
         messages.error(request, _("Choose members and an agent."))

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from activities import timeline
@@ -288,7 +289,13 @@ def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         count = services.tag_delete(tag=tag, by=request.user)
         messages.success(
-            request, _("Tag %(name)s deleted; %(count)s people had it.") % {"name": tag, "count": count}
+            request,
+            ngettext(
+                "Tag %(name)s deleted; %(count)s person had it.",
+                "Tag %(name)s deleted; %(count)s people had it.",
+                count,
+            )
+            % {"name": tag, "count": count},
         )
         return redirect("people:tags")
     in_use = tag.people.filter(discarded_at=None).count()

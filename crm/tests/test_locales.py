@@ -5,8 +5,8 @@ them, and the team's settings read by every page without a restart."""
 from __future__ import annotations
 
 import datetime
-import re
 import io
+import re
 from decimal import Decimal
 
 import pytest
