@@ -13,6 +13,7 @@ from crm import access, bounds, bulk, merge
 from crm.countries import format_phone
 from crm.currency import CURRENCIES, base_currency
 from crm.models import CustomField, TeamSettings, User
+from crm.services import TEAM_FIELDS
 from crm.taxids import normalize_tax_id
 from crm.widgets import Autocomplete
 
@@ -310,10 +311,7 @@ class TeamSettingsForm(forms.ModelForm):
 
     class Meta:
         model = TeamSettings
-        fields = [
-            "legal_name", "tax_id", "address", "logo", "country", "base_currency", "tax_name", "tax_rate",
-            "quote_terms", "quote_validity_days", "time_zone", "week_start",
-        ]  # fmt: skip
+        fields = [*TEAM_FIELDS, "logo"]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "quote_terms": forms.Textarea(attrs={"rows": 4}),

@@ -15,7 +15,7 @@ from crm.forms import TeamSettingsForm
 
 @access.admin_required
 def team_settings(request: HttpRequest) -> HttpResponse:
-    current = team.load()
+    current = team.current()
     form = TeamSettingsForm(request.POST or None, request.FILES or None, instance=team.load())
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
