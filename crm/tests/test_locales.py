@@ -216,3 +216,23 @@ def test_a_required_fields_mark_is_explained_in_the_users_language(alice, alice_
     label = re.search(r"Cargo<span[^>]*>\*</span><span[^>]*>[^<]*</span>", page)
     assert label is not None
     assert "(obligatorio)" in label.group(0)
+
+
+def test_spanish_agrees_with_what_it_speaks_of(alice, admin_user, admin_client):
+    """A discarded person's timeline says "Descartado: reason", not the section's plural, and a
+    campaign is "Programada"."""
+    from campaigns.models import Campaign
+    from people.services import person_discard, person_restore
+    from people.tests.factories import PersonFactory
+
+    rosa = PersonFactory(owner=alice, first_name="Rosa", last_name="Peña Quispe")
+    person_discard(person=rosa, by=alice, reason="No contesta")
+    person_restore(person=rosa, by=admin_user)
+    admin_user.language = "es"
+    admin_user.save()
+    page = re.sub(r"<[^>]+>", "", admin_client.get(rosa.get_absolute_url()).content.decode())
+    page = re.sub(r"\s+", " ", page)
+    assert "Descartado: No contesta" in page
+    assert "Restaurado" in page
+    with translation.override("es"):
+        assert str(Campaign.Status.PLANNED.label) == "Programada"

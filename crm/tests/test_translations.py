@@ -59,7 +59,10 @@ def test_compiled_messages_match_the_sources(locale):
 # verbs, imperatives and possessives that only tú takes.
 TU_FORMS = re.compile(
     r"\b(puedes|tienes|quieres|debes|eres|seas|estás|necesitas|tú|tu|tus|tuyo|tuyos|tuya|tuyas|te|ti|contigo"
-    r"|elige|selecciona|escribe|revisa|cópialo|envíalo|intenta|recuerda|ingresa|introduce|pulsa|haz|pon)\b",
+    r"|elige|selecciona|escribe|revisa|cópialo|envíalo|intenta|recuerda|ingresa|introduce|pulsa|haz|pon"
+    # present and past of the second person singular ("el que escribes", "olvidaste")
+    r"|escribes|usas|ves|haces|sabes|buscas|abres|cierras|guardas|creas|agregas|cambias|vuelves|estés"
+    r"|\w+aste|olvidaste|escribiste|hiciste|elegiste|pediste|recibiste|quisiste|abriste)\b",
     re.IGNORECASE,
 )
 
