@@ -3,8 +3,11 @@ email and WhatsApp channels, categories."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,10 +121,31 @@ class ReassignForm(forms.Form):
 
 
 class EmailForm(forms.Form):
+    cc = forms.CharField(
+        label=_("Cc"),
+        required=False,
+        max_length=1000,
+        help_text=_("Other addresses, separated by commas."),
+        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
         max_length=bounds.LONG_TEXT_MAX, label=_("Message"), widget=forms.Textarea(attrs={"rows": 8})
     )
+
+    def clean_cc(self) -> list[str]:
+        addresses = [a.strip() for a in re.split(r"[,;\s]+", self.cleaned_data["cc"]) if a.strip()]
+        wrong = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                wrong.append(address)
+        if wrong:
+            raise forms.ValidationError(_("Not an email address: %(wrong)s") % {"wrong": ", ".join(wrong)})
+        if len(addresses) > 20:
+            raise forms.ValidationError(_("At most 20 addresses."))
+        return list(dict.fromkeys(address.lower() for address in addresses))
 
 
 class WhatsAppForm(forms.Form):

@@ -201,3 +201,69 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class Email(models.Model):
+    """An email written from the CRM (activities.mail): the whole message, kept with its
+    timeline entry, and how its sending went. The task worker sends it through SMTP."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="email")
+    message_id = models.CharField(_("message id"), max_length=255, unique=True)
+    from_email = models.CharField(_("from"), max_length=320)
+    reply_to = models.CharField(_("reply to"), max_length=320, blank=True)
+    to = models.TextField(_("to"))  # addresses, one per line
+    cc = models.TextField(_("cc"), blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="act_email_by_idx")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def recipients(self) -> list[str]:
+        return [address for address in (*self.to.splitlines(), *self.cc.splitlines()) if address]
+
+
+class OutboxMessage(models.Model):
+    """A message the embedded mail server received (`manage.py mail_outbox`, under `make run`
+    and in tests): what the CRM "sent" without a real mail server, for the Outbox page."""
+
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    mail_from = models.CharField(_("from"), max_length=320)
+    recipients = models.TextField(_("to"))
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    message_id = models.CharField(_("message id"), max_length=255, blank=True, db_index=True)
+    raw = models.BinaryField(_("message"))
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [models.Index(fields=["-received_at", "-id"], name="act_outbox_recent_idx")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def parsed(self):
+        """The message as the standard library reads it (email.message.EmailMessage)."""
+        from email import policy
+        from email.parser import BytesParser
+
+        return BytesParser(policy=policy.default).parsebytes(bytes(self.raw))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import mentions
-from activities.models import Activity, Category
+from activities.models import Activity, Category, Email, OutboxMessage
 from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
@@ -163,26 +164,85 @@ def activities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
 
 
 @transaction.atomic
-def email_send(*, by: User, person, subject: str, body: str, campaign=None) -> Activity:
-    """Send an email to a person through the configured mail server and record
-    it on their timeline. Nothing is recorded when sending fails."""
+def email_send(
+    *, by: User, person, subject: str, body: str, cc: list[str] | tuple = (), campaign=None
+) -> Email:
+    """Write an email to a person from the CRM: it goes on their timeline at once, whole,
+    marked queued, and the task worker sends it through SMTP after the commit (retrying with
+    back-off; the timeline says sent, or failed with the reason)."""
     if not person.email:
         raise ValidationError(_("This person has no email address."))
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
-        reply_to=[by.email] if by.email else None,
-    )
-    try:
-        message.send()
-    except (OSError, smtplib.SMTPException) as error:
-        raise ValidationError(_("The email could not be sent: %(error)s") % {"error": error}) from error
     activity, _follow_up = activity_log(
         by=by, kind=Activity.Kind.EMAIL, subject=subject, detail=body, person=person, campaign=campaign
     )
-    return activity
+    email = Email.objects.create(
+        activity=activity,
+        message_id=make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "crm.localhost"),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        reply_to=by.email,
+        to=person.email,
+        cc="\n".join(cc),
+        subject=subject,
+        body=body,
+        created_by=by,
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
+    return email
+
+
+def _enqueue_delivery(email_id: int, after=None) -> None:
+    from activities.tasks import deliver_email
+
+    (deliver_email.using(run_after=after) if after else deliver_email).enqueue(email_id)
+
+
+def email_deliver(*, email_id: int) -> Email:
+    """Send a queued email through SMTP (the task worker). A refused or unreachable server
+    leaves it queued and tries again after 1, 2, 4... times EMAIL_RETRY_SECONDS; after
+    EMAIL_MAX_ATTEMPTS it is failed, with the server's reason."""
+    with transaction.atomic():
+        email = Email.objects.select_for_update().get(pk=email_id)
+        if email.status != Email.Status.QUEUED:
+            return email  # sent, or given up: once only
+        email.attempts += 1
+        message = EmailMessage(
+            subject=email.subject,
+            body=email.body,
+            from_email=email.from_email,
+            to=email.to.splitlines(),
+            cc=email.cc.splitlines(),
+            reply_to=[email.reply_to] if email.reply_to else None,
+            headers={"Message-ID": email.message_id},
+        )
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as error:
+            email.error = str(error)[:1000] or error.__class__.__name__
+            if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+                email.status = Email.Status.FAILED
+            else:
+                wait = settings.EMAIL_RETRY_SECONDS * 2 ** (email.attempts - 1)
+                after = timezone.now() + timedelta(seconds=wait)
+                transaction.on_commit(lambda: _enqueue_delivery(email.pk, after))
+        else:
+            email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
+        email.save(update_fields=["attempts", "status", "sent_at", "error"])
+    return email
+
+
+def outbox_store(*, mail_from: str, recipients: list[str], raw: bytes) -> OutboxMessage:
+    """Keep a message the embedded mail server received (activities.mail)."""
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    return OutboxMessage.objects.create(
+        mail_from=mail_from[:320],
+        recipients="\n".join(recipients),
+        subject=str(headers.get("Subject", ""))[:500],
+        message_id=str(headers.get("Message-ID", "")).strip()[:255],
+        raw=raw,
+    )
 
 
 def clean_category_name(name: str, exclude_pk: int | None = None) -> str:

@@ -89,3 +89,11 @@ def plan_digest(sender=None, stdout=None, **kwargs) -> None:
     """When the task worker starts: plan the digest unless one is waiting."""
     if ensure_digest_scheduled() and stdout is not None:
         stdout.write("Daily reminder digest planned.")
+
+
+@task()
+def deliver_email(email_id: int) -> str:
+    """Send one email written from the CRM (activities.services.email_deliver)."""
+    from activities.services import email_deliver
+
+    return email_deliver(email_id=email_id).status

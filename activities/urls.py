@@ -6,6 +6,8 @@ app_name = "activities"
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activities"),
+    path("mail/outbox/", views.outbox, name="outbox"),
+    path("mail/outbox/<int:pk>/", views.outbox_message, name="outbox_message"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:pk>/done/", views.activity_done, name="activity_done"),
     path("activities/<int:pk>/pending/", views.activity_pending, name="activity_pending"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from activities import calendar, services
@@ -181,8 +182,9 @@ def reminder_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_email(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send an email from the CRM and record it; without a mail server the
-    page offers the person's address as a mailto: link instead."""
+    """Write an email from the CRM: queued on the person's timeline, sent by the task worker
+    (activities.services.email_send). With mail switched off (EMAIL_ENABLED=0) the page
+    offers the person's address as a mailto: link instead."""
     person = access.get_or_404(access.workable_people(request.user), pk=pk)
     # Sent while working a campaign member: the email is part of that campaign.
     campaign_id = str(request.POST.get("campaign") or request.GET.get("campaign") or "")
@@ -197,12 +199,17 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
+                cc=form.cleaned_data["cc"],
                 campaign=campaign,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Email sent to %(email)s.") % {"email": person.email})
+            messages.success(
+                request,
+                _("Email to %(email)s queued: it shows on the timeline as it goes.")
+                % {"email": person.email},
+            )
             return back(request, person.get_absolute_url())
     return render(
         request,
@@ -354,3 +361,38 @@ def activity_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def reminder_export(request: HttpRequest) -> HttpResponse:
     return export_response(request, "reminders")
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    """What the CRM sent to the embedded mail server (no EMAIL_URL): each user their own
+    messages, managers and administrators everyone's."""
+    messages_sent = access.outbox(request.user).only(
+        "pk", "received_at", "recipients", "subject", "mail_from"
+    )
+    return render(
+        request,
+        "activities/outbox.html",
+        {"page": paginate(request, messages_sent.order_by("-received_at", "-id"), per_page=50)},
+    )
+
+
+@login_required
+def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
+    message = access.get_or_404(access.outbox(request.user), pk=pk)
+    parsed = message.parsed()
+    part = parsed.get_body(preferencelist=("plain",)) if parsed.is_multipart() else parsed
+    body = part.get_content() if part is not None else ""
+    labels = {
+        "From": pgettext("email header", "From"),
+        "To": pgettext("email header", "To"),
+        "Cc": _("Cc"),
+        "Reply-To": _("Replies go to"),
+        "Date": pgettext("email header", "Date"),
+    }
+    headers = [(label, str(parsed.get(name, ""))) for name, label in labels.items()]
+    return render(
+        request,
+        "activities/outbox_message.html",
+        {"message": message, "headers": [h for h in headers if h[1]], "body": body},
+    )

@@ -386,6 +386,26 @@ def exchange_rates(user: User) -> QuerySet:
     return ExchangeRate.objects.all()
 
 
+def emails(user: User) -> QuerySet:
+    """Emails written from the CRM: as the activities they belong to."""
+    Email = _model("activities.Email")
+    return Email.objects.filter(activity__in=activities(user).values("pk"))
+
+
+def outbox(user: User) -> QuerySet:
+    """The embedded mail server's messages: managers and administrators read them all; a
+    user, those of the emails they wrote."""
+    OutboxMessage = _model("activities.OutboxMessage")
+    if not (user.is_authenticated and user.is_active):
+        return OutboxMessage.objects.none()
+    if sees_everything(user):
+        return OutboxMessage.objects.all()
+    Email = _model("activities.Email")
+    return OutboxMessage.objects.filter(
+        message_id__in=Email.objects.filter(created_by=user).values("message_id")
+    )
+
+
 def team_settings(user: User) -> QuerySet:
     """The team's settings: administrators change them and read their history."""
     from crm.models import TeamSettings

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ class Item:
     icon: str
     roles: tuple[str, ...] = ALL
     flag: str = ""  # a User attribute that must be true (can_import...)
+    setting: str = ""  # a setting that must be true (EMAIL_OUTBOX...)
 
     @property
     def url(self) -> str:
@@ -53,6 +55,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Team settings"), "crm:team_settings", "building-gear", ADMINS),
     Item(_("Webhooks"), "api:webhooks", "broadcast", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
+    Item(_("Outbox"), "activities:outbox", "send", ALL, setting="EMAIL_OUTBOX"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),
     Item(_("Administration"), "crm:users", "person-gear", ADMINS),
 )
@@ -78,5 +81,8 @@ def visible_items(user) -> list[Item]:
     return [
         item
         for item in ITEMS
-        if user.role in item.roles and (not item.flag or getattr(user, item.flag)) and _exists(item.url_name)
+        if user.role in item.roles
+        and (not item.flag or getattr(user, item.flag))
+        and (not item.setting or getattr(settings, item.setting))
+        and _exists(item.url_name)
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -285,22 +286,29 @@ TASKS = {
     }
 }
 
-# Mail: SMTP when EMAIL_HOST is set; otherwise messages go to the console and
-# pages offer mailto: links instead of sending.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
-)
+# Mail goes out through SMTP, sent by the task worker (activities.mail). EMAIL_URL names the
+# server: smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 (TLS) or
+# smtp://host:25?tls=0. Without it, the embedded outbox (`manage.py mail_outbox`, started by
+# `make run`) receives every message on 127.0.0.1:OUTBOX_PORT and the Outbox page shows them.
+OUTBOX_PORT = env_int("OUTBOX_PORT", 2525)
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+EMAIL_OUTBOX = not EMAIL_URL
+_mail = urlsplit(EMAIL_URL or f"smtp://127.0.0.1:{OUTBOX_PORT}?tls=0")
+_mail_query = dict(parse_qsl(_mail.query))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = _mail.hostname or "127.0.0.1"
+EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 587)
+EMAIL_HOST_USER = unquote(_mail.username or "")
+EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+EMAIL_USE_SSL = _mail.scheme == "smtps"
+EMAIL_USE_TLS = not EMAIL_USE_SSL and _mail_query.get("tls", "1") not in ("0", "false", "no")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@localhost")
-# Pages send mail from the CRM only with a mail server; otherwise mailto: links.
-EMAIL_ENABLED = env_bool("EMAIL_ENABLED", bool(EMAIL_HOST))
+# A message that could not be sent is tried again after 1, 2, 4... times this, this many times.
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+# Pages offer a mailto: link instead of sending only when mail is switched off.
+EMAIL_ENABLED = env_bool("EMAIL_ENABLED", True)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # HTTPS deployments (HTTPS=1) get secure cookies, HSTS and the redirect.

@@ -45,6 +45,17 @@ def world(admin_user, manager, alice, bob):
     w.exchange_rate = ExchangeRate.objects.create(
         currency="USD", on="2026-01-01", rate="3.7", created_by=admin_user
     )
+    # An email alice wrote, as the embedded mail server received it.
+    from activities.services import email_send, outbox_store
+
+    w.person.email = "rosa@example.com"
+    w.person.save(update_fields=["email"])
+    w.email = email_send(by=alice, person=w.person, subject="Hola", body="x")
+    w.outbox_message = outbox_store(
+        mail_from="crm@localhost",
+        recipients=["rosa@example.com"],
+        raw=f"Message-ID: {w.email.message_id}\r\nSubject: Hola\r\n\r\nx\r\n".encode(),
+    )
     w.bulk_operation = BulkOperation.objects.create(
         user=alice, kind="people", action="discard", selected=0, changed=0, undo={"pks": []}
     )

@@ -191,6 +191,8 @@ RULES: dict[str, Rule] = {
     "crm:user_activate": admins(kwargs=lambda w: {"pk": w.alice.pk}, post_only=True),
     # Activities, reminders, calendar, catalogs
     "activities:activities": signed_in(),
+    "activities:outbox": signed_in(),
+    "activities:outbox_message": owned_by_alice(kwargs=lambda w: {"pk": w.outbox_message.pk}),
     "activities:activity_create": signed_in(),
     "activities:activity_done": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "activities:activity_pending": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),

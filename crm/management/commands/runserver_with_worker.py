@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
@@ -29,15 +30,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport: str, **options):
         close_connections_after_each_request()
-        worker = None
+        helpers = []
         # The autoreloader runs this command again in a child process
-        # (RUN_MAIN=true); only the outer process starts the worker.
+        # (RUN_MAIN=true); only the outer process starts the worker and the outbox.
         if os.environ.get("RUN_MAIN") != "true":
-            worker = subprocess.Popen([sys.executable, "manage.py", "worker"])
-            self.stdout.write(f"Task worker started (pid {worker.pid}).")
+            helpers.append(subprocess.Popen([sys.executable, "manage.py", "worker"]))
+            self.stdout.write(f"Task worker started (pid {helpers[-1].pid}).")
+            if settings.EMAIL_OUTBOX:
+                helpers.append(subprocess.Popen([sys.executable, "manage.py", "mail_outbox"]))
+                self.stdout.write("No EMAIL_URL: mail goes to the embedded outbox (menu: Outbox).")
         try:
             call_command("runserver", addrport)
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for helper in helpers:
+                helper.terminate()
+                helper.wait(timeout=10)
