@@ -8,6 +8,7 @@ from django.test import Client
 
 from crm.models import User
 from crm.tests.factories import UserFactory
+from crm.tests.network import free_port
 
 # The browser journeys' fixtures (Chromium, a journey's tab, the task worker).
 pytest_plugins = ["crm.tests.browser"]
@@ -75,3 +76,24 @@ def alice_client(alice) -> Client:
 @pytest.fixture
 def bob_client(bob) -> Client:
     return _client_for(bob)
+
+
+# Mail through a real SMTP conversation: the CRM's own mail server (activities.mail). -----------
+
+
+@pytest.fixture
+def smtp(settings):
+    """The embedded mail server on a free port, and the CRM sending to it, the task worker's
+    work done at once (the immediate backend runs a task when the sending commits)."""
+    port = free_port()
+    from activities.mail import outbox_server
+
+    server = outbox_server(port=port)
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_ENABLED = True
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    yield server
+    server.stop()

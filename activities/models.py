@@ -267,3 +267,20 @@ class OutboxMessage(models.Model):
         from email.parser import BytesParser
 
         return BytesParser(policy=policy.default).parsebytes(bytes(self.raw))
+
+
+class EmailAttachment(models.Model):
+    """A file sent with an email (a quote's PDF, a record's attachment), kept with it."""
+
+    email = models.ForeignKey(Email, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    file = models.FileField(_("file"), upload_to="mail/%Y/%m/")
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("email attachment")
+        verbose_name_plural = _("email attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,13 +10,14 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import mentions
-from activities.models import Activity, Category, Email, OutboxMessage
+from activities.models import Activity, Category, Email, EmailAttachment, OutboxMessage
 from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
@@ -165,7 +166,15 @@ def activities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
 
 @transaction.atomic
 def email_send(
-    *, by: User, person, subject: str, body: str, cc: list[str] | tuple = (), campaign=None
+    *,
+    by: User,
+    person,
+    subject: str,
+    body: str,
+    cc: list[str] | tuple = (),
+    campaign=None,
+    opportunity=None,
+    attachments: list[tuple[str, bytes, str]] | tuple = (),
 ) -> Email:
     """Write an email to a person from the CRM: it goes on their timeline at once, whole,
     marked queued, and the task worker sends it through SMTP after the commit (retrying with
@@ -173,7 +182,13 @@ def email_send(
     if not person.email:
         raise ValidationError(_("This person has no email address."))
     activity, _follow_up = activity_log(
-        by=by, kind=Activity.Kind.EMAIL, subject=subject, detail=body, person=person, campaign=campaign
+        by=by,
+        kind=Activity.Kind.EMAIL,
+        subject=subject,
+        detail=body,
+        person=person,
+        campaign=campaign,
+        opportunity=opportunity,
     )
     email = Email.objects.create(
         activity=activity,
@@ -186,6 +201,12 @@ def email_send(
         body=body,
         created_by=by,
     )
+    for name, content, content_type in attachments:
+        attachment = EmailAttachment(
+            email=email, name=name[:255], content_type=content_type, size=len(content)
+        )
+        attachment.file.save(name, ContentFile(content), save=False)
+        attachment.save()
     transaction.on_commit(lambda: _enqueue_delivery(email.pk))
     return email
 
@@ -214,6 +235,9 @@ def email_deliver(*, email_id: int) -> Email:
             reply_to=[email.reply_to] if email.reply_to else None,
             headers={"Message-ID": email.message_id},
         )
+        for attachment in email.attachments.all():
+            with attachment.file.open("rb") as handle:
+                message.attach(attachment.name, handle.read(), attachment.content_type)
         try:
             message.send()
         except (OSError, smtplib.SMTPException) as error:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", sales_views.quote_detail, name="detail"),
     path("<int:pk>/pdf/", sales_views.quote_pdf_view, name="pdf"),
     path("<int:pk>/status/", sales_views.quote_status, name="status"),
+    path("<int:pk>/email/", sales_views.quote_email, name="email"),
 ]

@@ -166,6 +166,70 @@ def quote_set_status(*, quote: Quote, by: User, status: str) -> Quote:
 
 
 @transaction.atomic
+def quote_email(*, quote: Quote, by: User, subject: str, body: str, cc: list[str] | tuple = ()):
+    """Send a quote to its opportunity's contact with its PDF attached (activities.mail):
+    the email goes on the contact's and the card's timeline, the quote becomes sent and the
+    card's history says to whom."""
+    from activities.services import email_send
+    from opportunities import quote_document
+    from opportunities.pdf import quote_pdf
+
+    contact = quote.opportunity.contact
+    if contact is None or not contact.email:
+        raise ValidationError(
+            _("The card's contact has no email address: add one, or send the PDF yourself.")
+        )
+    pdf = quote_pdf(quote_document.build(quote, list(quote.lines.all())))
+    email = email_send(
+        by=by,
+        person=contact,
+        subject=subject,
+        body=body,
+        cc=cc,
+        opportunity=quote.opportunity,
+        attachments=[(f"{quote}.pdf", pdf, "application/pdf")],
+    )
+    if quote.status == Quote.Status.DRAFT:
+        quote_set_status(quote=quote, by=by, status=Quote.Status.SENT)
+    _event(
+        quote.opportunity,
+        OpportunityEvent.Kind.QUOTE,
+        by,
+        new=_("%(quote)s sent by email to %(email)s") % {"quote": quote, "email": contact.email},
+    )
+    return email
+
+
+def quote_email_draft(quote: Quote, by: User) -> dict:
+    """What the quote's email says before the user changes it, in the team's language."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from crm import locales
+
+    settings = team.current()
+    contact = quote.opportunity.contact
+    with translation.override(locales.team_language(settings.country)):
+        subject = _("Quote %(quote)s: %(subject)s") % {"quote": quote, "subject": quote.opportunity.subject}
+        body = _(
+            "Hello %(first_name)s,\n\nPlease find attached our quote %(quote)s for %(subject)s"
+            "%(valid)s.\n\nBest regards,\n%(agent)s\n%(team)s"
+        ) % {
+            "first_name": contact.first_name if contact else "",
+            "quote": quote,
+            "subject": quote.opportunity.subject,
+            "valid": (
+                _(", valid until %(date)s") % {"date": date_format(quote.valid_until, "SHORT_DATE_FORMAT")}
+                if quote.valid_until
+                else ""
+            ),
+            "agent": by.name,
+            "team": settings.legal_name,
+        }
+    return {"subject": subject[:200], "body": body.rstrip()}
+
+
+@transaction.atomic
 def person_convert(
     *,
     person: Person,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from activities.forms import EmailForm
 from crm import access
 from crm.countries import viewer_country
 from crm.pagination import paginate
@@ -166,6 +167,34 @@ def quote_status(request: HttpRequest, pk: int) -> HttpResponse:
             _("Quote %(quote)s: %(status)s.") % {"quote": quote, "status": quote.get_status_display()},
         )
     return redirect(quote)
+
+
+@login_required
+def quote_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the quote with its PDF to the card's contact (a composer, prefilled)."""
+    quote = _quote_for(request.user, pk)
+    if not access.may_change(request.user, quote.opportunity):
+        raise PermissionDenied
+    form = EmailForm(request.POST or None, initial=sales.quote_email_draft(quote, request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            sales.quote_email(
+                quote=quote,
+                by=request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                cc=form.cleaned_data["cc"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Quote %(quote)s queued for %(email)s.")
+                % {"quote": quote, "email": quote.opportunity.contact.email},
+            )
+            return redirect(quote)
+    return render(request, "opportunities/quote_email.html", {"quote": quote, "form": form})
 
 
 @login_required

@@ -4,39 +4,15 @@ it, and what arrives is what the recipient would read."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.urls import reverse
 
-from activities.mail import outbox_server
 from activities.models import Activity, Email, OutboxMessage
 from activities.services import email_deliver, email_send
+from crm.tests.network import free_port
 from people.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    """The embedded mail server on a free port, and the CRM sending to it, the task worker's
-    work done at once (the immediate backend runs a task when the sending commits)."""
-    port = _free_port()
-    server = outbox_server(port=port)
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_ENABLED = True
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    yield server
-    server.stop()
 
 
 def test_an_email_written_from_the_crm_arrives_whole_and_the_timeline_says_sent(alice, alice_client, smtp):
@@ -68,7 +44,7 @@ def test_an_email_written_from_the_crm_arrives_whole_and_the_timeline_says_sent(
 
 def test_an_unreachable_server_is_tried_again_then_the_timeline_says_why(alice, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_MAX_ATTEMPTS = 2
     person = PersonFactory(owner=alice, email="rosa@andes.pe")

@@ -335,6 +335,7 @@ RULES: dict[str, Rule] = {
     "quotes:detail": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
     "quotes:pdf": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
     "quotes:status": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}, post_only=True),
+    "quotes:email": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
     "opportunities:convert": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     # Lead forms and lists
     "public_lead_form": public(kwargs=lambda w: {"token": w.lead_form.token}),
