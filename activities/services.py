@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities import mentions
+from activities import mentions, placeholders
 from activities.models import Activity, Category, Email, EmailAttachment, OutboxMessage
 from crm import services as core
 from crm.countries import format_phone
@@ -305,16 +305,10 @@ def category_delete(*, category: Category) -> None:
 # WhatsApp ----------------------------------------------------------------------------
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def whatsapp_message(*, template: str, person, agent: User) -> str:
-    """The user's template with the person's and agent's names; unknown
-    placeholders are left as written."""
-    names = _Blank(first_name=person.first_name, name=str(person), agent=str(agent))
-    return template.format_map(names) if template else ""
+    """The user's template with the person's and agent's names (activities.placeholders);
+    unknown placeholders, and any other braces, are left as written."""
+    return placeholders.fill(template, placeholders.values_for(agent=agent, person=person))
 
 
 def whatsapp_url(number: str, message: str = "") -> str:

@@ -121,3 +121,13 @@ def test_from_a_campaign_the_chat_is_part_of_it_and_reports_count_it(
         reverse("activities:activities"), {"kind": "whatsapp", "status": "done", "owner": ""}
     )
     assert [a.kind for a in activities.context["page"]] == ["whatsapp"]
+
+
+def test_a_template_with_stray_braces_is_written_as_it_is(alice_client, alice, rosa):
+    """A template the user wrote is text: "{0}", a lone "{" or "{first_name.__class__}" used
+    to fail the page (str.format) or reach into Python; only known names are replaced."""
+    alice.whatsapp_template = "Hola {first_name} {0} { {first_name.__class__}"
+    alice.save()
+    page = alice_client.get(reverse("activities:person_whatsapp", args=[rosa.pk]))
+    assert page.status_code == 200
+    assert page.context["form"]["message"].value() == "Hola Rosa {0} { {first_name.__class__}"
