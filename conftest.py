@@ -78,22 +78,57 @@ def bob_client(bob) -> Client:
     return _client_for(bob)
 
 
-# Mail through a real SMTP conversation: the CRM's own mail server (activities.mail). -----------
+# Mail through a real SMTP conversation. ---------------------------------------------------
 
 
-@pytest.fixture
-def smtp(settings):
-    """The embedded mail server on a free port, and the CRM sending to it, the task worker's
-    work done at once (the immediate backend runs a task when the sending commits)."""
-    port = free_port()
-    from activities.mail import outbox_server
+class _Received:
+    """An SMTP server's handler keeping what arrives in memory (messages: email.message objects)."""
 
-    server = outbox_server(port=port)
-    server.start()
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        from email import policy
+        from email.parser import BytesParser
+
+        message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
+        message.recipients = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+def _send_to(settings, port: int) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_ENABLED = True
+    # The task worker's work done at once: the immediate backend runs a task when it is
+    # enqueued, that is when the sending commits (django_capture_on_commit_callbacks in a test
+    # that keeps its transaction).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on a free port, the CRM sending to it; what arrives is in
+    ``smtp.handler.messages``, parsed, each with its ``recipients``."""
+    from aiosmtpd.controller import Controller
+
+    server = Controller(_Received(), hostname="127.0.0.1", port=free_port())
+    server.start()
+    _send_to(settings, server.port)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_outbox(settings):
+    """The CRM's own mail server (activities.mail), which stores what arrives for the Outbox
+    page: from another thread, so the test must commit (django_db(transaction=True))."""
+    from activities.mail import outbox_server
+
+    server = outbox_server(port=free_port())
+    server.start()
+    _send_to(settings, server.port)
     yield server
     server.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
@@ -146,6 +147,26 @@ class EmailForm(forms.Form):
         if len(addresses) > 20:
             raise forms.ValidationError(_("At most 20 addresses."))
         return list(dict.fromkeys(address.lower() for address in addresses))
+
+
+def placeholders_help() -> str:
+    from activities.placeholders import PLACEHOLDERS
+
+    return "; ".join(f"{{{name}}}: {label}" for name, label in PLACEHOLDERS.items())
+
+
+class EmailTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 10}))
+    team = forms.BooleanField(label=_("A team template (every user may use it)"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = placeholders_help()
+        if user.role != User.Role.ADMIN:
+            del self.fields["team"]
 
 
 class WhatsAppForm(forms.Form):

@@ -284,3 +284,36 @@ class EmailAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EmailTemplate(models.Model):
+    """A message written once and sent many times (activities.placeholders fill it in): the
+    team's, kept by administrators, or a user's own."""
+
+    name = models.CharField(_("name"), max_length=100)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="es")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=10000)
+    # Empty: a team template, which every user may use.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_templates",
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+        ordering = ["name", "language", "pk"]
+        indexes = [models.Index(fields=["owner", "name"], name="act_template_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_language_display()})"
+
+    @property
+    def is_team(self) -> bool:
+        return self.owner_id is None

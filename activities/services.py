@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import mentions, placeholders
-from activities.models import Activity, Category, Email, EmailAttachment, OutboxMessage
+from activities.models import Activity, Category, Email, EmailAttachment, EmailTemplate, OutboxMessage
 from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
@@ -252,6 +252,43 @@ def email_deliver(*, email_id: int) -> Email:
             email.status, email.sent_at, email.error = Email.Status.SENT, timezone.now(), ""
         email.save(update_fields=["attempts", "status", "sent_at", "error"])
     return email
+
+
+@transaction.atomic
+def email_template_save(
+    *,
+    by: User,
+    template: EmailTemplate | None = None,
+    team: bool,
+    name: str,
+    language: str,
+    subject: str,
+    body: str,
+) -> EmailTemplate:
+    """Create or change a template: a team one (administrators only) or the user's own."""
+    if team and by.role != User.Role.ADMIN:
+        raise ValidationError(_("Only administrators keep the team's templates."))
+    template = template or EmailTemplate()
+    template.owner = None if team else by
+    template.name, template.language = " ".join(name.split()), language
+    template.subject, template.body = subject.strip(), body.strip()
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def email_template_delete(*, template: EmailTemplate, by: User) -> None:
+    template.delete()
+
+
+def email_draft(*, template: EmailTemplate, agent: User, person=None, opportunity=None) -> dict[str, str]:
+    """A template filled in for one message (activities.placeholders)."""
+    values = placeholders.values_for(agent=agent, person=person, opportunity=opportunity)
+    return {
+        "subject": placeholders.fill(template.subject, values)[:200],
+        "body": placeholders.fill(template.body, values),
+    }
 
 
 def outbox_store(*, mail_from: str, recipients: list[str], raw: bytes) -> OutboxMessage:

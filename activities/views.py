@@ -19,9 +19,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from activities import calendar, services
 from activities.filters import ActivityFilter, ReminderFilter
-from activities.forms import ActivityForm, CategoryForm, EmailForm, ReassignForm, RescheduleForm, WhatsAppForm
+from activities.forms import (
+    ActivityForm,
+    CategoryForm,
+    EmailForm,
+    EmailTemplateForm,
+    ReassignForm,
+    RescheduleForm,
+    WhatsAppForm,
+)
 from activities.models import Activity
-from crm import access
+from crm import access, bounds
 from crm import services as core
 from crm.exports import export_response
 from crm.models import User
@@ -191,7 +199,11 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = (
         access.campaigns(request.user).filter(pk=campaign_id).first() if campaign_id.isdigit() else None
     )
-    form = EmailForm(request.POST or None)
+    templates = access.email_templates(request.user).select_related("owner")
+    chosen = bounds.record_id(request.GET.get("template"))
+    template = templates.filter(pk=chosen).first() if chosen else None
+    initial = services.email_draft(template=template, agent=request.user, person=person) if template else {}
+    form = EmailForm(request.POST or None, initial=initial)
     if request.method == "POST" and settings.EMAIL_ENABLED and form.is_valid():
         try:
             services.email_send(
@@ -218,6 +230,8 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "form": form,
             "email_enabled": settings.EMAIL_ENABLED,
+            "templates": templates,
+            "template": template,
             "campaign": campaign,
             "next": safe_next(request),
         },
@@ -396,3 +410,60 @@ def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/outbox_message.html",
         {"message": message, "headers": [h for h in headers if h[1]], "body": body},
     )
+
+
+@login_required
+def email_templates(request: HttpRequest) -> HttpResponse:
+    templates = access.email_templates(request.user).select_related("owner")
+    return render(
+        request,
+        "activities/email_templates.html",
+        {
+            "page": paginate(request, templates, per_page=50),
+            "changeable": set(access.changeable_email_templates(request.user).values_list("pk", flat=True)),
+        },
+    )
+
+
+@login_required
+def email_template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    template = access.get_or_404(access.changeable_email_templates(request.user), pk=pk) if pk else None
+    initial = (
+        {
+            "name": template.name,
+            "language": template.language,
+            "subject": template.subject,
+            "body": template.body,
+            "team": template.is_team,
+        }
+        if template
+        else {"language": request.user.language or "es"}
+    )
+    form = EmailTemplateForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.email_template_save(
+                by=request.user,
+                template=template,
+                team=data.get("team", False),
+                name=data["name"],
+                language=data["language"],
+                subject=data["subject"],
+                body=data["body"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Template saved."))
+            return redirect("activities:email_templates")
+    return render(request, "activities/email_template_form.html", {"form": form, "template": template})
+
+
+@login_required
+@require_POST
+def email_template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    template = access.get_or_404(access.changeable_email_templates(request.user), pk=pk)
+    services.email_template_delete(template=template, by=request.user)
+    messages.success(request, _("Template deleted."))
+    return redirect("activities:email_templates")

@@ -392,6 +392,21 @@ def emails(user: User) -> QuerySet:
     return Email.objects.filter(activity__in=activities(user).values("pk"))
 
 
+def email_templates(user: User) -> QuerySet:
+    """Email templates a user may use: the team's and their own."""
+    EmailTemplate = _model("activities.EmailTemplate")
+    if not (user.is_authenticated and user.is_active):
+        return EmailTemplate.objects.none()
+    return EmailTemplate.objects.filter(Q(owner=None) | Q(owner=user))
+
+
+def changeable_email_templates(user: User) -> QuerySet:
+    """Templates a user may change: their own, and administrators the team's."""
+    if is_admin(user):
+        return email_templates(user)
+    return email_templates(user).filter(owner=user)
+
+
 def outbox(user: User) -> QuerySet:
     """The embedded mail server's messages: managers and administrators read them all; a
     user, those of the emails they wrote."""

@@ -55,6 +55,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Team settings"), "crm:team_settings", "building-gear", ADMINS),
     Item(_("Webhooks"), "api:webhooks", "broadcast", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
+    Item(_("Email templates"), "activities:email_templates", "envelope-paper", ALL),
     Item(_("Outbox"), "activities:outbox", "send", ALL, setting="EMAIL_OUTBOX"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),
     Item(_("Administration"), "crm:users", "person-gear", ADMINS),

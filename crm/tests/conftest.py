@@ -56,6 +56,11 @@ def world(admin_user, manager, alice, bob):
         recipients=["rosa@example.com"],
         raw=f"Message-ID: {w.email.message_id}\r\nSubject: Hola\r\n\r\nx\r\n".encode(),
     )
+    from activities.services import email_template_save
+
+    w.email_template = email_template_save(
+        by=alice, team=False, name="Seguimiento", language="es", subject="Hola {first_name}", body="..."
+    )
     w.bulk_operation = BulkOperation.objects.create(
         user=alice, kind="people", action="discard", selected=0, changed=0, undo={"pks": []}
     )

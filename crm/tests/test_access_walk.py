@@ -66,6 +66,15 @@ def admins(**extra) -> Rule:
     )
 
 
+def alices_alone(**extra) -> Rule:
+    """Something personal of alice's (her email template): only she gets in."""
+    return Rule(
+        allowed=frozenset({"alice"}),
+        refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},
+        **extra,
+    )
+
+
 def owned_by_alice(**extra) -> Rule:
     """A record alice owns: bob must not learn it exists."""
     return Rule(
@@ -192,6 +201,13 @@ RULES: dict[str, Rule] = {
     # Activities, reminders, calendar, catalogs
     "activities:activities": signed_in(),
     "activities:outbox": signed_in(),
+    "activities:email_templates": signed_in(),
+    "activities:email_template_create": signed_in(),
+    # A user's own template is theirs alone: nobody else, administrators included, sees it.
+    "activities:email_template_edit": alices_alone(kwargs=lambda w: {"pk": w.email_template.pk}),
+    "activities:email_template_delete": alices_alone(
+        kwargs=lambda w: {"pk": w.email_template.pk}, post_only=True
+    ),
     "activities:outbox_message": owned_by_alice(kwargs=lambda w: {"pk": w.outbox_message.pk}),
     "activities:activity_create": signed_in(),
     "activities:activity_done": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),

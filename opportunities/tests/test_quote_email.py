@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from activities.models import OutboxMessage
 from opportunities import sales
 from opportunities.models import OpportunityEvent, Quote
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.tests.factories import PersonFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -24,17 +23,20 @@ def quote(alice):
     return sales.quote_create(opportunity=card, by=alice)
 
 
-def test_a_quote_goes_by_email_with_its_pdf(alice, alice_client, quote, smtp):
+def test_a_quote_goes_by_email_with_its_pdf(
+    alice, alice_client, quote, smtp, django_capture_on_commit_callbacks
+):
     page = alice_client.get(reverse("quotes:email", args=[quote.pk]))
     form = page.context["form"]
     assert str(quote) in form["subject"].value()
     assert "Rosa" in form["body"].value()  # the draft greets the contact, in the team's language
-    response = alice_client.post(
-        reverse("quotes:email", args=[quote.pk]),
-        {"subject": form["subject"].value(), "body": form["body"].value(), "cc": ""},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            reverse("quotes:email", args=[quote.pk]),
+            {"subject": form["subject"].value(), "body": form["body"].value(), "cc": ""},
+        )
     assert response.status_code == 302
-    message = OutboxMessage.objects.get().parsed()
+    (message,) = smtp.handler.messages
     (pdf,) = list(message.iter_attachments())
     assert pdf.get_filename() == f"{quote}.pdf"
     assert pdf.get_content().startswith(b"%PDF")
@@ -53,6 +55,6 @@ def test_a_contact_without_an_address_is_told_and_nothing_is_sent(
     response = alice_client.post(reverse("quotes:email", args=[quote.pk]), {"subject": "x", "body": "y"})
     assert response.status_code == 200
     assert "has no email address" in response.content.decode()
-    assert not OutboxMessage.objects.exists()
+    assert smtp.handler.messages == []
     quote.refresh_from_db()
     assert quote.status == Quote.Status.DRAFT
