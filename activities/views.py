@@ -199,10 +199,21 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = (
         access.campaigns(request.user).filter(pk=campaign_id).first() if campaign_id.isdigit() else None
     )
+    # Written from a card: the email goes on the card's timeline too, and {opportunity} is its subject.
+    opportunity_id = bounds.record_id(request.POST.get("opportunity") or request.GET.get("opportunity"))
+    opportunity = (
+        access.opportunities(request.user).filter(pk=opportunity_id, contact=person).first()
+        if opportunity_id
+        else None
+    )
     templates = access.email_templates(request.user).select_related("owner")
     chosen = bounds.record_id(request.GET.get("template"))
     template = templates.filter(pk=chosen).first() if chosen else None
-    initial = services.email_draft(template=template, agent=request.user, person=person) if template else {}
+    initial = (
+        services.email_draft(template=template, agent=request.user, person=person, opportunity=opportunity)
+        if template
+        else {}
+    )
     form = EmailForm(request.POST or None, initial=initial)
     if request.method == "POST" and settings.EMAIL_ENABLED and form.is_valid():
         try:
@@ -213,6 +224,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 cc=form.cleaned_data["cc"],
                 campaign=campaign,
+                opportunity=opportunity,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -232,6 +244,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
             "email_enabled": settings.EMAIL_ENABLED,
             "templates": templates,
             "template": template,
+            "opportunity": opportunity,
             "campaign": campaign,
             "next": safe_next(request),
         },

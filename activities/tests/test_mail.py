@@ -113,3 +113,22 @@ def test_templates_the_teams_and_ones_own_fill_in_the_composer(alice, alice_clie
     assert bob_client.get(reverse("activities:email_template_edit", args=[team.pk])).status_code == 404
     bob_client.post(reverse("activities:email_template_delete", args=[team.pk]))
     assert EmailTemplate.objects.count() == 2
+
+
+def test_an_email_written_from_a_card_goes_on_the_cards_timeline(alice, bob, alice_client, bob_client, smtp):
+    from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+
+    rosa = PersonFactory(owner=alice, first_name="Rosa", email="rosa@andes.pe")
+    card = OpportunityFactory(
+        pipeline=PipelineFactory(members=[alice]), agent=alice, contact=rosa, subject="ERP"
+    )
+    template = EmailTemplate.objects.create(name="T", language="es", subject="Sobre {opportunity}", body="x")
+    url = reverse("activities:person_email", args=[rosa.pk])
+    page = alice_client.get(url, {"opportunity": card.pk, "template": template.pk})
+    assert page.context["form"]["subject"].value() == "Sobre ERP"
+    alice_client.post(url, {"opportunity": card.pk, "subject": "Sobre ERP", "body": "x"})
+    assert Activity.objects.get().opportunity == card
+    # A card the writer does not see is not linked: the email stays the person's.
+    other = OpportunityFactory(pipeline=PipelineFactory(members=[bob]), agent=bob, contact=rosa)
+    alice_client.post(url, {"opportunity": other.pk, "subject": "Hola", "body": "x"})
+    assert Activity.objects.get(subject="Hola").opportunity is None
