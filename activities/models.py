@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.history import tracked
 
@@ -208,9 +209,9 @@ class Email(models.Model):
     timeline entry, and how its sending went. The task worker sends it through SMTP."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("email status", "Queued")
+        SENT = "sent", pgettext_lazy("email status", "Sent")
+        FAILED = "failed", pgettext_lazy("email status", "Failed")
 
     activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="email")
     message_id = models.CharField(_("message id"), max_length=255, unique=True)

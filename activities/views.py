@@ -4,6 +4,7 @@ the activity categories catalog."""
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
@@ -418,6 +420,14 @@ def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
         "Date": pgettext("email header", "Date"),
     }
     headers = [(label, str(parsed.get(name, ""))) for name, label in labels.items()]
+    try:  # the date as the reader's country writes it, in the team's clock
+        sent_at = timezone.localtime(parsedate_to_datetime(str(parsed["Date"])))
+        headers = [
+            (label, date_format(sent_at, "SHORT_DATETIME_FORMAT") if name == "Date" else value)
+            for (label, value), name in zip(headers, labels, strict=True)
+        ]
+    except (TypeError, ValueError, IndexError):
+        pass
     return render(
         request,
         "activities/outbox_message.html",
