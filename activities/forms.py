@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,7 +122,24 @@ class ReassignForm(forms.Form):
         self.fields["owner"].queryset = access.assignable_users(user)
 
 
+class MultipleFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class EmailForm(forms.Form):
+    """The composer: who else, what, and the files that go with it (uploaded now, or the
+    record's own attachments)."""
+
     cc = forms.CharField(
         label=_("Cc"),
         required=False,
@@ -133,6 +151,36 @@ class EmailForm(forms.Form):
     body = forms.CharField(
         max_length=bounds.LONG_TEXT_MAX, label=_("Message"), widget=forms.Textarea(attrs={"rows": 8})
     )
+
+    def __init__(self, *args, record_files=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"] = MultipleFileField(
+            label=_("Attach files"),
+            required=False,
+            widget=MultipleFiles(
+                attrs={
+                    "accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.txt,.csv"
+                }
+            ),
+        )
+        if record_files:
+            self.fields["record_files"] = forms.TypedMultipleChoiceField(
+                label=_("Attach files of the record"),
+                choices=[(a.pk, f"{a.name} ({filesizeformat(a.size)})") for a in record_files],
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def clean_files(self):
+        from crm import attachments
+
+        uploads = self.cleaned_data.get("files") or []
+        if not uploads:
+            return []
+        if len(uploads) > 10:
+            raise forms.ValidationError(_("At most 10 files."))
+        return attachments.check(uploads)
 
     def clean_cc(self) -> list[str]:
         addresses = [a.strip() for a in re.split(r"[,;\s]+", self.cleaned_data["cc"]) if a.strip()]

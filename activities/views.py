@@ -216,8 +216,14 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
         if template
         else {}
     )
-    form = EmailForm(request.POST or None, initial=initial)
+    record_files = list(access.attachments(request.user).filter(person=person).order_by("-pk")[:50])
+    form = EmailForm(request.POST or None, request.FILES or None, initial=initial, record_files=record_files)
     if request.method == "POST" and settings.EMAIL_ENABLED and form.is_valid():
+        chosen_files = [a for a in record_files if a.pk in set(form.cleaned_data.get("record_files") or [])]
+        files = [(c.name, c.upload.read(), c.content_type) for c in form.cleaned_data["files"]]
+        for attachment in chosen_files:
+            with attachment.file.open("rb") as handle:
+                files.append((attachment.name, handle.read(), attachment.content_type))
         try:
             services.email_send(
                 by=request.user,
@@ -227,6 +233,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
                 cc=form.cleaned_data["cc"],
                 campaign=campaign,
                 opportunity=opportunity,
+                attachments=files,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -132,3 +132,35 @@ def test_an_email_written_from_a_card_goes_on_the_cards_timeline(alice, bob, ali
     other = OpportunityFactory(pipeline=PipelineFactory(members=[bob]), agent=bob, contact=rosa)
     alice_client.post(url, {"opportunity": other.pk, "subject": "Hola", "body": "x"})
     assert Activity.objects.get(subject="Hola").opportunity is None
+
+
+def test_files_go_with_the_email_uploaded_or_from_the_record(
+    alice, alice_client, smtp, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm import attachments
+
+    rosa = PersonFactory(owner=alice, email="rosa@andes.pe")
+    (kept,) = attachments.attach(
+        record=rosa, field="person", uploads=[SimpleUploadedFile("plano.pdf", b"%PDF-1.4 plano")], by=alice
+    )
+    url = reverse("activities:person_email", args=[rosa.pk])
+    refused = alice_client.post(
+        url, {"subject": "Hola", "body": "x", "files": [SimpleUploadedFile("virus.exe", b"MZ\x90\x00")]}
+    )
+    assert "virus.exe" in str(refused.context["form"].errors["files"])
+    assert refused.context["form"]["subject"].value() == "Hola"
+    assert not Email.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(
+            url,
+            {
+                "subject": "Precios",
+                "body": "Adjunto.",
+                "files": [SimpleUploadedFile("precios.csv", b"producto,precio\nERP,1000\n")],
+                "record_files": [kept.pk],
+            },
+        )
+    (message,) = smtp.handler.messages
+    assert sorted(part.get_filename() for part in message.iter_attachments()) == ["plano.pdf", "precios.csv"]
