@@ -291,6 +291,18 @@ def email_draft(*, template: EmailTemplate, agent: User, person=None, opportunit
     }
 
 
+@transaction.atomic
+def email_retry(*, email: Email, by: User) -> Email:
+    """Send a failed email again (the writer, after fixing the address or the server)."""
+    email = Email.objects.select_for_update().get(pk=email.pk)
+    if email.status != Email.Status.FAILED:
+        raise ValidationError(_("Only an email that failed can be sent again."))
+    email.status, email.attempts = Email.Status.QUEUED, 0
+    email.save(update_fields=["status", "attempts"])
+    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
+    return email
+
+
 def outbox_store(*, mail_from: str, recipients: list[str], raw: bytes) -> OutboxMessage:
     """Keep a message the embedded mail server received (activities.mail)."""
     from email import policy

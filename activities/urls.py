@@ -7,6 +7,7 @@ app_name = "activities"
 urlpatterns = [
     path("activities/", views.activity_list, name="activities"),
     path("mail/outbox/", views.outbox, name="outbox"),
+    path("mail/emails/<int:pk>/retry/", views.email_retry, name="email_retry"),
     path("mail/templates/", views.email_templates, name="email_templates"),
     path("mail/templates/new/", views.email_template_edit, name="email_template_create"),
     path("mail/templates/<int:pk>/edit/", views.email_template_edit, name="email_template_edit"),

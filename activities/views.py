@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -497,3 +497,21 @@ def email_template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.email_template_delete(template=template, by=request.user)
     messages.success(request, _("Template deleted."))
     return redirect("activities:email_templates")
+
+
+@login_required
+@require_POST
+def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a failed email again: its writer, or a manager or administrator."""
+    email = access.get_or_404(
+        access.emails(request.user).select_related("activity__person", "activity__company"), pk=pk
+    )
+    if not access.is_responsible(request.user, email.created_by_id):
+        raise PermissionDenied
+    try:
+        services.email_retry(email=email, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The email is queued again."))
+    return back(request, _record_url(email.activity))

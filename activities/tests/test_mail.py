@@ -41,7 +41,9 @@ def test_an_email_written_from_the_crm_arrives_whole_and_the_timeline_says_sent(
     assert "email-sent" in alice_client.get(person.get_absolute_url()).content.decode()
 
 
-def test_an_unreachable_server_is_tried_again_then_the_timeline_says_why(alice, alice_client, settings):
+def test_an_unreachable_server_is_tried_again_then_the_timeline_says_why(
+    alice, alice_client, bob_client, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     settings.EMAIL_USE_TLS = False
@@ -58,6 +60,12 @@ def test_an_unreachable_server_is_tried_again_then_the_timeline_says_why(alice, 
     timeline = alice_client.get(person.get_absolute_url()).content.decode()
     assert "email-failed" in timeline
     assert last.error in timeline
+    # Sent again once the server is back: queued, tried afresh.
+    retry = reverse("activities:email_retry", args=[email.pk])
+    assert bob_client.post(retry).status_code == 404  # not bob's to see
+    alice_client.post(retry)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("queued", 0)
 
 
 @pytest.mark.django_db(transaction=True)

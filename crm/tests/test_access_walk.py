@@ -201,6 +201,8 @@ RULES: dict[str, Rule] = {
     # Activities, reminders, calendar, catalogs
     "activities:activities": signed_in(),
     "activities:outbox": signed_in(),
+    # Only a failed email can be sent again: the world's is queued, so the writer is told no.
+    "activities:email_retry": owned_by_alice(kwargs=lambda w: {"pk": w.email.pk}, post_only=True),
     "activities:email_templates": signed_in(),
     "activities:email_template_create": signed_in(),
     # A user's own template is theirs alone: nobody else, administrators included, sees it.
