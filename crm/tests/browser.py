@@ -60,9 +60,10 @@ VARIANTS = [
 ]
 
 
-def variants():
-    """Parametrise a journey over the three variants."""
-    return pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def variants(*names: str):
+    """Parametrise a journey over the three variants, or over the ones named."""
+    chosen = [v for v in VARIANTS if not names or v.name in names]
+    return pytest.mark.parametrize("variant", chosen, ids=[v.name for v in chosen])
 
 
 # A listener for CSP violations, forwarded to the console that the journey watches.
