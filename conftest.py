@@ -98,6 +98,10 @@ class _Received:
 
 
 def _send_to(settings, port: int) -> None:
+    import logging
+
+    # aiosmtpd logs every SMTP command; its goodbyes after a test's end would only be noise.
+    logging.getLogger("mail.log").setLevel(logging.CRITICAL)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

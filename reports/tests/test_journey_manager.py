@@ -84,7 +84,9 @@ def demo(db):
     User.objects.filter(username="gerente").update(language="")
 
 
-@variants()
+# Desktop in both languages: a manager reads the dashboard at a desk (the phone's layout of every
+# module is checked by crm/tests/test_journey_forms.py; the suite's 5-minute budget).
+@variants("es-desktop", "pt-desktop")
 def test_a_managers_morning(journey, demo, tmp_path):
     page = journey.page
     journey.sign_in("gerente", DEMO_PASSWORD)
