@@ -213,7 +213,7 @@ class EmailTemplateForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].help_text = placeholders_help()
-        if user.role != User.Role.ADMIN:
+        if not access.is_admin(user):
             del self.fields["team"]
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from activities import mentions, placeholders
 from activities.models import Activity, Category, Email, EmailAttachment, EmailTemplate, OutboxMessage
+from crm import access
 from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
@@ -266,7 +267,7 @@ def email_template_save(
     body: str,
 ) -> EmailTemplate:
     """Create or change a template: a team one (administrators only) or the user's own."""
-    if team and by.role != User.Role.ADMIN:
+    if team and not access.is_admin(by):
         raise ValidationError(_("Only administrators keep the team's templates."))
     template = template or EmailTemplate()
     template.owner = None if team else by

@@ -76,6 +76,11 @@ def use_country(country: str):
     return _viewer_country.set(country)
 
 
+def forget_country(token) -> None:
+    """Give back the viewer's country :func:`use_country` replaced."""
+    _viewer_country.reset(token)
+
+
 def viewer_country() -> str:
     return _viewer_country.get()
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import SetPasswordForm
@@ -295,7 +297,9 @@ def _display(record, name: str) -> str:
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 
+@functools.cache
 def _time_zones() -> list[tuple[str, str]]:
+    """The zones a team may pick (the tz database is read once per process)."""
     import zoneinfo
 
     zones = sorted(
@@ -349,22 +353,13 @@ class TeamSettingsForm(forms.ModelForm):
         return cleaned
 
     def clean_logo(self):
+        """A new image (Django's ImageField has read it with Pillow: ``logo.image``), ``False``
+        to remove the logo, or ``None`` to keep the stored one (the service's meaning too)."""
         logo = self.cleaned_data.get("logo")
-        if not logo or logo is True or not hasattr(logo, "size") or getattr(logo, "_committed", False):
-            return logo
+        if logo is False or not getattr(logo, "image", None):
+            return logo if logo is False else None
         if logo.size > LOGO_MAX_BYTES:
             raise ValidationError(_("The logo is larger than 2 MB."))
-        from PIL import Image
-
-        try:
-            logo.seek(0)
-            with Image.open(logo) as image:
-                kind = image.format
-                image.verify()
-        except Exception:
-            raise ValidationError(_("Upload a PNG or JPEG image.")) from None
-        finally:
-            logo.seek(0)
-        if kind not in ("PNG", "JPEG"):
+        if logo.image.format not in ("PNG", "JPEG"):
             raise ValidationError(_("Upload a PNG or JPEG image."))
         return logo

@@ -38,7 +38,7 @@ class TeamLocaleMiddleware:
             return self.get_response(request)
         finally:
             team.forget(team_token)
-            countries._viewer_country.reset(country_token)
+            countries.forget_country(country_token)
             timezone.deactivate()
 
 

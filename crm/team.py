@@ -98,4 +98,4 @@ def speaking_as(user, language: str = "") -> Iterator[TeamSettings]:
             yield team
     finally:
         forget(team_token)
-        countries._viewer_country.reset(country_token)
+        countries.forget_country(country_token)

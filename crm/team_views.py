@@ -20,8 +20,6 @@ def team_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         logo = data.pop("logo", None)
-        if logo is not None and logo is not False and getattr(logo, "_committed", False):
-            logo = None  # the stored one, unchanged
         try:
             services.team_settings_save(by=request.user, logo=logo, **data)
         except ValidationError as error:
