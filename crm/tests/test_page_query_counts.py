@@ -97,3 +97,34 @@ def test_tokens_whatsapp_and_merged_companies(alice_client, alice, admin_client,
             for _ in range(n)
         ],
     )
+
+
+def test_mail_pages_and_team_settings(alice_client, alice, manager_client, admin_client, settings):
+    """Issue 4/9's and 5/9's pages: the Outbox (a user's own and everyone's), email templates,
+    a person's composer with their attachments and the templates to start from, the team settings."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from activities.models import EmailTemplate
+    from activities.services import email_send, outbox_store
+    from crm import attachments
+
+    settings.EMAIL_OUTBOX = True
+    rosa = PersonFactory(owner=alice, email="rosa@example.com")
+
+    def mail(n):
+        for _ in range(n):
+            email = email_send(by=alice, person=rosa, subject="Hola", body="x")
+            raw = f"Message-ID: {email.message_id}\r\nSubject: Hola\r\n\r\nx\r\n".encode()
+            outbox_store(mail_from="crm@localhost", recipients=["rosa@example.com"], raw=raw)
+            EmailTemplate.objects.create(name="T", language="es", subject="s", body="b", owner=alice)
+            attachments.attach(
+                record=rosa, field="person", uploads=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 a")], by=alice
+            )
+
+    for client in (alice_client, manager_client):
+        _fixed(client, reverse("activities:outbox"), mail)
+    _fixed(alice_client, reverse("activities:email_templates"), mail)
+    _fixed(alice_client, reverse("activities:person_email", args=[rosa.pk]), mail)
+    _fixed(alice_client, rosa.get_absolute_url(), mail)  # the timeline's emails, joined
+    # The session, the user, the team settings (read once, by the middleware), the menu's counters.
+    assert _queries(admin_client, reverse("crm:team_settings")) <= 5
