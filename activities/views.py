@@ -45,6 +45,13 @@ def _activity_for(user: User, pk: int) -> Activity:
     )
 
 
+def _chosen(request: HttpRequest, name: str, queryset):
+    """The record a form is written for (``?campaign=``, ``?opportunity=``, ``?template=``,
+    or the same posted), among those the user may use; None for anything else."""
+    pk = bounds.record_id(request.POST.get(name) or request.GET.get(name))
+    return queryset.filter(pk=pk).first() if pk else None
+
+
 def _record_url(activity: Activity) -> str:
     target = activity.person or activity.company
     return target.get_absolute_url()
@@ -197,20 +204,11 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
     offers the person's address as a mailto: link instead."""
     person = access.get_or_404(access.workable_people(request.user), pk=pk)
     # Sent while working a campaign member: the email is part of that campaign.
-    campaign_id = str(request.POST.get("campaign") or request.GET.get("campaign") or "")
-    campaign = (
-        access.campaigns(request.user).filter(pk=campaign_id).first() if campaign_id.isdigit() else None
-    )
+    campaign = _chosen(request, "campaign", access.campaigns(request.user))
     # Written from a card: the email goes on the card's timeline too, and {opportunity} is its subject.
-    opportunity_id = bounds.record_id(request.POST.get("opportunity") or request.GET.get("opportunity"))
-    opportunity = (
-        access.opportunities(request.user).filter(pk=opportunity_id, contact=person).first()
-        if opportunity_id
-        else None
-    )
+    opportunity = _chosen(request, "opportunity", access.opportunities(request.user).filter(contact=person))
     templates = access.email_templates(request.user).select_related("owner")
-    chosen = bounds.record_id(request.GET.get("template"))
-    template = templates.filter(pk=chosen).first() if chosen else None
+    template = _chosen(request, "template", templates)
     initial = (
         services.email_draft(template=template, agent=request.user, person=person, opportunity=opportunity)
         if template
@@ -265,10 +263,7 @@ def person_whatsapp(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a WhatsApp chat with the person (wa.me) and record it on their
     timeline; the message starts from the user's template."""
     person = access.get_or_404(access.workable_people(request.user), pk=pk)
-    campaign_id = str(request.POST.get("campaign") or request.GET.get("campaign") or "")
-    campaign = (
-        access.campaigns(request.user).filter(pk=campaign_id).first() if campaign_id.isdigit() else None
-    )
+    campaign = _chosen(request, "campaign", access.campaigns(request.user))
     initial = {
         "message": services.whatsapp_message(
             template=request.user.whatsapp_template, person=person, agent=request.user
