@@ -13,7 +13,7 @@ from crm import team
 from crm.countries import COUNTRIES, format_phone
 from crm.fields import CounterNumberField, key_of
 from crm.history import tracked
-from crm.taxids import TAX_ID_NAMES, format_tax_id
+from crm.taxids import format_tax_id, tax_id_name
 from people.models import Person, search_document
 
 
@@ -96,7 +96,7 @@ class Company(models.Model):
 
     @property
     def tax_id_label(self) -> str:
-        return TAX_ID_NAMES.get(self.country, _("Tax id"))
+        return tax_id_name(self.country)
 
     @property
     def tax_id_display(self) -> str:

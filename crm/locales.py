@@ -87,11 +87,7 @@ def number(value, digits: int = 2, *, trim: bool = False, locale: Locale | None 
     number_value = _decimal(value)
     if number_value is None:
         return ""
-    pattern_decimals = "0" * digits
-    if trim:
-        pattern = "#,##0." + "#" * digits if digits else "#,##0"
-    else:
-        pattern = "#,##0." + pattern_decimals if digits else "#,##0"
+    pattern = "#,##0." + ("#" if trim else "0") * digits if digits else "#,##0"
     return format_decimal(number_value, format=pattern, locale=locale or active(), decimal_quantization=True)
 
 

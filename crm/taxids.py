@@ -141,6 +141,16 @@ def normalize_tax_id(value: str, country: str) -> str:
     return validator(value)
 
 
+def tax_id_name(country: str) -> str:
+    """What the tax id is called in ``country`` (RUC, CNPJ...)."""
+    return TAX_ID_NAMES.get(country) or str(_("Tax id"))
+
+
+def labelled_tax_id(value: str, country: str) -> str:
+    """A tax id as a document prints it: ``RUC 20100070970``, ``CNPJ 11.222.333/0001-81``."""
+    return f"{tax_id_name(country)} {format_tax_id(value, country)}" if value else ""
+
+
 def format_tax_id(value: str, country: str) -> str:
     """How a stored tax id is written on paper."""
     if country == "BR" and len(value) == 14:

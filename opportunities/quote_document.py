@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm import locales, team
 from crm.models import TeamSettings
-from crm.taxids import TAX_ID_NAMES, format_tax_id
+from crm.taxids import labelled_tax_id
 from opportunities.models import Quote
 
 
@@ -45,13 +45,6 @@ class QuoteDocument:
     prepared_by: str
 
 
-def _tax_id(label_country: str, value: str) -> str:
-    if not value:
-        return ""
-    label = TAX_ID_NAMES.get(label_country) or _("Tax id")
-    return f"{label} {format_tax_id(value, label_country)}"
-
-
 def build(quote: Quote, lines: list) -> QuoteDocument:
     """The quote as its reader sees it, in the team's language and number format."""
     settings = team.current()
@@ -71,7 +64,7 @@ def build(quote: Quote, lines: list) -> QuoteDocument:
                 [
                     line
                     for line in (
-                        _tax_id(company.country, company.tax_id),
+                        labelled_tax_id(company.tax_id, company.country),
                         company.address,
                         ", ".join(
                             part for part in (company.city, str(company.get_country_display())) if part
@@ -86,7 +79,10 @@ def build(quote: Quote, lines: list) -> QuoteDocument:
             settings.legal_name,
             [
                 line
-                for line in (_tax_id(settings.country, settings.tax_id), *settings.address.splitlines())
+                for line in (
+                    labelled_tax_id(settings.tax_id, settings.country),
+                    *settings.address.splitlines(),
+                )
                 if line
             ],
         )
