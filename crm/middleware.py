@@ -18,7 +18,7 @@ class TeamLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from crm import countries, locales, team
+        from crm import locales, team
 
         try:
             settings = team.load()
@@ -27,19 +27,18 @@ class TeamLocaleMiddleware:
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         language = user.language if signed_in and user.language else translation.get_language()
-        country = (user.country if signed_in else "") or settings.country
+        country = team.country_of(user if signed_in else None, settings)
         request.language = (language or "es").lower()
+        # Activated, not overridden: a streamed export is written after this returns.
         translation.activate(locales.django_language(language, country))
         request.LANGUAGE_CODE = translation.get_language()
-        team_token, country_token = team.use(settings), countries.use_country(country)
-        if (clock := team.zone(settings)) is not None:
-            timezone.activate(clock)
-        try:
-            return self.get_response(request)
-        finally:
-            team.forget(team_token)
-            countries.forget_country(country_token)
-            timezone.deactivate()
+        with team.kept(settings, country):
+            if (clock := team.zone(settings)) is not None:
+                timezone.activate(clock)
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
 
 
 class IdleSessionMiddleware:

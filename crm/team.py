@@ -65,14 +65,20 @@ def country() -> str:
     return countries.viewer_country() or current().country
 
 
-def use(team: TeamSettings | None):
-    """Keep ``team`` as the current settings (the middleware, per request); returns the token
-    to give back to :func:`forget`."""
-    return _current.set(team)
+def country_of(user, team: TeamSettings) -> str:
+    """Where ``user`` works: their own country, else the team's (anonymous visitors too)."""
+    return getattr(user, "country", "") or team.country
 
 
-def forget(token) -> None:
-    _current.reset(token)
+@contextmanager
+def kept(team: TeamSettings, country: str) -> Iterator[None]:
+    """The team's settings and the viewer's country for the work inside (a request, a task)."""
+    team_token, country_token = _current.set(team), countries.use_country(country)
+    try:
+        yield
+    finally:
+        _current.reset(team_token)
+        countries.forget_country(country_token)
 
 
 def zone(team: TeamSettings) -> zoneinfo.ZoneInfo | None:
@@ -88,14 +94,9 @@ def speaking_as(user, language: str = "") -> Iterator[TeamSettings]:
     locale (``language``, else theirs, with their country or the team's), their country for
     phones, and the team's clock."""
     team = load()
-    country = getattr(user, "country", "") or team.country
+    country = country_of(user, team)
     locale = locales.django_language(
         language or getattr(user, "language", "") or settings.LANGUAGE_CODE, country
     )
-    team_token, country_token = use(team), countries.use_country(country)
-    try:
-        with translation.override(locale), timezone.override(zone(team)):
-            yield team
-    finally:
-        forget(team_token)
-        countries.forget_country(country_token)
+    with kept(team, country), translation.override(locale), timezone.override(zone(team)):
+        yield team
