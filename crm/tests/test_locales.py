@@ -236,3 +236,18 @@ def test_spanish_agrees_with_what_it_speaks_of(alice, admin_user, admin_client):
     assert "Restaurado" in page
     with translation.override("es"):
         assert str(Campaign.Status.PLANNED.label) == "Programada"
+
+
+def test_a_streamed_export_writes_times_in_the_teams_clock(alice, alice_client, admin_user):
+    """A CSV is written after the request's middleware is done: it keeps the team's time zone."""
+    import datetime as dt
+
+    from people.models import Person
+    from people.tests.factories import PersonFactory
+
+    services.team_settings_save(by=admin_user, time_zone="America/Mexico_City")
+    rosa = PersonFactory(owner=alice, first_name="Rosa")
+    Person.objects.filter(pk=rosa.pk).update(created_at=dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC))
+    response = alice_client.get(reverse("people:export"), {"format": "csv"})
+    content = b"".join(response.streaming_content).decode()
+    assert "2026-03-05 06:00" in content  # noon UTC is six in the morning in Mexico City
