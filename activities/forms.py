@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Category
-from crm import access, bounds
+from crm import access, attachments, bounds
 from crm.countries import format_phone
 from crm.forms import DateTimeInput
 from crm.models import User
@@ -157,11 +157,7 @@ class EmailForm(forms.Form):
         self.fields["files"] = MultipleFileField(
             label=_("Attach files"),
             required=False,
-            widget=MultipleFiles(
-                attrs={
-                    "accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.txt,.csv"
-                }
-            ),
+            widget=MultipleFiles(attrs={"accept": attachments.ACCEPT}),
         )
         if record_files:
             self.fields["record_files"] = forms.TypedMultipleChoiceField(
@@ -173,8 +169,6 @@ class EmailForm(forms.Form):
             )
 
     def clean_files(self):
-        from crm import attachments
-
         uploads = self.cleaned_data.get("files") or []
         if not uploads:
             return []

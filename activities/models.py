@@ -238,10 +238,6 @@ class Email(models.Model):
     def __str__(self) -> str:
         return self.subject
 
-    @property
-    def recipients(self) -> list[str]:
-        return [address for address in (*self.to.splitlines(), *self.cc.splitlines()) if address]
-
 
 class OutboxMessage(models.Model):
     """A message the embedded mail server received (`manage.py mail_outbox`, under `make run`

@@ -72,6 +72,10 @@ EXTENSIONS = {
 }
 
 
+# What a file input offers to pick: the extensions of the kinds check() accepts.
+ACCEPT = ",".join(dict.fromkeys(extension for extensions in EXTENSIONS.values() for extension in extensions))
+
+
 def named_as(name: str, kind: str) -> str:
     """The stored name with the extension of the kind its content is: a PDF called
     ``poly.html`` is kept as ``poly.pdf``, and no browser reads it as a page."""

@@ -107,7 +107,7 @@ def attachments_box(context, record, kind: str):
     with the form that attaches more. One query."""
     from django.conf import settings
 
-    from crm.attachments import KINDS
+    from crm.attachments import ACCEPT, KINDS
 
     request = context["request"]
     items = (
@@ -122,6 +122,7 @@ def attachments_box(context, record, kind: str):
         "csrf_token": context.get("csrf_token"),
         "items": list(items),
         "kind": kind,
+        "accept": ACCEPT,
         "record": record,
         "max_bytes": settings.ATTACHMENT_MAX_BYTES,
     }
