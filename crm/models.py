@@ -370,10 +370,6 @@ class ExchangeRate(models.Model):
         return f"{self.currency} {self.on}: {self.rate}"
 
 
-def _week_days():
-    return [(0, _("Sunday")), (1, _("Monday")), (6, _("Saturday"))]
-
-
 @tracked()
 class TeamSettings(models.Model):
     """The team's own data and defaults, one row (crm.team): who issues the quotes, the
@@ -400,7 +396,15 @@ class TeamSettings(models.Model):
         _("quotes valid for (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/Lima")
-    week_start = models.PositiveSmallIntegerField(_("week starts on"), choices=_week_days(), default=1)
+
+    class WeekStart(models.IntegerChoices):  # numbered as calendars number days (0: Sunday)
+        SUNDAY = 0, _("Sunday")
+        MONDAY = 1, _("Monday")
+        SATURDAY = 6, _("Saturday")
+
+    week_start = models.PositiveSmallIntegerField(
+        _("week starts on"), choices=WeekStart.choices, default=WeekStart.MONDAY
+    )
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
