@@ -106,6 +106,16 @@ class Activity(models.Model):
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # Written by the customer (an email or a WhatsApp message that came in), and what it answers.
+    received = models.BooleanField(_("received"), default=False)
+    in_reply_to = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -224,6 +234,7 @@ class Email(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)  # List-Unsubscribe…
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -314,3 +325,34 @@ class EmailTemplate(models.Model):
     @property
     def is_team(self) -> bool:
         return self.owner_id is None
+
+
+class WhatsAppMessage(models.Model):
+    """A message through the WhatsApp Business Cloud API, sent from the CRM or received by its
+    webhook, with its timeline activity; the API's statuses (sent, delivered, read, failed)
+    update it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("whatsapp status", "Queued")
+        SENT = "sent", pgettext_lazy("whatsapp status", "Sent")
+        DELIVERED = "delivered", pgettext_lazy("whatsapp status", "Delivered")
+        READ = "read", pgettext_lazy("whatsapp status", "Read")
+        FAILED = "failed", pgettext_lazy("whatsapp status", "Failed")
+        RECEIVED = "received", pgettext_lazy("whatsapp status", "Received")
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="whatsapp")
+    wa_id = models.CharField(_("message id"), max_length=128, unique=True, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20)
+    body = models.TextField(_("message"), blank=True)
+    template = models.CharField(_("template"), max_length=512, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("WhatsApp message")
+        verbose_name_plural = _("WhatsApp messages")
+
+    def __str__(self) -> str:
+        return self.wa_id or str(self.pk)

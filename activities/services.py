@@ -176,10 +176,13 @@ def email_send(
     campaign=None,
     opportunity=None,
     attachments: list[tuple[str, bytes, str]] | tuple = (),
+    headers: dict[str, str] | None = None,
+    deliver: bool = True,
 ) -> Email:
     """Write an email to a person from the CRM: it goes on their timeline at once, whole,
     marked queued, and the task worker sends it through SMTP after the commit (retrying with
-    back-off; the timeline says sent, or failed with the reason)."""
+    back-off; the timeline says sent, or failed with the reason). ``deliver=False`` leaves
+    the sending to the caller (a campaign email, sent at its own pace)."""
     if not person.email:
         raise ValidationError(_("This person has no email address."))
     activity, _follow_up = activity_log(
@@ -200,6 +203,7 @@ def email_send(
         cc="\n".join(cc),
         subject=subject,
         body=body,
+        headers=headers or {},
         created_by=by,
     )
     for name, content, content_type in attachments:
@@ -208,7 +212,8 @@ def email_send(
         )
         attachment.file.save(name, ContentFile(content), save=False)
         attachment.save()
-    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
+    if deliver:
+        transaction.on_commit(lambda: _enqueue_delivery(email.pk))
     return email
 
 
@@ -218,10 +223,11 @@ def _enqueue_delivery(email_id: int, after=None) -> None:
     (deliver_email.using(run_after=after) if after else deliver_email).enqueue(email_id)
 
 
-def email_deliver(*, email_id: int) -> Email:
-    """Send a queued email through SMTP (the task worker). A refused or unreachable server
-    leaves it queued and tries again after 1, 2, 4... times EMAIL_RETRY_SECONDS; after
-    EMAIL_MAX_ATTEMPTS it is failed, with the server's reason."""
+def email_deliver(*, email_id: int, connection=None) -> Email:
+    """Send a queued email through SMTP (the task worker; ``connection``, an open one kept
+    for many). A refused or unreachable server leaves it queued and tries again after 1, 2,
+    4... times EMAIL_RETRY_SECONDS; after EMAIL_MAX_ATTEMPTS it is failed, with the server's
+    reason."""
     with transaction.atomic():
         email = Email.objects.select_for_update().get(pk=email_id)
         if email.status != Email.Status.QUEUED:
@@ -234,7 +240,8 @@ def email_deliver(*, email_id: int) -> Email:
             to=email.to.splitlines(),
             cc=email.cc.splitlines(),
             reply_to=[email.reply_to] if email.reply_to else None,
-            headers={"Message-ID": email.message_id},
+            headers={**email.headers, "Message-ID": email.message_id},
+            connection=connection,
         )
         for attachment in email.attachments.all():
             with attachment.file.open("rb") as handle:

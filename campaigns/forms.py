@@ -135,3 +135,24 @@ class LeadFormSettings(forms.ModelForm):
     def save(self, commit=True):
         self.instance.fields = self.cleaned_data["fields_shown"]
         return super().save(commit)
+
+
+class MailingForm(forms.Form):
+    """A campaign email: what everyone gets (placeholders filled for each) and, when written
+    from People, the campaign it belongs to."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        max_length=bounds.LONG_TEXT_MAX,
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Each message ends with a link to unsubscribe."),
+    )
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False)
+
+    def __init__(self, *args, user, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign is not None:
+            del self.fields["campaign"]
+        else:
+            self.fields["campaign"].queryset = access.campaigns(user).order_by("-created_at", "-id")

@@ -226,3 +226,74 @@ class LeadSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form_id} {self.ip} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Mailing(models.Model):
+    """One email template sent to many people at once (the members of a campaign, or who a
+    tag or a saved list of People names), throttled by the task worker (campaigns.mailings)."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", pgettext_lazy("mailing status", "Sending")
+        DONE = "done", pgettext_lazy("mailing status", "Done")
+
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mailings",
+    )
+    audience = models.CharField(_("to"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=10000)
+    base_url = models.CharField(max_length=300)  # for the unsubscribe links, from the request
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.SENDING)
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign email")
+        verbose_name_plural = _("campaign emails")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["campaign", "-created_at"], name="campaigns_mailing_campaign_idx"),
+            models.Index(fields=["created_by", "-created_at"], name="campaigns_mailing_by_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:mailing", args=[self.pk])
+
+
+class MailingRecipient(models.Model):
+    """One person of a mailing: still to write, skipped (and why), or written (their email,
+    whose status says sent or failed)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("mailing recipient", "Waiting")
+        WRITTEN = "written", pgettext_lazy("mailing recipient", "Written")
+        UNSUBSCRIBED = "unsubscribed", pgettext_lazy("mailing recipient", "Skipped: unsubscribed")
+        NO_ADDRESS = "no_address", pgettext_lazy("mailing recipient", "Skipped: no email address")
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    email = models.OneToOneField(
+        "activities.Email", verbose_name=_("email"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        constraints = [models.UniqueConstraint(fields=["mailing", "person"], name="campaigns_mailing_once")]
+        indexes = [models.Index(fields=["mailing", "status", "id"], name="campaigns_recipient_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.mailing_id} {self.person_id}"

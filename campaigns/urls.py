@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import lead_views, views
+from campaigns import lead_views, mailing_views, views
 
 app_name = "campaigns"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_create, name="create"),
     path("add-people/", views.members_add_people, name="add_people"),
+    path("emails/", mailing_views.mailing_list, name="mailings"),
+    path("emails/new/", mailing_views.mailing_create, name="mailing_create"),
+    path("emails/<int:pk>/", mailing_views.mailing_detail, name="mailing"),
     path("lead-forms/", lead_views.leadform_list, name="leadforms"),
     path("lead-forms/new/", lead_views.leadform_create, name="leadform_create"),
     path("lead-forms/<int:pk>/", lead_views.leadform_edit, name="leadform_edit"),

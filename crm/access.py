@@ -500,6 +500,12 @@ def campaign_members(user: User) -> QuerySet:
     return scope(user, queryset, "agent")
 
 
+def mailings(user: User) -> QuerySet:
+    """Campaign emails: a user's own; all for managers."""
+    Mailing = _model("campaigns.Mailing")
+    return scope(user, Mailing.objects.all(), "created_by")
+
+
 # Opportunities ---------------------------------------------------------------
 
 

@@ -307,6 +307,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@localhost")
 # A message that could not be sent is tried again after 1, 2, 4... times this, this many times.
 EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+# Campaign emails go out at most this many a minute (campaigns.mailings), in steps of 10 s.
+EMAIL_RATE_PER_MINUTE = max(1, env_int("EMAIL_RATE_PER_MINUTE", 300))
 # Pages offer a mailto: link instead of sending only when mail is switched off.
 EMAIL_ENABLED = env_bool("EMAIL_ENABLED", True)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -95,6 +95,7 @@ class Person(models.Model):
         COLD_CALL = "cold_call", _("Cold call")
         EMAIL = "email", _("Email campaign")
         IMPORT = "import", _("Imported list")
+        WHATSAPP = "whatsapp", "WhatsApp"
         OTHER = "other", _("Other")
 
     # The team's contacts catalog key, C-000123 (manual 003): consecutive, on creation.
@@ -126,6 +127,8 @@ class Person(models.Model):
         related_name="+",
     )
     discard_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Asked for no more campaign emails (the link in every campaign email).
+    unsubscribed_at = models.DateTimeField(_("unsubscribed from emails"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Values of the custom fields administrators add (crm.custom_fields).

@@ -105,6 +105,16 @@ def person_discard(*, person: Person, by: User, reason: str = "") -> Person:
     return locked
 
 
+def person_unsubscribe(*, person: Person) -> bool:
+    """The person asked for no more campaign emails (their link): kept from now on. Returns
+    whether this changed anything."""
+    return bool(
+        Person.objects.filter(pk=person.pk, unsubscribed_at=None).update(
+            unsubscribed_at=timezone.now(), updated_at=timezone.now()
+        )
+    )
+
+
 @transaction.atomic
 def person_restore(*, person: Person, by: User) -> Person:
     """Back to People exactly as it was: only the discard marks are cleared."""

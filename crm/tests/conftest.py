@@ -12,7 +12,7 @@ from api.models import ApiToken, Webhook
 from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
-from crm import attachments, importing, services
+from crm import access, attachments, importing, services
 from crm.models import BulkOperation, CustomField, ExchangeRate, ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from opportunities import sales
@@ -66,6 +66,18 @@ def world(admin_user, manager, alice, bob):
     )
     w.campaign = CampaignFactory(owner=alice)
     w.member = CampaignMemberFactory(campaign=w.campaign, person=w.person, agent=alice)
+    from campaigns.mailings import mailing_start, unsubscribe_token
+
+    w.mailing = mailing_start(
+        by=alice,
+        people=access.workable_people(alice),
+        subject="Oferta",
+        body="Hola {first_name}",
+        audience="Feria",
+        base_url="http://testserver",
+        campaign=w.campaign,
+    )
+    w.unsubscribe_token = unsubscribe_token(w.person.pk)
     # alice's board and card; bob works on another board.
     w.pipeline = PipelineFactory(members=[alice])
     PipelineFactory(members=[bob])

@@ -356,6 +356,10 @@ RULES: dict[str, Rule] = {
     "quotes:email": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
     "opportunities:convert": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     # Lead forms and lists
+    "unsubscribe": public(kwargs=lambda w: {"token": w.unsubscribe_token}),
+    "campaigns:mailings": signed_in(),
+    "campaigns:mailing_create": signed_in(),
+    "campaigns:mailing": owned_by_alice(kwargs=lambda w: {"pk": w.mailing.pk}),
     "public_lead_form": public(kwargs=lambda w: {"token": w.lead_form.token}),
     "campaigns:leadforms": admins(),
     "campaigns:leadform_create": admins(),
