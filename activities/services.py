@@ -99,6 +99,37 @@ def activity_log(
     return activity, follow_up
 
 
+def activity_received(
+    *,
+    kind: str,
+    subject: str,
+    detail: str,
+    person,
+    at: datetime,
+    company=None,
+    opportunity=None,
+    campaign=None,
+    in_reply_to: Activity | None = None,
+    by: User | None = None,
+) -> Activity:
+    """What a customer wrote (an email read from a mailbox, a WhatsApp message), on their
+    timeline at the time they wrote it, under what it answers; the person's agent owns it."""
+    return Activity.objects.create(
+        kind=kind,
+        subject=(" ".join(subject.split()) or "—")[:200],
+        detail=detail,
+        person=person,
+        company=company,
+        opportunity=opportunity,
+        campaign=campaign,
+        owner=person.owner,
+        created_by=by or person.owner,
+        done_at=at,
+        received=True,
+        in_reply_to=in_reply_to,
+    )
+
+
 def note_add(*, record, field: str, by: User, subject: str, detail: str = "") -> Activity:
     """A done note the CRM writes on a record's timeline (an attachment, a merge, a
     deleted card); ``field`` names the record's kind. A card's or an order's note

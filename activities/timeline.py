@@ -3,7 +3,7 @@ stream, newest first, grouped by day, read in a fixed number of queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
@@ -20,6 +20,7 @@ class Entry:
     at: datetime
     activity: Any = None  # activities.Activity
     event: Any = None  # an app's change record (PersonEvent...)
+    replies: list = field(default_factory=list)  # the customer's answers, shown under it
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,11 @@ def build(
     the record's ``created`` (when, by whom) for a record without a creation event, newest
     first, ``limit`` entries older than ``before``."""
     # An email's entry says how its sending went (activities.Email, joined: no query each).
-    activities = activities.filter(done_at__isnull=False).select_related("email")
+    activities = activities.filter(done_at__isnull=False).select_related("email", "whatsapp")
     if before is not None:
         activities = activities.filter(done_at__lt=before)
     entries = [Entry(at=a.done_at, activity=a) for a in activities.order_by("-done_at", "-id")[: limit + 1]]
+    entries = _threaded(entries)
     if events is not None:
         if before is not None:
             events = events.filter(**{f"{event_time}__lt": before})
@@ -75,6 +77,19 @@ def build(
         for day, items in groupby(entries, key=lambda entry: timezone.localtime(entry.at).date())
     ]
     return Timeline(days=days, next_before=entries[-1].at if more and entries else None)
+
+
+def _threaded(entries: list[Entry]) -> list[Entry]:
+    """An answer shown under the message it answers when both are on the page."""
+    by_id = {entry.activity.pk: entry for entry in entries}
+    kept = []
+    for entry in entries:
+        parent = by_id.get(entry.activity.in_reply_to_id)
+        if parent is not None and parent is not entry:
+            parent.replies.insert(0, entry)
+        else:
+            kept.append(entry)
+    return kept
 
 
 def parse_before(raw: str | None) -> datetime | None:

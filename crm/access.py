@@ -421,6 +421,25 @@ def outbox(user: User) -> QuerySet:
     )
 
 
+def mailboxes(user: User) -> QuerySet:
+    """Mailboxes a user may change: their own; administrators the team's shared one too."""
+    Mailbox = _model("messaging.Mailbox")
+    if not (user.is_authenticated and user.is_active):
+        return Mailbox.objects.none()
+    return Mailbox.objects.filter(Q(user=user) | (Q(user=None) if is_admin(user) else Q(pk__in=[])))
+
+
+def inbound_emails(user: User) -> QuerySet:
+    """Messages read from mailboxes: those of the user's own mailbox and the team's shared
+    one; all for managers."""
+    InboundEmail = _model("messaging.InboundEmail")
+    if not (user.is_authenticated and user.is_active):
+        return InboundEmail.objects.none()
+    if sees_everything(user):
+        return InboundEmail.objects.all()
+    return InboundEmail.objects.filter(Q(mailbox__user=user) | Q(mailbox__isnull=False, mailbox__user=None))
+
+
 def team_settings(user: User) -> QuerySet:
     """The team's settings: administrators change them and read their history."""
     from crm.models import TeamSettings

@@ -132,7 +132,8 @@ def test_the_starting_worker_plans_one_digest(settings):
     out = StringIO()
     worker_starting.send(sender=None, stdout=out)
     worker_starting.send(sender=None, stdout=out)
-    assert out.getvalue() == "Daily reminder digest planned."  # once
+    assert out.getvalue().count("Daily reminder digest planned.") == 1  # once
+    assert out.getvalue().count("Mailbox checks planned.") == 1
     planned = DBTaskResult.objects.get(task_path=tasks.TASK_PATH)
     assert planned.run_after > timezone.now()
     assert timezone.localtime(planned.run_after).hour == tasks.DIGEST_HOUR.hour

@@ -15,6 +15,7 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import access, attachments, importing, services
 from crm.models import BulkOperation, CustomField, ExchangeRate, ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
+from messaging.models import Mailbox
 from opportunities import sales
 from opportunities.models import SavedFilter
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
@@ -78,6 +79,14 @@ def world(admin_user, manager, alice, bob):
         campaign=w.campaign,
     )
     w.unsubscribe_token = unsubscribe_token(w.person.pk)
+    from messaging.filing import receive
+
+    w.inbound = receive(
+        raw=b"Message-ID: <w@x.pe>\r\nFrom: Nadie <nadie@x.pe>\r\nSubject: Hola\r\n\r\nx\r\n",
+        mailbox=Mailbox.objects.create(
+            user=alice, address="alice@crm.test", host="127.0.0.1", username="a", password_encrypted="x"
+        ),
+    )
     # alice's board and card; bob works on another board.
     w.pipeline = PipelineFactory(members=[alice])
     PipelineFactory(members=[bob])

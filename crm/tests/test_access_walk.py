@@ -356,6 +356,10 @@ RULES: dict[str, Rule] = {
     "quotes:email": owned_by_alice(kwargs=lambda w: {"pk": w.quote.pk}),
     "opportunities:convert": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     # Lead forms and lists
+    "messaging:mailbox": signed_in(),
+    "messaging:team_mailbox": admins(),
+    "messaging:inbox": signed_in(),
+    "messaging:inbox_message": owned_by_alice(kwargs=lambda w: {"pk": w.inbound.pk}),
     "unsubscribe": public(kwargs=lambda w: {"token": w.unsubscribe_token}),
     "campaigns:mailings": signed_in(),
     "campaigns:mailing_create": signed_in(),

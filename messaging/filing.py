@@ -1,0 +1,178 @@
+"""Filing what customers write: a message read from a mailbox goes once (by Message-ID) on
+the timeline of every person whose address sent or received it, with their company and
+their open card, under the email of the CRM's it answers (In-Reply-To / References). A
+message from nobody the CRM knows waits in the Inbox, to be filed on a person by hand or to
+become a prospect."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from html import unescape
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from activities import services as activity_services
+from activities.models import Activity, Email
+from crm import attachments
+from crm.models import User
+from messaging.models import InboundEmail, Mailbox
+from opportunities.models import Opportunity
+from people.models import Person
+
+_IDS = re.compile(r"<[^<>\s]+>")
+_TAGS = re.compile(r"<[^>]+>")
+BODY_MAX = 100_000
+
+
+def parse(raw: bytes) -> EmailMessage:
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+def _text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        text = part.get_content()
+    except (LookupError, ValueError):  # an unknown charset
+        text = part.get_payload(decode=True).decode("utf-8", "replace")
+    if part.get_content_type() == "text/html":
+        text = unescape(_TAGS.sub("", text))
+    return text.replace("\x00", "").replace("\r\n", "\n").strip()[:BODY_MAX]
+
+
+def _when(message: EmailMessage) -> datetime:
+    """The message's date, if believable (1900 to 2100, not in the future), else now."""
+    now = timezone.now()
+    try:
+        when = parsedate_to_datetime(str(message["Date"]))
+    except (TypeError, ValueError, IndexError):
+        return now
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when if datetime(1900, 1, 1, tzinfo=UTC) <= when <= now else now
+
+
+def _addresses(message: EmailMessage, *headers: str) -> list[str]:
+    values = [str(value) for header in headers for value in message.get_all(header, [])]
+    return [address.strip().lower() for _name, address in getaddresses(values) if "@" in address]
+
+
+def _ours() -> set[str]:
+    """The team's own addresses: never a customer to file on."""
+    own = {settings.DEFAULT_FROM_EMAIL.lower()}
+    own |= {a.lower() for a in User.objects.exclude(email="").values_list("email", flat=True)}
+    own |= {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    return own
+
+
+def receive(*, raw: bytes, mailbox: Mailbox | None) -> InboundEmail | None:
+    """Keep a message read from ``mailbox`` and file it; None if it was already read
+    (through any mailbox) or is one the CRM sent itself (a BCC copy)."""
+    message = parse(raw)
+    message_id = str(message["Message-ID"] or "").strip()[:255]
+    if not message_id:
+        message_id = f"<{hashlib.sha256(raw).hexdigest()}@no-message-id>"
+    if Email.objects.filter(message_id=message_id).exists():
+        return None
+    from_name, from_email = parseaddr(str(message["From"] or ""))
+    with transaction.atomic():
+        inbound, created = InboundEmail.objects.get_or_create(
+            message_id=message_id,
+            defaults={
+                "mailbox": mailbox,
+                "in_reply_to": "\n".join(
+                    _IDS.findall(f"{message['In-Reply-To'] or ''} {message['References'] or ''}")
+                ),
+                "from_email": from_email.lower()[:320],
+                "from_name": from_name.replace("\x00", "")[:200],
+                "to": "\n".join(_addresses(message, "To")),
+                "cc": "\n".join(_addresses(message, "Cc")),
+                "subject": " ".join(str(message["Subject"] or "").split()).replace("\x00", "")[:200],
+                "body": _text(message),
+                "raw": raw,
+                "sent_at": _when(message),
+            },
+        )
+        if not created:
+            return None
+        people = _people_for(inbound)
+        if people:
+            file(inbound=inbound, people=people)
+    return inbound
+
+
+def _people_for(inbound: InboundEmail) -> list[Person]:
+    addresses = {inbound.from_email, *inbound.to.split(), *inbound.cc.split()} - _ours() - {""}
+    if not addresses:
+        return []
+    return list(
+        Person.objects.annotate(address=Upper("email"))
+        .filter(address__in=[a.upper() for a in addresses], discarded_at=None)
+        .select_related("owner")
+        .order_by("pk")
+    )
+
+
+def file(*, inbound: InboundEmail, people: list[Person], by: User | None = None) -> list[Activity]:
+    """Put ``inbound`` on each person's timeline (with their company and open card, under the
+    CRM's email it answers) and keep its attachments on the person; the Inbox forgets it."""
+    answered = {
+        email.activity.person_id: email.activity
+        for email in Email.objects.filter(message_id__in=inbound.in_reply_to.split()).select_related(
+            "activity"
+        )
+    }
+    message = parse(bytes(inbound.raw))
+    activities = []
+    for person in people:
+        parent = answered.get(person.pk)
+        opportunity = (
+            parent.opportunity
+            if parent is not None and parent.opportunity_id
+            else Opportunity.objects.filter(contact=person)
+            .exclude(status__in=(Opportunity.Status.CLOSED, Opportunity.Status.LOST))
+            .order_by("-pk")
+            .first()
+        )
+        membership = person.memberships.select_related("company").order_by("pk").first()
+        activity = activity_services.activity_received(
+            kind=Activity.Kind.EMAIL,
+            subject=inbound.subject,
+            detail=inbound.body,
+            person=person,
+            at=inbound.sent_at,
+            company=membership.company if membership else None,
+            opportunity=opportunity,
+            campaign=parent.campaign if parent is not None else None,
+            in_reply_to=parent,
+            by=by,
+        )
+        activities.append(activity)
+        _keep_attachments(message, person=person, by=by or person.owner)
+    inbound.status, inbound.filed_on = InboundEmail.Status.FILED, inbound.filed_on + len(people)
+    inbound.save(update_fields=["status", "filed_on"])
+    return activities
+
+
+def _keep_attachments(message: EmailMessage, *, person: Person, by: User) -> None:
+    """Each attached file the upload rules accept becomes the person's attachment; the others
+    are left in the mailbox."""
+    for part in message.iter_attachments():
+        content = part.get_payload(decode=True) or b""
+        upload = SimpleUploadedFile(part.get_filename() or "file", content, part.get_content_type())
+        try:
+            attachments.attach(record=person, field="person", uploads=[upload], by=by)
+        except ValidationError:
+            continue

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("mail/mailbox/", views.mailbox_edit, name="mailbox"),
+    path("mail/mailbox/team/", views.mailbox_edit, {"team": True}, name="team_mailbox"),
+    path("mail/inbox/", views.inbox, name="inbox"),
+    path("mail/inbox/<int:pk>/", views.inbox_message, name="inbox_message"),
+]

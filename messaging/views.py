@@ -1,0 +1,103 @@
+"""The channels' pages: the mailboxes the CRM reads, and the Inbox of messages from senders
+it does not know."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from crm import access
+from crm.pagination import paginate
+from messaging import imap, services
+from messaging.forms import FileForm, MailboxForm, ProspectForm
+from messaging.models import InboundEmail
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    first, _sep, last = " ".join(name.split()).partition(" ")
+    return first[:100], last[:100]
+
+
+@login_required
+def mailbox_edit(request: HttpRequest, team: bool = False) -> HttpResponse:
+    """The user's own mailbox, or the team's shared one (administrators)."""
+    if team and not access.is_admin(request.user):
+        raise PermissionDenied
+    mailboxes = access.mailboxes(request.user)
+    mailbox = mailboxes.filter(user=None).first() if team else mailboxes.filter(user=request.user).first()
+    form = MailboxForm(request.POST or None, instance=mailbox)
+    if request.method == "POST" and "delete" in request.POST and mailbox is not None:
+        services.mailbox_delete(mailbox=mailbox, by=request.user)
+        messages.success(request, _("Mailbox disconnected."))
+        return redirect(request.path)
+    if request.method == "POST" and "check" in request.POST and mailbox is not None:
+        new = imap.check(mailbox)
+        if mailbox.error:
+            messages.error(request, _("The mailbox could not be read: %(error)s") % {"error": mailbox.error})
+        else:
+            messages.success(request, _("Mailbox read: %(count)s new messages.") % {"count": new})
+        return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
+        try:
+            services.mailbox_save(
+                by=request.user,
+                mailbox=mailbox,
+                team=team,
+                password=form.cleaned_data["password"],
+                **data,
+            )
+        except ValidationError as error:
+            # The server's refusal is said next to the password; a field's own error next to it.
+            form.add_error(None if hasattr(error, "error_dict") else "password", error)
+        else:
+            messages.success(request, _("Mailbox connected: new messages will show on the timelines."))
+            return redirect(request.path)
+    return render(request, "messaging/mailbox.html", {"form": form, "mailbox": mailbox, "team": team})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    waiting = access.inbound_emails(request.user).filter(status=InboundEmail.Status.WAITING)
+    page = paginate(request, waiting.select_related("mailbox").order_by("-sent_at", "-id"))
+    return render(request, "messaging/inbox.html", {"page": page})
+
+
+@login_required
+def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = access.get_or_404(access.inbound_emails(request.user).select_related("mailbox"), pk=pk)
+    first, last = _split_name(inbound.from_name or inbound.from_email.partition("@")[0])
+    file_form = FileForm(request.POST if "file" in request.POST else None, user=request.user)
+    prospect_form = ProspectForm(
+        request.POST if "prospect" in request.POST else None, initial={"first_name": first, "last_name": last}
+    )
+    if request.method == "POST":
+        try:
+            if "dismiss" in request.POST:
+                services.inbound_dismiss(inbound=inbound, by=request.user)
+                messages.success(request, _("Message dismissed."))
+                return redirect("messaging:inbox")
+            if "file" in request.POST and file_form.is_valid():
+                person = file_form.cleaned_data["person"]
+                services.inbound_file(inbound=inbound, person=person, by=request.user)
+                messages.success(request, _("Filed on %(name)s's timeline.") % {"name": person})
+                return redirect(person)
+            if "prospect" in request.POST and prospect_form.is_valid():
+                person = services.inbound_to_prospect(
+                    inbound=inbound, by=request.user, **prospect_form.cleaned_data
+                )
+                messages.success(
+                    request, _("New prospect %(name)s, with the message on the timeline.") % {"name": person}
+                )
+                return redirect(person)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "messaging/inbox_message.html",
+        {"inbound": inbound, "file_form": file_form, "prospect_form": prospect_form},
+    )
