@@ -36,6 +36,8 @@ class Command(BaseCommand):
         if os.environ.get("RUN_MAIN") != "true":
             helpers.append(subprocess.Popen([sys.executable, "manage.py", "worker"]))
             self.stdout.write(f"Task worker started (pid {helpers[-1].pid}).")
+            # What customers write, read as it arrives (messaging: IMAP IDLE).
+            helpers.append(subprocess.Popen([sys.executable, "manage.py", "mail_listen"]))
             if settings.EMAIL_OUTBOX:
                 helpers.append(subprocess.Popen([sys.executable, "manage.py", "mail_outbox"]))
                 self.stdout.write("No EMAIL_URL: mail goes to the embedded outbox (menu: Outbox).")
