@@ -227,6 +227,42 @@ class WhatsAppForm(forms.Form):
             self.fields["number"].initial = next(iter(numbers))
 
 
+class WhatsAppSendForm(forms.Form):
+    """A message through WhatsApp Business (the Cloud API): a text, or an approved template."""
+
+    number = forms.ChoiceField(label=_("Number"), widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("Message"), required=False, max_length=4096, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    template = forms.RegexField(
+        label=_("Approved template"),
+        required=False,
+        max_length=100,
+        regex=r"^[a-z0-9_]+$",
+        error_messages={"invalid": _("A template's name has lowercase letters, digits and _ only.")},
+        help_text=_(
+            "Outside the 24 hours after the person last wrote, WhatsApp only lets a template through."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Template language"),
+        choices=[("es", "Español"), ("pt_BR", "Português (BR)"), ("en_US", "English")],
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        numbers = dict.fromkeys(n for n in (person.mobile, person.phone) if n)
+        self.fields["number"].choices = [(n, format_phone(n)) for n in numbers]
+        if numbers:
+            self.fields["number"].initial = next(iter(numbers))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text", "").strip() and not data.get("template"):
+            self.add_error("text", _("Write a message or choose an approved template."))
+        return data
+
+
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category

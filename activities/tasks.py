@@ -97,3 +97,11 @@ def deliver_email(email_id: int) -> str:
     from activities.services import email_deliver
 
     return email_deliver(email_id=email_id).status
+
+
+@task()
+def deliver_whatsapp(message_id: int) -> str:
+    """Send one WhatsApp message through the Cloud API (activities.whatsapp.deliver)."""
+    from activities.whatsapp import deliver
+
+    return deliver(message_id=message_id).status

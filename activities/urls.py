@@ -23,6 +23,7 @@ urlpatterns = [
     path("reminders/<int:pk>/reassign/", views.reminder_reassign, name="reminder_reassign"),
     path("people/<int:pk>/email/", views.person_email, name="person_email"),
     path("people/<int:pk>/whatsapp/", views.person_whatsapp, name="person_whatsapp"),
+    path("people/<int:pk>/whatsapp/send/", views.person_whatsapp_send, name="person_whatsapp_send"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

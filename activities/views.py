@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from activities import calendar, services
+from activities import calendar, services, whatsapp
 from activities.filters import ActivityFilter, ReminderFilter
 from activities.forms import (
     ActivityForm,
@@ -29,6 +29,7 @@ from activities.forms import (
     ReassignForm,
     RescheduleForm,
     WhatsAppForm,
+    WhatsAppSendForm,
 )
 from activities.models import Activity
 from crm import access, bounds
@@ -295,6 +296,25 @@ def person_whatsapp(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/whatsapp.html",
         {"person": person, "form": form, "campaign": campaign, "template": request.user.whatsapp_template},
     )
+
+
+@login_required
+def person_whatsapp_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send through WhatsApp Business (the Cloud API): queued on the timeline, sent by the
+    task worker, its status (sent, delivered, read) updated by the webhook."""
+    person = access.get_or_404(access.workable_people(request.user), pk=pk)
+    if not whatsapp.enabled():
+        raise Http404
+    form = WhatsAppSendForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            whatsapp.send(by=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("WhatsApp message queued: its status shows on the timeline."))
+            return redirect(person)
+    return render(request, "activities/whatsapp_send.html", {"person": person, "form": form})
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -316,6 +316,16 @@ MAILBOX_KEY = os.environ.get("MAILBOX_KEY", "")
 MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
 MAIL_POLL_SECONDS = max(5, env_int("MAIL_POLL_SECONDS", 60))
 MAIL_BACKFILL_DAYS = env_int("MAIL_BACKFILL_DAYS", 7)
+# WhatsApp Business Cloud API (activities.whatsapp, messaging.whatsapp): with a phone-number id
+# and an access token, agents send from the CRM; the webhook (/whatsapp/webhook/) checks each
+# delivery's X-Hub-Signature-256 against the app secret and answers Meta's verification with
+# WHATSAPP_VERIFY_TOKEN. Without them, WhatsApp is click-to-chat (wa.me).
+WHATSAPP_API_URL = os.environ.get("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0").rstrip("/")
+WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN", "")
+WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_TIMEOUT = env_int("WHATSAPP_TIMEOUT", 20)
 # Campaign emails go out at most this many a minute (campaigns.mailings), in steps of 10 s.
 EMAIL_RATE_PER_MINUTE = max(1, env_int("EMAIL_RATE_PER_MINUTE", 300))
 # Pages offer a mailto: link instead of sending only when mail is switched off.

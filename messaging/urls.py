@@ -9,4 +9,5 @@ urlpatterns = [
     path("mail/mailbox/team/", views.mailbox_edit, {"team": True}, name="team_mailbox"),
     path("mail/inbox/", views.inbox, name="inbox"),
     path("mail/inbox/<int:pk>/", views.inbox_message, name="inbox_message"),
+    path("whatsapp/webhook/", views.whatsapp_webhook, name="whatsapp_webhook"),
 ]

@@ -3,16 +3,21 @@ it does not know."""
 
 from __future__ import annotations
 
+import hmac
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from crm import access
 from crm.pagination import paginate
-from messaging import imap, services
+from messaging import imap, services, whatsapp
 from messaging.forms import FileForm, MailboxForm, ProspectForm
 from messaging.models import InboundEmail
 
@@ -101,3 +106,29 @@ def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
         "messaging/inbox_message.html",
         {"inbound": inbound, "file_form": file_form, "prospect_form": prospect_form},
     )
+
+
+@csrf_exempt  # Meta's servers post without a session; the signature is checked instead
+def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+    """The WhatsApp Cloud API webhook: the verification handshake (GET), and deliveries
+    (POST) signed with the app secret."""
+    if request.method == "GET":
+        token = settings.WHATSAPP_VERIFY_TOKEN
+        if (
+            token
+            and request.GET.get("hub.mode") == "subscribe"
+            and hmac.compare_digest(request.GET.get("hub.verify_token", ""), token)
+        ):
+            return HttpResponse(request.GET.get("hub.challenge", "")[:200], content_type="text/plain")
+        return HttpResponse(status=403)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    if not whatsapp.signed(request.body, request.headers.get("X-Hub-Signature-256", "")):
+        return HttpResponse(status=403)
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        return HttpResponse(status=400)
+    if not isinstance(payload, dict):
+        return HttpResponse(status=400)
+    return JsonResponse(whatsapp.handle(payload))

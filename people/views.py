@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from activities import timeline
+from activities import timeline, whatsapp
 from activities.models import Activity
 from crm import access, bounds
 from crm.exports import export_response
@@ -92,6 +92,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tags = list(person.tags.all())
     context = {
         "person": person,
+        "whatsapp_business": whatsapp.enabled(),
         "tags": tags,
         "available_tags": access.tags(request.user).exclude(pk__in=[t.pk for t in tags]),
         "memberships": person.memberships.select_related("company").order_by("company__name"),

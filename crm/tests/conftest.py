@@ -25,13 +25,14 @@ from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 
 
 @pytest.fixture
-def world(admin_user, manager, alice, bob):
+def world(admin_user, manager, alice, bob, settings):
     """Real objects for the URL patterns that need an id; alice owns the records."""
 
     class World:
         pass
 
     w = World()
+    settings.WHATSAPP_PHONE_NUMBER_ID, settings.WHATSAPP_TOKEN = "1055", "token"  # WhatsApp Business on
     w.admin, w.manager, w.alice, w.bob = admin_user, manager, alice, bob
     w.tag = TagFactory()
     w.person = PersonFactory(owner=alice, tags=[w.tag])

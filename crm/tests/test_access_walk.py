@@ -357,6 +357,9 @@ RULES: dict[str, Rule] = {
     "opportunities:convert": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     # Lead forms and lists
     "messaging:mailbox": signed_in(),
+    # Meta's calls only: the handshake needs the verify token, a delivery the signature.
+    "messaging:whatsapp_webhook": Rule(allowed=frozenset(), refused=dict.fromkeys(PERSONAS, 403)),
+    "activities:person_whatsapp_send": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "messaging:team_mailbox": admins(),
     "messaging:inbox": signed_in(),
     "messaging:inbox_message": owned_by_alice(kwargs=lambda w: {"pk": w.inbound.pk}),
