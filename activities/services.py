@@ -206,6 +206,7 @@ def email_send(
     cc: list[str] | tuple = (),
     campaign=None,
     opportunity=None,
+    company=None,
     attachments: list[tuple[str, bytes, str]] | tuple = (),
     headers: dict[str, str] | None = None,
     deliver: bool = True,
@@ -222,6 +223,7 @@ def email_send(
         subject=subject,
         detail=body,
         person=person,
+        company=company,
         campaign=campaign,
         opportunity=opportunity,
     )

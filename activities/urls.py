@@ -22,6 +22,7 @@ urlpatterns = [
     path("reminders/<int:pk>/reschedule/", views.reminder_reschedule, name="reminder_reschedule"),
     path("reminders/<int:pk>/reassign/", views.reminder_reassign, name="reminder_reassign"),
     path("people/<int:pk>/email/", views.person_email, name="person_email"),
+    path("companies/<int:pk>/email/", views.company_email, name="company_email"),
     path("people/<int:pk>/whatsapp/", views.person_whatsapp, name="person_whatsapp"),
     path("people/<int:pk>/whatsapp/send/", views.person_whatsapp_send, name="person_whatsapp_send"),
     path("calendar/", views.calendar_settings, name="calendar"),

@@ -208,6 +208,8 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _chosen(request, "campaign", access.campaigns(request.user))
     # Written from a card: the email goes on the card's timeline too, and {opportunity} is its subject.
     opportunity = _chosen(request, "opportunity", access.opportunities(request.user).filter(contact=person))
+    # Written from a company's page: the email goes on the company's timeline too.
+    company = _chosen(request, "company", access.companies(request.user).filter(memberships__person=person))
     templates = access.email_templates(request.user).select_related("owner")
     template = _chosen(request, "template", templates)
     initial = (
@@ -232,6 +234,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
                 cc=form.cleaned_data["cc"],
                 campaign=campaign,
                 opportunity=opportunity,
+                company=company,
                 attachments=files,
             )
         except ValidationError as error:
@@ -254,9 +257,26 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
             "template": template,
             "opportunity": opportunity,
             "campaign": campaign,
+            "company": company,
             "next": safe_next(request),
         },
     )
+
+
+@login_required
+def company_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write from a company's page: to which of its people (those with an address the user
+    may write to); the composer then files the email on the company's timeline too."""
+    company = access.get_or_404(access.companies(request.user), pk=pk)
+    people = list(
+        access.workable_people(request.user)
+        .filter(memberships__company=company)
+        .exclude(email="")
+        .order_by("first_name", "last_name", "pk")[:200]
+    )
+    if len(people) == 1:
+        return redirect(reverse("activities:person_email", args=[people[0].pk]) + f"?company={company.pk}")
+    return render(request, "activities/company_email.html", {"company": company, "people": people})
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from activities.models import Activity, Email, EmailTemplate, OutboxMessage
 from activities.services import email_deliver, email_send
+from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm.tests.network import free_port
 from people.tests.factories import PersonFactory
 
@@ -172,3 +173,30 @@ def test_files_go_with_the_email_uploaded_or_from_the_record(
         )
     (message,) = smtp.handler.messages
     assert sorted(part.get_filename() for part in message.iter_attachments()) == ["plano.pdf", "precios.csv"]
+
+
+def test_an_email_written_from_a_company_goes_on_its_timeline_and_the_persons(
+    alice, bob, alice_client, smtp, django_capture_on_commit_callbacks
+):
+    company = CompanyFactory(owner=alice, name="Andes SAC")
+    rosa = PersonFactory(owner=alice, first_name="Rosa", email="rosa@andes.pe")
+    luis = PersonFactory(owner=alice, first_name="Luis", email="luis@andes.pe")
+    for person in (
+        rosa,
+        luis,
+        PersonFactory(owner=alice, email=""),
+        PersonFactory(owner=bob, email="b@andes.pe"),
+    ):
+        MembershipFactory(person=person, company=company)
+    page = alice_client.get(reverse("activities:company_email", args=[company.pk])).content.decode()
+    # Whom alice may write to, with an address: not bob's person, not the one without.
+    assert page.count("list-group-item-action") == 2
+    composer = reverse("activities:person_email", args=[rosa.pk]) + f"?company={company.pk}"
+    assert composer in page
+    assert "Andes SAC" in alice_client.get(composer).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(composer, {"subject": "Reunión", "body": "¿Martes?", "company": company.pk})
+    activity = Activity.objects.get()
+    assert (activity.person, activity.company) == (rosa, company)
+    assert smtp.handler.messages[0].recipients == ["rosa@andes.pe"]
+    assert "Reunión" in alice_client.get(company.get_absolute_url()).content.decode()

@@ -230,6 +230,8 @@ RULES: dict[str, Rule] = {
     "activities:reminder_reschedule": owned_by_alice(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "activities:reminder_reassign": managers(kwargs=lambda w: {"pk": w.reminder.pk}, post_only=True),
     "activities:person_email": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
+    # Her company has one person with an address: straight to the composer.
+    "activities:company_email": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}, allowed_status=302),
     "activities:person_whatsapp": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "activities:calendar": signed_in(),
     "activities:calendar_regenerate": signed_in(post_only=True),
