@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr, parsedate_to_datetime
 from html import unescape
 
 from django.conf import settings
@@ -108,9 +108,27 @@ def receive(*, raw: bytes, mailbox: Mailbox | None) -> InboundEmail | None:
         if not created:
             return None
         people = _people_for(inbound)
-        if people:
-            file(inbound=inbound, people=people)
+        inbound.filed = file(inbound=inbound, people=people) if people else []
     return inbound
+
+
+def answer_to(original: EmailMessage, body: str) -> bytes:
+    """A reply to ``original`` as its (first) recipient would write it: from them, to whom it
+    asks answers to go, threaded by In-Reply-To and References."""
+    reply = EmailMessage()
+    recipients = _addresses(original, "To")
+    reply["From"] = recipients[0] if recipients else "customer@example.com"
+    reply["To"] = str(original["Reply-To"] or original["From"] or settings.DEFAULT_FROM_EMAIL)
+    subject = " ".join(str(original["Subject"] or "").split())
+    reply["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+    reply["Message-ID"] = make_msgid(domain="customer.example")
+    reply["Date"] = format_datetime(timezone.now())
+    parent = str(original["Message-ID"] or "").strip()
+    if parent:
+        reply["In-Reply-To"] = parent
+        reply["References"] = f"{original['References'] or ''} {parent}".strip()
+    reply.set_content(body)
+    return bytes(reply)
 
 
 def _people_for(inbound: InboundEmail) -> list[Person]:

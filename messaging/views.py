@@ -10,14 +10,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from crm import access
 from crm.pagination import paginate
-from messaging import imap, services, whatsapp
+from messaging import filing, imap, services, whatsapp
 from messaging.forms import FileForm, MailboxForm, ProspectForm
 from messaging.models import InboundEmail
 
@@ -132,3 +133,25 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     if not isinstance(payload, dict):
         return HttpResponse(status=400)
     return JsonResponse(whatsapp.handle(payload))
+
+
+@login_required
+@require_POST
+def outbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The embedded default's way back (no EMAIL_URL, no mailbox): an answer to a message of
+    the Outbox, as its recipient would send it, taken in like any message read from a
+    mailbox."""
+    if not settings.EMAIL_OUTBOX:
+        raise Http404
+    message = access.get_or_404(access.outbox(request.user), pk=pk)
+    body = request.POST.get("body", "").replace("\x00", "").strip()[:10000]
+    if not body:
+        messages.error(request, _("Write the answer first."))
+        return redirect("activities:outbox_message", pk=message.pk)
+    inbound = filing.receive(raw=filing.answer_to(message.parsed(), body), mailbox=None)
+    filed = getattr(inbound, "filed", [])
+    if not filed:
+        messages.warning(request, _("The answer arrived, from nobody the CRM knows: it waits in the Inbox."))
+        return redirect("activities:outbox_message", pk=message.pk)
+    messages.success(request, _("The answer arrived: it is on the timeline under the email."))
+    return redirect(filed[0].person)

@@ -364,6 +364,7 @@ RULES: dict[str, Rule] = {
     "activities:person_whatsapp_send": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "messaging:team_mailbox": admins(),
     "messaging:inbox": signed_in(),
+    "messaging:outbox_reply": owned_by_alice(kwargs=lambda w: {"pk": w.outbox_message.pk}, post_only=True),
     "messaging:inbox_message": owned_by_alice(kwargs=lambda w: {"pk": w.inbound.pk}),
     "unsubscribe": public(kwargs=lambda w: {"token": w.unsubscribe_token}),
     "campaigns:mailings": signed_in(),

@@ -218,3 +218,31 @@ def test_idle_files_an_answer_as_soon_as_it_arrives(alice, imap_server):
         stop.set()
         listener.join(timeout=20)
     assert not listener.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_mailbox_the_outbox_lets_one_answer_as_the_customer(
+    alice, alice_client, bob_client, smtp_outbox, settings
+):
+    """`make run`'s embedded default: the way back works on a fresh machine too."""
+    from activities.models import OutboxMessage
+    from activities.services import email_send
+
+    settings.EMAIL_OUTBOX = True
+    alice.email = "alice@crm.test"
+    alice.save(update_fields=["email"])
+    rosa = PersonFactory(owner=alice, email="rosa@andes.pe")
+    sent = email_send(by=alice, person=rosa, subject="Precios", body="Adjunto.")
+    arrived = OutboxMessage.objects.get()
+    reply = reverse("messaging:outbox_reply", args=[arrived.pk])
+    assert (
+        "Answer as the customer"
+        in alice_client.get(reverse("activities:outbox_message", args=[arrived.pk])).content.decode()
+    )
+    assert bob_client.post(reply, {"body": "x"}).status_code == 404
+    response = alice_client.post(reply, {"body": "Perfecto, ¿cuándo empezamos?"})
+    assert response.url == rosa.get_absolute_url()
+    answer = Activity.objects.get(received=True)
+    assert (answer.person, answer.in_reply_to, answer.subject) == (rosa, sent.activity, "Re: Precios")
+    page = alice_client.get(rosa.get_absolute_url()).content.decode()
+    assert "¿cuándo empezamos?" in page[page.index("timeline-replies") :]
