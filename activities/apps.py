@@ -15,5 +15,6 @@ class ActivitiesConfig(AppConfig):
         # The notes the core writes (attachments, merges) go on the activities' timelines.
         notes.register(services.note_add)
 
-        # The task worker plans the morning digest when it starts.
+        # The task worker plans the morning digest and the mailbox checks when it starts.
         worker_starting.connect(tasks.plan_digest, dispatch_uid="activities.plan_digest")
+        worker_starting.connect(tasks.plan_polling, dispatch_uid="activities.plan_polling")

@@ -16,8 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities import mentions, placeholders
-from activities.models import Activity, Category, Email, EmailAttachment, EmailTemplate, OutboxMessage
+from activities import intake, mentions, passwords, placeholders
+from activities.models import (
+    Activity,
+    Category,
+    Email,
+    EmailAttachment,
+    EmailTemplate,
+    InboundEmail,
+    Mailbox,
+    OutboxMessage,
+)
 from crm import access
 from crm import services as core
 from crm.countries import format_phone
@@ -444,3 +453,71 @@ def whatsapp_open(
             by=by, kind=Activity.Kind.WHATSAPP, subject=subject, detail=text, person=person, campaign=campaign
         )
     return activity, whatsapp_url(number, text)
+
+
+# Incoming mail: mailboxes and the Inbox ----------------------------------------
+
+MAILBOX_FIELDS = ("address", "host", "port", "use_ssl", "username", "folder", "active")
+
+
+def mailbox_save(*, by: User, mailbox: Mailbox | None, team: bool, password: str = "", **fields) -> Mailbox:
+    """Connect a mailbox (the user's own, or the team's shared one: administrators) or change
+    it; it must sign in with what was typed. The password is kept encrypted; left empty on a
+    change, the saved one stays."""
+    from activities import imap
+
+    if team and not access.is_admin(by):
+        raise ValidationError(_("Only administrators connect the team's mailbox."))
+    mailbox = mailbox or Mailbox(user=None if team else by)
+    for name in MAILBOX_FIELDS:
+        if name in fields:
+            setattr(mailbox, name, fields[name])
+    if password:
+        mailbox.password_encrypted = passwords.hide(password)
+    if not mailbox.password_encrypted:
+        raise ValidationError({"password": _("Type the mailbox's password (an app password).")})
+    mailbox.full_clean(exclude=["password_encrypted"])
+    try:
+        with imap.connect(mailbox):
+            pass
+    except Exception as error:  # whatever the server or the network says, shown to the user
+        raise ValidationError(
+            _("The CRM could not sign in to this mailbox: %(error)s") % {"error": str(error)[:300]}
+        ) from error
+    mailbox.error = ""
+    mailbox.save()
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_delete(*, mailbox: Mailbox, by: User) -> None:
+    mailbox.delete()
+
+
+@transaction.atomic
+def inbound_file(*, inbound: InboundEmail, person, by: User) -> None:
+    """File a waiting message on a person the user may work."""
+    inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+    if inbound.status != InboundEmail.Status.WAITING:
+        raise ValidationError(_("This message has already been dealt with."))
+    from activities import filing
+
+    filing.file(inbound=inbound, people=[person], by=by)
+
+
+@transaction.atomic
+def inbound_to_prospect(*, inbound: InboundEmail, by: User, first_name: str, last_name: str = ""):
+    """A new prospect of the user's from a waiting message's sender, the message on their
+    timeline."""
+    person = intake.prospect(
+        by=by, owner=by, first_name=first_name, last_name=last_name, email=inbound.from_email, source="email"
+    )
+    inbound_file(inbound=inbound, person=person, by=by)
+    return person
+
+
+@transaction.atomic
+def inbound_dismiss(*, inbound: InboundEmail, by: User) -> None:
+    InboundEmail.objects.filter(pk=inbound.pk, status=InboundEmail.Status.WAITING).update(
+        status=InboundEmail.Status.DISMISSED
+    )

@@ -105,3 +105,37 @@ def deliver_whatsapp(message_id: int) -> str:
     from activities.whatsapp import deliver
 
     return deliver(message_id=message_id).status
+
+
+# Incoming mail: every mailbox checked every MAIL_POLL_SECONDS.
+POLL_TASK_PATH = "activities.tasks.poll_mailboxes"
+
+
+@task()
+def poll_mailboxes(reschedule: bool = True) -> dict:
+    """Check every active mailbox (activities.imap.check_all), then plan the next round."""
+    from activities import imap
+
+    try:
+        return {str(k): v for k, v in imap.check_all().items()}
+    finally:
+        if reschedule:
+            poll_mailboxes.using(
+                run_after=timezone.now() + timedelta(seconds=settings.MAIL_POLL_SECONDS)
+            ).enqueue()
+
+
+def ensure_polling() -> bool:
+    """Plan the polling unless a round is already waiting; returns whether one was planned."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(task_path=POLL_TASK_PATH, status__in=["READY", "RUNNING"]).exists()
+    if waiting:
+        return False
+    poll_mailboxes.enqueue()
+    return True
+
+
+def plan_polling(sender=None, stdout=None, **kwargs) -> None:
+    if ensure_polling() and stdout is not None:
+        stdout.write("Mailbox checks planned.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import inbound_views, views
 
 app_name = "activities"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("mail/templates/<int:pk>/edit/", views.email_template_edit, name="email_template_edit"),
     path("mail/templates/<int:pk>/delete/", views.email_template_delete, name="email_template_delete"),
     path("mail/outbox/<int:pk>/", views.outbox_message, name="outbox_message"),
+    path("mail/outbox/<int:pk>/reply/", inbound_views.outbox_reply, name="outbox_reply"),
+    path("mail/mailbox/", inbound_views.mailbox_edit, name="mailbox"),
+    path("mail/mailbox/team/", inbound_views.mailbox_edit, {"team": True}, name="team_mailbox"),
+    path("mail/inbox/", inbound_views.inbox, name="inbox"),
+    path("mail/inbox/<int:pk>/", inbound_views.inbox_message, name="inbox_message"),
+    path("whatsapp/webhook/", inbound_views.whatsapp_webhook, name="whatsapp_webhook"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:pk>/done/", views.activity_done, name="activity_done"),
     path("activities/<int:pk>/pending/", views.activity_pending, name="activity_pending"),

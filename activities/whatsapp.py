@@ -1,19 +1,24 @@
 """The WhatsApp Business Cloud API, outgoing: a text or an approved template sent from a
 person's page, queued on their timeline and sent by the task worker (POST
-{WHATSAPP_API_URL}/{phone-number id}/messages); the webhook's statuses (messaging.whatsapp)
+{WHATSAPP_API_URL}/{phone-number id}/messages); the webhook's statuses (below)
 move it on to delivered and read."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities import intake
 from activities.models import Activity, WhatsAppMessage
 from crm.countries import format_phone
 from crm.models import User
@@ -150,3 +155,114 @@ def receive(*, person, wa_id: str, phone: str, text: str, at) -> WhatsAppMessage
             )
     except IntegrityError:  # the same delivery, twice at once
         return None
+
+
+# Incoming: the webhook ---------------------------------------------------------
+
+
+def signed(body: bytes, signature: str) -> bool:
+    """Whether ``signature`` (the X-Hub-Signature-256 header) is the body's under the app secret."""
+    secret = settings.WHATSAPP_APP_SECRET
+    if not secret or not signature.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.removeprefix("sha256="))
+
+
+def handle(payload: dict) -> dict[str, int]:
+    """Take in one webhook delivery (already verified); returns what it did."""
+    done = {"messages": 0, "prospects": 0, "statuses": 0}
+    for entry in _list(payload.get("entry")):
+        for change in _list(entry.get("changes") if isinstance(entry, dict) else None):
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict):
+                continue
+            names = {
+                str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "")
+                for c in _list(value.get("contacts"))
+                if isinstance(c, dict)
+            }
+            for message in _list(value.get("messages")):
+                if isinstance(message, dict) and message.get("id") and message.get("from"):
+                    new_person = _receive(message, names.get(str(message["from"]), ""))
+                    if new_person is not None:
+                        done["messages"] += 1
+                        done["prospects"] += new_person
+            for status in _list(value.get("statuses")):
+                if isinstance(status, dict) and status.get("id"):
+                    errors = _list(status.get("errors"))
+                    reason = (
+                        str(errors[0].get("title") or errors[0].get("message") or "")
+                        if errors and isinstance(errors[0], dict)
+                        else ""
+                    )
+                    done["statuses"] += status_update(
+                        wa_id=str(status["id"]), status=str(status.get("status")), error=reason
+                    )
+    return done
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text(message: dict) -> str:
+    kind = str(message.get("type") or "")
+    content = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    text = content.get("body") or content.get("caption") or ""
+    if not text and kind and kind != "text":
+        text = f"[{kind}]"  # an image, an audio, a location… named, not shown
+    return str(text).replace("\x00", "")[:4096]
+
+
+def _when(message: dict) -> datetime:
+    try:
+        when = datetime.fromtimestamp(int(message.get("timestamp")), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return timezone.now()
+    return when if datetime(1900, 1, 1, tzinfo=UTC) <= when <= timezone.now() else timezone.now()
+
+
+@transaction.atomic
+def _receive(message: dict, name: str) -> int | None:
+    """File one message; returns 1 if its sender became a prospect, 0 if known, None if the
+    message was already taken in."""
+    digits = "".join(c for c in str(message["from"]) if c.isdigit())[:15]
+    phone = f"+{digits}"
+    people = intake.person_model().objects.filter(discarded_at=None)
+    person = (
+        people.filter(mobile=phone).order_by("pk").first()
+        or people.filter(phone=phone).order_by("pk").first()
+    )
+    created = 0
+    if person is None:
+        if WhatsAppMessage.objects.filter(wa_id=str(message["id"])).exists():
+            return None
+        agent = _next_agent()
+        if agent is None:
+            return None
+        first, _sep, last = " ".join(name.split()).partition(" ")
+        person = intake.prospect(
+            by=agent,
+            first_name=(first or phone)[:100],
+            last_name=last[:100],
+            mobile=phone,
+            source="whatsapp",
+            owner=agent,
+        )
+        created = 1
+    taken = receive(
+        person=person, wa_id=str(message["id"]), phone=phone, text=_text(message), at=_when(message)
+    )
+    return created if taken is not None else None
+
+
+def _next_agent() -> User | None:
+    """The active agents in turn (by how many WhatsApp prospects the team already has)."""
+    agents = list(User.objects.filter(is_active=True, role=User.Role.AGENT).order_by("pk"))
+    if not agents:
+        agents = list(User.objects.filter(is_active=True).order_by("pk"))
+    if not agents:
+        return None
+    count = intake.person_model().objects.filter(source="whatsapp").count()
+    return agents[count % len(agents)]

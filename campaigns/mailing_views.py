@@ -20,7 +20,6 @@ from crm import access, bounds
 from crm.pagination import paginate
 from people import services as people_services
 from people.filters import PersonFilter
-from people.models import Person
 
 
 def _audience(request: HttpRequest):
@@ -102,8 +101,7 @@ def mailing_list(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # the one-click unsubscribe of mail clients posts without a session (RFC 8058)
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """The link in every campaign email: a page with one button, and the one-click POST."""
-    person_id = mailings.person_for_token(token)
-    person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
+    person = mailings.person_for_token(token)
     done = False
     if person is not None and request.method == "POST":
         people_services.person_unsubscribe(person=person)

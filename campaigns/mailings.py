@@ -26,6 +26,7 @@ from activities.models import Email
 from campaigns.models import Mailing, MailingRecipient
 from crm import team
 from crm.models import User
+from people.models import Person
 
 STEP_SECONDS = 10  # the rate is kept in steps: a sixth of the minute's messages every 10 s
 UNSUBSCRIBE_SALT = "campaigns.unsubscribe"
@@ -35,12 +36,13 @@ def unsubscribe_token(person_id: int) -> str:
     return signing.dumps(person_id, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def person_for_token(token: str) -> int | None:
+def person_for_token(token: str) -> Person | None:
+    """The person an unsubscribe link was made for (the link is their signed id)."""
     try:
         value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    return value if isinstance(value, int) else None
+    return Person.objects.filter(pk=value).first() if isinstance(value, int) else None
 
 
 @transaction.atomic

@@ -10,3 +10,8 @@ class CompaniesConfig(AppConfig):
         # Register this app's exportable lists.
         import companies.exports
         import companies.importing  # noqa: F401  (registers the companies import)
+        from activities import intake
+        from companies import selectors
+
+        # A message a person writes also goes on their company's timeline.
+        intake.register_context(selectors.company_context)

@@ -423,7 +423,7 @@ def outbox(user: User) -> QuerySet:
 
 def mailboxes(user: User) -> QuerySet:
     """Mailboxes a user may change: their own; administrators the team's shared one too."""
-    Mailbox = _model("messaging.Mailbox")
+    Mailbox = _model("activities.Mailbox")
     if not (user.is_authenticated and user.is_active):
         return Mailbox.objects.none()
     return Mailbox.objects.filter(Q(user=user) | (Q(user=None) if is_admin(user) else Q(pk__in=[])))
@@ -432,7 +432,7 @@ def mailboxes(user: User) -> QuerySet:
 def inbound_emails(user: User) -> QuerySet:
     """Messages read from mailboxes: those of the user's own mailbox and the team's shared
     one; all for managers."""
-    InboundEmail = _model("messaging.InboundEmail")
+    InboundEmail = _model("activities.InboundEmail")
     if not (user.is_authenticated and user.is_active):
         return InboundEmail.objects.none()
     if sees_everything(user):

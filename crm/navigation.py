@@ -56,7 +56,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Webhooks"), "api:webhooks", "broadcast", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
     Item(_("Email templates"), "activities:email_templates", "envelope-paper", ALL),
-    Item(_("Inbox"), "messaging:inbox", "inbox", ALL),
+    Item(_("Inbox"), "activities:inbox", "inbox", ALL),
     Item(_("Campaign emails"), "campaigns:mailings", "envelope-at", ALL),
     Item(_("Outbox"), "activities:outbox", "send", ALL, setting="EMAIL_OUTBOX"),
     Item(_("Reports"), "reports:index", "bar-chart", ALL),

@@ -74,7 +74,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "crm",
     "activities",
-    "messaging",
     "people",
     "companies",
     "campaigns",
@@ -308,7 +307,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@localhost")
 # A message that could not be sent is tried again after 1, 2, 4... times this, this many times.
 EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
-# Incoming mail (messaging.imap): mailbox passwords are encrypted with MAILBOX_KEY (a Fernet
+# Incoming mail (activities.imap): mailbox passwords are encrypted with MAILBOX_KEY (a Fernet
 # key; derived from SECRET_KEY when unset); the worker checks every mailbox every
 # MAIL_POLL_SECONDS (`manage.py mail_listen` reads at once where the server has IDLE); a
 # mailbox read for the first time gives its last MAIL_BACKFILL_DAYS.
@@ -316,7 +315,7 @@ MAILBOX_KEY = os.environ.get("MAILBOX_KEY", "")
 MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
 MAIL_POLL_SECONDS = max(5, env_int("MAIL_POLL_SECONDS", 60))
 MAIL_BACKFILL_DAYS = env_int("MAIL_BACKFILL_DAYS", 7)
-# WhatsApp Business Cloud API (activities.whatsapp, messaging.whatsapp): with a phone-number id
+# WhatsApp Business Cloud API (activities.whatsapp): with a phone-number id
 # and an access token, agents send from the CRM; the webhook (/whatsapp/webhook/) checks each
 # delivery's X-Hub-Signature-256 against the app secret and answers Meta's verification with
 # WHATSAPP_VERIFY_TOKEN. Without them, WhatsApp is click-to-chat (wa.me).

@@ -84,7 +84,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include((crm_patterns, "crm"))),
     path("", include("activities.urls")),
-    path("", include("messaging.urls")),
     path("accounts/", include(account_patterns)),
     path("", include("people.urls")),
     path("companies/", include("companies.urls")),

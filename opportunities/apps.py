@@ -8,3 +8,8 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         import opportunities.exports  # noqa: F401  (registers the exports)
+        from activities import intake
+        from opportunities import selectors
+
+        # A message a person writes also goes on their open card.
+        intake.register_context(selectors.open_card_context)

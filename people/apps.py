@@ -9,3 +9,8 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         # Register this app's exportable lists.
         import people.exports  # noqa: F401
+        from activities import intake
+        from people import services
+
+        # A new sender (an email in the Inbox, a WhatsApp number) becomes a prospect here.
+        intake.register_prospect(services.prospect_from_channel)

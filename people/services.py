@@ -105,6 +105,12 @@ def person_discard(*, person: Person, by: User, reason: str = "") -> Person:
     return locked
 
 
+def prospect_from_channel(*, by: User, owner: User, source: str, **fields: Any) -> Person:
+    """A new prospect from what a stranger wrote (activities.intake): an email of the Inbox,
+    a WhatsApp number."""
+    return person_create(by=by, owner=owner, stage=Person.Stage.PROSPECT, source=source, **fields)
+
+
 def person_unsubscribe(*, person: Person) -> bool:
     """The person asked for no more campaign emails (their link): kept from now on. Returns
     whether this changed anything."""

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from activities.models import Mailbox
 from api.models import ApiToken, Webhook
 from campaigns.models import LeadForm
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
@@ -15,7 +16,6 @@ from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm import access, attachments, importing, services
 from crm.models import BulkOperation, CustomField, ExchangeRate, ExportJob
 from crm.tests.factories import ActivityFactory, CategoryFactory
-from messaging.models import Mailbox
 from opportunities import sales
 from opportunities.models import SavedFilter
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
@@ -80,7 +80,7 @@ def world(admin_user, manager, alice, bob, settings):
         campaign=w.campaign,
     )
     w.unsubscribe_token = unsubscribe_token(w.person.pk)
-    from messaging.filing import receive
+    from activities.filing import receive
 
     w.inbound = receive(
         raw=b"Message-ID: <w@x.pe>\r\nFrom: Nadie <nadie@x.pe>\r\nSubject: Hola\r\n\r\nx\r\n",

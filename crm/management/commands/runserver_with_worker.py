@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if os.environ.get("RUN_MAIN") != "true":
             helpers.append(subprocess.Popen([sys.executable, "manage.py", "worker"]))
             self.stdout.write(f"Task worker started (pid {helpers[-1].pid}).")
-            # What customers write, read as it arrives (messaging: IMAP IDLE).
+            # What customers write, read as it arrives (activities.imap, in IMAP IDLE).
             helpers.append(subprocess.Popen([sys.executable, "manage.py", "mail_listen"]))
             if settings.EMAIL_OUTBOX:
                 helpers.append(subprocess.Popen([sys.executable, "manage.py", "mail_outbox"]))

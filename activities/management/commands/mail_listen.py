@@ -1,4 +1,4 @@
-"""Read the mailboxes as messages arrive (messaging.imap.listen): a thread per active mailbox,
+"""Read the mailboxes as messages arrive (activities.imap.listen): a thread per active mailbox,
 in IDLE where its server has it. Mailboxes connected, changed or removed are noticed within a
 minute. The task worker's polling (MAIL_POLL_SECONDS) covers servers without IDLE.
 
@@ -13,8 +13,8 @@ import threading
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from messaging import imap
-from messaging.models import Mailbox
+from activities import imap
+from activities.models import Mailbox
 
 RELOAD_SECONDS = 60
 

@@ -11,12 +11,11 @@ from email.message import EmailMessage
 import pytest
 from django.urls import reverse
 
-from activities.models import Activity, Email
+from activities import imap, passwords
+from activities.models import Activity, Email, InboundEmail, Mailbox
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm.models import Attachment
 from crm.tests.network import free_port
-from messaging import imap, secrets
-from messaging.models import InboundEmail, Mailbox
 from opportunities.tests.factories import OpportunityFactory
 from people.models import Person
 from people.tests.factories import PersonFactory
@@ -42,7 +41,7 @@ def answer(*, sender: str, to: str, subject: str, body: str, in_reply_to: str = 
 
 def connect(client, imap_server, address: str, password: str = "secret", team: bool = False):
     return client.post(
-        reverse("messaging:team_mailbox" if team else "messaging:mailbox"),
+        reverse("activities:team_mailbox" if team else "activities:mailbox"),
         {
             "address": address,
             "host": "127.0.0.1",
@@ -69,8 +68,8 @@ def test_an_answer_lands_under_the_sent_email_with_its_company_card_and_file(
     assert response.status_code == 302
     mailbox = Mailbox.objects.get(user=alice)
     assert "secret" not in mailbox.password_encrypted
-    assert secrets.reveal(mailbox.password_encrypted) == "secret"
-    assert "secret" not in alice_client.get(reverse("messaging:mailbox")).content.decode()
+    assert passwords.reveal(mailbox.password_encrypted) == "secret"
+    assert "secret" not in alice_client.get(reverse("activities:mailbox")).content.decode()
     imap.check_all()  # the first read: nothing yet
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -115,7 +114,7 @@ def test_an_answer_lands_under_the_sent_email_with_its_company_card_and_file(
         port=imap_server.port,
         use_ssl=False,
         username="team@crm.test",
-        password_encrypted=secrets.hide("secret"),
+        password_encrypted=passwords.hide("secret"),
     )
     imap.check_all()
     assert Activity.objects.filter(received=True).count() == 1
@@ -134,9 +133,9 @@ def test_an_unknown_sender_waits_in_the_inbox_and_becomes_a_prospect(
     imap.check_all()
     inbound = InboundEmail.objects.get()
     assert inbound.status == "waiting"
-    inbox = alice_client.get(reverse("messaging:inbox")).content.decode()
+    inbox = alice_client.get(reverse("activities:inbox")).content.decode()
     assert "Luis Ramos" in inbox
-    assert "Luis Ramos" not in bob_client.get(reverse("messaging:inbox")).content.decode()
+    assert "Luis Ramos" not in bob_client.get(reverse("activities:inbox")).content.decode()
     assert bob_client.get(inbound.get_absolute_url()).status_code == 404
 
     page = alice_client.get(inbound.get_absolute_url()).content.decode()
@@ -148,7 +147,7 @@ def test_an_unknown_sender_waits_in_the_inbox_and_becomes_a_prospect(
     assert response.url == person.get_absolute_url()
     assert (person.owner, person.stage) == (alice, "prospect")
     assert Activity.objects.get(received=True).person == person
-    assert inbound.get_absolute_url() not in alice_client.get(reverse("messaging:inbox")).content.decode()
+    assert inbound.get_absolute_url() not in alice_client.get(reverse("activities:inbox")).content.decode()
     assert alice_client.post(inbound.get_absolute_url(), {"dismiss": "1"}).status_code == 302
     inbound.refresh_from_db()
     assert inbound.status == "filed"  # dealt with once
@@ -162,7 +161,7 @@ def test_a_failing_mailbox_is_said_on_it_and_never_stops_the_others(alice, alice
         port=free_port(),
         use_ssl=False,
         username="other@crm.test",
-        password_encrypted=secrets.hide("secret"),
+        password_encrypted=passwords.hide("secret"),
     )
     connect(alice_client, imap_server, "agent@crm.test")
     PersonFactory(owner=alice, email="rosa@andes.pe")
@@ -183,7 +182,7 @@ def test_a_failing_mailbox_is_said_on_it_and_never_stops_the_others(alice, alice
     assert response.status_code == 200
     assert "could not sign in" in response.content.decode()
     broken.refresh_from_db()
-    assert secrets.reveal(broken.password_encrypted) == "secret"
+    assert passwords.reveal(broken.password_encrypted) == "secret"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -196,7 +195,7 @@ def test_idle_files_an_answer_as_soon_as_it_arrives(alice, imap_server):
         port=imap_server.port,
         use_ssl=False,
         username="agent@crm.test",
-        password_encrypted=secrets.hide("secret"),
+        password_encrypted=passwords.hide("secret"),
     )
     stop = threading.Event()
     listener = threading.Thread(target=imap.listen, args=(mailbox, stop), kwargs={"wake_seconds": 3})
@@ -234,7 +233,7 @@ def test_without_a_mailbox_the_outbox_lets_one_answer_as_the_customer(
     rosa = PersonFactory(owner=alice, email="rosa@andes.pe")
     sent = email_send(by=alice, person=rosa, subject="Precios", body="Adjunto.")
     arrived = OutboxMessage.objects.get()
-    reply = reverse("messaging:outbox_reply", args=[arrived.pk])
+    reply = reverse("activities:outbox_reply", args=[arrived.pk])
     assert (
         "Answer as the customer"
         in alice_client.get(reverse("activities:outbox_message", args=[arrived.pk])).content.decode()

@@ -67,7 +67,7 @@ def post_webhook(client, payload, secret: str = SECRET):
     body = json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return client.post(
-        reverse("messaging:whatsapp_webhook"),
+        reverse("activities:whatsapp_webhook"),
         body,
         content_type="application/json",
         headers={"X-Hub-Signature-256": signature},
@@ -174,7 +174,7 @@ def test_a_signed_message_from_a_new_number_becomes_a_prospect_in_turn_and_a_for
         client, text_from("5511998765432", "Ana Souza", "wamid.in1", "Olá!"), secret="guess"
     )
     assert forged.status_code == 403
-    unsigned = client.post(reverse("messaging:whatsapp_webhook"), b"{}", content_type="application/json")
+    unsigned = client.post(reverse("activities:whatsapp_webhook"), b"{}", content_type="application/json")
     assert unsigned.status_code == 403
     assert not Person.objects.exists()
 
@@ -200,7 +200,7 @@ def test_a_signed_message_from_a_new_number_becomes_a_prospect_in_turn_and_a_for
     assert Activity.objects.filter(person=ana, received=True).count() == 2
 
     bad = client.post(
-        reverse("messaging:whatsapp_webhook"),
+        reverse("activities:whatsapp_webhook"),
         b"not json",
         content_type="application/json",
         headers={
@@ -212,7 +212,7 @@ def test_a_signed_message_from_a_new_number_becomes_a_prospect_in_turn_and_a_for
 
 
 def test_the_verification_handshake_answers_only_the_right_token(client, graph_api):
-    url = reverse("messaging:whatsapp_webhook")
+    url = reverse("activities:whatsapp_webhook")
     ok = client.get(
         url, {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"}
     )

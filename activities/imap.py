@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from imap_tools import AND, MailBox, MailBoxUnencrypted
 
-from messaging import filing, secrets
-from messaging.models import Mailbox
+from activities import filing, passwords
+from activities.models import Mailbox
 
 logger = logging.getLogger(__name__)
 FETCH_BATCH = 50
@@ -25,7 +25,7 @@ def connect(mailbox: Mailbox):
     """A signed-in connection to ``mailbox``'s folder (a context manager)."""
     kind = MailBox if mailbox.use_ssl else MailBoxUnencrypted
     client = kind(mailbox.host, mailbox.port, timeout=settings.MAIL_TIMEOUT)
-    return client.login(mailbox.username, secrets.reveal(mailbox.password_encrypted), mailbox.folder)
+    return client.login(mailbox.username, passwords.reveal(mailbox.password_encrypted), mailbox.folder)
 
 
 def read_new(mailbox: Mailbox, client) -> int:

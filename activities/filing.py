@@ -22,13 +22,11 @@ from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from activities import intake
 from activities import services as activity_services
-from activities.models import Activity, Email
+from activities.models import Activity, Email, InboundEmail, Mailbox
 from crm import attachments
 from crm.models import User
-from messaging.models import InboundEmail, Mailbox
-from opportunities.models import Opportunity
-from people.models import Person
 
 _IDS = re.compile(r"<[^<>\s]+>")
 _TAGS = re.compile(r"<[^>]+>")
@@ -131,19 +129,20 @@ def answer_to(original: EmailMessage, body: str) -> bytes:
     return bytes(reply)
 
 
-def _people_for(inbound: InboundEmail) -> list[Person]:
+def _people_for(inbound: InboundEmail) -> list:
     addresses = {inbound.from_email, *inbound.to.split(), *inbound.cc.split()} - _ours() - {""}
     if not addresses:
         return []
     return list(
-        Person.objects.annotate(address=Upper("email"))
+        intake.person_model()
+        .objects.annotate(address=Upper("email"))
         .filter(address__in=[a.upper() for a in addresses], discarded_at=None)
         .select_related("owner")
         .order_by("pk")
     )
 
 
-def file(*, inbound: InboundEmail, people: list[Person], by: User | None = None) -> list[Activity]:
+def file(*, inbound: InboundEmail, people: list, by: User | None = None) -> list[Activity]:
     """Put ``inbound`` on each person's timeline (with their company and open card, under the
     CRM's email it answers) and keep its attachments on the person; the Inbox forgets it."""
     answered = {
@@ -156,23 +155,17 @@ def file(*, inbound: InboundEmail, people: list[Person], by: User | None = None)
     activities = []
     for person in people:
         parent = answered.get(person.pk)
-        opportunity = (
-            parent.opportunity
-            if parent is not None and parent.opportunity_id
-            else Opportunity.objects.filter(contact=person)
-            .exclude(status__in=(Opportunity.Status.CLOSED, Opportunity.Status.LOST))
-            .order_by("-pk")
-            .first()
-        )
-        membership = person.memberships.select_related("company").order_by("pk").first()
+        related = intake.context_for(person)  # their company, their open card
+        if parent is not None and parent.opportunity_id:
+            related["opportunity"] = parent.opportunity
         activity = activity_services.activity_received(
             kind=Activity.Kind.EMAIL,
             subject=inbound.subject,
             detail=inbound.body,
             person=person,
             at=inbound.sent_at,
-            company=membership.company if membership else None,
-            opportunity=opportunity,
+            company=related.get("company"),
+            opportunity=related.get("opportunity"),
             campaign=parent.campaign if parent is not None else None,
             in_reply_to=parent,
             by=by,
@@ -184,7 +177,7 @@ def file(*, inbound: InboundEmail, people: list[Person], by: User | None = None)
     return activities
 
 
-def _keep_attachments(message: EmailMessage, *, person: Person, by: User) -> None:
+def _keep_attachments(message: EmailMessage, *, person, by: User) -> None:
     """Each attached file the upload rules accept becomes the person's attachment; the others
     are left in the mailbox."""
     for part in message.iter_attachments():

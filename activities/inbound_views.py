@@ -1,5 +1,5 @@
-"""The channels' pages: the mailboxes the CRM reads, and the Inbox of messages from senders
-it does not know."""
+"""What customers write: the mailboxes the CRM reads, the Inbox of messages from senders it
+does not know, the Outbox's way back under `make run`, and the WhatsApp Cloud API webhook."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from activities import filing, imap, services, whatsapp
+from activities.forms import FileForm, MailboxForm, ProspectForm
+from activities.models import InboundEmail
 from crm import access
 from crm.pagination import paginate
-from messaging import filing, imap, services, whatsapp
-from messaging.forms import FileForm, MailboxForm, ProspectForm
-from messaging.models import InboundEmail
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -63,14 +64,14 @@ def mailbox_edit(request: HttpRequest, team: bool = False) -> HttpResponse:
         else:
             messages.success(request, _("Mailbox connected: new messages will show on the timelines."))
             return redirect(request.path)
-    return render(request, "messaging/mailbox.html", {"form": form, "mailbox": mailbox, "team": team})
+    return render(request, "activities/mailbox.html", {"form": form, "mailbox": mailbox, "team": team})
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     waiting = access.inbound_emails(request.user).filter(status=InboundEmail.Status.WAITING)
     page = paginate(request, waiting.select_related("mailbox").order_by("-sent_at", "-id"))
-    return render(request, "messaging/inbox.html", {"page": page})
+    return render(request, "activities/inbox.html", {"page": page})
 
 
 @login_required
@@ -86,7 +87,7 @@ def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
             if "dismiss" in request.POST:
                 services.inbound_dismiss(inbound=inbound, by=request.user)
                 messages.success(request, _("Message dismissed."))
-                return redirect("messaging:inbox")
+                return redirect("activities:inbox")
             if "file" in request.POST and file_form.is_valid():
                 person = file_form.cleaned_data["person"]
                 services.inbound_file(inbound=inbound, person=person, by=request.user)
@@ -104,7 +105,7 @@ def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     return render(
         request,
-        "messaging/inbox_message.html",
+        "activities/inbox_message.html",
         {"inbound": inbound, "file_form": file_form, "prospect_form": prospect_form},
     )
 
@@ -124,10 +125,14 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=403)
     if request.method != "POST":
         return HttpResponse(status=405)
-    if not whatsapp.signed(request.body, request.headers.get("X-Hub-Signature-256", "")):
+    try:
+        body = request.body
+    except RawPostDataException:  # a form upload, already read: never what Meta sends
+        return HttpResponse(status=400)
+    if not whatsapp.signed(body, request.headers.get("X-Hub-Signature-256", "")):
         return HttpResponse(status=403)
     try:
-        payload = json.loads(request.body)
+        payload = json.loads(body)
     except ValueError:
         return HttpResponse(status=400)
     if not isinstance(payload, dict):
