@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -46,7 +47,11 @@ def mailbox_edit(request: HttpRequest, team: bool = False) -> HttpResponse:
         if mailbox.error:
             messages.error(request, _("The mailbox could not be read: %(error)s") % {"error": mailbox.error})
         else:
-            messages.success(request, _("Mailbox read: %(count)s new messages.") % {"count": new})
+            messages.success(
+                request,
+                ngettext("Mailbox read: %(count)s new message.", "Mailbox read: %(count)s new messages.", new)
+                % {"count": new},
+            )
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password"}

@@ -59,8 +59,8 @@ def test_a_campaign_email_reaches_each_member_once_and_skips_the_unsubscribed(
     page = alice_client.get(url).content.decode()
     # Who it goes to before it goes: bob's member is not alice's to write to.
     assert "4 people you may write to" in page
-    assert "1 unsubscribed will be skipped" in page
-    assert "1 without an email address will be skipped" in page
+    assert "1 unsubscribed person will be skipped" in page
+    assert "1 person without an email address will be skipped" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(url, {"subject": "Hola {first_name}", "body": "Le esperamos, {name}."})
     mailing = Mailing.objects.get()
