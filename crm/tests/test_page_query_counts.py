@@ -128,3 +128,61 @@ def test_mail_pages_and_team_settings(alice_client, alice, manager_client, admin
     _fixed(alice_client, rosa.get_absolute_url(), mail)  # the timeline's emails, joined
     # The session, the user, the team settings (read once, by the middleware), the menu's counters.
     assert _queries(admin_client, reverse("crm:team_settings")) <= 5
+
+
+def test_the_channels_pages(alice, alice_client, manager_client, settings):
+    """Issue 5/9's channels: the Inbox and a message of it, the mailbox page, the campaign
+    emails and one of them, a company's composer chooser, WhatsApp Business; and the timeline
+    with answers threaded under what they answer."""
+    from activities.filing import receive
+    from activities.models import Mailbox
+    from activities.services import email_send
+    from campaigns.mailings import mailing_start
+    from campaigns.tests.factories import CampaignFactory
+    from companies.tests.factories import MembershipFactory
+    from crm import access
+
+    settings.WHATSAPP_PHONE_NUMBER_ID, settings.WHATSAPP_TOKEN = "1", "t"
+    mailbox = Mailbox.objects.create(
+        user=alice, address="a@crm.test", host="h", username="u", password_encrypted="x"
+    )
+    company = CompanyFactory(owner=alice)
+    rosa = PersonFactory(owner=alice, email="rosa@example.com", mobile="+51987654321")
+    campaign = CampaignFactory(owner=alice)
+    made = {"n": 0}
+
+    def channels(n):
+        for _ in range(n):
+            made["n"] += 1
+            i = made["n"]
+            receive(
+                raw=f"Message-ID: <{i}@x.pe>\r\nFrom: Z{i} <z{i}@x.pe>\r\nSubject: Hola\r\n\r\nx\r\n".encode(),
+                mailbox=mailbox,
+            )
+            sent = email_send(by=alice, person=rosa, subject="Hola", body="x")
+            receive(
+                raw=f"Message-ID: <r{i}@x.pe>\r\nFrom: rosa@example.com\r\nIn-Reply-To: {sent.message_id}\r\nSubject: Re\r\n\r\ny\r\n".encode(),
+                mailbox=mailbox,
+            )
+            MembershipFactory(company=company, person=PersonFactory(owner=alice, email=f"p{i}@x.pe"))
+            mailing_start(
+                by=alice,
+                people=access.workable_people(alice),
+                subject="S",
+                body="B",
+                audience="a",
+                base_url="http://t",
+                campaign=campaign,
+            )
+
+    for client in (alice_client, manager_client):
+        _fixed(client, reverse("activities:inbox"), channels)
+        _fixed(client, reverse("campaigns:mailings"), channels)
+    first = access.inbound_emails(alice).order_by("pk").first()
+    _fixed(alice_client, first.get_absolute_url(), channels)
+    _fixed(alice_client, reverse("activities:company_email", args=[company.pk]), channels)
+    _fixed(alice_client, rosa.get_absolute_url(), channels)  # answers threaded under the emails
+    _fixed(alice_client, reverse("campaigns:mailing_create") + f"?campaign={campaign.pk}", channels)
+    _fixed(alice_client, campaign.get_absolute_url(), channels)
+    _fixed(alice_client, reverse("activities:person_whatsapp_send", args=[rosa.pk]), channels)
+    assert _queries(alice_client, reverse("activities:mailbox")) <= 5
