@@ -142,7 +142,7 @@ def smtp_outbox(settings):
 
 
 @pytest.fixture
-def imap_server():
+def imap_server(settings):
     """A real IMAP server with the mailboxes agent@crm.test, team@crm.test and
     other@crm.test, each with the password ``secret``."""
     import os
@@ -153,6 +153,7 @@ def imap_server():
         pytest.skip("dovecot is not installed (make test installs it: dovecot-imapd)")
     from crm.tests.dovecot import Dovecot
 
+    settings.MAIL_ALLOW_PRIVATE = True  # the test's server listens on 127.0.0.1
     server = Dovecot(["agent@crm.test", "team@crm.test", "other@crm.test"])
     yield server
     server.stop()

@@ -16,13 +16,16 @@ from imap_tools import AND, MailBox, MailBoxUnencrypted
 
 from activities import filing, passwords
 from activities.models import Mailbox
+from crm import outbound
 
 logger = logging.getLogger(__name__)
 FETCH_BATCH = 50
 
 
 def connect(mailbox: Mailbox):
-    """A signed-in connection to ``mailbox``'s folder (a context manager)."""
+    """A signed-in connection to ``mailbox``'s folder (a context manager), to a public server
+    only (crm.outbound.check_host), checked again at every connection."""
+    outbound.check_host(mailbox.host, mailbox.port)
     kind = MailBox if mailbox.use_ssl else MailBoxUnencrypted
     client = kind(mailbox.host, mailbox.port, timeout=settings.MAIL_TIMEOUT)
     return client.login(mailbox.username, passwords.reveal(mailbox.password_encrypted), mailbox.folder)

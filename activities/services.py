@@ -27,7 +27,7 @@ from activities.models import (
     Mailbox,
     OutboxMessage,
 )
-from crm import access
+from crm import access, outbound
 from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
@@ -477,6 +477,10 @@ def mailbox_save(*, by: User, mailbox: Mailbox | None, team: bool, password: str
     if not mailbox.password_encrypted:
         raise ValidationError({"password": _("Type the mailbox's password (an app password).")})
     mailbox.full_clean(exclude=["password_encrypted"])
+    try:
+        outbound.check_host(mailbox.host, mailbox.port)
+    except ValidationError as error:
+        raise ValidationError({"host": error.messages}) from None
     try:
         with imap.connect(mailbox):
             pass

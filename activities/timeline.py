@@ -55,7 +55,7 @@ def build(
     the record's ``created`` (when, by whom) for a record without a creation event, newest
     first, ``limit`` entries older than ``before``."""
     # An email's entry says how its sending went (activities.Email, joined: no query each).
-    activities = activities.filter(done_at__isnull=False).select_related("email", "whatsapp")
+    activities = activities.filter(done_at__isnull=False).select_related("email", "whatsapp", "person")
     if before is not None:
         activities = activities.filter(done_at__lt=before)
     entries = [Entry(at=a.done_at, activity=a) for a in activities.order_by("-done_at", "-id")[: limit + 1]]

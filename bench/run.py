@@ -1,13 +1,16 @@
 """`make bench`: the CRM on a million people, with targets.
 
     python bench/run.py [--scale 1] [--runs 20] [--io-runs 3] [--load-seconds 60] [--users 50]
-                        [--skip-io] [--skip-load] [--database crm_bench]
+                        [--skip-io] [--skip-load] [--skip-channels] [--members 500]
+                        [--database crm_bench]
 
 1. Builds (once, reused) the data set in a database of its own (bench/dataset.py).
 2. Measures the heaviest pages, warm, through Django's test client: median, p95 and
    query count next to each target (bench/pages.py).
 3. Import and export at scale (bench/people_io.py).
-4. Load: gunicorn with the README's worker count on loopback, and locust (headless, one
+4. Channels: a campaign email through one worker and the embedded SMTP server, and the time
+   from an answer in the mailbox to the timeline, with IMAP IDLE and polling (bench/channels.py).
+5. Load: gunicorn with the README's worker count on loopback, and locust (headless, one
    process) simulating agents who browse, search and save edits (bench/load.py).
 
 Prints one table; docs/performance.md keeps the results with the machine they ran on.
@@ -59,6 +62,10 @@ def run(args) -> str:
     if not args.skip_io:
         io_text = people_io.run(facts["size"].people, args.rows, args.io_runs, args.baseline_rows)
         extra.append(io_text)
+    if not args.skip_channels:
+        from bench import channels
+
+        extra.append("\n".join(channels.lines(members=args.members)))
     if not args.skip_load:
         from bench import load
 
@@ -83,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--skip-io", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-channels", action="store_true")
+    parser.add_argument("--members", type=int, default=500, help="recipients of the campaign email")
     parser.add_argument("--database", default="crm_bench")
     args = parser.parse_args(argv)
     people_io.setup_database(args.database)

@@ -36,13 +36,31 @@ class Target:
     address: str  # the checked IP address the connection goes to
 
 
-def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool | None = None) -> bool:
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
         ip = mapped
-    if settings.WEBHOOK_ALLOW_PRIVATE:
+    if settings.WEBHOOK_ALLOW_PRIVATE if allow_private is None else allow_private:
         return not ip.is_unspecified
     return ip.is_global and not ip.is_multicast
+
+
+def check_host(host: str, port: int) -> str:
+    """A mail server's host (a mailbox a user connects), resolved: its first address, once
+    every address it resolves to is public, or private ones are allowed (MAIL_ALLOW_PRIVATE,
+    for a server on the office's network); else Refused."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise Refused(_("The address %(host)s cannot be found.") % {"host": host}) from None
+    addresses = [info[4][0] for info in infos]
+    for address in addresses:
+        if not _allowed(ipaddress.ip_address(address.split("%", 1)[0]), settings.MAIL_ALLOW_PRIVATE):
+            raise Refused(
+                _("%(host)s is an internal address: the CRM connects only to public mail servers.")
+                % {"host": host}
+            )
+    return addresses[0]
 
 
 def check(url: str) -> Target:

@@ -315,6 +315,9 @@ MAILBOX_KEY = os.environ.get("MAILBOX_KEY", "")
 MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
 MAIL_POLL_SECONDS = max(5, env_int("MAIL_POLL_SECONDS", 60))
 MAIL_BACKFILL_DAYS = env_int("MAIL_BACKFILL_DAYS", 7)
+# Mailboxes on private or loopback addresses (a server on the office's network): off, so that
+# a mailbox form can never probe the CRM's own network.
+MAIL_ALLOW_PRIVATE = env_bool("MAIL_ALLOW_PRIVATE", False)
 # WhatsApp Business Cloud API (activities.whatsapp): with a phone-number id
 # and an access token, agents send from the CRM; the webhook (/whatsapp/webhook/) checks each
 # delivery's X-Hub-Signature-256 against the app secret and answers Meta's verification with

@@ -245,3 +245,24 @@ def test_without_a_mailbox_the_outbox_lets_one_answer_as_the_customer(
     assert (answer.person, answer.in_reply_to, answer.subject) == (rosa, sent.activity, "Re: Precios")
     page = alice_client.get(rosa.get_absolute_url()).content.decode()
     assert "¿cuándo empezamos?" in page[page.index("timeline-replies") :]
+
+
+def test_a_mailbox_on_the_crms_own_network_is_refused_next_to_the_server(alice_client, settings):
+    """The mailbox form must not become a probe of the CRM's network (MAIL_ALLOW_PRIVATE off)."""
+    settings.MAIL_ALLOW_PRIVATE = False
+    response = alice_client.post(
+        reverse("activities:mailbox"),
+        {
+            "address": "a@crm.test",
+            "host": "127.0.0.1",
+            "port": 5432,
+            "username": "a",
+            "password": "x",
+            "folder": "INBOX",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "internal address" in form.errors["host"][0]
+    assert 'value="127.0.0.1"' in response.content.decode()  # what was typed is kept
+    assert not Mailbox.objects.exists()
