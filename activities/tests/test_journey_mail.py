@@ -97,7 +97,10 @@ def test_an_agent_writes_from_a_template_and_reads_it_in_the_outbox(
     expect(page.locator('[data-count="unsubscribed"]')).to_have_text("1")
     # Each recipient's row says how it went, without reloading the page.
     with translation.override(DESKTOP.language):
-        sent, skipped = pgettext("email status", "Sent"), pgettext("mailing recipient", "Skipped: unsubscribed")
+        sent, skipped = (
+            pgettext("email status", "Sent"),
+            pgettext("mailing recipient", "Skipped: unsubscribed"),
+        )
     expect(page.locator("#mailing-status tbody tr").filter(has_text="Rosa")).to_contain_text(sent)
     expect(page.locator("#mailing-status tbody tr").filter(has_text="Ana")).to_contain_text(skipped)
     journey.shot("campaign-email")
