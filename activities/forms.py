@@ -211,6 +211,14 @@ class EmailTemplateForm(forms.Form):
             del self.fields["team"]
 
 
+def _offer_numbers(field: forms.ChoiceField, person) -> None:
+    """The person's numbers to choose from, the mobile first (WhatsApp lives there)."""
+    numbers = dict.fromkeys(n for n in (person.mobile, person.phone) if n)
+    field.choices = [(n, format_phone(n)) for n in numbers]
+    if numbers:
+        field.initial = next(iter(numbers))
+
+
 class WhatsAppForm(forms.Form):
     number = forms.ChoiceField(label=_("Number"), widget=forms.RadioSelect)
     message = forms.CharField(
@@ -220,11 +228,7 @@ class WhatsAppForm(forms.Form):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-
-        numbers = dict.fromkeys(n for n in (person.mobile, person.phone) if n)
-        self.fields["number"].choices = [(n, format_phone(n)) for n in numbers]
-        if numbers:
-            self.fields["number"].initial = next(iter(numbers))
+        _offer_numbers(self.fields["number"], person)
 
 
 class WhatsAppSendForm(forms.Form):
@@ -251,10 +255,7 @@ class WhatsAppSendForm(forms.Form):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-        numbers = dict.fromkeys(n for n in (person.mobile, person.phone) if n)
-        self.fields["number"].choices = [(n, format_phone(n)) for n in numbers]
-        if numbers:
-            self.fields["number"].initial = next(iter(numbers))
+        _offer_numbers(self.fields["number"], person)
 
     def clean(self):
         data = super().clean()

@@ -101,7 +101,7 @@ def test_an_agent_writes_from_a_template_and_reads_it_in_the_outbox(
             pgettext("email status", "Sent"),
             pgettext("mailing recipient", "Skipped: unsubscribed"),
         )
-    expect(page.locator("#mailing-status tbody tr").filter(has_text="Rosa")).to_contain_text(sent)
-    expect(page.locator("#mailing-status tbody tr").filter(has_text="Ana")).to_contain_text(skipped)
+    expect(page.locator("#mailing-status tbody tr").filter(has_text="rosa@andes.pe")).to_contain_text(sent)
+    expect(page.locator("#mailing-status tbody tr").filter(has_text="ana@andes.pe")).to_contain_text(skipped)
     journey.shot("campaign-email")
     task_worker.stop()

@@ -23,16 +23,23 @@ from people.models import SavedList
 from people.tests.factories import PersonFactory, TagFactory
 from serviceorders.tests.factories import ProjectFactory, ServiceOrderFactory
 
+# What the world's pages need switched on: WhatsApp Business.
+WORLD_SETTINGS = {"WHATSAPP_PHONE_NUMBER_ID": "1055", "WHATSAPP_TOKEN": "token"}
+
 
 @pytest.fixture
 def world(admin_user, manager, alice, bob, settings):
     """Real objects for the URL patterns that need an id; alice owns the records."""
+    for name, value in WORLD_SETTINGS.items():
+        setattr(settings, name, value)
+    return build_world(admin_user, manager, alice, bob)
 
+
+def build_world(admin_user, manager, alice, bob):
     class World:
         pass
 
     w = World()
-    settings.WHATSAPP_PHONE_NUMBER_ID, settings.WHATSAPP_TOKEN = "1055", "token"  # WhatsApp Business on
     w.admin, w.manager, w.alice, w.bob = admin_user, manager, alice, bob
     w.tag = TagFactory()
     w.person = PersonFactory(owner=alice, tags=[w.tag])
