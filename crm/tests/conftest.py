@@ -35,6 +35,44 @@ def world(admin_user, manager, alice, bob, settings):
     return build_world(admin_user, manager, alice, bob)
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One world for a whole module, built once in a transaction that is rolled back at the
+    module's end; each test's own writes (sessions included) roll back with the test."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from crm.models import User
+    from crm.tests.factories import UserFactory
+
+    media = tmp_path_factory.mktemp("world-media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, **WORLD_SETTINGS),
+        transaction.atomic(),
+    ):
+        world = build_world(
+            UserFactory(username="admin", name="Ada Admin", role=User.Role.ADMIN),
+            UserFactory(username="manager", name="Mara Manager", role=User.Role.MANAGER),
+            UserFactory(username="alice", name="Alice Agent", role=User.Role.AGENT),
+            UserFactory(username="bob", name="Bob Agent", role=User.Role.AGENT),
+        )
+        world.media = media
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def read_mostly_world(shared_world, settings):
+    """The module's one world, for a module whose tests each roll back what they write (no
+    transaction=True test in it): ``world = read_mostly_world`` there."""
+    settings.MEDIA_ROOT = shared_world.media
+    for name, value in WORLD_SETTINGS.items():
+        setattr(settings, name, value)
+    return shared_world
+
+
 def build_world(admin_user, manager, alice, bob):
     class World:
         pass

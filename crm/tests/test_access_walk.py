@@ -18,7 +18,6 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from crm.tests.conftest import WORLD_SETTINGS
 from crm.tests.helpers import persona_client
 
 pytestmark = pytest.mark.django_db
@@ -97,41 +96,9 @@ def api_owned_by_alice(**extra) -> Rule:
     )
 
 
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One world for the whole walk, built once: the walk only reads (each test's own writes,
-    sessions included, are rolled back with it), and the world is rolled back at the end."""
-    from django.db import transaction
-    from django.test import override_settings
-
-    from crm.models import User
-    from crm.tests.conftest import build_world
-    from crm.tests.factories import UserFactory
-
-    media = tmp_path_factory.mktemp("walk-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, **WORLD_SETTINGS),
-        transaction.atomic(),
-    ):
-        world = build_world(
-            UserFactory(username="admin", name="Ada Admin", role=User.Role.ADMIN),
-            UserFactory(username="manager", name="Mara Manager", role=User.Role.MANAGER),
-            UserFactory(username="alice", name="Alice Agent", role=User.Role.AGENT),
-            UserFactory(username="bob", name="Bob Agent", role=User.Role.AGENT),
-        )
-        world.media = media
-        yield world
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def world(shared_world, settings):
-    settings.MEDIA_ROOT = shared_world.media
-    for name, value in WORLD_SETTINGS.items():
-        setattr(settings, name, value)
-    return shared_world
+def world(read_mostly_world):
+    return read_mostly_world
 
 
 # URL name -> rule. Add a line for every view you add.
