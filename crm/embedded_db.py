@@ -28,8 +28,8 @@ def embedded_database_url(data_dir: Path) -> str:
             "DATABASE_URL=postgres://user:password@host:5432/dbname."
         ) from exc
 
-    _repair_handle_list(data_dir)
     try:
+        _repair_handle_list(data_dir)
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         # cleanup_mode=None: never stop the server when one of the processes
         # sharing it exits; the others (runserver, worker, xdist) still need it.
@@ -49,11 +49,17 @@ def _repair_handle_list(data_dir: Path) -> None:
     """pgserver keeps the ids of the processes using the server in a JSON
     file; a process killed while writing it leaves it empty or cut, and then
     every start fails. The list only decides when to stop the server, which
-    we never ask for (cleanup_mode=None), so an unreadable one is reset."""
+    we never ask for (cleanup_mode=None), so an unreadable one is reset —
+    under pgserver's own lock: read or reset while another process starting
+    at the same moment writes it, the file looked cut to one of them, which
+    then failed to start (`make run` starts five processes at once)."""
+    from pgserver.postgres_server import PostgresServer
+
     handles = data_dir / ".handle_pids.json"
-    try:
-        json.loads(handles.read_text())
-    except FileNotFoundError:
-        return
-    except (ValueError, OSError):
-        handles.write_text("[]")
+    with PostgresServer._lock:
+        try:
+            json.loads(handles.read_text())
+        except FileNotFoundError:
+            return
+        except (ValueError, OSError):
+            handles.write_text("[]")
