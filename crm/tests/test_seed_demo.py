@@ -46,3 +46,8 @@ def test_the_demo_shows_the_product(capsys, settings):
     lima = Pipeline.objects.get(name="Ventas Lima")
     assert brazil.stages.order_by("position").first().name == "Novo contato"
     assert lima.stages.order_by("position").first().name == "Nuevo contacto"
+    # The composer and campaign emails have the team's templates to start from, es and pt.
+    from activities.models import EmailTemplate
+
+    templates = EmailTemplate.objects.filter(owner=None)
+    assert {"es", "pt-br"} <= set(templates.values_list("language", flat=True))
