@@ -9,11 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr, parsedate_to_datetime
-from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,30 +21,12 @@ from django.utils import timezone
 
 from activities import intake
 from activities import services as activity_services
+from activities.mail import parse, text_of
 from activities.models import Activity, Email, InboundEmail, Mailbox
 from crm import attachments
 from crm.models import User
 
 _IDS = re.compile(r"<[^<>\s]+>")
-_TAGS = re.compile(r"<[^>]+>")
-BODY_MAX = 100_000
-
-
-def parse(raw: bytes) -> EmailMessage:
-    return BytesParser(policy=policy.default).parsebytes(raw)
-
-
-def _text(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
-    try:
-        text = part.get_content()
-    except (LookupError, ValueError):  # an unknown charset
-        text = part.get_payload(decode=True).decode("utf-8", "replace")
-    if part.get_content_type() == "text/html":
-        text = unescape(_TAGS.sub("", text))
-    return text.replace("\x00", "").replace("\r\n", "\n").strip()[:BODY_MAX]
 
 
 def _when(message: EmailMessage) -> datetime:
@@ -98,7 +77,7 @@ def receive(*, raw: bytes, mailbox: Mailbox | None) -> InboundEmail | None:
                 "to": "\n".join(_addresses(message, "To")),
                 "cc": "\n".join(_addresses(message, "Cc")),
                 "subject": " ".join(str(message["Subject"] or "").split()).replace("\x00", "")[:200],
-                "body": _text(message),
+                "body": text_of(message),
                 "raw": raw,
                 "sent_at": _when(message),
             },

@@ -272,10 +272,9 @@ class OutboxMessage(models.Model):
 
     def parsed(self):
         """The message as the standard library reads it (email.message.EmailMessage)."""
-        from email import policy
-        from email.parser import BytesParser
+        from activities.mail import parse
 
-        return BytesParser(policy=policy.default).parsebytes(bytes(self.raw))
+        return parse(bytes(self.raw))
 
 
 class EmailAttachment(models.Model):

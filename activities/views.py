@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from activities import calendar, services, whatsapp
+from activities import calendar, mail, services, whatsapp
 from activities.filters import ActivityFilter, ReminderFilter
 from activities.forms import (
     ActivityForm,
@@ -452,8 +452,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
     message = access.get_or_404(access.outbox(request.user), pk=pk)
     parsed = message.parsed()
-    part = parsed.get_body(preferencelist=("plain",)) if parsed.is_multipart() else parsed
-    body = part.get_content() if part is not None else ""
+    body = mail.text_of(parsed)
     labels = {
         "From": pgettext("email header", "From"),
         "To": pgettext("email header", "To"),
