@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 _prospect: Callable[..., Any] | None = None
-_context: list[Callable[[Any], dict[str, Any]]] = []
+_context: dict[str, Callable[[Any], Any]] = {}
 
 
 def register_prospect(maker: Callable[..., Any]) -> None:
@@ -19,11 +19,10 @@ def register_prospect(maker: Callable[..., Any]) -> None:
     _prospect = maker
 
 
-def register_context(finder: Callable[[Any], dict[str, Any]]) -> None:
-    """``finder(person)`` gives what else a message about the person belongs on:
-    ``{"company": ...}`` or ``{"opportunity": ...}``."""
-    if finder not in _context:
-        _context.append(finder)
+def register_context(key: str, finder: Callable[[Any], Any]) -> None:
+    """``finder(person)`` gives the record of kind ``key`` ("company", "opportunity") a
+    message about the person also belongs on, or None."""
+    _context[key] = finder
 
 
 def prospect(**fields):
@@ -32,12 +31,10 @@ def prospect(**fields):
     return _prospect(**fields)
 
 
-def context_for(person) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for finder in _context:
-        for key, value in finder(person).items():
-            found.setdefault(key, value)
-    return found
+def context_for(person, *keys: str) -> dict[str, Any]:
+    """What else a message about ``person`` belongs on, by kind (only ``keys``, if named)."""
+    found = {key: finder(person) for key, finder in _context.items() if not keys or key in keys}
+    return {key: value for key, value in found.items() if value is not None}
 
 
 def person_model():

@@ -9,6 +9,8 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
+from activities import intake
+
 PLACEHOLDERS = {
     "first_name": _("the person's first name"),
     "last_name": _("the person's last name"),
@@ -31,9 +33,7 @@ def values_for(*, agent, person=None, opportunity=None) -> dict[str, str]:
     if opportunity is not None and opportunity.company_id:
         company = str(opportunity.company)
     elif person is not None:
-        memberships = getattr(person, "memberships", None)  # companies, when installed
-        membership = memberships.select_related("company").order_by("pk").first() if memberships else None
-        company = str(membership.company) if membership else ""
+        company = str(intake.context_for(person, "company").get("company", ""))
     return {
         "first_name": person.first_name if person else "",
         "last_name": person.last_name if person else "",

@@ -14,4 +14,4 @@ class CompaniesConfig(AppConfig):
         from companies import selectors
 
         # A message a person writes also goes on their company's timeline.
-        intake.register_context(selectors.company_context)
+        intake.register_context("company", selectors.company_of)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from companies.models import Membership
+from companies.models import Company, Membership
 
 
-def company_context(person) -> dict[str, Any]:
-    """The company a message about ``person`` also belongs on: their first one."""
+def company_of(person) -> Company | None:
+    """A person's company, for what is written to or about them (a message's timeline, the
+    {company} of a template): their first one."""
     membership = Membership.objects.filter(person=person).select_related("company").order_by("pk").first()
-    return {"company": membership.company} if membership is not None else {}
+    return membership.company if membership is not None else None

@@ -12,4 +12,4 @@ class OpportunitiesConfig(AppConfig):
         from opportunities import selectors
 
         # A message a person writes also goes on their open card.
-        intake.register_context(selectors.open_card_context)
+        intake.register_context("opportunity", selectors.open_card_of)

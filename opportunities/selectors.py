@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from opportunities.models import Opportunity
 
 
-def open_card_context(person) -> dict[str, Any]:
+def open_card_of(person) -> Opportunity | None:
     """The card a message about ``person`` also belongs on: their newest open one."""
     card = (
         Opportunity.objects.filter(contact=person, archived=False)
@@ -15,4 +13,4 @@ def open_card_context(person) -> dict[str, Any]:
         .order_by("-pk")
         .first()
     )
-    return {"opportunity": card} if card is not None else {}
+    return card
