@@ -46,17 +46,18 @@ def _addresses(message: EmailMessage, *headers: str) -> list[str]:
     return [address.strip().lower() for _name, address in getaddresses(values) if "@" in address]
 
 
-def _ours() -> set[str]:
-    """The team's own addresses: never a customer to file on."""
+def team_addresses() -> set[str]:
+    """The team's own addresses: never a customer to file on (read once per mailbox check)."""
     own = {settings.DEFAULT_FROM_EMAIL.lower()}
     own |= {a.lower() for a in User.objects.exclude(email="").values_list("email", flat=True)}
     own |= {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
     return own
 
 
-def receive(*, raw: bytes, mailbox: Mailbox | None) -> InboundEmail | None:
+def receive(*, raw: bytes, mailbox: Mailbox | None, ours: set[str] | None = None) -> InboundEmail | None:
     """Keep a message read from ``mailbox`` and file it; None if it was already read
-    (through any mailbox) or is one the CRM sent itself (a BCC copy)."""
+    (through any mailbox) or is one the CRM sent itself (a BCC copy). ``ours``: the team's
+    addresses (team_addresses()), when the caller reads many messages."""
     message = parse(raw)
     message_id = str(message["Message-ID"] or "").strip()[:255]
     if not message_id:
@@ -84,7 +85,7 @@ def receive(*, raw: bytes, mailbox: Mailbox | None) -> InboundEmail | None:
         )
         if not created:
             return None
-        people = _people_for(inbound)
+        people = _people_for(inbound, team_addresses() if ours is None else ours)
         inbound.filed = file(inbound=inbound, people=people) if people else []
     return inbound
 
@@ -108,8 +109,8 @@ def answer_to(original: EmailMessage, body: str) -> bytes:
     return bytes(reply)
 
 
-def _people_for(inbound: InboundEmail) -> list:
-    addresses = {inbound.from_email, *inbound.to.split(), *inbound.cc.split()} - _ours() - {""}
+def _people_for(inbound: InboundEmail, ours: set[str]) -> list:
+    addresses = {inbound.from_email, *inbound.to.split(), *inbound.cc.split()} - ours - {""}
     if not addresses:
         return []
     return list(

@@ -43,12 +43,12 @@ def read_new(mailbox: Mailbox, client) -> int:
         criteria = AND(date_gte=since)
     else:
         criteria = AND(uid=f"{mailbox.last_uid + 1}:*")
-    new = 0
+    new, ours = 0, filing.team_addresses()
     for message in client.fetch(criteria, mark_seen=False, bulk=FETCH_BATCH):
         uid = int(message.uid or 0)
         if uid <= mailbox.last_uid:  # "n:*" always names the newest message
             continue
-        if filing.receive(raw=message.obj.as_bytes(), mailbox=mailbox) is not None:
+        if filing.receive(raw=message.obj.as_bytes(), mailbox=mailbox, ours=ours) is not None:
             new += 1
         mailbox.last_uid = uid
         Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=mailbox.uidvalidity, last_uid=uid)

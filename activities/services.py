@@ -478,12 +478,10 @@ def mailbox_save(*, by: User, mailbox: Mailbox | None, team: bool, password: str
         raise ValidationError({"password": _("Type the mailbox's password (an app password).")})
     mailbox.full_clean(exclude=["password_encrypted"])
     try:
-        outbound.check_host(mailbox.host, mailbox.port)
-    except ValidationError as error:
-        raise ValidationError({"host": error.messages}) from None
-    try:
         with imap.connect(mailbox):
             pass
+    except outbound.Refused as error:  # an internal address: said next to the server
+        raise ValidationError({"host": error.messages}) from None
     except Exception as error:  # whatever the server or the network says, shown to the user
         raise ValidationError(
             _("The CRM could not sign in to this mailbox: %(error)s") % {"error": str(error)[:300]}

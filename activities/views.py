@@ -46,13 +46,6 @@ def _activity_for(user: User, pk: int) -> Activity:
     )
 
 
-def _chosen(request: HttpRequest, name: str, queryset):
-    """The record a form is written for (``?campaign=``, ``?opportunity=``, ``?template=``,
-    or the same posted), among those the user may use; None for anything else."""
-    pk = bounds.record_id(request.POST.get(name) or request.GET.get(name))
-    return queryset.filter(pk=pk).first() if pk else None
-
-
 def _record_url(activity: Activity) -> str:
     target = activity.person or activity.company
     return target.get_absolute_url()
@@ -205,13 +198,17 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
     offers the person's address as a mailto: link instead."""
     person = access.get_or_404(access.workable_people(request.user), pk=pk)
     # Sent while working a campaign member: the email is part of that campaign.
-    campaign = _chosen(request, "campaign", access.campaigns(request.user))
+    campaign = bounds.chosen(request, "campaign", access.campaigns(request.user))
     # Written from a card: the email goes on the card's timeline too, and {opportunity} is its subject.
-    opportunity = _chosen(request, "opportunity", access.opportunities(request.user).filter(contact=person))
+    opportunity = bounds.chosen(
+        request, "opportunity", access.opportunities(request.user).filter(contact=person)
+    )
     # Written from a company's page: the email goes on the company's timeline too.
-    company = _chosen(request, "company", access.companies(request.user).filter(memberships__person=person))
+    company = bounds.chosen(
+        request, "company", access.companies(request.user).filter(memberships__person=person)
+    )
     templates = access.email_templates(request.user).select_related("owner")
-    template = _chosen(request, "template", templates)
+    template = bounds.chosen(request, "template", templates)
     initial = (
         services.email_draft(template=template, agent=request.user, person=person, opportunity=opportunity)
         if template
@@ -284,7 +281,7 @@ def person_whatsapp(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a WhatsApp chat with the person (wa.me) and record it on their
     timeline; the message starts from the user's template."""
     person = access.get_or_404(access.workable_people(request.user), pk=pk)
-    campaign = _chosen(request, "campaign", access.campaigns(request.user))
+    campaign = bounds.chosen(request, "campaign", access.campaigns(request.user))
     initial = {
         "message": services.whatsapp_message(
             template=request.user.whatsapp_template, person=person, agent=request.user

@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_exempt
 from activities import placeholders
 from campaigns import mailings
 from campaigns.forms import MailingForm
-from campaigns.models import Campaign
 from crm import access, bounds
 from crm.pagination import paginate
 from people import services as people_services
@@ -39,8 +38,7 @@ def _audience(request: HttpRequest):
 def mailing_create(request: HttpRequest) -> HttpResponse:
     campaign, people, audience = _audience(request)
     templates = access.email_templates(request.user)
-    template_id = bounds.record_id(request.GET.get("template"))
-    template = templates.filter(pk=template_id).first() if template_id is not None else None
+    template = bounds.chosen(request, "template", templates)
     initial = {"subject": template.subject, "body": template.body} if template else {}
     form = MailingForm(request.POST or None, initial=initial, user=request.user, campaign=campaign)
     if request.method == "POST" and form.is_valid():
@@ -108,8 +106,3 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         done = True
     status = 404 if person is None else 200
     return render(request, "campaigns/unsubscribe.html", {"person": person, "done": done}, status=status)
-
-
-def campaign_mailings(campaign: Campaign, user) -> list:
-    """A campaign's emails for its page (the work record), newest first."""
-    return list(access.mailings(user).filter(campaign=campaign).select_related("created_by")[:10])

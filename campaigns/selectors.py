@@ -41,3 +41,8 @@ def _chart(labels, values) -> dict:
         "labels": [str(label) for label in labels],
         "datasets": [{"label": "", "data": values}],
     }
+
+
+def campaign_mailings(*, campaign: Campaign, user) -> list:
+    """A campaign's emails for its page (the work record), newest first."""
+    return list(access.mailings(user).filter(campaign=campaign).select_related("created_by")[:10])

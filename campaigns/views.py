@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from activities import timeline
 from activities.models import Activity
-from campaigns import mailing_views, selectors, services
+from campaigns import selectors, services
 from campaigns.filters import CampaignFilter, MemberFilter
 from campaigns.forms import (
     AssignForm,
@@ -122,7 +122,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Read once for the assign menu of the members table.
         "assignees": list(access.assignable_users(request.user)) if manages else [],
         "statuses": CampaignMember.Status.choices,
-        "mailings": [] if request.htmx else mailing_views.campaign_mailings(campaign, request.user),
+        "mailings": [] if request.htmx else selectors.campaign_mailings(campaign=campaign, user=request.user),
     }
     template = "campaigns/detail.html#members" if request.htmx else "campaigns/detail.html"
     return render(request, template, context)

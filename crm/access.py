@@ -426,7 +426,11 @@ def mailboxes(user: User) -> QuerySet:
     Mailbox = _model("activities.Mailbox")
     if not (user.is_authenticated and user.is_active):
         return Mailbox.objects.none()
-    return Mailbox.objects.filter(Q(user=user) | (Q(user=None) if is_admin(user) else Q(pk__in=[])))
+    return (
+        Mailbox.objects.filter(Q(user=user) | Q(user=None))
+        if is_admin(user)
+        else Mailbox.objects.filter(user=user)
+    )
 
 
 def inbound_emails(user: User) -> QuerySet:

@@ -77,6 +77,13 @@ def decimal_fits(value: Decimal, *, max_digits: int, decimal_places: int) -> boo
 BIGINT_MAX = 2**63 - 1
 
 
+def chosen(request, name: str, queryset):
+    """The record a page is written for (``?template=``, ``?campaign=``..., or the same
+    posted), among ``queryset`` (those the user may use); None for anything else."""
+    pk = record_id(request.POST.get(name) or request.GET.get(name))
+    return queryset.filter(pk=pk).first() if pk else None
+
+
 def record_id(value) -> int | None:
     """An id from a query string or form (``?pipeline=12``): a number a bigint
     column holds, else None (so a lookup finds nothing instead of failing)."""
