@@ -22,6 +22,7 @@ from activities import intake
 from activities.models import Activity, WhatsAppMessage
 from crm.countries import format_phone
 from crm.models import User
+from crm.numbers import next_number
 
 # A status only moves forward (the API may send them out of order).
 ORDER = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
@@ -258,11 +259,12 @@ def _receive(message: dict, name: str) -> int | None:
 
 
 def _next_agent() -> User | None:
-    """The active agents in turn (by how many WhatsApp prospects the team already has)."""
+    """The active agents in turn: the team's counter of WhatsApp prospects (crm.numbers; its
+    row stays locked until the prospect is saved, so two numbers at once go to two agents).
+    """
     agents = list(User.objects.filter(is_active=True, role=User.Role.AGENT).order_by("pk"))
     if not agents:
         agents = list(User.objects.filter(is_active=True).order_by("pk"))
     if not agents:
         return None
-    count = intake.person_model().objects.filter(source="whatsapp").count()
-    return agents[count % len(agents)]
+    return agents[(next_number("whatsapp-prospects") - 1) % len(agents)]
