@@ -152,8 +152,8 @@ def file(*, inbound: InboundEmail, people: list, by: User | None = None) -> list
         )
         activities.append(activity)
         _keep_attachments(message, person=person, by=by or person.owner)
-    inbound.status, inbound.filed_on = InboundEmail.Status.FILED, inbound.filed_on + len(people)
-    inbound.save(update_fields=["status", "filed_on"])
+    inbound.status = InboundEmail.Status.FILED
+    inbound.save(update_fields=["status"])
     return activities
 
 

@@ -420,7 +420,6 @@ class InboundEmail(models.Model):
     raw = models.BinaryField()  # for its attachments when it is filed from the Inbox
     sent_at = models.DateTimeField(_("date"))
     status = models.CharField(_("status"), max_length=9, choices=Status.choices, default=Status.WAITING)
-    filed_on = models.PositiveIntegerField(default=0)  # how many people's timelines
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     class Meta:

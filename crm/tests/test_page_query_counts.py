@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +127,19 @@ def test_mail_pages_and_team_settings(alice_client, alice, manager_client, admin
     _fixed(alice_client, reverse("activities:email_templates"), mail)
     _fixed(alice_client, reverse("activities:person_email", args=[rosa.pk]), mail)
     _fixed(alice_client, rosa.get_absolute_url(), mail)  # the timeline's emails, joined
+    # One message, one template, a quote's email, an unsubscribe link: whatever else there is.
+    from activities.models import OutboxMessage
+    from campaigns.mailings import unsubscribe_token
+    from opportunities import sales
+    from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+
+    card = OpportunityFactory(pipeline=PipelineFactory(members=[alice]), agent=alice, contact=rosa)
+    quote = sales.quote_create(opportunity=card, by=alice)
+    message, template = OutboxMessage.objects.first(), EmailTemplate.objects.first()
+    _fixed(alice_client, reverse("activities:outbox_message", args=[message.pk]), mail)
+    _fixed(alice_client, reverse("activities:email_template_edit", args=[template.pk]), mail)
+    _fixed(alice_client, reverse("quotes:email", args=[quote.pk]), mail)
+    assert _queries(Client(), reverse("unsubscribe", args=[unsubscribe_token(rosa.pk)])) <= 3
     # The session, the user, the team settings (read once, by the middleware), the menu's counters.
     assert _queries(admin_client, reverse("crm:team_settings")) <= 5
 
