@@ -36,31 +36,39 @@ class Target:
     address: str  # the checked IP address the connection goes to
 
 
-def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool | None = None) -> bool:
+def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool) -> bool:
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
         ip = mapped
-    if settings.WEBHOOK_ALLOW_PRIVATE if allow_private is None else allow_private:
+    if allow_private:
         return not ip.is_unspecified
     return ip.is_global and not ip.is_multicast
 
 
-def check_host(host: str, port: int) -> str:
-    """A mail server's host (a mailbox a user connects), resolved: its first address, once
-    every address it resolves to is public, or private ones are allowed (MAIL_ALLOW_PRIVATE,
-    for a server on the office's network); else Refused."""
+def _resolve(host: str, port: int, *, allow_private: bool, internal: str) -> str:
+    """``host``'s first address, once every address it resolves to may be reached; else
+    Refused, with ``internal`` (naming %(host)s) when one is internal."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise Refused(_("The address %(host)s cannot be found.") % {"host": host}) from None
     addresses = [info[4][0] for info in infos]
     for address in addresses:
-        if not _allowed(ipaddress.ip_address(address.split("%", 1)[0]), settings.MAIL_ALLOW_PRIVATE):
-            raise Refused(
-                _("%(host)s is an internal address: the CRM connects only to public mail servers.")
-                % {"host": host}
-            )
+        if not _allowed(ipaddress.ip_address(address.split("%", 1)[0]), allow_private):
+            raise Refused(internal % {"host": host})
     return addresses[0]
+
+
+def check_host(host: str, port: int) -> str:
+    """A mail server's host (a mailbox a user connects), resolved: its first address, once
+    every address it resolves to is public, or private ones are allowed (MAIL_ALLOW_PRIVATE,
+    for a server on the office's network); else Refused."""
+    return _resolve(
+        host,
+        port,
+        allow_private=settings.MAIL_ALLOW_PRIVATE,
+        internal=_("%(host)s is an internal address: the CRM connects only to public mail servers."),
+    )
 
 
 def check(url: str) -> Target:
@@ -73,21 +81,16 @@ def check(url: str) -> Target:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused(_("Only http:// and https:// addresses can receive webhooks."))
     port = port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise Refused(_("The address %(host)s cannot be found.") % {"host": parts.hostname}) from None
-    addresses = [info[4][0] for info in infos]
-    for address in addresses:
-        if not _allowed(ipaddress.ip_address(address.split("%", 1)[0])):
-            raise Refused(
-                _("%(host)s is an internal address: webhooks go only to public servers.")
-                % {"host": parts.hostname}
-            )
+    address = _resolve(
+        parts.hostname,
+        port,
+        allow_private=settings.WEBHOOK_ALLOW_PRIVATE,
+        internal=_("%(host)s is an internal address: webhooks go only to public servers."),
+    )
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Target(parts.scheme, parts.hostname, port, path, addresses[0])
+    return Target(parts.scheme, parts.hostname, port, path, address)
 
 
 class _HTTPConnection(http.client.HTTPConnection):
