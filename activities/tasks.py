@@ -74,15 +74,21 @@ def send_reminder_digest(reschedule: bool = True) -> dict:
     return {"users": users, "reminders": sent}
 
 
-def ensure_digest_scheduled() -> bool:
-    """Plan the next digest unless one is already waiting. True if planned."""
+def _plan_once(recurring, run_after=None) -> bool:
+    """Plan a task that plans itself again (the digest, the mailbox rounds) unless a run is
+    already waiting; True if planned. A run left "running" by a worker that was stopped is
+    not waiting: the next start plans a new one."""
     from django_tasks_db.models import DBTaskResult
 
-    waiting = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").exists()
-    if waiting:
+    if DBTaskResult.objects.filter(task_path=recurring.module_path, status="READY").exists():
         return False
-    send_reminder_digest.using(run_after=next_digest_time()).enqueue()
+    (recurring.using(run_after=run_after) if run_after else recurring).enqueue()
     return True
+
+
+def ensure_digest_scheduled() -> bool:
+    """Plan the next digest unless one is already waiting. True if planned."""
+    return _plan_once(send_reminder_digest, next_digest_time())
 
 
 def plan_digest(sender=None, stdout=None, **kwargs) -> None:
@@ -108,7 +114,6 @@ def deliver_whatsapp(message_id: int) -> str:
 
 
 # Incoming mail: every mailbox checked every MAIL_POLL_SECONDS.
-POLL_TASK_PATH = "activities.tasks.poll_mailboxes"
 
 
 @task()
@@ -127,13 +132,7 @@ def poll_mailboxes(reschedule: bool = True) -> dict:
 
 def ensure_polling() -> bool:
     """Plan the polling unless a round is already waiting; returns whether one was planned."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=POLL_TASK_PATH, status__in=["READY", "RUNNING"]).exists()
-    if waiting:
-        return False
-    poll_mailboxes.enqueue()
-    return True
+    return _plan_once(poll_mailboxes)
 
 
 def plan_polling(sender=None, stdout=None, **kwargs) -> None:
