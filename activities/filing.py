@@ -27,6 +27,7 @@ from crm import attachments
 from crm.models import User
 
 _IDS = re.compile(r"<[^<>\s]+>")
+RAW_MAX_BYTES = 25 * 2**20  # what mail servers commonly accept at most
 
 
 def _when(message: EmailMessage) -> datetime:
@@ -79,14 +80,16 @@ def receive(*, raw: bytes, mailbox: Mailbox | None, ours: set[str] | None = None
                 "cc": "\n".join(_addresses(message, "Cc")),
                 "subject": " ".join(str(message["Subject"] or "").split()).replace("\x00", "")[:200],
                 "body": text_of(message),
-                "raw": raw,
+                # Kept for the files it brings when it is filed from the Inbox; a message
+                # larger than any file could be is kept without them.
+                "raw": raw if len(raw) <= RAW_MAX_BYTES else b"",
                 "sent_at": _when(message),
             },
         )
         if not created:
             return None
         people = _people_for(inbound, team_addresses() if ours is None else ours)
-        inbound.filed = file(inbound=inbound, people=people) if people else []
+        inbound.filed = file(inbound=inbound, people=people, message=message) if people else []
     return inbound
 
 
@@ -122,7 +125,7 @@ def _people_for(inbound: InboundEmail, ours: set[str]) -> list:
     )
 
 
-def file(*, inbound: InboundEmail, people: list, by: User | None = None) -> list[Activity]:
+def file(*, inbound: InboundEmail, people: list, by: User | None = None, message=None) -> list[Activity]:
     """Put ``inbound`` on each person's timeline (with their company and open card, under the
     CRM's email it answers) and keep its attachments on the person; the Inbox forgets it."""
     answered = {
@@ -131,7 +134,7 @@ def file(*, inbound: InboundEmail, people: list, by: User | None = None) -> list
             "activity"
         )
     }
-    message = parse(bytes(inbound.raw))
+    message = message if message is not None else parse(bytes(inbound.raw))
     activities = []
     for person in people:
         parent = answered.get(person.pk)
