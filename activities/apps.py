@@ -8,9 +8,13 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         import activities.exports_sources  # noqa: F401  (registers the activities' exportable lists)
-        from activities import services, tasks
-        from crm import notes
-        from crm.signals import worker_starting
+        from activities import notifications, services, tasks
+        from activities.views import my_day
+        from crm import home, notes
+        from crm.signals import job_finished, worker_starting
+
+        # My day shows today's agenda and the unread notifications.
+        home.register(home.Section("activities/_my_day.html", my_day, order=10))
 
         # The notes the core writes (attachments, merges) go on the activities' timelines.
         notes.register(services.note_add)
@@ -18,3 +22,5 @@ class ActivitiesConfig(AppConfig):
         # The task worker plans the morning digest and the mailbox checks when it starts.
         worker_starting.connect(tasks.plan_digest, dispatch_uid="activities.plan_digest")
         worker_starting.connect(tasks.plan_polling, dispatch_uid="activities.plan_polling")
+        # A user's import or export ended: their bell says so.
+        job_finished.connect(notifications.job_finished, dispatch_uid="activities.job_finished")

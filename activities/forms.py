@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, Category, Mailbox
+from activities.models import MAX_DURATION, MIN_DURATION, Activity, Category, Mailbox
 from crm import access, attachments, bounds
 from crm.countries import format_phone
 from crm.forms import DateTimeInput
@@ -107,6 +107,7 @@ class ActivityForm(forms.Form):
             due_at=data["due_at"],
             follow_up_at=data["follow_up_at"],
             follow_up_subject=data["follow_up_subject"],
+            mention=True,
         )
 
 
@@ -313,3 +314,44 @@ class FileForm(forms.Form):
 class ProspectForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+
+
+class AgendaActivityForm(forms.Form):
+    """Plan an activity from an empty slot of the calendar: who with, what, when."""
+
+    person = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=None,
+        widget=Autocomplete("people:autocomplete", placeholder=_("Type a name, email or phone")),
+        error_messages={"required": _("Choose the person this activity is with.")},
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.VISIT)
+    subject = forms.CharField(label=_("Title"), max_length=200)
+    due_at = bounds.DateTimeField(label=_("When"), widget=DateTimeInput)
+    duration = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=MIN_DURATION, max_value=MAX_DURATION, initial=30
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["person"].queryset = access.workable_people(user)
+
+    def clean_subject(self) -> str:
+        return " ".join(self.cleaned_data["subject"].split())
+
+    def plan(self, by: User):
+        from activities import services
+
+        data = self.cleaned_data
+        activity, _follow_up = services.activity_log(
+            by=by,
+            kind=data["kind"],
+            subject=data["subject"],
+            person=data["person"],
+            done=False,
+            due_at=data["due_at"],
+            duration=data["duration"],
+            mention=True,
+        )
+        return activity

@@ -11,10 +11,12 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from imap_tools import AND, MailBox, MailBoxUnencrypted
 
-from activities import filing, passwords
+from activities import filing, notifications, passwords
 from activities.models import Mailbox
 from crm import outbound
 
@@ -57,6 +59,13 @@ def read_new(mailbox: Mailbox, client) -> int:
 
 
 def _checked(mailbox: Mailbox, error: str) -> None:
+    if error and not mailbox.error:  # it worked until now: its owner and the admins are told
+        notifications.failing(
+            text=lambda: _("The mailbox %(address)s cannot be read") % {"address": mailbox.address},
+            url=reverse("activities:team_mailbox" if mailbox.user_id is None else "activities:mailbox"),
+            detail=error,
+            also=[mailbox.user_id],
+        )
     mailbox.checked_at, mailbox.error = timezone.now(), error[:1000]
     Mailbox.objects.filter(pk=mailbox.pk).update(
         checked_at=mailbox.checked_at, error=mailbox.error, uidvalidity=mailbox.uidvalidity

@@ -6,6 +6,7 @@ The tables keep the names they had when these models lived in ``crm``."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.history import tracked
+
+# An agenda entry lasts from five minutes to a week.
+MIN_DURATION, MAX_DURATION = 5, 7 * 24 * 60
 
 
 class Category(models.Model):
@@ -106,6 +110,13 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # How long a planned activity takes in the agenda (minutes).
+    duration = models.PositiveIntegerField(
+        _("duration (minutes)"),
+        default=30,
+        db_default=30,
+        validators=[MinValueValidator(MIN_DURATION), MaxValueValidator(MAX_DURATION)],
+    )
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     # Written by the customer (an email or a WhatsApp message that came in), and what it answers.
     received = models.BooleanField(_("received"), default=False, db_default=False)
@@ -131,7 +142,11 @@ class Activity(models.Model):
                 condition=Q(person__isnull=False) | Q(company__isnull=False),
                 name="crm_activity_person_or_company",
                 violation_error_message=_("An activity belongs to a person or a company."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(duration__gte=MIN_DURATION, duration__lte=MAX_DURATION),
+                name="crm_activity_duration_bounds",
+            ),
         ]
         indexes = [
             # Reminders: open planned activities by due date, per owner and overall.
@@ -145,6 +160,11 @@ class Activity(models.Model):
                 name="crm_reminder_due_idx",
                 condition=Q(done_at=None, due_at__isnull=False),
             ),
+            # The agenda (activities.agenda): planned activities, done or not, by date.
+            models.Index(
+                fields=["owner", "due_at"], name="crm_agenda_owner_idx", condition=Q(due_at__isnull=False)
+            ),
+            models.Index(fields=["due_at"], name="crm_agenda_due_idx", condition=Q(due_at__isnull=False)),
             # Follow-up: an owner's activities by date.
             models.Index(fields=["owner", "-created_at", "-id"], name="crm_activity_owner_idx"),
             # Timelines.
@@ -195,6 +215,64 @@ ACTIVITY_ICONS = {
     "note": "sticky",
     "task": "check2-square",
     "whatsapp": "whatsapp",
+}
+
+
+class Notification(models.Model):
+    """Something a user should know (activities.notifications): written in their language
+    when it happens, linking to its record; read or not. Old ones age out."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        GIVEN = "given", _("Given to you")
+        LEAD = "lead", _("New lead")
+        CARD = "card", _("Card you follow")
+        ORDER = "order", _("Service order")
+        JOB = "job", _("Import or export")
+        FAILING = "failing", _("Needs attention")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.CharField(_("notification"), max_length=300)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="activities_notif_user_idx"),
+            models.Index(fields=["user"], name="activities_notif_unread_idx", condition=Q(read_at=None)),
+            models.Index(fields=["created_at"], name="activities_notif_age_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def icon(self) -> str:
+        return NOTIFICATION_ICONS.get(self.kind, "bell")
+
+
+NOTIFICATION_ICONS = {
+    "mention": "at",
+    "given": "person-check",
+    "lead": "person-plus",
+    "card": "kanban",
+    "order": "tools",
+    "job": "file-earmark-arrow-down",
+    "failing": "exclamation-triangle",
 }
 
 

@@ -13,11 +13,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from activities import intake, mentions, passwords, placeholders
+from activities import intake, mentions, notifications, passwords, placeholders
 from activities.models import (
+    MAX_DURATION,
+    MIN_DURATION,
     Activity,
     Category,
     Email,
@@ -27,10 +31,11 @@ from activities.models import (
     Mailbox,
     OutboxMessage,
 )
-from crm import access, outbound
+from crm import access, bounds, outbound
 from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
+from crm.versioning import check_version
 
 # Activities, reminders, categories ------------------------------------------
 
@@ -53,13 +58,25 @@ def activity_log(
     owner: User | None = None,
     follow_up_at: datetime | None = None,
     follow_up_subject: str = "",
+    duration: int | None = None,
+    mention: bool = False,
 ) -> tuple[Activity, Activity | None]:
     """Record an activity (done now, or planned for ``due_at``) and, in the
-    same step, an optional follow-up reminder. Returns both."""
+    same step, an optional follow-up reminder. Returns both. ``mention``: what a user
+    typed, whose @mentions are checked and notified (not an email's or a lead's text)."""
     if person is None and company is None:
         raise ValidationError(_("An activity belongs to a person or a company."))
     if not done and due_at is None:
         raise ValidationError({"due_at": _("A planned activity needs a date and time.")})
+    about = {
+        "person": person,
+        "company": company,
+        "opportunity": opportunity,
+        "service_order": service_order,
+    }
+    mentioned = (
+        mentions.check(text=f"{subject}\n{detail}", by=by, about=about, field="detail") if mention else []
+    )
     activity = Activity(
         kind=kind,
         subject=subject.strip(),
@@ -75,6 +92,8 @@ def activity_log(
         due_at=None if done else due_at,
         done_at=timezone.now() if done else None,
     )
+    if duration is not None:
+        activity.duration = duration
     activity.full_clean()
     activity.save()
     follow_up = None
@@ -94,17 +113,8 @@ def activity_log(
         )
         follow_up.full_clean()
         follow_up.save()
-    mentions.remind(
-        text=f"{activity.subject}\n{activity.detail}",
-        by=by,
-        about={
-            "person": person,
-            "company": company,
-            "campaign": campaign,
-            "opportunity": opportunity,
-            "service_order": service_order,
-        },
-    )
+    if mention:
+        mentions.notify(users=mentioned, text=activity.detail or activity.subject, by=by, about=about)
     return activity, follow_up
 
 
@@ -179,12 +189,62 @@ def reminder_reschedule(*, activity: Activity, by: User, due_at: datetime) -> Ac
     return activity
 
 
+@transaction.atomic
+def activity_reschedule(
+    *, activity: Activity, by: User, due_at: datetime, duration: int | None = None, version: str | None = None
+) -> Activity:
+    """Move a planned activity in the agenda (and change how long it takes), on the
+    version the calendar showed: a done one stays where it happened."""
+    locked = (
+        Activity.objects.select_for_update().select_related("owner", "person", "company").get(pk=activity.pk)
+    )
+    check_version(locked, version)
+    if locked.done_at is not None:
+        raise ValidationError(_("This activity is done: it stays where it happened."), code="done")
+    bounds.check_date(due_at)
+    if duration is not None:
+        if not MIN_DURATION <= duration <= MAX_DURATION:
+            raise ValidationError(
+                _("An activity lasts from %(min)s minutes to %(days)s days.")
+                % {"min": MIN_DURATION, "days": MAX_DURATION // (24 * 60)},
+                code="duration",
+            )
+        locked.duration = duration
+    locked.due_at = due_at
+    locked.save(update_fields=["due_at", "duration", "updated_at"])
+    return locked
+
+
 def reminder_reassign(*, activity: Activity, by: User, owner: User) -> Activity:
     if not owner.is_active:
         raise ValidationError({"owner": _("Choose an active user.")})
+    given = activity.owner_id != owner.pk
     activity.owner = owner
     activity.save(update_fields=["owner", "updated_at"])
+    if given:
+        _tell_reminders_given(owner, by, [activity.pk])
     return activity
+
+
+def _tell_reminders_given(to: User, by: User, ids) -> None:
+    ids = list(ids)
+    if not ids:
+        return
+    first = Activity.objects.get(pk=ids[0]) if len(ids) == 1 else None
+    notifications.notify(
+        [to],
+        kind=notifications.Kind.GIVEN,
+        actor=by,
+        text=lambda: (
+            _("%(name)s gave you a reminder: %(subject)s") % {"name": by, "subject": first}
+            if first
+            else ngettext(
+                "%(name)s gave you %(count)s reminder", "%(name)s gave you %(count)s reminders", len(ids)
+            )
+            % {"name": by, "count": len(ids)}
+        ),
+        url=reverse("activities:reminders"),
+    )
 
 
 @transaction.atomic
@@ -202,6 +262,7 @@ def activities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
         raise ValidationError({"owner": _("Choose an active user.")})
     previous = dict(Activity.objects.filter(pk__in=list(ids)).exclude(owner=to).values_list("pk", "owner_id"))
     Activity.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
+    _tell_reminders_given(to, by, previous)
     return previous
 
 

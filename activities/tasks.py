@@ -19,6 +19,7 @@ from crm.models import User
 
 logger = logging.getLogger(__name__)
 DIGEST_HOUR = time(7, 0)
+DIGEST_NOTIFICATIONS = 30
 TASK_PATH = "activities.tasks.send_reminder_digest"
 
 
@@ -30,8 +31,8 @@ def next_digest_time(now: datetime | None = None) -> datetime:
 
 
 def digest_for(user: User, day) -> int:
-    """Mail ``user`` their due and overdue reminders, once per ``day``.
-    Returns how many reminders the mail listed (0: nothing sent)."""
+    """Mail ``user`` their due and overdue reminders and unread notifications, once per ``day``.
+    Returns how many reminders and notifications the mail told of (0: nothing sent)."""
     end_of_day = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     reminders = list(
         access.my_reminders(user)
@@ -39,13 +40,22 @@ def digest_for(user: User, day) -> int:
         .select_related("person", "company")
         .order_by("due_at", "id")[:200]
     )
-    if not reminders or not user.email:
+    unread = access.notifications(user).filter(read_at=None).order_by("-created_at", "-id")
+    unread_count = unread.count()
+    if not (reminders or unread_count) or not user.email:
         return 0
     try:
         with transaction.atomic():
             DigestSent.objects.create(user=user, day=day, reminders=len(reminders))
             with team.speaking_as(user):
-                context = {"user": user, "reminders": reminders, "day": day, "now": timezone.now()}
+                context = {
+                    "user": user,
+                    "reminders": reminders,
+                    "unread": list(unread[:DIGEST_NOTIFICATIONS]),
+                    "unread_count": unread_count,
+                    "day": day,
+                    "now": timezone.now(),
+                }
                 subject = render_to_string("activities/digest_subject.txt", context).strip()
                 body = render_to_string("activities/digest.txt", context)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
@@ -55,13 +65,16 @@ def digest_for(user: User, day) -> int:
         # Nothing recorded: the next run tries this user again.
         logger.warning("reminder digest for user %s could not be sent", user.pk, exc_info=True)
         return 0
-    return len(reminders)
+    return len(reminders) + unread_count
 
 
 @task()
 def send_reminder_digest(reschedule: bool = True) -> dict:
     """Email every active user their due and overdue reminders; then plan the
     next run for the next digest hour (the worker's daily schedule)."""
+    from activities import notifications
+
+    notifications.age_out()
     day = timezone.localdate()
     users = sent = 0
     for user in User.objects.filter(is_active=True).exclude(email="").order_by("pk").iterator():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import inbound_views, views
+from activities import agenda_views, inbound_views, notification_views, views
 
 app_name = "activities"
 
@@ -31,7 +31,16 @@ urlpatterns = [
     path("companies/<int:pk>/email/", views.company_email, name="company_email"),
     path("people/<int:pk>/whatsapp/", views.person_whatsapp, name="person_whatsapp"),
     path("people/<int:pk>/whatsapp/send/", views.person_whatsapp_send, name="person_whatsapp_send"),
-    path("calendar/", views.calendar_settings, name="calendar"),
+    path("calendar/", agenda_views.calendar_page, name="calendar"),
+    path("calendar/events/", agenda_views.agenda_events, name="agenda_events"),
+    path("calendar/move/", agenda_views.agenda_move, name="agenda_move"),
+    path("calendar/new/", agenda_views.agenda_new, name="agenda_new"),
+    path("calendar/subscribe/", views.calendar_settings, name="calendar_subscribe"),
+    path("mentions/", agenda_views.mention_suggestions, name="mention_suggestions"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/bell/", notification_views.bell, name="bell"),
+    path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("catalogs/", views.catalogs, name="catalogs"),

@@ -350,7 +350,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
     core.calendar_token(user=request.user, regenerate=True)
     messages.success(request, _("New calendar address created; the old one no longer works."))
-    return redirect("activities:calendar")
+    return redirect("activities:calendar_subscribe")
 
 
 @require_GET
@@ -546,3 +546,17 @@ def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The email is queued again."))
     return back(request, _record_url(email.activity))
+
+
+MY_DAY_NOTIFICATIONS = 5
+
+
+def my_day(request: HttpRequest) -> dict:
+    """My day's section: today's agenda and the latest unread notifications."""
+    from activities import agenda
+
+    unread = access.notifications(request.user).filter(read_at=None).order_by("-created_at", "-id")
+    return {
+        "agenda_today": agenda.today(request.user),
+        "unread_notifications": list(unread[:MY_DAY_NOTIFICATIONS]),
+    }

@@ -250,6 +250,7 @@ def _receive(message: dict, name: str) -> int | None:
             mobile=phone,
             source="whatsapp",
             owner=agent,
+            arrived=True,
         )
         created = 1
     taken = receive(

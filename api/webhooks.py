@@ -24,9 +24,12 @@ from datetime import timedelta
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from activities import notifications
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
 from crm import outbound
 from crm.signals import events_recorded
@@ -133,6 +136,11 @@ def deliver(delivery_id: int) -> str:
         delivery.status, delivery.finished_at = WebhookDelivery.Status.DELIVERED, timezone.now()
     elif delivery.attempts >= MAX_ATTEMPTS:
         delivery.status, delivery.finished_at = WebhookDelivery.Status.FAILED, timezone.now()
+        notifications.failing(
+            text=lambda: _("The webhook %(url)s keeps failing") % {"url": webhook.url},
+            url=reverse("api:webhook", args=[webhook.pk]),
+            detail=error or str(code),
+        )
     else:
         deliver.using(run_after=timezone.now() + backoff(delivery.attempts)).enqueue(delivery.pk)
     delivery.save(update_fields=["status", "attempts", "finished_at"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities import notifications
 from activities import services as activity_services
 from campaigns.models import LeadForm, LeadSubmission
 from campaigns.services import members_add
@@ -173,4 +174,11 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
         due_at=timezone.now(),
     )
     LeadSubmission.objects.create(form=lead_form, ip=ip, person=person)
+    notifications.notify(
+        [person.owner_id],
+        kind=notifications.Kind.LEAD,
+        text=lambda: _("New lead from %(form)s: %(name)s") % {"form": lead_form, "name": person},
+        detail=data.get("message", ""),
+        url=person.get_absolute_url(),
+    )
     return person

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from activities import notifications
 from campaigns.models import Campaign, CampaignMember
 from crm.models import User
 from crm.versioning import check_version
@@ -155,4 +157,24 @@ def members_assign(*, members: Iterable[CampaignMember], agent: User, by: User) 
     if not agent.is_active:
         raise ValidationError(_("Choose an active user."))
     ids = [m.pk for m in members]
-    return CampaignMember.objects.filter(pk__in=ids).update(agent=agent)
+    changed = list(
+        CampaignMember.objects.filter(pk__in=ids).exclude(agent=agent).values_list("pk", flat=True)
+    )
+    count = CampaignMember.objects.filter(pk__in=ids).update(agent=agent)
+    campaign = next((m.campaign for m in members), None) if changed else None
+    if campaign is not None:
+        notifications.notify(
+            [agent],
+            kind=notifications.Kind.GIVEN,
+            actor=by,
+            text=lambda: (
+                ngettext(
+                    "%(name)s assigned you %(count)s member of %(campaign)s",
+                    "%(name)s assigned you %(count)s members of %(campaign)s",
+                    len(changed),
+                )
+                % {"name": by, "count": len(changed), "campaign": campaign}
+            ),
+            url=campaign.get_absolute_url(),
+        )
+    return count

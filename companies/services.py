@@ -7,9 +7,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from activities import notifications
 from companies.models import Company, Membership
 from crm import access
 from crm.countries import fold
@@ -79,6 +82,17 @@ def companies_reassign(*, ids, to: User, by: User) -> dict[int, int]:
     """Give companies to ``to`` (their history records who); returns {pk: previous owner id}."""
     previous = dict(Company.objects.filter(pk__in=list(ids)).exclude(owner=to).values_list("pk", "owner_id"))
     Company.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
+    notifications.given(
+        to=to,
+        by=by,
+        ids=previous,
+        model=Company,
+        several=lambda count: (
+            ngettext("%(name)s gave you %(count)s company", "%(name)s gave you %(count)s companies", count)
+            % {"name": by, "count": count}
+        ),
+        list_url=reverse("companies:list"),
+    )
     return previous
 
 

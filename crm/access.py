@@ -360,6 +360,15 @@ class EqualsAny(Func):
         return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
+def notifications(user: User) -> QuerySet:
+    """A user's own notifications: nobody reads another's."""
+    Notification = _model("activities.Notification")
+
+    if not (user.is_authenticated and user.is_active):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
+
+
 def bulk_operations(user: User) -> QuerySet:
     """Bulk changes on the lists: each user undoes their own."""
     from crm.models import BulkOperation

@@ -41,6 +41,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("People"), "people:list", "people"),
     Item(_("Discarded"), "people:discarded", "trash", ADMINS),
     Item(_("Companies"), "companies:list", "building"),
+    Item(_("Calendar"), "activities:calendar", "calendar3"),
     Item(_("Reminders"), "activities:reminders", "alarm"),
     Item(_("Activities"), "activities:activities", "list-check"),
     Item(_("Service orders"), "serviceorders:list", "tools"),

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -329,6 +330,8 @@ WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
 WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
 WHATSAPP_TIMEOUT = env_int("WHATSAPP_TIMEOUT", 20)
 # Campaign emails go out at most this many a minute (campaigns.mailings), in steps of 10 s.
+# How often an open page asks for the bell's unread count (seconds).
+NOTIFICATIONS_POLL_SECONDS = max(1, env_int("NOTIFICATIONS_POLL_SECONDS", 30))
 EMAIL_RATE_PER_MINUTE = max(1, env_int("EMAIL_RATE_PER_MINUTE", 300))
 # Pages offer a mailto: link instead of sending only when mail is switched off.
 EMAIL_ENABLED = env_bool("EMAIL_ENABLED", True)
@@ -362,7 +365,9 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        # A page that reads request.csp_nonce (the calendar, whose library writes its own
+        # style sheet) allows that one <style> element; every other page sends no nonce.
+        "style-src": [SELF, NONCE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

@@ -6,9 +6,14 @@ saved rows), inside the transaction that made the change. The webhooks announce 
 
 ``worker_starting``: the task worker is starting (``stdout``: where to report); apps plan
 their recurring tasks (the activities' morning digest).
+
+``job_finished``: a user's long work ended (an import, an export): sent with ``user``, ``ok``
+(finished or failed), ``name`` (what it was: the file) and ``url`` (its page). The
+activities tell the user in their notifications.
 """
 
 from django.dispatch import Signal
 
 events_recorded = Signal()
 worker_starting = Signal()
+job_finished = Signal()

@@ -23,9 +23,25 @@ def build_export(job_id: int) -> int:
     except Exception:
         logger.exception("export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+        _finished(job, ok=False)
         raise
     job.status = ExportJob.Status.DONE
     job.progress = 100
     job.finished_at = timezone.now()
     job.save()
+    _finished(job, ok=True)
     return job.rows
+
+
+def _finished(job, *, ok: bool) -> None:
+    from django.urls import reverse
+
+    from crm.signals import job_finished
+
+    job_finished.send(
+        sender=type(job),
+        user=job.created_by,
+        ok=ok,
+        name=job.filename,
+        url=reverse("crm:export_detail", args=[job.pk]),
+    )

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, search, services
+from crm import home as my_day
 from crm.clientip import client_ip
 from crm.filters import UserFilter
 from crm.forms import LanguageForm, UserCreateForm, UserEditForm, UserPasswordForm
@@ -39,7 +40,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("person", "company")
         .order_by("due_at", "id")[:MY_DAY_LENGTH]
     )
-    return render(request, "crm/home.html", {"shortcuts": shortcuts, "due": due, "now": timezone.now()})
+    return render(
+        request,
+        "crm/home.html",
+        {"shortcuts": shortcuts, "due": due, "now": timezone.now(), "sections": my_day.sections(request)},
+    )
 
 
 @login_required

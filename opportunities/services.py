@@ -10,11 +10,12 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from activities import mentions
+from activities import mentions, notifications
 from activities import services as activity_services
 from activities.models import Activity
 from crm import access
@@ -239,6 +240,9 @@ def opportunity_create(
     opportunity.tags.set(tags)
     opportunity.members.set(members)
     _event(opportunity, OpportunityEvent.Kind.CREATED, by, new=stage.name)
+    notifications.given(
+        to=opportunity.agent_id, by=by, ids=[opportunity.pk], model=Opportunity, several=str, list_url=""
+    )
     return opportunity
 
 
@@ -248,6 +252,7 @@ def opportunity_update(
 ) -> Opportunity:
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     check_version(locked, version)
+    old_agent = locked.agent_id
     changed = []
     for name, value in fields.items():
         if name not in OPPORTUNITY_FIELDS and name != "custom":
@@ -280,6 +285,10 @@ def opportunity_update(
             locked.members.set(members)
     if changed:
         _event(locked, OpportunityEvent.Kind.EDITED, by, new=", ".join(changed))
+    if locked.agent_id != old_agent:
+        notifications.given(
+            to=locked.agent_id, by=by, ids=[locked.pk], model=Opportunity, several=str, list_url=""
+        )
     return locked
 
 
@@ -320,6 +329,12 @@ def opportunity_move(
     locked.save(update_fields=["stage", "position", "stage_entered_at", "updated_at"])
     if moved:
         _event(locked, OpportunityEvent.Kind.STAGE, by, old=old_stage.name, new=stage.name)
+        _tell_followers(
+            locked,
+            by,
+            lambda: _("%(name)s moved %(card)s to %(stage)s") % {"name": by, "card": locked, "stage": stage},
+            detail=f"{old_stage.name} → {stage.name}",
+        )
     return locked
 
 
@@ -424,14 +439,33 @@ def opportunity_comment(*, opportunity: Opportunity, by: User, comment: str) -> 
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": _("Write a comment.")})
+    about = {"opportunity": opportunity}
+    mentioned = mentions.check(text=comment, by=by, about=about, field="comment")
     Opportunity.objects.filter(pk=opportunity.pk).update(updated_at=timezone.now())
     event = _event(opportunity, OpportunityEvent.Kind.COMMENT, by, comment=comment)
-    mentions.remind(
-        text=comment,
-        by=by,
-        about={"opportunity": opportunity, "person": opportunity.contact, "company": opportunity.company},
+    mentions.notify(users=mentioned, text=comment, by=by, about=about)
+    _tell_followers(
+        opportunity,
+        by,
+        lambda: _("%(name)s commented on %(card)s") % {"name": by, "card": opportunity},
+        detail=comment,
+        leave_out=mentioned,
     )
     return event
+
+
+def _tell_followers(opportunity: Opportunity, by: User, text, detail: str = "", leave_out=()) -> None:
+    """Notify the card's agent and followers (not ``by``, nor those ``leave_out``, told already)."""
+    told = {user.pk for user in leave_out}
+    followers = set(opportunity.members.values_list("pk", flat=True)) | {opportunity.agent_id}
+    notifications.notify(
+        followers - told,
+        kind=notifications.Kind.CARD,
+        actor=by,
+        text=text,
+        detail=detail,
+        url=opportunity.get_absolute_url(),
+    )
 
 
 @transaction.atomic
@@ -491,6 +525,19 @@ def opportunities_reassign(*, ids, to: User, by: User) -> dict[int, int]:
     )
     Opportunity.objects.filter(pk__in=previous).update(agent=to, updated_at=timezone.now())
     _events(previous, OpportunityEvent.Kind.EDITED, by, new=_label("agent"))
+    notifications.given(
+        to=to,
+        by=by,
+        ids=previous,
+        model=Opportunity,
+        several=lambda count: (
+            ngettext(
+                "%(name)s gave you %(count)s opportunity", "%(name)s gave you %(count)s opportunities", count
+            )
+            % {"name": by, "count": count}
+        ),
+        list_url=reverse("opportunities:list"),
+    )
     return previous
 
 

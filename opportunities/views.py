@@ -384,10 +384,15 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest, opportunity: Opportunity, status_form: StatusForm, *, panel: bool = False
+    request: HttpRequest,
+    opportunity: Opportunity,
+    status_form: StatusForm,
+    *,
+    panel: bool = False,
+    comment_form: CommentForm | None = None,
 ) -> HttpResponse:
     """The card's page; ``status_form`` bound when a follow-up was refused (its panel
-    opens again with what was typed and the errors)."""
+    opens again with what was typed and the errors), ``comment_form`` when a comment was."""
     events = opportunity.events.select_related("by").order_by("-at", "-id")[:HISTORY_LENGTH]
     activities = access.activities(request.user, followed=True).filter(opportunity=opportunity)
     context = {
@@ -409,6 +414,7 @@ def _detail_page(
             services.TRANSITIONS[opportunity.status], key=list(Opportunity.Status.values).index
         ),
         "status_form": status_form,
+        "comment_form": comment_form or CommentForm(),
         "stages": opportunity.pipeline.stages.order_by("position", "id"),
         "lines": list(opportunity.lines.all()),
         "products": access.products(request.user).filter(active=True).order_by("name")[:500],
@@ -495,11 +501,16 @@ def opportunity_comment(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _opportunity_for(request.user, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.opportunity_comment(
-            opportunity=opportunity, by=request.user, comment=form.cleaned_data["comment"]
-        )
-    else:
-        messages.error(request, _("Write a comment."))
+        try:
+            services.opportunity_comment(
+                opportunity=opportunity, by=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        response = _detail_page(request, opportunity, StatusForm(), comment_form=form)
+        response.status_code = 400
+        return response
     return back(request, opportunity)
 
 

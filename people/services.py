@@ -9,9 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from activities import notifications
 from crm import access
 from crm.models import User
 from crm.versioning import check_version
@@ -53,6 +56,7 @@ def person_update(
 ) -> Person:
     locked = Person.objects.select_for_update().get(pk=person.pk)
     check_version(locked, version)
+    old_owner = locked.owner_id
     changed = []
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS and name != "custom":
@@ -60,12 +64,17 @@ def person_update(
         if getattr(locked, name) != value:
             changed.append(str(Person._meta.get_field(name).verbose_name))
             setattr(locked, name, value)
+    given = locked.owner_id != old_owner
     locked.full_clean(exclude=["search"])
     locked.save()
     if tags is not None:
         _set_tags(locked, set(tags), by)
     if changed:
         _record(locked, PersonEvent.Kind.UPDATED, by, new=", ".join(changed))
+    if given:
+        notifications.given(
+            to=locked.owner_id, by=by, ids=[locked.pk], model=Person, several=str, list_url=""
+        )
     return locked
 
 
@@ -105,10 +114,24 @@ def person_discard(*, person: Person, by: User, reason: str = "") -> Person:
     return locked
 
 
-def prospect_from_channel(*, by: User, owner: User, source: str, **fields: Any) -> Person:
+def prospect_from_channel(
+    *, by: User, owner: User, source: str, arrived: bool = False, **fields: Any
+) -> Person:
     """A new prospect from what a stranger wrote (activities.intake): an email of the Inbox,
-    a WhatsApp number."""
-    return person_create(by=by, owner=owner, stage=Person.Stage.PROSPECT, source=source, **fields)
+    a WhatsApp number. Its agent is told, unless they made it themselves (``arrived``: it
+    came in by itself, nobody made it)."""
+    person = person_create(by=by, owner=owner, stage=Person.Stage.PROSPECT, source=source, **fields)
+    notifications.notify(
+        [owner],
+        kind=notifications.Kind.LEAD,
+        actor=None if arrived else by,
+        text=lambda: (
+            _("New lead from %(channel)s: %(name)s")
+            % {"channel": "WhatsApp" if source == "whatsapp" else _("email"), "name": person}
+        ),
+        url=person.get_absolute_url(),
+    )
+    return person
 
 
 def person_unsubscribe(*, person: Person) -> bool:
@@ -152,6 +175,17 @@ def people_reassign(*, ids: Iterable[int], to: User, by: User) -> dict[int, int]
         Person.objects.filter(pk__in=previous).update(owner=to, updated_at=timezone.now())
         owner = str(Person._meta.get_field("owner").verbose_name)
         people_record(ids=previous, kind=PersonEvent.Kind.UPDATED, by=by, new=owner)
+        notifications.given(
+            to=to,
+            by=by,
+            ids=previous,
+            model=Person,
+            several=lambda count: (
+                ngettext("%(name)s gave you %(count)s person", "%(name)s gave you %(count)s people", count)
+                % {"name": by, "count": count}
+            ),
+            list_url=reverse("people:list"),
+        )
     return previous
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 
 import pghistory
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_tasks import task
 
+from activities import notifications
 from crm import importing, team
+from crm.signals import job_finished
 from people.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -45,6 +49,7 @@ def _run(job_id: int, step, done_status: str) -> dict:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=str(error)[:2000], finished_at=timezone.now()
         )
+        _finished(job, ok=False)
         raise
     for name, value in counts.as_dict().items():
         setattr(job, name, value)
@@ -52,4 +57,39 @@ def _run(job_id: int, step, done_status: str) -> dict:
     job.progress = 100
     job.finished_at = timezone.now()
     job.save()
+    if done_status == ImportJob.Status.DONE:
+        _finished(job, ok=True)
+        _tell_owner(job)
     return counts.as_dict()
+
+
+def _tell_owner(job: ImportJob) -> None:
+    """The people an import created for another agent are theirs: they are told."""
+    owner_id = job.options.get("owner")
+    if not job.created or not owner_id or str(owner_id) == str(job.created_by_id):
+        return
+    notifications.notify(
+        [owner_id],
+        kind=notifications.Kind.GIVEN,
+        actor=job.created_by,
+        text=lambda: (
+            ngettext(
+                "%(name)s imported %(count)s person for you",
+                "%(name)s imported %(count)s people for you",
+                job.created,
+            )
+            % {"name": job.created_by, "count": job.created}
+        ),
+        detail=job.original_name,
+        url=reverse("people:list"),
+    )
+
+
+def _finished(job: ImportJob, *, ok: bool) -> None:
+    job_finished.send(
+        sender=ImportJob,
+        user=job.created_by,
+        ok=ok,
+        name=job.original_name,
+        url=reverse("people:import_detail", args=[job.pk]),
+    )

@@ -7,6 +7,7 @@ class ServiceOrdersConfig(AppConfig):
     verbose_name = _("Service orders")
 
     def ready(self) -> None:
+        import serviceorders.agenda
         import serviceorders.exports  # noqa: F401  (registers the export)
 
     @staticmethod

@@ -163,6 +163,12 @@ class ServiceOrder(models.Model):
             models.Index(fields=["project", "status"], name="serviceorders_project_idx"),
             models.Index(fields=["-created_at"], name="serviceorders_created_idx"),
             models.Index(fields=["-finished_at"], name="serviceorders_finished_idx"),
+            # The agenda: an assignee's appointments by date.
+            models.Index(
+                fields=["assignee", "appointment_at"],
+                name="serviceorders_agenda_idx",
+                condition=models.Q(appointment_at__isnull=False),
+            ),
         ]
         permissions = [("export_serviceorder", _("Can export service orders"))]
 

@@ -8,9 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from activities import notifications
 from activities.models import Activity
 from crm.models import User
 from crm.numbers import next_number
@@ -87,6 +90,7 @@ def order_create(*, by: User, activity: Activity | None = None, **fields: Any) -
     _event(order, ServiceOrderEvent.Kind.CREATED, by)
     if activity is not None:
         Activity.objects.filter(pk=activity.pk).update(service_order=order)
+    _tell_assignee(order.assignee_id, by, [order.pk])
     return order
 
 
@@ -94,6 +98,7 @@ def order_create(*, by: User, activity: Activity | None = None, **fields: Any) -
 def order_update(*, order: ServiceOrder, by: User, version: str | None = None, **fields: Any) -> ServiceOrder:
     locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
     check_version(locked, version)
+    old_assignee = locked.assignee_id
     changed = []
     for name, value in fields.items():
         if name not in ORDER_FIELDS:
@@ -106,6 +111,8 @@ def order_update(*, order: ServiceOrder, by: User, version: str | None = None, *
     locked.save()
     if changed:
         _event(locked, ServiceOrderEvent.Kind.EDITED, by, ", ".join(changed))
+    if locked.assignee_id != old_assignee:
+        _tell_assignee(locked.assignee_id, by, [locked.pk])
     return locked
 
 
@@ -118,7 +125,27 @@ def orders_reassign(*, ids, to: User, by: User) -> dict[int, int]:
     ServiceOrder.objects.filter(pk__in=previous).update(assignee=to)
     label = str(ServiceOrder._meta.get_field("assignee").verbose_name)
     ServiceOrderEvent.record(previous, kind=ServiceOrderEvent.Kind.EDITED, by=by, comment=label)
+    _tell_assignee(to, by, previous)
     return previous
+
+
+def _tell_assignee(to, by: User, ids) -> None:
+    notifications.given(
+        to=to,
+        by=by,
+        ids=ids,
+        model=ServiceOrder,
+        kind=notifications.Kind.ORDER,
+        several=lambda count: (
+            ngettext(
+                "%(name)s assigned you %(count)s service order",
+                "%(name)s assigned you %(count)s service orders",
+                count,
+            )
+            % {"name": by, "count": count}
+        ),
+        list_url=reverse("serviceorders:list"),
+    )
 
 
 @transaction.atomic

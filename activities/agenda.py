@@ -1,0 +1,231 @@
+"""The agenda: what users have planned, as calendar events, from every module that plans.
+
+A module with dated work registers a :class:`Source` (activities their planned activities
+here; service orders their appointments, in ``serviceorders.agenda``): ``events`` reads the
+events of a range for a viewer (one query each, whatever the rows), ``move`` reschedules one
+through that module's service, with its version check. The calendar page, its JSON feed and
+My day read every source through :func:`events`.
+
+Times travel as the team's wall clock (``2026-12-02T09:30:00``, no offset): the calendar
+draws them as they are, in the team's time zone whatever the browser's.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities import services
+from activities.models import MAX_DURATION
+from crm import access, bounds
+from crm.models import User
+from crm.versioning import version_of
+
+# The widest range one request may ask for: a month view shows six weeks.
+MAX_RANGE = datetime.timedelta(days=62)
+# The most events one source gives for one range (a busy team's month stays far below).
+MAX_EVENTS = 2000
+# A manager compares at most this many agents side by side.
+MAX_AGENTS = 6
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    # (viewer, agent ids or None for the whole team, start, end) -> events
+    events: Callable[[User, Sequence[int] | None, datetime.datetime, datetime.datetime], list[dict]]
+    # (viewer, pk, start, end or None, version) -> the event as it is now; raises
+    # Http404 (not seen), PermissionDenied (not theirs to change), ValidationError, Stale.
+    move: Callable[[User, int, datetime.datetime, datetime.datetime | None, str], dict]
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> Source:
+    SOURCES[source.key] = source
+    return source
+
+
+def wall_clock(moment: datetime.datetime) -> str:
+    """``moment`` as the team's wall clock, without offset."""
+    return timezone.localtime(moment).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def parse_wall_clock(text: str) -> datetime.datetime | None:
+    """A wall-clock time from the calendar (an offset or ``Z`` it adds is ignored: the
+    calendar shows the team's clock), bounded to 1900 to 2100; None if unreadable."""
+    text = (text or "").strip()[:40]
+    if text.endswith("Z"):
+        text = text[:-1]
+    if len(text) > 19 and text[19] in "+-.":
+        text = text[:19]
+    try:
+        value = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    if not bounds.YEAR_MIN <= value.year <= bounds.YEAR_MAX:
+        return None
+    return timezone.make_aware(value)
+
+
+def check_range(start, end) -> None:
+    if start is None or end is None or end <= start:
+        raise ValidationError(_("Choose a valid range of dates."))
+    if end - start > MAX_RANGE:
+        raise ValidationError(
+            _("Choose a range of at most %(days)s days.") % {"days": MAX_RANGE.days}, code="range"
+        )
+
+
+def events(viewer: User, agents: Sequence[int] | None, start, end) -> list[dict]:
+    """Every source's events between ``start`` and ``end`` for ``agents`` (their ids; None:
+    the whole team, for managers), as ``viewer`` may see them, by start."""
+    check_range(start, end)
+    found = [event for source in SOURCES.values() for event in source.events(viewer, agents, start, end)]
+    return sorted(found, key=lambda event: (event["start"], event["id"]))
+
+
+def event(
+    *,
+    source: str,
+    pk: int,
+    title: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    url: str,
+    kind: str,
+    agent: User | None,
+    version: str,
+    editable: bool,
+    done: bool = False,
+    about: str = "",
+) -> dict:
+    """One event as the calendar reads it (FullCalendar's event object)."""
+    overdue = not done and start < timezone.now()
+    classes = [f"agenda-{kind}"]
+    if done:
+        classes.append("agenda-done")
+    elif overdue:
+        classes.append("agenda-overdue")
+    return {
+        "id": f"{source}-{pk}",
+        "title": title,
+        "start": wall_clock(start),
+        "end": wall_clock(end),
+        "url": url,
+        "classNames": classes,
+        "editable": editable and not done,
+        "extendedProps": {
+            "source": source,
+            "pk": pk,
+            "kind": kind,
+            "agent": str(agent) if agent else "",
+            "agentId": agent.pk if agent else None,
+            "about": about,
+            "version": version,
+            "done": done,
+            "overdue": overdue,
+        },
+    }
+
+
+# Planned activities ------------------------------------------------------------------
+
+
+def _activities_in(viewer: User, agents, start, end):
+    queryset = access.activities(viewer, followed=True).filter(
+        due_at__isnull=False,
+        due_at__lt=end,
+        # An activity lasts at most MAX_DURATION: one started that long before still shows.
+        due_at__gte=start - datetime.timedelta(minutes=MAX_DURATION),
+    )
+    if not access.sees_everything(viewer) or (agents is not None and list(agents) == [viewer.pk]):
+        # Their own, and the reminders of the cards they follow.
+        return queryset.filter(access.to_do_by(viewer))
+    if agents is None:
+        return queryset
+    return queryset.filter(owner_id__in=list(agents))
+
+
+def activity_events(viewer: User, agents, start, end) -> list[dict]:
+    rows = (
+        _activities_in(viewer, agents, start, end)
+        .select_related("owner", "person", "company")
+        .order_by("due_at", "id")[:MAX_EVENTS]
+    )
+    found = []
+    for activity in rows:
+        ends = activity.due_at + datetime.timedelta(minutes=activity.duration)
+        if ends <= start:
+            continue
+        related = activity.person or activity.company
+        found.append(
+            event(
+                source="activity",
+                pk=activity.pk,
+                title=f"{activity.subject} · {related}" if related else activity.subject,
+                start=activity.due_at,
+                end=ends,
+                url=related.get_absolute_url() if related else "",
+                kind=activity.kind,
+                agent=activity.owner,
+                version=version_of(activity),
+                editable=True,
+                done=activity.done_at is not None,
+                about=str(related or ""),
+            )
+        )
+    return found
+
+
+def _duration(start, end) -> int | None:
+    if end is None:
+        return None
+    minutes = int((end - start).total_seconds() // 60)
+    return minutes
+
+
+def activity_move(viewer: User, pk: int, start, end, version: str) -> dict:
+    activity = access.get_or_404(
+        access.activities(viewer, followed=True).filter(due_at__isnull=False).select_related("owner"), pk=pk
+    )
+    moved = services.activity_reschedule(
+        activity=activity, by=viewer, due_at=start, duration=_duration(start, end), version=version
+    )
+    related = moved.person or moved.company
+    return event(
+        source="activity",
+        pk=moved.pk,
+        title=f"{moved.subject} · {related}" if related else moved.subject,
+        start=moved.due_at,
+        end=moved.due_at + datetime.timedelta(minutes=moved.duration),
+        url=related.get_absolute_url() if related else "",
+        kind=moved.kind,
+        agent=moved.owner,
+        version=version_of(moved),
+        editable=True,
+        done=moved.done_at is not None,
+        about=str(related or ""),
+    )
+
+
+register(Source("activity", activity_events, activity_move))
+
+
+def today(viewer: User) -> list[dict]:
+    """My day: the viewer's agenda for today (the team's day)."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return events(viewer, [viewer.pk], start, start + datetime.timedelta(days=1))
+
+
+def team_agents(viewer: User):
+    """The agents a viewer may pick: managers and admins every active user; agents themselves."""
+    return access.assignable_users(viewer).order_by("name", "username")

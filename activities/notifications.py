@@ -1,0 +1,138 @@
+"""Notifications: what a user should know, in their bell and their morning digest.
+
+:func:`notify` is the one way they are written, by every module (mentions, records given,
+leads, cards followed, orders assigned, imports and exports, failing webhooks and mailboxes),
+for one user or many: each gets the sentence in their own language. Reading them:
+:func:`unread_count` (folded into the navigation's one query), :func:`mark_read`,
+:func:`age_out` (after ``KEEP_DAYS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Notification
+from crm import team
+from crm.models import User
+
+KEEP_DAYS = 90
+Kind = Notification.Kind
+
+
+def _text_field_limit(name: str) -> int:
+    return Notification._meta.get_field(name).max_length
+
+
+def notify(
+    users: Iterable[User | int | None],
+    *,
+    kind: str,
+    text: Callable[[], str],
+    url: str = "",
+    actor: User | None = None,
+    detail: str = "",
+) -> list[Notification]:
+    """Tell ``users`` (ids or users; the actor, repeats, nobody and inactive users are left
+    out) something of ``kind``. ``text`` is called once per user in that user's language
+    (``lambda: _("%(name)s mentioned you") % {...}``); ``url`` is the record's page."""
+    ids = {getattr(user, "pk", user) for user in users} - {None, getattr(actor, "pk", None)}
+    if not ids:
+        return []
+    recipients = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    now = timezone.now()
+    detail = " ".join((detail or "").split())[: _text_field_limit("detail")]
+    rows = []
+    for user in recipients:
+        with team.speaking_as(user):
+            sentence = " ".join(str(text()).split())
+        rows.append(
+            Notification(
+                user=user,
+                kind=kind,
+                actor=actor,
+                text=sentence[: _text_field_limit("text")],
+                detail=detail,
+                url=url[: _text_field_limit("url")],
+                created_at=now,
+            )
+        )
+    return Notification.objects.bulk_create(rows)
+
+
+def unread(user: User):
+    return Notification.objects.filter(user=user, read_at=None)
+
+
+def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s notifications ``ids`` (all of them when None) read."""
+    queryset = unread(user)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return queryset.update(read_at=timezone.now())
+
+
+def age_out(now=None) -> int:
+    """Delete the notifications older than ``KEEP_DAYS``."""
+    limit = (now or timezone.now()) - timedelta(days=KEEP_DAYS)
+    deleted, _by_model = Notification.objects.filter(created_at__lt=limit).delete()
+    return deleted
+
+
+def admins() -> list[int]:
+    """The active administrators (told of failing webhooks and mailboxes)."""
+    return list(User.objects.filter(Q(role="admin"), is_active=True).values_list("pk", flat=True))
+
+
+def given(
+    *,
+    to: User | int | None,
+    by: User,
+    ids: Iterable[int],
+    model,
+    several: Callable[[int], str],
+    list_url: str,
+    kind: str = Kind.GIVEN,
+) -> None:
+    """``by`` gave ``to`` the records ``ids`` of ``model``: one is named and linked, several
+    are counted (``several(count)``, a sentence in the reader's language) and link to
+    ``list_url``."""
+    ids = list(ids)
+    if not ids or to is None:
+        return
+    if len(ids) == 1:
+        record = model.objects.get(pk=ids[0])
+
+        def text() -> str:
+            return _("%(name)s gave you %(record)s") % {"name": by, "record": record}
+
+        url = record.get_absolute_url()
+    else:
+
+        def text() -> str:
+            return several(len(ids))
+
+        url = list_url
+    notify([to], kind=kind, actor=by, text=text, url=url)
+
+
+def job_finished(sender=None, *, user, ok: bool, name: str, url: str, **kwargs) -> None:
+    """crm.signals.job_finished: tell the user their import or export ended."""
+    notify(
+        [user],
+        kind=Kind.JOB,
+        text=lambda: (_("Finished: %(name)s") if ok else _("Failed: %(name)s")) % {"name": name},
+        url=url,
+    )
+
+
+def failing(*, text: Callable[[], str], url: str, detail: str = "", also=()) -> None:
+    """Tell the administrators (and ``also``) that something keeps failing (a webhook, a
+    mailbox); once, until they have read it."""
+    if Notification.objects.filter(kind=Kind.FAILING, url=url, read_at=None).exists():
+        return
+    notify([*admins(), *also], kind=Kind.FAILING, text=text, url=url, detail=detail)

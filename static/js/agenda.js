@@ -1,0 +1,149 @@
+// The agenda (templates/activities/agenda.html): one FullCalendar per column, fed by
+// /calendar/events/, rescheduled through /calendar/move/ (a refused move snaps back with the
+// reason), and an empty slot opens the "Plan an activity" dialog (htmx).
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-agenda]");
+  const configNode = document.getElementById("agenda-config");
+  if (!root || !configNode || !window.FullCalendar) return;
+  const config = JSON.parse(configNode.textContent);
+  const alertBox = document.getElementById("agenda-alert");
+  const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  const modalNode = document.getElementById("agenda-new");
+  const modal = modalNode && window.bootstrap ? bootstrap.Modal.getOrCreateInstance(modalNode) : null;
+  const calendars = [];
+
+  function say(message) {
+    alertBox.textContent = message;
+    alertBox.classList.toggle("d-none", !message);
+  }
+
+  // The team's wall clock: times travel without an offset and the calendar runs in UTC,
+  // so "now" is moved by the team's offset.
+  const offset = config.offsetMinutes * 60000;
+  function teamNow() {
+    return new Date(Date.now() + offset);
+  }
+  function wall(date) {
+    return date.toISOString().slice(0, 19);
+  }
+
+  function feed(column) {
+    return function (info, success, failure) {
+      const params = new URLSearchParams({ start: info.startStr, end: info.endStr });
+      if (column.team) params.set("team", "1");
+      (column.agents || []).forEach((id) => params.append("agents", id));
+      fetch(config.feed + "?" + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => response.json().then((body) => (response.ok ? body : Promise.reject(body.error))))
+        .then((events) => {
+          say("");
+          success(events);
+        })
+        .catch((error) => {
+          say(String(error || ""));
+          failure(error);
+        });
+    };
+  }
+
+  function move(info) {
+    const event = info.event;
+    const body = {
+      source: event.extendedProps.source,
+      id: event.extendedProps.pk,
+      start: wall(event.start),
+      end: event.end ? wall(event.end) : "",
+      version: event.extendedProps.version,
+    };
+    fetch(config.move, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: JSON.stringify(body),
+    })
+      .then((response) => response.json().then((data) => (response.ok ? data : Promise.reject(data.error))))
+      .then((data) => {
+        say("");
+        event.setExtendedProp("version", data.event.extendedProps.version);
+        event.setExtendedProp("overdue", data.event.extendedProps.overdue);
+        event.setProp("classNames", data.event.classNames);
+        // The other columns may show the same event (a card's reminder): read them again.
+        calendars.forEach((calendar) => calendar !== info.view.calendar && calendar.refetchEvents());
+      })
+      .catch((error) => {
+        info.revert();
+        say(String(error || ""));
+      });
+  }
+
+  function plan(info) {
+    if (!modal) return;
+    let start = info.startStr;
+    let end = info.endStr;
+    if (info.allDay) {
+      start = start.slice(0, 10) + "T09:00:00";
+      end = start.slice(0, 10) + "T09:30:00";
+    }
+    const params = new URLSearchParams({ start: start.slice(0, 19), end: end.slice(0, 19) });
+    htmx.ajax("GET", config.newUrl + "?" + params, { target: "#agenda-new-body", swap: "innerHTML" }).then(() => {
+      modal.show();
+    });
+  }
+
+  const nodes = root.querySelectorAll("[data-calendar]");
+  nodes.forEach((node, index) => {
+    const column = config.calendars[index];
+    const first = index === 0;
+    const calendar = new FullCalendar.Calendar(node, {
+      timeZone: "UTC",
+      now: teamNow,
+      locale: config.locale,
+      firstDay: config.firstDay,
+      initialView: config.view,
+      initialDate: config.date || undefined,
+      headerToolbar: first
+        ? { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" }
+        : false,
+      height: "auto",
+      nowIndicator: true,
+      navLinks: true,
+      editable: true,
+      selectable: true,
+      selectMirror: true,
+      dayMaxEvents: true,
+      slotMinTime: "06:00:00",
+      slotMaxTime: "22:00:00",
+      scrollTime: "08:00:00",
+      eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      events: feed(column),
+      eventDataTransform(event) {
+        if (config.showAgent && !column.title && event.extendedProps.agent) {
+          event.title = event.extendedProps.agent + " · " + event.title;
+        }
+        return event;
+      },
+      eventDidMount(info) {
+        const props = info.event.extendedProps;
+        info.el.setAttribute("data-event", info.event.id);
+        info.el.title = [props.agent, info.event.title].filter(Boolean).join(" · ");
+      },
+      eventDrop: move,
+      eventResize: move,
+      select: plan,
+      datesSet(info) {
+        if (!first) return;
+        calendars.slice(1).forEach((other) => {
+          if (other.view.type !== info.view.type) other.changeView(info.view.type, info.view.currentStart);
+          else other.gotoDate(info.view.currentStart);
+        });
+      },
+    });
+    calendars.push(calendar);
+  });
+  calendars.forEach((calendar) => calendar.render());
+
+  document.body.addEventListener("agendaChanged", () => {
+    calendars.forEach((calendar) => calendar.refetchEvents());
+    if (modal) modal.hide();
+  });
+})();
