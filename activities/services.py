@@ -196,7 +196,9 @@ def activity_reschedule(
     """Move a planned activity in the agenda (and change how long it takes), on the
     version the calendar showed: a done one stays where it happened."""
     locked = (
-        Activity.objects.select_for_update().select_related("owner", "person", "company").get(pk=activity.pk)
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("owner", "person", "company")
+        .get(pk=activity.pk)
     )
     check_version(locked, version)
     if locked.done_at is not None:

@@ -81,7 +81,7 @@ def test_unknown_or_inactive_token_is_404(alice):
 
 
 def test_calendar_page_shows_the_feed_address(alice_client, alice):
-    content = alice_client.get(reverse("activities:calendar")).content.decode()
+    content = alice_client.get(reverse("activities:calendar_subscribe")).content.decode()
     alice.refresh_from_db()
     assert f"/calendar/{alice.calendar_token}.ics" in content
 

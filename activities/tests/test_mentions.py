@@ -1,4 +1,6 @@
-"""@username in notes and comments reminds the people named, on the same record."""
+"""@username in notes, activities and comments: a notification for the people named who may
+see the record; anyone else is refused with a message, and the typing box suggests only
+those who may see it."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from activities.mentions import mentioned
-from activities.models import Activity
+from activities.models import Activity, Notification
+from opportunities.models import OpportunityEvent
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.tests.factories import PersonFactory
 
@@ -19,39 +22,81 @@ def note(client, person, text: str):
         {
             "person": person.pk,
             "kind": "note",
-            "subject": text,
+            "subject": "Visita",
+            "detail": text,
             "done": "on",
             "next": person.get_absolute_url(),
         },
     )
 
 
-def test_a_mention_reminds_a_colleague_who_may_see_the_record(
-    alice_client, manager_client, alice, bob, manager
-):
+def test_a_mention_notifies_a_colleague_who_may_see_the_record(alice_client, manager_client, alice, manager):
     person = PersonFactory(owner=alice)
-    assert (
-        note(alice_client, person, "Llamar mañana, @manager revisa el precio. @bob @nadie").status_code == 302
-    )
-    reminder = Activity.objects.get(owner=manager, done_at=None)
-    assert reminder.person == person
-    assert reminder.created_by == alice
-    assert reminder.subject.startswith(f"{alice} mentioned you: Llamar mañana")
-    # bob may not see alice's person: he is not told it exists; unknown names are ignored.
-    assert not Activity.objects.filter(owner=bob).exists()
-    assert Activity.objects.filter(done_at=None).count() == 1
-    assert "revisa el precio" in manager_client.get(reverse("activities:reminders")).content.decode()
-    assert "revisa el precio" not in alice_client.get(reverse("activities:reminders")).content.decode()
+    assert note(alice_client, person, "Llamar mañana, @manager revisa el precio. @nadie").status_code == 302
+    notification = Notification.objects.get(user=manager)
+    assert notification.kind == Notification.Kind.MENTION
+    assert notification.text == f"{alice} mentioned you on {person}"
+    assert notification.detail.startswith("Llamar mañana, @manager")
+    assert notification.url == person.get_absolute_url()
+    # A notification, not a task: nothing new on anybody's reminders.
+    assert not Activity.objects.filter(done_at=None).exists()
+    page = manager_client.get(reverse("activities:notifications")).content.decode()
+    assert f"{alice} mentioned you on {person}" in page
 
 
-def test_an_opportunity_comment_mentions_too(alice, manager, alice_client):
-    board = PipelineFactory(members=[alice])
+def test_a_mention_of_someone_who_may_not_see_the_record_is_refused(alice_client, alice, bob):
+    person = PersonFactory(owner=alice)
+    response = note(alice_client, person, "¿@bob lo conoce?")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "@bob may not see this record: mention someone who may." in page
+    assert "¿@bob lo conoce?" in page  # what was typed is kept
+    assert not Activity.objects.filter(person=person).exists()
+    assert not Notification.objects.exists()
+
+
+def test_an_opportunity_comment_notifies_the_mentioned_and_the_followers(alice, bob, manager, alice_client):
+    board = PipelineFactory(members=[alice, bob])
     card = OpportunityFactory(pipeline=board, agent=alice)
-    alice_client.post(
+    card.members.add(bob)
+    response = alice_client.post(
         reverse("opportunities:comment", args=[card.pk]), {"comment": "@manager ¿aprobamos el descuento?"}
     )
-    reminder = Activity.objects.get(owner=manager, done_at=None)
-    assert (reminder.opportunity, reminder.person) == (card, card.contact)
+    assert response.status_code == 302
+    mention = Notification.objects.get(user=manager)
+    assert (mention.kind, mention.url) == (Notification.Kind.MENTION, card.get_absolute_url())
+    follower = Notification.objects.get(user=bob)
+    assert follower.kind == Notification.Kind.CARD
+    assert follower.text == f"{alice} commented on {card}"
+    assert not Notification.objects.filter(user=alice).exists()  # not told of their own comment
+
+
+def test_a_refused_comment_keeps_the_text_next_to_the_field(alice, bob, alice_client):
+    card = OpportunityFactory(pipeline=PipelineFactory(members=[alice]), agent=alice)
+    response = alice_client.post(
+        reverse("opportunities:comment", args=[card.pk]), {"comment": "Mire esto @bob"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="comment-error"' in page and "@bob may not see this record" in page
+    assert ">Mire esto @bob</textarea>" in page
+    assert not OpportunityEvent.objects.filter(opportunity=card, kind=OpportunityEvent.Kind.COMMENT).exists()
+
+
+def test_suggestions_list_only_who_may_see_the_record(
+    alice, bob, manager, admin_user, alice_client, bob_client
+):
+    person = PersonFactory(owner=alice)
+    url = reverse("activities:mention_suggestions")
+    names = [u["username"] for u in alice_client.get(url, {"person": person.pk, "q": ""}).json()]
+    assert "manager" in names and admin_user.username in names
+    assert "bob" not in names and "alice" not in names
+    assert [u["username"] for u in alice_client.get(url, {"person": person.pk, "q": "man"}).json()] == [
+        "manager"
+    ]
+    # Another agent's record is not theirs to ask about.
+    assert bob_client.get(url, {"person": person.pk}).status_code == 404
+    assert alice_client.get(url, {"person": "x" * 40}).json() == []
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,7 @@ def test_a_member_sees_the_card_on_the_board_and_its_page(alice_client, bob_clie
 def test_members_get_the_cards_reminders_and_may_work_them(bob_client, bob, alice, card):
     reminder = _reminder(card, owner=alice)
     other = _reminder(OpportunityFactory(pipeline=card.pipeline, agent=alice), owner=alice, subject="Otra")
-    assert counts_for(bob) == {"overdue": 0, "today": 0}
+    assert counts_for(bob) == {"overdue": 0, "today": 0, "unread": 0}
     card.members.add(bob)
 
     assert counts_for(bob)["overdue"] == 1
