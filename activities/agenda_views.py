@@ -106,10 +106,13 @@ def agenda_move(request: HttpRequest) -> JsonResponse:
     """Reschedule one event (dragged or resized): ``source``, ``id``, ``start``, ``end``,
     ``version``. Refused: 409 (changed meanwhile) or 400 with the reason; the calendar puts
     the event back and shows it."""
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        data = None
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            data = None
+    else:  # a plain form post says the same
+        data = request.POST.dict()
     if not isinstance(data, dict):
         return JsonResponse({"error": _message("bad")}, status=400)
     source = agenda.SOURCES.get(str(data.get("source", "")))

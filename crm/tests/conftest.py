@@ -151,6 +151,9 @@ def build_world(admin_user, manager, alice, bob):
     w.category = CategoryFactory()
     w.reminder = ActivityFactory(person=w.person, owner=alice, due_at=timezone.now(), done_at=None)
     w.calendar_token = services.calendar_token(user=alice)
+    from activities.notifications import notify
+
+    [w.notification] = notify([alice], kind="given", text=lambda: "Hola", url=w.person.get_absolute_url())
     w.import_job = importing.start_job(
         user=alice,
         upload=SimpleUploadedFile("walk.csv", b"Nombre,Correo\nAna,bad-email\n"),

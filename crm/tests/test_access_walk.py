@@ -239,6 +239,16 @@ RULES: dict[str, Rule] = {
     "activities:company_email": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}, allowed_status=302),
     "activities:person_whatsapp": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "activities:calendar": signed_in(),
+    # Without a range the feed says what is missing.
+    "activities:agenda_events": signed_in(allowed_status=400),
+    "activities:agenda_move": signed_in(post_only=True),
+    "activities:agenda_new": signed_in(),
+    "activities:calendar_subscribe": signed_in(),
+    "activities:mention_suggestions": signed_in(),
+    "activities:notifications": signed_in(),
+    "activities:bell": signed_in(),
+    "activities:notifications_read": signed_in(post_only=True),
+    "activities:notification_open": alices_alone(kwargs=lambda w: {"pk": w.notification.pk}, post_only=True),
     "activities:calendar_regenerate": signed_in(post_only=True),
     # The secret token is the credential of a calendar feed.
     "activities:calendar_feed": public(kwargs=lambda w: {"token": w.calendar_token}),
