@@ -369,7 +369,7 @@ CONTENT_SECURITY_POLICY = {
         # style sheet) allows that one <style> element; every other page sends no nonce.
         "style-src": [SELF, NONCE],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF],
+        "font-src": [SELF, "data:"],  # FullCalendar's icon font comes inline
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -64,7 +64,8 @@ def test_the_feed_gives_the_agents_week(alice_client, alice, bob):
     event = events["Visita a Rosa"]
     assert event["start"] == agenda.wall_clock(visit.due_at)
     assert event["end"] == agenda.wall_clock(visit.due_at + datetime.timedelta(minutes=60))
-    assert "agenda-visit" in event["classNames"] and event["editable"]
+    assert "agenda-visit" in event["classNames"]
+    assert event["editable"]
     assert event["url"] == visit.person.get_absolute_url()
     assert "agenda-done" in events["Llamada hecha"]["classNames"]
     assert not events["Llamada hecha"]["editable"]
@@ -192,7 +193,8 @@ def test_an_orders_appointment_is_in_its_assignees_agenda_and_moves(alice_client
     at = monday() + datetime.timedelta(days=3, hours=15)
     order = ServiceOrderFactory(assignee=alice, appointment_at=at)
     [event] = week(alice_client).json()
-    assert event["id"] == f"order-{order.pk}" and "agenda-order" in event["classNames"]
+    assert event["id"] == f"order-{order.pk}"
+    assert "agenda-order" in event["classNames"]
     assert not event.get("durationEditable", True)
     assert week(bob_client).json() == []
     assert move(alice_client, event, at + datetime.timedelta(days=1)).status_code == 200
@@ -236,7 +238,8 @@ def test_my_day_shows_todays_agenda(alice_client, alice):
     now = timezone.localtime()
     plan(alice, now.replace(hour=23, minute=0, second=0, microsecond=0), subject="Cena con cliente")
     page = alice_client.get(reverse("crm:home")).content.decode()
-    assert "Cena con cliente" in page and 'id="agenda-today"' in page
+    assert "Cena con cliente" in page
+    assert 'id="agenda-today"' in page
 
 
 def test_the_calendar_page_allows_its_style_sheet_only(alice_client):

@@ -78,7 +78,8 @@ def test_a_refused_comment_keeps_the_text_next_to_the_field(alice, bob, alice_cl
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="comment-error"' in page and "@bob may not see this record" in page
+    assert 'id="comment-error"' in page
+    assert "@bob may not see this record" in page
     assert ">Mire esto @bob</textarea>" in page
     assert not OpportunityEvent.objects.filter(opportunity=card, kind=OpportunityEvent.Kind.COMMENT).exists()
 
@@ -89,8 +90,10 @@ def test_suggestions_list_only_who_may_see_the_record(
     person = PersonFactory(owner=alice)
     url = reverse("activities:mention_suggestions")
     names = [u["username"] for u in alice_client.get(url, {"person": person.pk, "q": ""}).json()]
-    assert "manager" in names and admin_user.username in names
-    assert "bob" not in names and "alice" not in names
+    assert "manager" in names
+    assert admin_user.username in names
+    assert "bob" not in names
+    assert "alice" not in names
     assert [u["username"] for u in alice_client.get(url, {"person": person.pk, "q": "man"}).json()] == [
         "manager"
     ]

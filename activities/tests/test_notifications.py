@@ -89,7 +89,8 @@ def test_the_bell_counts_in_the_navigations_one_query(
     page = alice_client.get(reverse("people:list")).content.decode()
     assert 'data-unread="1"' in page
     bell = alice_client.get(reverse("activities:bell"))
-    assert 'data-unread="1"' in bell.content.decode() and 'hx-trigger="every' in bell.content.decode()
+    assert 'data-unread="1"' in bell.content.decode()
+    assert 'hx-trigger="every' in bell.content.decode()
 
 
 def test_opening_one_marks_it_read_and_goes_to_its_record(alice, alice_client, bob_client, manager):
@@ -98,7 +99,8 @@ def test_opening_one_marks_it_read_and_goes_to_its_record(alice, alice_client, b
     notification = Notification.objects.get(user=alice)
     assert bob_client.post(reverse("activities:notification_open", args=[notification.pk])).status_code == 404
     response = alice_client.post(reverse("activities:notification_open", args=[notification.pk]))
-    assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == person.get_absolute_url()
     notification.refresh_from_db()
     assert notification.read_at is not None
 
