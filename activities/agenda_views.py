@@ -48,7 +48,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "locale": "pt-br" if request.LANGUAGE_CODE.startswith("pt") else request.LANGUAGE_CODE[:2],
         "firstDay": settings.week_start,
         "offsetMinutes": int(timezone.localtime().utcoffset().total_seconds() // 60),
-        "view": request.GET.get("view") if request.GET.get("view") in VIEWS else "timeGridWeek",
+        # Unless asked, a week (a phone: the week's list, which fits its width).
+        "view": request.GET.get("view") if request.GET.get("view") in VIEWS else "",
         "date": _date_param(request.GET.get("date")),
         "calendars": (
             [{"agents": [agent.pk], "title": str(agent)} for agent in agents]

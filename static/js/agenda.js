@@ -90,6 +90,8 @@
     });
   }
 
+  const narrow = window.matchMedia("(max-width: 575.98px)").matches;
+  const views = "dayGridMonth,timeGridWeek,timeGridDay,listWeek";
   const nodes = root.querySelectorAll("[data-calendar]");
   nodes.forEach((node, index) => {
     const column = config.calendars[index];
@@ -99,11 +101,14 @@
       now: teamNow,
       locale: config.locale,
       firstDay: config.firstDay,
-      initialView: config.view,
+      initialView: config.view || (narrow ? "listWeek" : "timeGridWeek"),
       initialDate: config.date || undefined,
       headerToolbar: first
-        ? { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" }
+        ? narrow
+          ? { left: "prev,next", center: "title", right: "today" }
+          : { left: "prev,next today", center: "title", right: views }
         : false,
+      footerToolbar: first && narrow ? { center: views } : false,
       height: "auto",
       nowIndicator: true,
       navLinks: true,
