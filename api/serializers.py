@@ -103,6 +103,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "service_order",
             "owner",
             "due_at",
+            "duration",
             "done_at",
             "created_at",
         ]

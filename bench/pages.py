@@ -40,6 +40,9 @@ def cases(facts: dict) -> list[PageCase]:
     from django.utils import timezone
 
     ten_years = (timezone.localdate() - datetime.timedelta(days=365 * 10)).isoformat()
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    week = f"/calendar/events/?start={monday.isoformat()}T00:00:00&end={(monday + datetime.timedelta(days=7)).isoformat()}T00:00:00"
     pages = 10_000 if facts["size"].people >= 500_000 else 3
     search = "/people/?q=garcia&stage=prospect"
     size = facts["size"]
@@ -86,6 +89,10 @@ def cases(facts: dict) -> list[PageCase]:
         PageCase(
             "Possible duplicate people by email (values kept 10 min)", "manager", "/duplicates/people/", 100
         ),
+        PageCase(f"Calendar feed, an agent's week ({size.activities:,} activities)", "agent", week, 100),
+        PageCase("Calendar feed, the whole team's week", "manager", f"{week}&team=1", 300),
+        PageCase("Calendar page", "agent", "/calendar/", 100),
+        PageCase("Notifications", "agent", "/notifications/", 100),
         PageCase("Dashboard, manager", "manager", "/reports/dashboard/", 300),
         PageCase("Dashboard, agent", "agent", "/reports/dashboard/", 100),
         # The longest range the dashboard allows (10 years, counted per month): kept like any
