@@ -95,6 +95,15 @@ def events(viewer: User, agents: Sequence[int] | None, start, end) -> list[dict]
     return sorted(found, key=lambda event: (event["start"], event["id"]))
 
 
+def is_cut(found: list[dict]) -> bool:
+    """Whether a source gave as many events as it may (the rest of the range is not shown)."""
+    counts: dict[str, int] = {}
+    for event in found:
+        source = event["extendedProps"]["source"]
+        counts[source] = counts.get(source, 0) + 1
+    return any(count >= MAX_EVENTS for count in counts.values())
+
+
 def event(
     *,
     source: str,

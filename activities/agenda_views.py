@@ -4,6 +4,7 @@ suggestions of the typing boxes."""
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -98,6 +99,8 @@ def agenda_events(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     response = JsonResponse(found, safe=False)
     response["Cache-Control"] = "private, no-store"
+    if agenda.is_cut(found):
+        response["X-Agenda-Notice"] = quote(_cut_notice())
     return response
 
 
@@ -133,6 +136,17 @@ def agenda_move(request: HttpRequest) -> JsonResponse:
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     return JsonResponse({"event": moved})
+
+
+def _cut_notice() -> str:
+    from django.utils.formats import number_format
+    from django.utils.translation import ngettext
+
+    return ngettext(
+        "More than %(count)s event in this range: the first %(count)s are shown. Choose fewer agents or a shorter view.",
+        "More than %(count)s events in this range: the first %(count)s are shown. Choose fewer agents or a shorter view.",
+        agenda.MAX_EVENTS,
+    ) % {"count": number_format(agenda.MAX_EVENTS, force_grouping=True)}
 
 
 def _message(reason: str) -> str:

@@ -128,6 +128,18 @@ def test_the_feed_costs_a_fixed_number_of_queries(
     assert len(response.json()) == 2 * count
 
 
+def test_a_range_with_too_many_events_says_so(manager_client, alice, monkeypatch):
+    monkeypatch.setattr(agenda, "MAX_EVENTS", 3)
+    person = PersonFactory(owner=alice)
+    for hour in range(5):
+        plan(alice, monday() + datetime.timedelta(days=1, hours=8 + hour), person=person)
+    response = week(manager_client, team="1")
+    assert len(response.json()) == 3
+    assert "the%20first%203%20are%20shown" in response["X-Agenda-Notice"]
+    monkeypatch.setattr(agenda, "MAX_EVENTS", 30)
+    assert "X-Agenda-Notice" not in week(manager_client, team="1")
+
+
 def move(client, event: dict, start: datetime.datetime, end=None, version=None):
     body = {
         "source": event["extendedProps"]["source"],

@@ -34,11 +34,15 @@
       if (column.team) params.set("team", "1");
       (column.agents || []).forEach((id) => params.append("agents", id));
       fetch(config.feed + "?" + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then((response) => response.json().then((body) => (response.ok ? body : Promise.reject(body.error))))
-        .then((events) => {
-          say("");
-          success(events);
-        })
+        .then((response) =>
+          response.json().then((body) => {
+            if (!response.ok) return Promise.reject(body.error);
+            // Header values travel as Latin-1: the notice comes percent-encoded.
+            say(decodeURIComponent(response.headers.get("X-Agenda-Notice") || ""));
+            return body;
+          })
+        )
+        .then(success)
         .catch((error) => {
           say(String(error || ""));
           failure(error);
