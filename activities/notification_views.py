@@ -29,11 +29,17 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def bell(request: HttpRequest) -> HttpResponse:
-    """The bell with its count, refreshed by htmx without reloading the page."""
+    """The bell with its count, refreshed by htmx without reloading the page. Signed out
+    meanwhile (another tab, an expired session): 286, htmx's "stop polling", rather than the
+    sign-in page drawn inside the top bar."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=STOP_POLLING)
     return _bell(request)
+
+
+STOP_POLLING = 286
 
 
 def _bell(request: HttpRequest) -> HttpResponse:

@@ -93,6 +93,11 @@ def test_the_bell_counts_in_the_navigations_one_query(
     assert 'hx-trigger="every' in bell.content.decode()
 
 
+def test_a_signed_out_page_stops_asking(client):
+    # htmx stops polling on 286, instead of drawing the sign-in page in the top bar.
+    assert client.get(reverse("activities:bell")).status_code == 286
+
+
 def test_opening_one_marks_it_read_and_goes_to_its_record(alice, alice_client, bob_client, manager):
     person = PersonFactory(owner=manager)
     people_services.people_reassign(ids=[person.pk], to=alice, by=manager)

@@ -189,7 +189,7 @@ def test_people_imported_are_announced_one_by_one(
     from people.tests.factories import PersonFactory, import_job
 
     _webhook(admin_user, receiver.url, ["person.created", "person.updated"])
-    known = PersonFactory(owner=manager, email="ana@example.pe")
+    known = PersonFactory(owner=manager, email="ana@example.pe", first_name="Anita")  # the file renames her
     content = "Nombre,Correo\nAna,ana@example.pe\nLuis,luis@example.pe\nEva,eva@example.pe\n"
     job = import_job(manager, content, owner=manager)
     with django_capture_on_commit_callbacks(execute=True):

@@ -246,7 +246,10 @@ RULES: dict[str, Rule] = {
     "activities:calendar_subscribe": signed_in(),
     "activities:mention_suggestions": signed_in(),
     "activities:notifications": signed_in(),
-    "activities:bell": signed_in(),
+    # Signed out, the bell stops its polling (htmx's 286) instead of drawing the sign-in page.
+    "activities:bell": Rule(
+        allowed=frozenset({"alice", "bob", "manager", "admin"}), refused={"anonymous": 286}
+    ),
     "activities:notifications_read": signed_in(post_only=True),
     "activities:notification_open": alices_alone(kwargs=lambda w: {"pk": w.notification.pk}, post_only=True),
     "activities:calendar_regenerate": signed_in(post_only=True),

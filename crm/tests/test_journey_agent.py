@@ -67,7 +67,9 @@ def day(db):
     }
 
 
-@variants()
+# Both languages and the phone: Spanish on a desktop is walked by the admin's, the manager's
+# and the agenda's journeys (the three variants cost this long journey a minute of the suite).
+@variants("pt-desktop", "es-phone")
 def test_an_agents_day(journey, task_worker, day, tmp_path):
     page = journey.page
     journey.sign_in("carla", PASSWORD)
