@@ -3,6 +3,10 @@ who owns the records) and bob (another agent)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -12,6 +16,65 @@ from crm.tests.network import free_port
 
 # The browser journeys' fixtures (Chromium, a journey's tab, the task worker).
 pytest_plugins = ["crm.tests.browser"]
+
+# The test databases are copies of one migrated template: migrating takes half a minute, and
+# each xdist worker migrating its own on two cores took longer still. The template is kept
+# between runs while the migrations are the same (their digest is its comment).
+TEMPLATE_ENV = "CRM_TEST_DB_TEMPLATE"
+
+
+def _migrations_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*/migrations/*.py")):
+        digest.update(path.as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:40]
+
+
+def _build_template() -> str:
+    """Migrate the template database once, unless it is up to date; returns its name."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    connection = connections["default"]
+    name = connection.creation._get_test_db_name() + "_template"
+    digest = _migrations_digest()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
+        )
+        row = cursor.fetchone()
+        if row is not None and row[0] == digest:
+            return name
+        quoted = connection.ops.quote_name(name)
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+        cursor.execute(f"CREATE DATABASE {quoted}")
+    original = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"COMMENT ON DATABASE {quoted} IS %s", [digest])
+    return name
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    from django.db import connections
+
+    if not hasattr(session.config, "workerinput"):
+        # The controller (or a run without workers), before any worker starts.
+        from pytest_django.plugin import blocking_manager_key
+
+        with session.config.stash[blocking_manager_key].unblock():
+            os.environ[TEMPLATE_ENV] = _build_template()
+    template = os.environ.get(TEMPLATE_ENV)
+    if template:
+        connections["default"].settings_dict.setdefault("TEST", {})["TEMPLATE"] = template
 
 
 @pytest.fixture(autouse=True)
