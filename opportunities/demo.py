@@ -66,6 +66,12 @@ def seed(context: dict) -> None:
             services.opportunity_set_status(
                 opportunity=card, by=agent, status="working", comment="Demo agendada"
             )
+            # A question for the manager: their bell lights up.
+            services.opportunity_comment(
+                opportunity=card,
+                by=agent,
+                comment=f"@{context['manager'].username} ¿aprobamos un 10% de descuento?",
+            )
         elif roll == 3:
             services.opportunity_set_status(
                 opportunity=card, by=agent, status="closed", invoice_number=f"F001-{index:05d}"

@@ -101,6 +101,14 @@ SUBJECTS = {
 }
 
 
+PLANNED = [
+    ("call", "Volver a llamar", 15),
+    ("visit", "Visita a la oficina del cliente", 90),
+    ("meeting", "Reunión de presentación", 60),
+    ("task", "Enviar la cotización", 30),
+]
+
+
 def _activities(context: dict) -> None:
     from activities import services as activity_services
     from activities.models import Activity, Category
@@ -122,13 +130,16 @@ def _activities(context: dict) -> None:
             done = now - timedelta(days=rng.randrange(0, since), hours=rng.randrange(0, 8))
             Activity.objects.filter(pk=activity.pk).update(created_at=done, done_at=done)
         if n % 3 == 0:
-            # Some overdue, some today, most in the coming days.
-            due = now + timedelta(hours=rng.choice([-30, -2, 3, 26, 50, 120]))
+            # The agenda: some overdue, some today, most in the coming days, in office hours.
+            day = timezone.localtime(now + timedelta(days=rng.choice([-1, 0, 0, 1, 2, 3, 5])))
+            due = day.replace(hour=rng.randrange(8, 18), minute=rng.choice([0, 30]), second=0, microsecond=0)
+            kind, subject, minutes = rng.choice(PLANNED)
             activity_services.activity_log(
                 by=person.owner,
-                kind="task",
-                subject="Volver a llamar",
+                kind=kind,
+                subject=subject,
                 person=person,
                 done=False,
                 due_at=due,
+                duration=minutes,
             )

@@ -50,6 +50,11 @@ def seed(context: dict) -> None:
         # Opened over the last months: the reports' times to finish and ratings have a history.
         opened = timezone.now() - datetime.timedelta(days=rng.randrange(7, context["days"]))
         ServiceOrder.objects.filter(pk=order.pk).update(created_at=opened)
+        if index % 3 != 2:
+            # Pending orders have their visit in the agenda, in office hours this week.
+            day = timezone.localtime() + datetime.timedelta(days=rng.randrange(0, 6))
+            visit = day.replace(hour=rng.randrange(9, 17), minute=0, second=0, microsecond=0)
+            order = services.order_update(order=order, by=context["manager"], appointment_at=visit)
         if index % 3:
             services.entry_add(order=order, by=agent, detail="Diagnóstico inicial realizado")
         if index % 3 == 2:

@@ -51,3 +51,11 @@ def test_the_demo_shows_the_product(capsys, settings):
 
     templates = EmailTemplate.objects.filter(owner=None)
     assert {"es", "pt-br"} <= set(templates.values_list("language", flat=True))
+    # The agenda has visits, meetings and calls in office hours, and orders' appointments;
+    # the manager's bell has a question in it.
+    from activities.models import Notification
+
+    planned = Activity.objects.filter(done_at=None, due_at__gte=now)
+    assert {"visit", "meeting", "call"} <= set(planned.values_list("kind", flat=True))
+    assert ServiceOrder.objects.filter(appointment_at__gte=now - datetime.timedelta(days=1)).exists()
+    assert Notification.objects.filter(user__role="manager", kind="mention", read_at=None).exists()
