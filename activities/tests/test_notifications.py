@@ -141,3 +141,25 @@ def test_the_digest_lists_the_unread_ones(alice, manager, settings):
     assert message.subject == "CRM: 1 unread notification"
     assert "You have 1 unread notification:" in message.body
     assert "Ana le dio una persona" in message.body
+
+
+def test_a_mailbox_that_stops_working_tells_its_owner_and_the_admins(alice, admin_user):
+    from activities import imap
+    from activities.models import Mailbox
+
+    mailbox = Mailbox.objects.create(
+        user=alice,
+        address="alice@example.pe",
+        host="imap.example.pe",
+        username="alice",
+        password_encrypted="x",
+    )
+    imap._checked(mailbox, error="LOGIN failed")
+    imap._checked(mailbox, error="LOGIN failed")  # still failing: told once
+    for user in (alice, admin_user):
+        assert texts(user) == ["The mailbox alice@example.pe cannot be read"]
+    imap._checked(mailbox, error="")
+    notifications.mark_read(user=alice)
+    notifications.mark_read(user=admin_user)
+    imap._checked(mailbox, error="timeout")  # failing again after it worked, once read: told again
+    assert len(texts(alice)) == 2

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.urls import reverse
 
-from activities.models import Activity, WhatsAppMessage
+from activities.models import Activity, Notification, WhatsAppMessage
 from crm.models import User
 from crm.tests.factories import UserFactory
 from people.models import Person
@@ -189,6 +189,8 @@ def test_a_signed_message_from_a_new_number_becomes_a_prospect_in_turn_and_a_for
         "whatsapp",
     )
     assert ana.owner == alice  # the agents in turn: alice, then bob
+    # Nobody typed her in: her agent is told.
+    assert Notification.objects.get(user=alice).text == f"New lead from WhatsApp: {ana}"
     (activity,) = Activity.objects.filter(received=True)
     assert (activity.person, activity.kind, activity.detail) == (ana, "whatsapp", "Olá! Quero um orçamento.")
 

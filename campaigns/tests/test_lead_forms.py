@@ -45,6 +45,12 @@ def test_a_submission_creates_a_prospect_in_the_campaign_with_a_reminder(lead_fo
     reminder = Activity.objects.get(person=person)
     assert (reminder.owner, reminder.is_reminder) == (alice, True)
     assert "Quiero una demo" in reminder.detail
+    # Her bell says so, and links to the new prospect.
+    from activities.models import Notification
+
+    told = Notification.objects.get(user=alice)
+    assert (told.kind, told.url) == ("lead", person.get_absolute_url())
+    assert told.text == f"New lead from {lead_form}: {person}"
 
 
 def test_the_company_answer_links_the_prospect_to_the_company(lead_form, alice):
