@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,8 @@ class ActivityForm(forms.Form):
         self.fields["service_order"].queryset = access.service_orders(user)
         self.fields["category"].queryset = access.categories(user)
         self.fields["subject"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
+        # Typing @ suggests who may see the record chosen (static/js/mentions.js).
+        self.fields["detail"].widget.attrs["data-mentions"] = reverse("activities:mention_suggestions")
 
     def clean_subject(self) -> str:
         return " ".join(self.cleaned_data["subject"].split())
