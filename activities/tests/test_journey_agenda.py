@@ -104,7 +104,7 @@ def test_a_manager_compares_two_weeks_and_hears_of_a_mention(
     left, right = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
     assert left["x"] + left["width"] <= right["x"]  # side by side, not one under the other
     # Both follow the first one's navigation.
-    page.locator(".fc-next-button").click()
+    page.locator('[data-agenda-action="next"]').click()
     expect(columns.nth(1).locator(".fc-event")).to_have_count(0)
     journey.shot("side-by-side")
 

@@ -95,6 +95,8 @@
   }
 
   const narrow = window.matchMedia("(max-width: 575.98px)").matches;
+  // Columns side by side share one toolbar (the page's): they move together, aligned.
+  const shared = document.querySelector("[data-agenda-toolbar]");
   const views = "dayGridMonth,timeGridWeek,timeGridDay,listWeek";
   const nodes = root.querySelectorAll("[data-calendar]");
   nodes.forEach((node, index) => {
@@ -107,12 +109,13 @@
       firstDay: config.firstDay,
       initialView: config.view || (narrow ? "listWeek" : "timeGridWeek"),
       initialDate: config.date || undefined,
-      headerToolbar: first
-        ? narrow
-          ? { left: "prev,next", center: "title", right: "today" }
-          : { left: "prev,next today", center: "title", right: views }
-        : false,
-      footerToolbar: first && narrow ? { center: views } : false,
+      headerToolbar:
+        first && !shared
+          ? narrow
+            ? { left: "prev,next", center: "title", right: "today" }
+            : { left: "prev,next today", center: "title", right: views }
+          : false,
+      footerToolbar: first && narrow && !shared ? { center: views } : false,
       height: "auto",
       nowIndicator: true,
       navLinks: true,
@@ -140,16 +143,28 @@
       eventResize: move,
       select: plan,
       datesSet(info) {
-        if (!first) return;
-        calendars.slice(1).forEach((other) => {
-          if (other.view.type !== info.view.type) other.changeView(info.view.type, info.view.currentStart);
-          else other.gotoDate(info.view.currentStart);
+        if (!first || !shared) return;
+        shared.querySelector("[data-agenda-title]").textContent = info.view.title;
+        shared.querySelectorAll("[data-agenda-view]").forEach((button) => {
+          const active = button.dataset.agendaView === info.view.type;
+          button.classList.toggle("active", active);
+          button.setAttribute("aria-pressed", String(active));
         });
       },
     });
     calendars.push(calendar);
   });
   calendars.forEach((calendar) => calendar.render());
+  if (shared) {
+    shared.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-agenda-action], [data-agenda-view]");
+      if (!button) return;
+      calendars.forEach((calendar) => {
+        if (button.dataset.agendaView) calendar.changeView(button.dataset.agendaView);
+        else calendar[button.dataset.agendaAction]();
+      });
+    });
+  }
 
   document.body.addEventListener("agendaChanged", () => {
     calendars.forEach((calendar) => calendar.refetchEvents());
