@@ -121,6 +121,11 @@ def test_failures_are_retried_with_back_off_then_given_up(
     assert (delivery.status, delivery.attempts) == ("failed", webhooks.MAX_ATTEMPTS)
     assert [a.status_code for a in delivery.attempt_log.all()] == [500] * webhooks.MAX_ATTEMPTS
     assert len(receiver.received) == webhooks.MAX_ATTEMPTS
+    # The administrators hear that it gave up.
+    from activities.models import Notification
+
+    told = Notification.objects.get(user=admin_user)
+    assert told.text == f"The webhook {receiver.url} keeps failing"
     # A recovered endpoint gets the next event.
     receiver.codes = []
     with django_capture_on_commit_callbacks(execute=True):

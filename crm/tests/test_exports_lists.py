@@ -115,6 +115,11 @@ def test_large_xlsx_is_written_by_the_worker_with_a_download_link(
     rows = _xlsx(alice_client.get(reverse("crm:export_download", args=[job.pk])))
     assert len(rows) == 6
     assert bob_client.get(reverse("crm:export_download", args=[job.pk])).status_code == 404
+    # Her bell says it is ready, and links to it.
+    from activities.models import Notification
+
+    told = Notification.objects.get(user=alice)
+    assert (told.text, told.url) == (f"Finished: {job.filename}", reverse("crm:export_detail", args=[job.pk]))
 
 
 def test_export_page_polls_while_the_worker_writes(alice_client, alice):
