@@ -230,6 +230,7 @@ class Notification(models.Model):
         ORDER = "order", _("Service order")
         JOB = "job", _("Import or export")
         FAILING = "failing", _("Needs attention")
+        AUTOMATION = "automation", _("Automation")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -273,6 +274,7 @@ NOTIFICATION_ICONS = {
     "order": "tools",
     "job": "file-earmark-arrow-down",
     "failing": "exclamation-triangle",
+    "automation": "lightning-charge",
 }
 
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "automations",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",

@@ -1,0 +1,392 @@
+"""The automations' engine: when a record's timeline records an event (crm.signals.
+events_recorded, inside the change's transaction), the rules of that trigger are handed to the
+task worker once the change commits — the user's request pays one query and one queued task,
+whatever the number of rules. The worker checks each active rule in order on the record (its
+conditions, all or any) and does its actions through the apps' services, as the rule's author,
+once per event (RuleRun's unique key), with a note on the record's timeline and a log on the
+rule's page.
+
+A rule's actions record events too: they run in a chain (a context variable) that the next
+round inherits, so a rule never runs again on what it caused, and chains stop at ``MAX_DEPTH``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import logging
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from automations.models import Rule, RuleRun
+from crm.signals import events_recorded
+
+logger = logging.getLogger(__name__)
+T = Rule.Trigger
+MAX_DEPTH = 3
+# The rules (by id) whose actions are running: what they cause carries the chain along.
+CHAIN: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("automation_chain", default=())
+LEAD_SOURCES = ("web_form", "whatsapp")
+
+# (event model, event kind) -> the triggers it may be; the worker confirms the uncertain ones
+# (a created person is a lead if a web form or WhatsApp brought them; a status is won or lost).
+EVENT_TRIGGERS = {
+    ("people.personevent", "created"): (T.PERSON_CREATED, T.LEAD),
+    ("people.personevent", "stage"): (T.PERSON_STAGE,),
+    ("opportunities.opportunityevent", "created"): (T.CARD_CREATED,),
+    ("opportunities.opportunityevent", "stage"): (T.CARD_STAGE,),
+    ("opportunities.opportunityevent", "status"): (T.CARD_WON, T.CARD_LOST),
+    ("serviceorders.serviceorderevent", "created"): (T.ORDER_CREATED,),
+    ("serviceorders.serviceorderevent", "done"): (T.ORDER_DONE,),
+    ("serviceorders.serviceorderevent", "verified"): (T.ORDER_VERIFIED,),
+    ("serviceorders.serviceorderevent", "reopened"): (T.ORDER_REOPENED,),
+}
+# What a trigger is about: the record's model and its field on an activity.
+SUBJECTS = {
+    "person": ("people.Person", "person"),
+    "opportunity": ("opportunities.Opportunity", "opportunity"),
+    "order": ("serviceorders.ServiceOrder", "service_order"),
+}
+
+
+def subject_of(trigger: str) -> tuple[str, str]:
+    return SUBJECTS[trigger.split(".", 1)[0]]
+
+
+def confirmed(trigger: str, record) -> bool:
+    if trigger == T.LEAD:
+        return record.source in LEAD_SOURCES
+    if trigger == T.CARD_WON:
+        return record.status == "closed"
+    if trigger == T.CARD_LOST:
+        return record.status == "lost"
+    return True
+
+
+# Hearing the events ------------------------------------------------------------------
+
+
+def heard(sender, events, **kwargs) -> None:
+    """Hand the rules of these events' triggers to the worker, after the commit."""
+    label = sender._meta.label_lower
+    field = sender.record_field
+    found: dict[str, list[list]] = {}
+    for event in events:
+        for trigger in EVENT_TRIGGERS.get((label, event.kind), ()):
+            found.setdefault(trigger, []).append([getattr(event, f"{field}_id"), f"{label}:{event.pk}"])
+    if not found:
+        return
+    chain = CHAIN.get()
+    if len(chain) >= MAX_DEPTH:
+        return
+    wanted = set(Rule.objects.filter(active=True, trigger__in=list(found)).values_list("trigger", flat=True))
+    if not wanted:
+        return
+    from automations import tasks
+
+    for trigger in sorted(wanted):
+        items = found[trigger]
+        transaction.on_commit(
+            lambda trigger=trigger, items=items: tasks.run_rules.enqueue(trigger, items, list(chain))
+        )
+
+
+def connect() -> None:
+    receiver(events_recorded, weak=False, dispatch_uid="automations.heard")(heard)
+
+
+# Running the rules ---------------------------------------------------------------------
+
+
+def run(trigger: str, items: list, chain: list[int]) -> int:
+    """The active rules of ``trigger`` on each (record id, event key) of ``items``; returns
+    how many runs matched."""
+    model = apps.get_model(subject_of(trigger)[0])
+    rules = [rule for rule in Rule.objects.filter(active=True, trigger=trigger) if rule.pk not in chain]
+    matched = 0
+    for record_id, key in items:
+        record = model.objects.filter(pk=record_id).first()
+        if record is None or not confirmed(trigger, record):
+            continue
+        for rule in rules:
+            done = run_rule(rule, record, key=key, chain=tuple(chain))
+            matched += bool(done and done.matched)
+    return matched
+
+
+def run_rule(rule: Rule, record, *, key: str, chain: tuple[int, ...] = (), dry: bool = False):
+    """One rule on one record for one event (None: it already ran for that event)."""
+    label = f"{record._meta.label_lower}:{record.pk}"
+    if dry:
+        return RuleRun(
+            rule=rule, key=key, record=label, record_label=str(record)[:200], matched=matches(rule, record)
+        )
+    try:
+        with transaction.atomic():
+            run = RuleRun.objects.create(
+                rule=rule, key=key, record=label, record_label=str(record)[:200], depth=len(chain)
+            )
+    except IntegrityError:
+        return None  # this event was handled already (the task tried again)
+    run.matched = matches(rule, record)
+    if run.matched:
+        token = CHAIN.set((*chain, rule.pk))
+        try:
+            with transaction.atomic():
+                for action in rule.actions:
+                    run.done.append(perform(rule, action, record))
+                _note(rule, record, run.done)
+        except (ValidationError, ObjectDoesNotExist, LookupError, ValueError, TypeError) as error:
+            run.done = []
+            run.error = " ".join(getattr(error, "messages", [str(error)]))[:2000]
+        finally:
+            CHAIN.reset(token)
+    run.save(update_fields=["matched", "done", "error"])
+    return run
+
+
+def _note(rule: Rule, record, done: list[str]) -> None:
+    from activities.services import note_add
+
+    field = subject_of(rule.trigger)[1]
+    if field == "person" or getattr(record, "contact_id", None) or getattr(record, "company_id", None):
+        note_add(
+            record=record,
+            field=field,
+            by=rule.created_by,
+            subject=_("By automation %(name)s") % {"name": rule},
+            detail="\n".join(done),
+        )
+
+
+# Conditions ----------------------------------------------------------------------------
+
+
+def _ids(values) -> set[str]:
+    return {str(value) for value in values}
+
+
+# field -> (label, how to read it from a record) per subject; values compare as text.
+FIELDS: dict[str, dict[str, Callable]] = {
+    "person": {
+        "stage": lambda r: r.stage,
+        "source": lambda r: r.source,
+        "country": lambda r: r.country,
+        "city": lambda r: r.city,
+        "owner": lambda r: r.owner_id,
+        "tags": lambda r: _ids(r.tags.values_list("pk", flat=True)),
+        "email": lambda r: r.email,
+    },
+    "opportunity": {
+        "pipeline": lambda r: r.pipeline_id,
+        "stage": lambda r: r.stage_id,
+        "agent": lambda r: r.agent_id,
+        "amount": lambda r: r.amount,
+        "currency": lambda r: r.currency,
+        "source": lambda r: r.source,
+        "tags": lambda r: _ids(r.tags.values_list("pk", flat=True)),
+    },
+    "order": {
+        "priority": lambda r: r.priority,
+        "assignee": lambda r: r.assignee_id,
+        "category": lambda r: r.category_id,
+        "project": lambda r: r.project_id,
+    },
+}
+OPS = ("eq", "ne", "in", "contains", "gt", "lt", "empty", "filled")
+
+
+def value_of(record, subject: str, field: str):
+    if field.startswith("custom."):
+        return (getattr(record, "custom", None) or {}).get(field.removeprefix("custom."))
+    reader = FIELDS[subject].get(field)
+    if reader is None:
+        raise LookupError(field)
+    return reader(record)
+
+
+def _number(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def holds(actual, op: str, expected) -> bool:
+    expected = "" if expected is None else str(expected).strip()
+    if op == "empty":
+        return actual in (None, "", set(), [])
+    if op == "filled":
+        return actual not in (None, "", set(), [])
+    if isinstance(actual, set):  # tags: by id
+        wanted = {part.strip() for part in expected.split(",") if part.strip()}
+        return {"contains": bool(actual & wanted), "eq": actual == wanted, "ne": actual != wanted}.get(
+            op, bool(actual & wanted)
+        )
+    text = "" if actual is None else str(actual)
+    if op == "eq":
+        return text.casefold() == expected.casefold()
+    if op == "ne":
+        return text.casefold() != expected.casefold()
+    if op == "in":
+        return text.casefold() in {part.strip().casefold() for part in expected.split(",")}
+    if op == "contains":
+        return expected.casefold() in text.casefold()
+    if op in ("gt", "lt"):
+        left, right = _number(actual), _number(expected)
+        if left is None or right is None:
+            return False
+        return left > right if op == "gt" else left < right
+    raise LookupError(op)
+
+
+def matches(rule: Rule, record) -> bool:
+    subject = rule.trigger.split(".", 1)[0]
+    results = (
+        holds(value_of(record, subject, c.get("field", "")), c.get("op", "eq"), c.get("value"))
+        for c in rule.conditions
+    )
+    if not rule.conditions:
+        return True
+    return all(results) if rule.match == Rule.Match.ALL else any(results)
+
+
+# Actions -------------------------------------------------------------------------------
+
+
+def _user(pk):
+    from crm.models import User
+
+    return User.objects.get(pk=pk, is_active=True)
+
+
+def _owner_field(record) -> str:
+    return {
+        "people.person": "owner",
+        "opportunities.opportunity": "agent",
+        "serviceorders.serviceorder": "assignee",
+    }[record._meta.label_lower]
+
+
+def _give(rule: Rule, record, user) -> str:
+    by = rule.created_by
+    label = record._meta.label_lower
+    if label == "people.person":
+        from people.services import people_reassign
+
+        people_reassign(ids=[record.pk], to=user, by=by)
+    elif label == "opportunities.opportunity":
+        from opportunities.services import opportunities_reassign
+
+        opportunities_reassign(ids=[record.pk], to=user, by=by)
+    else:
+        from serviceorders.services import orders_reassign
+
+        orders_reassign(ids=[record.pk], to=user, by=by)
+    setattr(record, f"{_owner_field(record)}_id", user.pk)
+    return _("Given to %(name)s") % {"name": user}
+
+
+def _in_turn(rule: Rule, board_id=None):
+    """The next of the agents (of a board, if named) in turn, counted per rule."""
+    from crm.models import User
+    from crm.numbers import next_number
+
+    agents = User.objects.filter(is_active=True, role=User.Role.AGENT)
+    if board_id:
+        agents = agents.filter(pipelines__pk=board_id)
+    agents = list(agents.order_by("pk"))
+    if not agents:
+        raise ValidationError(_("Nobody to give it to: no active agent."))
+    return agents[(next_number(f"automation-{rule.pk}") - 1) % len(agents)]
+
+
+def _activity(rule: Rule, record, action: dict) -> str:
+    from activities.services import activity_log
+
+    hours = float(action.get("hours") or 0)
+    if not 0 <= hours <= 24 * 366:
+        raise ValidationError(_("Plan it within a year."))
+    label = record._meta.label_lower
+    about = {
+        "people.person": lambda: {"person": record},
+        "opportunities.opportunity": lambda: {
+            "opportunity": record,
+            "person": record.contact,
+            "company": record.company,
+        },
+        "serviceorders.serviceorder": lambda: {
+            "service_order": record,
+            "person": record.contact,
+            "company": record.company,
+        },
+    }[label]()
+    owner = getattr(record, _owner_field(record))
+    activity, _follow_up = activity_log(
+        by=rule.created_by,
+        owner=owner,
+        kind=action.get("kind") or "task",
+        subject=(action.get("subject") or str(rule))[:200],
+        done=False,
+        due_at=timezone.now() + datetime.timedelta(hours=hours),
+        **about,
+    )
+    return _("Planned for %(name)s: %(subject)s") % {"name": owner, "subject": activity.subject}
+
+
+def _tag(rule: Rule, record, action: dict, add: bool) -> str:
+    tag = apps.get_model("people.Tag").objects.get(pk=action.get("tag"))
+    label = record._meta.label_lower
+    if label == "people.person":
+        from people.services import person_add_tag, person_remove_tag
+
+        (person_add_tag if add else person_remove_tag)(person=record, by=rule.created_by, tag=tag)
+    elif label == "opportunities.opportunity":
+        from opportunities.services import opportunities_tag, opportunities_untag
+
+        (opportunities_tag if add else opportunities_untag)(ids=[record.pk], tag=tag, by=rule.created_by)
+    else:
+        raise ValidationError(_("Service orders have no tags."))
+    return (_("Tag added: %(tag)s") if add else _("Tag removed: %(tag)s")) % {"tag": tag}
+
+
+def _notify(rule: Rule, record, action: dict) -> str:
+    from activities import mentions, notifications
+    from crm.models import User
+
+    users = list(User.objects.filter(pk__in=action.get("users") or [], is_active=True))
+    field = subject_of(rule.trigger)[1]
+    # Only those who may see the record hear of it.
+    seeing = mentions.who_may_see(users, {field: record})
+    told = [user for user in users if user.pk in seeing]
+    notifications.notify(
+        told,
+        kind=notifications.Kind.AUTOMATION,
+        text=lambda: _("Automation %(name)s: %(record)s") % {"name": rule, "record": record},
+        detail=action.get("message", ""),
+        url=record.get_absolute_url(),
+    )
+    return _("Notified: %(names)s") % {"names": ", ".join(str(user) for user in told) or "—"}
+
+
+def perform(rule: Rule, action: dict, record) -> str:
+    """Do one action on the record; returns what was done, in words."""
+    kind = action.get("type")
+    if kind == "give":
+        return _give(rule, record, _user(action.get("user")))
+    if kind == "give_in_turn":
+        return _give(rule, record, _in_turn(rule, action.get("board")))
+    if kind == "activity":
+        return _activity(rule, record, action)
+    if kind in ("tag_add", "tag_remove"):
+        return _tag(rule, record, action, add=kind == "tag_add")
+    if kind == "notify":
+        return _notify(rule, record, action)
+    raise LookupError(kind)

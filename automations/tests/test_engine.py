@@ -1,0 +1,241 @@
+"""The automations' engine: triggers heard after the commit, conditions, actions through the
+services, once per event, chains cut, and only who may see a record hears of it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from activities.models import Activity, Notification
+from automations import engine
+from automations.models import Rule, RuleRun
+from crm.models import User
+from crm.tests.factories import UserFactory
+from opportunities import services as card_services
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people import services as people_services
+from people.models import Person
+from people.tests.factories import PersonFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+T = Rule.Trigger
+
+
+def rule(admin, trigger, actions, conditions=(), match="all", **extra) -> Rule:
+    return Rule.objects.create(
+        name=extra.pop("name", "Regla"),
+        trigger=trigger,
+        actions=list(actions),
+        conditions=list(conditions),
+        match=match,
+        created_by=admin,
+        **extra,
+    )
+
+
+def drain() -> int:
+    """Run what the changes queued for the worker (as the worker would), until nothing is left."""
+    from automations import tasks
+
+    ran = 0
+    while queued := list(
+        DBTaskResult.objects.filter(task_path="automations.tasks.run_rules", status="READY")
+    ):
+        for task in queued:
+            tasks.run_rules.call(*task.args_kwargs["args"])
+            task.delete()
+            ran += 1
+    return ran
+
+
+def lead(by, owner, **fields) -> Person:
+    return people_services.prospect_from_channel(
+        by=by,
+        owner=owner,
+        source=fields.pop("source", "web_form"),
+        first_name="Lucía",
+        arrived=True,
+        **fields,
+    )
+
+
+def test_a_lead_is_given_in_turn_with_a_call_in_an_hour(
+    admin_user, manager, alice, bob, django_capture_on_commit_callbacks
+):
+    rule(
+        admin_user,
+        T.LEAD,
+        [
+            {"type": "give_in_turn"},
+            {"type": "activity", "kind": "call", "subject": "Llamar al lead", "hours": 1},
+        ],
+        name="Leads web",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = lead(manager, manager)
+        second = lead(manager, manager)
+    assert DBTaskResult.objects.filter(task_path="automations.tasks.run_rules").count() == 2
+    before = timezone.now()
+    drain()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.owner, second.owner) == (alice, bob)  # the agents in turn
+    call = Activity.objects.get(person=first, kind="call")
+    assert (call.owner, call.subject, call.done_at) == (alice, "Llamar al lead", None)
+    assert (
+        before + datetime.timedelta(minutes=59) < call.due_at < timezone.now() + datetime.timedelta(hours=1)
+    )
+    note = Activity.objects.get(person=first, kind="note")
+    assert note.subject == "By automation Leads web"
+    assert "Given to Alice Agent" in note.detail
+    run = RuleRun.objects.get(record=f"people.person:{first.pk}")
+    assert run.matched
+    assert run.done[0] == "Given to Alice Agent"
+    assert run.error == ""
+
+
+def test_a_person_typed_in_by_hand_is_not_a_lead(
+    admin_user, manager, alice, django_capture_on_commit_callbacks
+):
+    rule(admin_user, T.LEAD, [{"type": "give", "user": alice.pk}])
+    with django_capture_on_commit_callbacks(execute=True):
+        person = lead(manager, manager, source="referral")
+    drain()
+    person.refresh_from_db()
+    assert person.owner == manager
+    assert not RuleRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("match", "conditions", "expected"),
+    [
+        (
+            "all",
+            [{"field": "country", "op": "eq", "value": "pe"}, {"field": "city", "op": "eq", "value": "Lima"}],
+            True,
+        ),
+        (
+            "all",
+            [
+                {"field": "country", "op": "eq", "value": "PE"},
+                {"field": "city", "op": "eq", "value": "Cusco"},
+            ],
+            False,
+        ),
+        (
+            "any",
+            [
+                {"field": "country", "op": "eq", "value": "BR"},
+                {"field": "city", "op": "in", "value": "Cusco, Lima"},
+            ],
+            True,
+        ),
+        ("all", [{"field": "email", "op": "empty"}], False),
+        ("all", [{"field": "custom.segmento", "op": "eq", "value": "Retail"}], True),
+    ],
+)
+def test_conditions(admin_user, alice, match, conditions, expected):
+    person = PersonFactory(owner=alice, country="PE", city="Lima", custom={"segmento": "retail"})
+    assert engine.matches(rule(admin_user, T.PERSON_CREATED, [], conditions, match), person) is expected
+
+
+def test_tags_amounts_and_cards(admin_user, alice, django_capture_on_commit_callbacks):
+    vip = TagFactory(name="VIP")
+    board = PipelineFactory(members=[alice])
+    card = OpportunityFactory(pipeline=board, agent=alice, amount=15000)
+    card.tags.add(vip)
+    big = rule(
+        admin_user,
+        T.CARD_STAGE,
+        [{"type": "tag_add", "tag": TagFactory(name="Grande").pk}],
+        [
+            {"field": "amount", "op": "gt", "value": "10000"},
+            {"field": "tags", "op": "contains", "value": str(vip.pk)},
+        ],
+    )
+    assert engine.matches(big, card)
+    stage = board.stages.order_by("-position").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        card_services.opportunity_move(opportunity=card, by=alice, stage=stage)
+    drain()
+    assert set(card.tags.values_list("name", flat=True)) == {"VIP", "Grande"}
+
+
+def test_once_per_event_however_often_the_task_runs(
+    admin_user, manager, alice, django_capture_on_commit_callbacks
+):
+    rule(admin_user, T.PERSON_CREATED, [{"type": "activity", "subject": "Bienvenida", "hours": 0}])
+    with django_capture_on_commit_callbacks(execute=True):
+        person = people_services.person_create(by=alice, owner=alice, first_name="Rosa")
+    task = DBTaskResult.objects.get(task_path="automations.tasks.run_rules")
+    from automations import tasks
+
+    for _ in range(2):
+        tasks.run_rules.call(*task.args_kwargs["args"])
+    assert Activity.objects.filter(person=person, subject="Bienvenida").count() == 1
+    assert RuleRun.objects.count() == 1
+
+
+def test_a_failing_action_does_nothing_half_way_and_says_why(admin_user, alice, bob):
+    bob.is_active = False
+    bob.save()
+    broken = rule(
+        admin_user,
+        T.PERSON_CREATED,
+        [{"type": "tag_add", "tag": TagFactory().pk}, {"type": "give", "user": bob.pk}],
+    )
+    person = PersonFactory(owner=alice)
+    run = engine.run_rule(broken, person, key="test:1")
+    assert run.matched
+    assert run.done == []
+    assert run.error
+    assert not person.tags.exists()  # the first action was undone with the second
+
+
+def test_chains_stop_and_a_rule_never_runs_on_what_it_caused(
+    admin_user, alice, django_capture_on_commit_callbacks
+):
+    rule(admin_user, T.PERSON_CREATED, [{"type": "tag_add", "tag": TagFactory().pk}])
+    token = engine.CHAIN.set((1, 2, 3))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            people_services.person_create(by=alice, owner=alice, first_name="Rosa")
+    finally:
+        engine.CHAIN.reset(token)
+    assert not DBTaskResult.objects.filter(task_path="automations.tasks.run_rules").exists()
+    # A rule already in the chain is left out of the next round.
+    person = PersonFactory(owner=alice)
+    own = Rule.objects.get()
+    assert engine.run(T.PERSON_CREATED, [[person.pk, "x:1"]], [own.pk]) == 0
+
+
+def test_only_who_may_see_the_record_is_notified(admin_user, manager, alice, bob):
+    told = rule(
+        admin_user, T.PERSON_CREATED, [{"type": "notify", "users": [manager.pk, bob.pk], "message": "Nuevo"}]
+    )
+    person = PersonFactory(owner=alice)
+    engine.run_rule(told, person, key="test:2")
+    assert list(Notification.objects.values_list("user__username", flat=True)) == ["manager"]
+
+
+def test_saving_without_rules_queues_nothing(
+    alice, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    Rule.objects.create(
+        name="Apagada",
+        trigger=T.PERSON_CREATED,
+        actions=[],
+        active=False,
+        created_by=UserFactory(role=User.Role.ADMIN),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.person_create(by=alice, owner=alice, first_name="Rosa")
+    assert not DBTaskResult.objects.filter(task_path="automations.tasks.run_rules").exists()
+    # An active one: one more query in the request, and one task queued after the commit.
+    Rule.objects.filter(active=False).update(active=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.person_create(by=alice, owner=alice, first_name="Rosa")
+    assert DBTaskResult.objects.filter(task_path="automations.tasks.run_rules").count() == 1
