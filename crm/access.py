@@ -369,6 +369,13 @@ def notifications(user: User) -> QuerySet:
     return Notification.objects.filter(user=user)
 
 
+def automation_rules(user: User) -> QuerySet:
+    """Automation rules: administrators build and read them."""
+    Rule = _model("automations.Rule")
+
+    return Rule.objects.all() if is_admin(user) else Rule.objects.none()
+
+
 def bulk_operations(user: User) -> QuerySet:
     """Bulk changes on the lists: each user undoes their own."""
     from crm.models import BulkOperation

@@ -95,6 +95,7 @@ urlpatterns = [
     path("", include("campaigns.public_urls")),
     path("serviceorders/", include("serviceorders.urls")),
     path("reports/", include("reports.urls")),
+    path("automations/", include("automations.urls")),
     # The admin site signs in through the CRM's own sign-in (password and code), never its own form.
     path(
         "django-admin/login/",

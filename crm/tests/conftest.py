@@ -154,6 +154,11 @@ def build_world(admin_user, manager, alice, bob):
     from activities.notifications import notify
 
     [w.notification] = notify([alice], kind="given", text=lambda: "Hola", url=w.person.get_absolute_url())
+    from automations.models import Rule
+
+    w.rule = Rule.objects.create(
+        name="Leads", trigger="person.lead", actions=[{"type": "give_in_turn"}], created_by=admin_user
+    )
     w.import_job = importing.start_job(
         user=alice,
         upload=SimpleUploadedFile("walk.csv", b"Nombre,Correo\nAna,bad-email\n"),

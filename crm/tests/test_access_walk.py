@@ -238,6 +238,13 @@ RULES: dict[str, Rule] = {
     # Her company has one person with an address: straight to the composer.
     "activities:company_email": owned_by_alice(kwargs=lambda w: {"pk": w.company.pk}, allowed_status=302),
     "activities:person_whatsapp": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
+    "automations:list": admins(),
+    "automations:create": admins(),
+    "automations:detail": admins(kwargs=lambda w: {"pk": w.rule.pk}),
+    "automations:edit": admins(kwargs=lambda w: {"pk": w.rule.pk}),
+    "automations:toggle": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
+    "automations:move": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
+    "automations:delete": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
     "activities:calendar": signed_in(),
     # Without a range the feed says what is missing.
     "activities:agenda_events": signed_in(allowed_status=400),

@@ -1,0 +1,162 @@
+"""The rule builder: when, if (conditions), then (actions), in the user's language."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity
+from automations import engine
+from automations.models import Rule
+from crm import access
+from crm.custom_fields import definitions
+
+SUBJECT_LABELS = {"person": _("Person"), "opportunity": _("Card"), "order": _("Service order")}
+FIELD_LABELS = {
+    "stage": _("stage"),
+    "source": _("source"),
+    "country": _("country"),
+    "city": _("city"),
+    "owner": _("owner (user id)"),
+    "tags": _("tags (ids)"),
+    "email": _("email"),
+    "pipeline": _("board (id)"),
+    "agent": _("agent (user id)"),
+    "amount": _("amount"),
+    "currency": _("currency"),
+    "priority": _("priority"),
+    "assignee": _("assigned to (user id)"),
+    "category": _("category (id)"),
+    "project": _("project (id)"),
+}
+CUSTOM_MODELS = {"person": "people", "opportunity": "opportunities"}
+OP_CHOICES = [
+    ("eq", _("is")),
+    ("ne", _("is not")),
+    ("in", _("is one of (commas)")),
+    ("contains", _("contains")),
+    ("gt", _("is more than")),
+    ("lt", _("is less than")),
+    ("empty", _("is empty")),
+    ("filled", _("is filled in")),
+]
+ACTION_CHOICES = [
+    ("", "—"),
+    ("give", _("Give to a user")),
+    ("give_in_turn", _("Give to the agents in turn")),
+    ("activity", _("Plan an activity")),
+    ("tag_add", _("Add a tag")),
+    ("tag_remove", _("Remove a tag")),
+    ("notify", _("Notify users")),
+]
+
+
+def field_choices():
+    choices = [("", "—")]
+    for subject, fields in engine.FIELDS.items():
+        options = [(f"{subject}:{name}", FIELD_LABELS.get(name, name)) for name in fields]
+        if subject in CUSTOM_MODELS:
+            options += [
+                (f"{subject}:custom.{definition.key}", definition.name)
+                for definition in definitions(CUSTOM_MODELS[subject])
+            ]
+        choices.append((SUBJECT_LABELS[subject], options))
+    return choices
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = ["name", "trigger", "match", "active"]
+
+
+class ConditionForm(forms.Form):
+    field = forms.ChoiceField(label=_("Field"), required=False)
+    op = forms.ChoiceField(label=_("Condition"), choices=OP_CHOICES, required=False)
+    value = forms.CharField(label=_("Value"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = field_choices()
+
+
+class ActionForm(forms.Form):
+    type = forms.ChoiceField(label=_("Action"), choices=ACTION_CHOICES, required=False)
+    user = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)
+    board = forms.ModelChoiceField(label=_("Only agents of the board"), queryset=None, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    hours = forms.DecimalField(label=_("Due after (hours)"), min_value=0, max_value=24 * 366, required=False)
+    tag = forms.ModelChoiceField(label=_("Tag"), queryset=None, required=False)
+    users = forms.ModelMultipleChoiceField(label=_("Users to notify"), queryset=None, required=False)
+    message = forms.CharField(label=_("Message"), max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = access.assignable_users(user).order_by("name", "username")
+        self.fields["user"].queryset = people
+        self.fields["users"].queryset = people
+        self.fields["board"].queryset = access.pipelines(user).order_by("name")
+        self.fields["tag"].queryset = access.tags(user).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("type")
+        needs = {
+            "give": "user",
+            "tag_add": "tag",
+            "tag_remove": "tag",
+            "notify": "users",
+            "activity": "subject",
+        }
+        needed = needs.get(kind)
+        if needed and not data.get(needed):
+            self.add_error(needed, _("This action needs it."))
+        return data
+
+    def as_action(self) -> dict | None:
+        data = self.cleaned_data
+        kind = data.get("type")
+        if not kind:
+            return None
+        action = {"type": kind}
+        if kind == "give":
+            action["user"] = data["user"].pk
+        elif kind == "give_in_turn" and data.get("board"):
+            action["board"] = data["board"].pk
+        elif kind == "activity":
+            action.update(
+                kind=data.get("kind") or "task", subject=data["subject"], hours=float(data.get("hours") or 0)
+            )
+        elif kind in ("tag_add", "tag_remove"):
+            action["tag"] = data["tag"].pk
+        elif kind == "notify":
+            action.update(users=[u.pk for u in data["users"]], message=data.get("message", ""))
+        return action
+
+
+ConditionFormSet = forms.formset_factory(ConditionForm, extra=2, max_num=20, absolute_max=20)
+ActionFormSet = forms.formset_factory(ActionForm, extra=2, max_num=10, absolute_max=10)
+
+
+def initial_conditions(rule: Rule | None) -> list[dict]:
+    if rule is None:
+        return []
+    subject = rule.trigger.split(".", 1)[0]
+    return [
+        {"field": f"{subject}:{c.get('field')}", "op": c.get("op"), "value": c.get("value", "")}
+        for c in rule.conditions
+    ]
+
+
+def initial_actions(rule: Rule | None) -> list[dict]:
+    if rule is None:
+        return []
+    rows = []
+    for action in rule.actions:
+        row = {"type": action.get("type")}
+        for key in ("user", "board", "kind", "subject", "hours", "tag", "users", "message"):
+            if key in action:
+                row[key] = action[key]
+        rows.append(row)
+    return rows

@@ -1,0 +1,115 @@
+"""The rule builder and a rule's page, in the browser's terms (the access walk covers who)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from automations import engine
+from automations.models import Rule, RuleRun
+from people.tests.factories import PersonFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form(**extra):
+    data = {
+        "name": "Leads web",
+        "trigger": "person.lead",
+        "match": "all",
+        "active": "on",
+        "if-TOTAL_FORMS": "2",
+        "if-INITIAL_FORMS": "0",
+        "if-0-field": "person:country",
+        "if-0-op": "eq",
+        "if-0-value": "PE",
+        "then-TOTAL_FORMS": "2",
+        "then-INITIAL_FORMS": "0",
+        "then-0-type": "give_in_turn",
+        "then-1-type": "activity",
+        "then-1-kind": "call",
+        "then-1-subject": "Llamar al lead",
+        "then-1-hours": "1",
+    }
+    data.update(extra)
+    return data
+
+
+def test_an_admin_builds_a_rule(admin_client, admin_user):
+    assert admin_client.get(reverse("automations:create")).status_code == 200
+    response = admin_client.post(reverse("automations:create"), form())
+    rule = Rule.objects.get()
+    assert response["Location"] == rule.get_absolute_url()
+    assert rule.conditions == [{"field": "country", "op": "eq", "value": "PE"}]
+    assert rule.actions == [
+        {"type": "give_in_turn"},
+        {"type": "activity", "kind": "call", "subject": "Llamar al lead", "hours": 1.0},
+    ]
+    # Edited again: what was saved comes back in the form.
+    page = admin_client.get(reverse("automations:edit", args=[rule.pk])).content.decode()
+    assert 'value="Llamar al lead"' in page
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"then-0-type": "", "then-1-type": ""}, "Choose at least one action."),
+        ({"if-0-field": "opportunity:amount"}, "This field is not of the record the rule is about."),
+        ({"then-0-type": "give"}, "This action needs it."),
+        ({"name": ""}, "This field is required."),
+        ({"then-1-hours": "99999999"}, "Ensure this value is less than or equal to"),
+    ],
+)
+def test_bad_rules_are_refused_next_to_the_field(admin_client, extra, message):
+    response = admin_client.post(reverse("automations:create"), form(**extra))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert 'value="Llamar al lead"' in page or extra.get("then-1-type") == ""
+    assert not Rule.objects.exists()
+
+
+def test_switch_order_and_delete(admin_client, admin_user):
+    first = Rule.objects.create(
+        name="A", trigger="person.created", actions=[], position=0, created_by=admin_user
+    )
+    second = Rule.objects.create(
+        name="B", trigger="person.created", actions=[], position=1, created_by=admin_user
+    )
+    admin_client.post(reverse("automations:move", args=[second.pk]), {"step": "up"})
+    assert list(Rule.objects.values_list("name", flat=True)) == ["B", "A"]
+    admin_client.post(reverse("automations:toggle", args=[first.pk]))
+    first.refresh_from_db()
+    assert not first.active
+    admin_client.post(reverse("automations:delete", args=[first.pk]))
+    assert list(Rule.objects.values_list("name", flat=True)) == ["B"]
+
+
+def test_testing_a_rule_counts_and_tries_one_record_without_doing_anything(admin_client, admin_user, alice):
+    from people import services as people_services
+
+    tag = TagFactory()
+    rule = Rule.objects.create(
+        name="Lima",
+        trigger="person.created",
+        conditions=[{"field": "city", "op": "eq", "value": "Lima"}],
+        actions=[{"type": "tag_add", "tag": tag.pk}],
+        created_by=admin_user,
+    )
+    lima = people_services.person_create(by=alice, owner=alice, first_name="Rosa", city="Lima")
+    people_services.person_create(by=alice, owner=alice, first_name="Luis", city="Cusco")
+    page = admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1", "record": lima.pk})
+    text = page.content.decode()
+    assert "it would have matched 1 record of 2." in text
+    assert f"It matches {lima}" in text
+    assert not lima.tags.exists()  # a dry run
+    assert not RuleRun.objects.exists()
+    assert (
+        "No record with that number."
+        in admin_client.get(
+            reverse("automations:detail", args=[rule.pk]), {"test": "1", "record": "x" * 40}
+        ).content.decode()
+    )
+    # Its runs show on its page.
+    engine.run_rule(rule, PersonFactory(owner=alice, city="Lima"), key="t:1")
+    assert "Tag added" in admin_client.get(reverse("automations:detail", args=[rule.pk])).content.decode()

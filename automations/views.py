@@ -1,0 +1,151 @@
+"""Automation rules in the browser (administrators): the list in the order they run, the
+builder, a rule's page with its runs and "Test this rule"."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from automations import engine, services
+from automations.forms import ActionFormSet, ConditionFormSet, RuleForm, initial_actions, initial_conditions
+from automations.models import Rule
+from crm import access, bounds
+from crm.pagination import paginate
+
+# "Test this rule" looks at the records of the last 30 days, at most this many.
+TEST_DAYS = 30
+TEST_LIMIT = 5000
+# The event that makes each trigger, for the test (model, kind).
+TEST_EVENTS = {
+    "person.created": ("people.PersonEvent", "created"),
+    "person.lead": ("people.PersonEvent", "created"),
+    "person.stage": ("people.PersonEvent", "stage"),
+    "opportunity.created": ("opportunities.OpportunityEvent", "created"),
+    "opportunity.stage": ("opportunities.OpportunityEvent", "stage"),
+    "opportunity.won": ("opportunities.OpportunityEvent", "status"),
+    "opportunity.lost": ("opportunities.OpportunityEvent", "status"),
+    "order.created": ("serviceorders.ServiceOrderEvent", "created"),
+    "order.done": ("serviceorders.ServiceOrderEvent", "done"),
+    "order.verified": ("serviceorders.ServiceOrderEvent", "verified"),
+    "order.reopened": ("serviceorders.ServiceOrderEvent", "reopened"),
+}
+
+
+@access.admin_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    rules = access.automation_rules(request.user).select_related("created_by").order_by("position", "id")
+    return render(request, "automations/list.html", {"page": paginate(request, rules, per_page=50)})
+
+
+@access.admin_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = access.get_or_404(access.automation_rules(request.user), pk=pk) if pk else None
+    data = request.POST if request.method == "POST" else None
+    form = RuleForm(data, instance=rule)
+    conditions = ConditionFormSet(data, prefix="if", initial=initial_conditions(rule))
+    actions = ActionFormSet(
+        data, prefix="then", initial=initial_actions(rule), form_kwargs={"user": request.user}
+    )
+    if data is not None and form.is_valid() & conditions.is_valid() & actions.is_valid():
+        subject = form.cleaned_data["trigger"].split(".", 1)[0]
+        wanted = []
+        for row in conditions:
+            chosen = row.cleaned_data.get("field")
+            if not chosen:
+                continue
+            field_subject, field = chosen.split(":", 1)
+            if field_subject != subject:
+                row.add_error("field", _("This field is not of the record the rule is about."))
+                continue
+            wanted.append(
+                {"field": field, "op": row.cleaned_data["op"] or "eq", "value": row.cleaned_data["value"]}
+            )
+        done = [action for row in actions if (action := row.as_action())]
+        if not done:
+            actions._non_form_errors = actions.error_class([_("Choose at least one action.")])
+        if done and not any(row.errors for row in conditions):
+            rule = services.rule_save(
+                rule=rule,
+                by=request.user,
+                conditions=wanted,
+                actions=done,
+                **form.cleaned_data,
+            )
+            messages.success(request, _("Automation saved."))
+            return redirect(rule)
+    context = {"form": form, "conditions": conditions, "actions": actions, "rule": rule}
+    return render(request, "automations/form.html", context, status=400 if data is not None else 200)
+
+
+@access.admin_required
+def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = access.get_or_404(access.automation_rules(request.user), pk=pk)
+    runs = paginate(request, rule.runs.order_by("-at", "-id"))
+    context = {"rule": rule, "page": runs}
+    if request.GET.get("test"):
+        context["test"] = _test(rule, request.GET.get("record"))
+    return render(request, "automations/detail.html", context)
+
+
+def _test(rule: Rule, record_id) -> dict:
+    """How many records the rule would have matched over the last 30 days, and a dry run on
+    one record (nothing is done)."""
+    model_label, field = TEST_EVENTS[rule.trigger]
+    event_model = apps.get_model(model_label)
+    record_model = apps.get_model(engine.subject_of(rule.trigger)[0])
+    since = timezone.now() - datetime.timedelta(days=TEST_DAYS)
+    ids = list(
+        event_model.objects.filter(kind=field, at__gte=since)
+        .order_by()
+        .values_list(f"{event_model.record_field}_id", flat=True)
+        .distinct()[:TEST_LIMIT]
+    )
+    records = record_model.objects.filter(pk__in=ids)
+    considered = matched = 0
+    for record in records.iterator(chunk_size=500):
+        if not engine.confirmed(rule.trigger, record):
+            continue
+        considered += 1
+        matched += engine.matches(rule, record)
+    result = {"considered": considered, "matched": matched, "days": TEST_DAYS, "cut": len(ids) >= TEST_LIMIT}
+    pk = bounds.record_id(record_id)
+    if record_id:
+        record = record_model.objects.filter(pk=pk).first() if pk else None
+        result["record"] = record
+        result["record_id"] = str(record_id)[:20]
+        if record is not None:
+            result["dry"] = engine.matches(rule, record)
+    return result
+
+
+@access.admin_required
+@require_POST
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = access.get_or_404(access.automation_rules(request.user), pk=pk)
+    services.rule_set_active(rule=rule, active=not rule.active)
+    messages.success(request, _("Automation switched off.") if rule.active else _("Automation switched on."))
+    return redirect("automations:list")
+
+
+@access.admin_required
+@require_POST
+def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = access.get_or_404(access.automation_rules(request.user), pk=pk)
+    services.rule_move(rule=rule, step=-1 if request.POST.get("step") == "up" else 1)
+    return redirect("automations:list")
+
+
+@access.admin_required
+@require_POST
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = access.get_or_404(access.automation_rules(request.user), pk=pk)
+    services.rule_delete(rule=rule)
+    messages.success(request, _("Automation deleted."))
+    return redirect("automations:list")
