@@ -90,16 +90,20 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs = paginate(request, rule.runs.order_by("-at", "-id"))
     context = {"rule": rule, "page": runs}
     if request.GET.get("test"):
-        context["test"] = _test(rule, request.GET.get("record"))
+        context["test"] = _test(request.user, rule, request.GET.get("record"))
     return render(request, "automations/detail.html", context)
 
 
-def _test(rule: Rule, record_id) -> dict:
+# The records a rule is about, as the administrator sees them.
+SCOPES = {"person": access.people, "opportunity": access.opportunities, "order": access.service_orders}
+
+
+def _test(user, rule: Rule, record_id) -> dict:
     """How many records the rule would have matched over the last 30 days, and a dry run on
     one record (nothing is done)."""
     model_label, field = TEST_EVENTS[rule.trigger]
     event_model = apps.get_model(model_label)
-    record_model = apps.get_model(engine.subject_of(rule.trigger)[0])
+    scoped = SCOPES[rule.trigger.split(".", 1)[0]](user)
     since = timezone.now() - datetime.timedelta(days=TEST_DAYS)
     ids = list(
         event_model.objects.filter(kind=field, at__gte=since)
@@ -107,7 +111,7 @@ def _test(rule: Rule, record_id) -> dict:
         .values_list(f"{event_model.record_field}_id", flat=True)
         .distinct()[:TEST_LIMIT]
     )
-    records = record_model.objects.filter(pk__in=ids)
+    records = scoped.filter(pk__in=ids)
     considered = matched = 0
     for record in records.iterator(chunk_size=500):
         if not engine.confirmed(rule.trigger, record):
@@ -117,7 +121,7 @@ def _test(rule: Rule, record_id) -> dict:
     result = {"considered": considered, "matched": matched, "days": TEST_DAYS, "cut": len(ids) >= TEST_LIMIT}
     pk = bounds.record_id(record_id)
     if record_id:
-        record = record_model.objects.filter(pk=pk).first() if pk else None
+        record = scoped.filter(pk=pk).first() if pk else None
         result["record"] = record
         result["record_id"] = str(record_id)[:20]
         if record is not None:
