@@ -390,3 +390,55 @@ def perform(rule: Rule, action: dict, record) -> str:
     if kind == "notify":
         return _notify(rule, record, action)
     raise LookupError(kind)
+
+
+# Time-based triggers -------------------------------------------------------------------
+
+
+def check_stagnant(now: datetime.datetime | None = None) -> int:
+    """The cards that became idle for longer than their stage allows since each stagnant rule
+    last looked (never before the rule existed): per stage with stagnant days, one range scan
+    of the idle index (open cards by stage and last change). Once per idle stretch: the run's
+    key holds the card's last change. Returns how many cards were handed to the rules."""
+    from automations import tasks
+
+    now = now or timezone.now()
+    Opportunity = apps.get_model("opportunities.Opportunity")
+    Stage = apps.get_model("opportunities.Stage")
+    rules = list(Rule.objects.filter(active=True, trigger=T.CARD_STAGNANT))
+    if not rules:
+        return 0
+    stages = list(Stage.objects.filter(stagnant_days__gt=0).values_list("pk", "stagnant_days"))
+    handed = 0
+    for rule in rules:
+        since = rule.checked_until or rule.created_at
+        items = []
+        for stage_id, days in stages:
+            idle = datetime.timedelta(days=days)
+            cards = (
+                Opportunity.objects.filter(
+                    stage_id=stage_id, archived=False, updated_at__gt=since - idle, updated_at__lte=now - idle
+                )
+                .exclude(status__in=["closed", "lost"])
+                .values_list("pk", "updated_at")
+            )
+            items += [[pk, f"stagnant:{pk}:{updated.isoformat()}"] for pk, updated in cards]
+        for start in range(0, len(items), 500):
+            tasks.run_rule_on.enqueue(rule.pk, T.CARD_STAGNANT, items[start : start + 500])
+        handed += len(items)
+    Rule.objects.filter(pk__in=[rule.pk for rule in rules]).update(checked_until=now)
+    return handed
+
+
+def run_one(rule_id: int, trigger: str, items: list) -> int:
+    rule = Rule.objects.filter(pk=rule_id, active=True).first()
+    if rule is None:
+        return 0
+    model = apps.get_model(subject_of(trigger)[0])
+    matched = 0
+    for record_id, key in items:
+        record = model.objects.filter(pk=record_id).first()
+        if record is not None:
+            done = run_rule(rule, record, key=key)
+            matched += bool(done and done.matched)
+    return matched

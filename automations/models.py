@@ -19,6 +19,7 @@ class Rule(models.Model):
         CARD_STAGE = "opportunity.stage", _("A card enters a stage")
         CARD_WON = "opportunity.won", _("A card is won")
         CARD_LOST = "opportunity.lost", _("A card is lost")
+        CARD_STAGNANT = "opportunity.stagnant", _("A card stays idle longer than its stage allows")
         ORDER_CREATED = "order.created", _("A service order is created")
         ORDER_DONE = "order.done", _("A service order is finished")
         ORDER_VERIFIED = "order.verified", _("A service order is verified")
@@ -36,6 +37,8 @@ class Rule(models.Model):
     # [{"type": "give_in_turn", "board": 3}, {"type": "activity", "kind": "call", "hours": 1, ...}]
     actions = models.JSONField(_("then"), default=list)
     active = models.BooleanField(_("active"), default=True)
+    # Time-based triggers (an idle card): looked at up to here by the last periodic check.
+    checked_until = models.DateTimeField(null=True, blank=True, editable=False)
     position = models.PositiveIntegerField(_("order"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"

@@ -11,3 +11,41 @@ def run_rules(trigger: str, items: list, chain: list) -> int:
     from automations import engine
 
     return engine.run(trigger, items, chain)
+
+
+@task()
+def run_rule_on(rule_id: int, trigger: str, items: list) -> int:
+    """One rule on the records a periodic check found (automations.engine.run_one)."""
+    from automations import engine
+
+    return engine.run_one(rule_id, trigger, items)
+
+
+@task()
+def check_time_rules(reschedule: bool = True) -> int:
+    """The time-based triggers (idle cards), then the next check."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from automations import engine
+
+    try:
+        return engine.check_stagnant()
+    finally:
+        if reschedule:
+            check_time_rules.using(
+                run_after=timezone.now() + timedelta(seconds=settings.AUTOMATION_CHECK_SECONDS)
+            ).enqueue()
+
+
+def plan_checks(sender=None, stdout=None, **kwargs) -> None:
+    """When the task worker starts: plan the periodic check unless one is waiting."""
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=check_time_rules.module_path, status="READY").exists():
+        return
+    check_time_rules.enqueue()
+    if stdout is not None:
+        stdout.write("Automation checks planned.")

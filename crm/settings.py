@@ -331,6 +331,8 @@ WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
 WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
 WHATSAPP_TIMEOUT = env_int("WHATSAPP_TIMEOUT", 20)
 # Campaign emails go out at most this many a minute (campaigns.mailings), in steps of 10 s.
+# How often the worker looks for cards gone idle, for the automations (seconds).
+AUTOMATION_CHECK_SECONDS = max(30, env_int("AUTOMATION_CHECK_SECONDS", 300))
 # How often an open page asks for the bell's unread count (seconds).
 NOTIFICATIONS_POLL_SECONDS = max(1, env_int("NOTIFICATIONS_POLL_SECONDS", 30))
 EMAIL_RATE_PER_MINUTE = max(1, env_int("EMAIL_RATE_PER_MINUTE", 300))

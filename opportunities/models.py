@@ -216,6 +216,12 @@ class Opportunity(models.Model):
             models.Index(fields=["-created_at", "-id"], name="opps_created_idx"),
             models.Index(fields=["company"], name="opps_company_idx"),
             models.Index(fields=["status", "decided_at"], name="opps_decided_idx"),
+            # Automations: the open cards of a stage by how long they have been idle.
+            models.Index(
+                fields=["stage", "updated_at"],
+                name="opps_idle_idx",
+                condition=Q(archived=False) & ~Q(status__in=["closed", "lost"]),
+            ),
             GinIndex(fields=["search"], name="opps_search_gin"),
             GinIndex(fields=["custom"], name="opps_custom_gin", opclasses=["jsonb_path_ops"]),
         ]

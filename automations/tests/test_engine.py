@@ -239,3 +239,36 @@ def test_saving_without_rules_queues_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         people_services.person_create(by=alice, owner=alice, first_name="Rosa")
     assert DBTaskResult.objects.filter(task_path="automations.tasks.run_rules").count() == 1
+
+
+def test_cards_gone_idle_are_found_once_by_the_periodic_check(
+    admin_user, alice, django_capture_on_commit_callbacks
+):
+    from automations import tasks
+    from opportunities.models import Opportunity
+
+    board = PipelineFactory(members=[alice])
+    stage = board.stages.order_by("position").first()
+    stage.stagnant_days = 3
+    stage.save()
+    idle = OpportunityFactory(pipeline=board, stage=stage, agent=alice)
+    fresh = OpportunityFactory(pipeline=board, stage=stage, agent=alice)
+    won = OpportunityFactory(pipeline=board, stage=stage, agent=alice)
+    chase = rule(
+        admin_user, T.CARD_STAGNANT, [{"type": "activity", "subject": "Retomar contacto", "hours": 0}]
+    )
+    Rule.objects.filter(pk=chase.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
+    Opportunity.objects.filter(pk__in=[idle.pk, won.pk]).update(
+        updated_at=timezone.now() - datetime.timedelta(days=4)
+    )
+    Opportunity.objects.filter(pk=won.pk).update(status="closed")
+    assert engine.check_stagnant() == 1
+    for task in DBTaskResult.objects.filter(task_path="automations.tasks.run_rule_on"):
+        tasks.run_rule_on.call(*task.args_kwargs["args"])
+        task.delete()
+    assert list(
+        Activity.objects.filter(subject="Retomar contacto").values_list("opportunity", flat=True)
+    ) == [idle.pk]
+    assert fresh.pk != idle.pk
+    # The next check looks only past the last one: nothing again.
+    assert engine.check_stagnant() == 0
