@@ -395,15 +395,28 @@ def perform(rule: Rule, action: dict, record) -> str:
 # Time-based triggers -------------------------------------------------------------------
 
 
+def _idle_cards(stage_id: int, days: int, since, until):
+    """The open cards of a stage whose last change makes them idle between ``since`` and
+    ``until`` (a range scan of the idle index)."""
+    Opportunity = apps.get_model("opportunities.Opportunity")
+    idle = datetime.timedelta(days=days)
+    return (
+        Opportunity.objects.filter(
+            stage_id=stage_id, archived=False, updated_at__gt=since - idle, updated_at__lte=until - idle
+        )
+        .exclude(status__in=["closed", "lost"])
+        .order_by("updated_at", "pk")
+    )
+
+
 def check_stagnant(now: datetime.datetime | None = None) -> int:
-    """The cards that became idle for longer than their stage allows since each stagnant rule
-    last looked (never before the rule existed): per stage with stagnant days, one range scan
-    of the idle index (open cards by stage and last change). Once per idle stretch: the run's
-    key holds the card's last change. Returns how many cards were handed to the rules."""
+    """Hand the worker, per stagnant rule and stage with stagnant days, the window of time since
+    the rule last looked (never before the rule existed) in which cards went idle: one indexed
+    EXISTS per stage here, the cards themselves read by the task. Once per idle stretch: the
+    run's key holds the card's last change. Returns how many windows were handed."""
     from automations import tasks
 
     now = now or timezone.now()
-    Opportunity = apps.get_model("opportunities.Opportunity")
     Stage = apps.get_model("opportunities.Stage")
     rules = list(Rule.objects.filter(active=True, trigger=T.CARD_STAGNANT))
     if not rules:
@@ -412,33 +425,29 @@ def check_stagnant(now: datetime.datetime | None = None) -> int:
     handed = 0
     for rule in rules:
         since = rule.checked_until or rule.created_at
-        items = []
         for stage_id, days in stages:
-            idle = datetime.timedelta(days=days)
-            cards = (
-                Opportunity.objects.filter(
-                    stage_id=stage_id, archived=False, updated_at__gt=since - idle, updated_at__lte=now - idle
-                )
-                .exclude(status__in=["closed", "lost"])
-                .values_list("pk", "updated_at")
-            )
-            items += [[pk, f"stagnant:{pk}:{updated.isoformat()}"] for pk, updated in cards]
-        for start in range(0, len(items), 500):
-            tasks.run_rule_on.enqueue(rule.pk, T.CARD_STAGNANT, items[start : start + 500])
-        handed += len(items)
+            if _idle_cards(stage_id, days, since, now).exists():
+                tasks.run_idle.enqueue(rule.pk, stage_id, since.isoformat(), now.isoformat())
+                handed += 1
     Rule.objects.filter(pk__in=[rule.pk for rule in rules]).update(checked_until=now)
     return handed
 
 
-def run_one(rule_id: int, trigger: str, items: list) -> int:
+def run_idle(rule_id: int, stage_id: int, since: str, until: str) -> int:
+    """The rule on the cards of a stage that went idle in the window (the periodic check's)."""
+    Stage = apps.get_model("opportunities.Stage")
     rule = Rule.objects.filter(pk=rule_id, active=True).first()
-    if rule is None:
+    stage = Stage.objects.filter(pk=stage_id).first()
+    if rule is None or stage is None or not stage.stagnant_days:
         return 0
-    model = apps.get_model(subject_of(trigger)[0])
+    cards = _idle_cards(
+        stage_id,
+        stage.stagnant_days,
+        datetime.datetime.fromisoformat(since),
+        datetime.datetime.fromisoformat(until),
+    )
     matched = 0
-    for record_id, key in items:
-        record = model.objects.filter(pk=record_id).first()
-        if record is not None:
-            done = run_rule(rule, record, key=key)
-            matched += bool(done and done.matched)
+    for card in cards.iterator(chunk_size=500):
+        done = run_rule(rule, card, key=f"stagnant:{card.pk}:{card.updated_at.isoformat()}")
+        matched += bool(done and done.matched)
     return matched

@@ -14,11 +14,11 @@ def run_rules(trigger: str, items: list, chain: list) -> int:
 
 
 @task()
-def run_rule_on(rule_id: int, trigger: str, items: list) -> int:
-    """One rule on the records a periodic check found (automations.engine.run_one)."""
+def run_idle(rule_id: int, stage_id: int, since: str, until: str) -> int:
+    """One rule on the cards of a stage gone idle in a window (automations.engine.run_idle)."""
     from automations import engine
 
-    return engine.run_one(rule_id, trigger, items)
+    return engine.run_idle(rule_id, stage_id, since, until)
 
 
 @task()

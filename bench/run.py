@@ -1,7 +1,8 @@
 """`make bench`: the CRM on a million people, with targets.
 
     python bench/run.py [--scale 1] [--runs 20] [--io-runs 3] [--load-seconds 60] [--users 50]
-                        [--skip-io] [--skip-load] [--skip-channels] [--members 500]
+                        [--skip-io] [--skip-load] [--skip-channels] [--skip-automations]
+                        [--members 500]
                         [--database crm_bench]
 
 1. Builds (once, reused) the data set in a database of its own (bench/dataset.py).
@@ -10,7 +11,9 @@
 3. Import and export at scale (bench/people_io.py).
 4. Channels: a campaign email through one worker and the embedded SMTP server, and the time
    from an answer in the mailbox to the timeline, with IMAP IDLE and polling (bench/channels.py).
-5. Load: gunicorn with the README's worker count on loopback, and locust (headless, one
+5. Automations: a save with 50 active rules, and the periodic check for idle cards
+   (bench/automations.py).
+6. Load: gunicorn with the README's worker count on loopback, and locust (headless, one
    process) simulating agents who browse, search and save edits (bench/load.py).
 
 Prints one table; docs/performance.md keeps the results with the machine they ran on.
@@ -66,6 +69,10 @@ def run(args) -> str:
         from bench import channels
 
         extra.append("\n".join(channels.lines(members=args.members)))
+    if not args.skip_automations:
+        from bench import automations
+
+        extra.append("\n".join(automations.lines()))
     if not args.skip_load:
         from bench import load
 
@@ -91,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-io", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-channels", action="store_true")
+    parser.add_argument("--skip-automations", action="store_true")
     parser.add_argument("--members", type=int, default=500, help="recipients of the campaign email")
     parser.add_argument("--database", default="crm_bench")
     args = parser.parse_args(argv)

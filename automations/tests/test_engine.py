@@ -262,9 +262,10 @@ def test_cards_gone_idle_are_found_once_by_the_periodic_check(
         updated_at=timezone.now() - datetime.timedelta(days=4)
     )
     Opportunity.objects.filter(pk=won.pk).update(status="closed")
-    assert engine.check_stagnant() == 1
-    for task in DBTaskResult.objects.filter(task_path="automations.tasks.run_rule_on"):
-        tasks.run_rule_on.call(*task.args_kwargs["args"])
+    assert engine.check_stagnant() == 1  # one stage's window handed to the worker
+    for task in DBTaskResult.objects.filter(task_path="automations.tasks.run_idle"):
+        assert tasks.run_idle.call(*task.args_kwargs["args"]) == 1
+        assert tasks.run_idle.call(*task.args_kwargs["args"]) == 0  # tried again: once per idle stretch
         task.delete()
     assert list(
         Activity.objects.filter(subject="Retomar contacto").values_list("opportunity", flat=True)
