@@ -376,6 +376,75 @@ def _notify(rule: Rule, record, action: dict) -> str:
     return _("Notified: %(names)s") % {"names": ", ".join(str(user) for user in told) or "—"}
 
 
+def _person_of(record):
+    """The person an action about people reaches: the record, or a card's or order's contact."""
+    person = record if record._meta.label_lower == "people.person" else getattr(record, "contact", None)
+    if person is None:
+        raise ValidationError(_("This record has no contact person."))
+    return person
+
+
+def _campaign(rule: Rule, record, action: dict) -> str:
+    from campaigns.services import members_add
+
+    campaign = apps.get_model("campaigns.Campaign").objects.get(pk=action.get("campaign"))
+    person = _person_of(record)
+    members_add(
+        campaign=campaign,
+        people=type(person).objects.filter(pk=person.pk),
+        by=rule.created_by,
+        agent=getattr(record, _owner_field(record)),
+    )
+    return _("Added to the campaign %(campaign)s") % {"campaign": campaign}
+
+
+def _move(rule: Rule, record, action: dict) -> str:
+    from opportunities.services import opportunity_move
+
+    if record._meta.label_lower != "opportunities.opportunity":
+        raise ValidationError(_("Only cards move between stages."))
+    stage = apps.get_model("opportunities.Stage").objects.get(pk=action.get("stage"))
+    opportunity_move(opportunity=record, by=rule.created_by, stage=stage)
+    return _("Moved to %(stage)s") % {"stage": stage}
+
+
+def _email(rule: Rule, record, action: dict) -> str:
+    from activities.models import EmailTemplate
+    from activities.services import email_draft, email_send
+
+    template = EmailTemplate.objects.get(pk=action.get("template"))
+    person = _person_of(record)
+    agent = getattr(record, _owner_field(record))
+    opportunity = record if record._meta.label_lower == "opportunities.opportunity" else None
+    draft = email_draft(template=template, agent=agent, person=person, opportunity=opportunity)
+    email_send(by=agent, person=person, subject=draft["subject"], body=draft["body"], opportunity=opportunity)
+    return _("Email sent to %(address)s: %(subject)s") % {
+        "address": person.email,
+        "subject": draft["subject"],
+    }
+
+
+def _webhook(rule: Rule, record, action: dict) -> str:
+    import json
+
+    from crm import outbound
+
+    body = json.dumps(
+        {
+            "automation": rule.name,
+            "trigger": rule.trigger,
+            "record": {"type": record._meta.label_lower, "id": record.pk, "name": str(record)},
+            "at": timezone.now().isoformat(),
+        }
+    ).encode()
+    code, error = outbound.post(
+        str(action.get("url", "")), body, {"Content-Type": "application/json"}, timeout=5
+    )
+    if code is None or not 200 <= code < 300:
+        raise ValidationError(_("The webhook did not take it: %(reason)s") % {"reason": error or code})
+    return _("Webhook called: %(url)s") % {"url": action.get("url")}
+
+
 def perform(rule: Rule, action: dict, record) -> str:
     """Do one action on the record; returns what was done, in words."""
     kind = action.get("type")
@@ -389,6 +458,14 @@ def perform(rule: Rule, action: dict, record) -> str:
         return _tag(rule, record, action, add=kind == "tag_add")
     if kind == "notify":
         return _notify(rule, record, action)
+    if kind == "campaign":
+        return _campaign(rule, record, action)
+    if kind == "move":
+        return _move(rule, record, action)
+    if kind == "email":
+        return _email(rule, record, action)
+    if kind == "webhook":
+        return _webhook(rule, record, action)
     raise LookupError(kind)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
@@ -48,6 +49,10 @@ ACTION_CHOICES = [
     ("tag_add", _("Add a tag")),
     ("tag_remove", _("Remove a tag")),
     ("notify", _("Notify users")),
+    ("campaign", _("Add to a campaign")),
+    ("move", _("Move the card")),
+    ("email", _("Send an email template")),
+    ("webhook", _("Call a webhook")),
 ]
 
 
@@ -90,6 +95,10 @@ class ActionForm(forms.Form):
     tag = forms.ModelChoiceField(label=_("Tag"), queryset=None, required=False)
     users = forms.ModelMultipleChoiceField(label=_("Users to notify"), queryset=None, required=False)
     message = forms.CharField(label=_("Message"), max_length=300, required=False)
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=None, required=False)
+    template = forms.ModelChoiceField(label=_("Email template"), queryset=None, required=False)
+    url = forms.URLField(label=_("Webhook address"), max_length=500, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +107,15 @@ class ActionForm(forms.Form):
         self.fields["users"].queryset = people
         self.fields["board"].queryset = access.pipelines(user).order_by("name")
         self.fields["tag"].queryset = access.tags(user).order_by("name")
+        self.fields["campaign"].queryset = access.campaigns(user).order_by("-starts_on", "name")
+        self.fields["stage"].queryset = (
+            apps.get_model("opportunities.Stage")
+            .objects.filter(pipeline__in=access.pipelines(user))
+            .select_related("pipeline")
+            .order_by("pipeline__name", "position")
+        )
+        self.fields["stage"].label_from_instance = lambda stage: f"{stage.pipeline} · {stage}"
+        self.fields["template"].queryset = access.email_templates(user).filter(owner=None).order_by("name")
 
     def clean(self):
         data = super().clean()
@@ -108,6 +126,10 @@ class ActionForm(forms.Form):
             "tag_remove": "tag",
             "notify": "users",
             "activity": "subject",
+            "campaign": "campaign",
+            "move": "stage",
+            "email": "template",
+            "webhook": "url",
         }
         needed = needs.get(kind)
         if needed and not data.get(needed):
@@ -132,6 +154,14 @@ class ActionForm(forms.Form):
             action["tag"] = data["tag"].pk
         elif kind == "notify":
             action.update(users=[u.pk for u in data["users"]], message=data.get("message", ""))
+        elif kind == "campaign":
+            action["campaign"] = data["campaign"].pk
+        elif kind == "move":
+            action["stage"] = data["stage"].pk
+        elif kind == "email":
+            action["template"] = data["template"].pk
+        elif kind == "webhook":
+            action["url"] = data["url"]
         return action
 
 
@@ -149,13 +179,16 @@ def initial_conditions(rule: Rule | None) -> list[dict]:
     ]
 
 
+MORE = ("campaign", "stage", "template", "url")
+
+
 def initial_actions(rule: Rule | None) -> list[dict]:
     if rule is None:
         return []
     rows = []
     for action in rule.actions:
         row = {"type": action.get("type")}
-        for key in ("user", "board", "kind", "subject", "hours", "tag", "users", "message"):
+        for key in ("user", "board", "kind", "subject", "hours", "tag", "users", "message", *MORE):
             if key in action:
                 row[key] = action[key]
         rows.append(row)

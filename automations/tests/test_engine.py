@@ -273,3 +273,81 @@ def test_cards_gone_idle_are_found_once_by_the_periodic_check(
     assert fresh.pk != idle.pk
     # The next check looks only past the last one: nothing again.
     assert engine.check_stagnant() == 0
+
+
+def test_campaign_move_and_email_actions(admin_user, alice, settings):
+    from activities.models import Email
+    from activities.services import email_template_save
+    from campaigns.models import CampaignMember
+    from campaigns.tests.factories import CampaignFactory
+
+    settings.EMAIL_ENABLED = True
+    board = PipelineFactory(members=[alice])
+    card = OpportunityFactory(pipeline=board, agent=alice)
+    card.contact.email = "rosa@cliente.pe"
+    card.contact.save()
+    campaign = CampaignFactory(owner=admin_user)
+    last = board.stages.order_by("-position").first()
+    template = email_template_save(
+        template=None,
+        by=admin_user,
+        team=True,
+        name="Gracias",
+        language="es",
+        subject="Gracias, {first_name}",
+        body="Hola {first_name}",
+    )
+    won = rule(
+        admin_user,
+        T.CARD_CREATED,
+        [
+            {"type": "campaign", "campaign": campaign.pk},
+            {"type": "move", "stage": last.pk},
+            {"type": "email", "template": template.pk},
+        ],
+    )
+    run = engine.run_rule(won, card, key="t:campaign")
+    assert run.error == ""
+    assert CampaignMember.objects.filter(campaign=campaign, person=card.contact, agent=alice).exists()
+    card.refresh_from_db()
+    assert card.stage == last
+    email = Email.objects.get()
+    assert (email.to.strip(), email.subject) == ("rosa@cliente.pe", f"Gracias, {card.contact.first_name}")
+
+
+def test_a_webhook_action_posts_the_record_and_a_refusal_undoes_the_run(admin_user, alice, settings):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200 if len(received) == 1 else 500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/hook"
+        tag = TagFactory()
+        hook = rule(
+            admin_user,
+            T.PERSON_CREATED,
+            [{"type": "tag_add", "tag": tag.pk}, {"type": "webhook", "url": url}],
+        )
+        person = PersonFactory(owner=alice)
+        assert engine.run_rule(hook, person, key="t:hook1").error == ""
+        assert received[0]["record"] == {"type": "people.person", "id": person.pk, "name": str(person)}
+        other = PersonFactory(owner=alice)
+        failed = engine.run_rule(hook, other, key="t:hook2")
+        assert "The webhook did not take it" in failed.error
+        assert not other.tags.exists()  # the tag of the same run was undone
+    finally:
+        server.shutdown()
