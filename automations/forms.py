@@ -98,7 +98,7 @@ class ActionForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=None, required=False)
     template = forms.ModelChoiceField(label=_("Email template"), queryset=None, required=False)
-    url = forms.URLField(label=_("Webhook address"), max_length=500, required=False)
+    url = forms.URLField(label=_("Webhook address"), max_length=500, required=False, assume_scheme="https")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
