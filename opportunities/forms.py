@@ -211,7 +211,11 @@ class BaseCardForm(forms.ModelForm):
 class StageForm(forms.ModelForm):
     class Meta:
         model = Stage
-        fields = ["name", "color", "stagnant_days"]
+        fields = ["name", "color", "stagnant_days", "probability"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["probability"].required = False
 
 
 class SaveFilterForm(forms.Form):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -88,12 +89,25 @@ class Stage(models.Model):
         blank=True,
         help_text=_("Cards without changes for longer are highlighted. Empty: never."),
     )
+    # The forecast weighs a stage's open cards by it (reports' forecast).
+    probability = models.PositiveSmallIntegerField(
+        _("probability (%)"),
+        default=0,
+        db_default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("How likely a card in this stage is to be won, for the forecast."),
+    )
 
     class Meta:
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
         ordering = ["pipeline", "position", "id"]
         indexes = [models.Index(fields=["pipeline", "position"], name="opps_stage_position_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=100), name="opps_stage_probability_0_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

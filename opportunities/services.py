@@ -91,11 +91,13 @@ def pipeline_update(*, pipeline: Pipeline, name: str, color: str, members) -> Pi
 
 
 @transaction.atomic
-def stage_add(*, pipeline: Pipeline, name: str, color: str, stagnant_days: int | None) -> Stage:
+def stage_add(
+    *, pipeline: Pipeline, name: str, color: str, stagnant_days: int | None, probability: int = 0
+) -> Stage:
     last = pipeline.stages.aggregate(last=Max("position"))["last"]
     stage = Stage(
         pipeline=pipeline, name=" ".join(name.split()), color=color, stagnant_days=stagnant_days,
-        position=0 if last is None else last + 1,
+        probability=probability or 0, position=0 if last is None else last + 1,
     )  # fmt: skip
     stage.full_clean()
     stage.save()
@@ -103,8 +105,11 @@ def stage_add(*, pipeline: Pipeline, name: str, color: str, stagnant_days: int |
 
 
 @transaction.atomic
-def stage_update(*, stage: Stage, name: str, color: str, stagnant_days: int | None) -> Stage:
+def stage_update(
+    *, stage: Stage, name: str, color: str, stagnant_days: int | None, probability: int = 0
+) -> Stage:
     stage.name, stage.color, stage.stagnant_days = " ".join(name.split()), color, stagnant_days
+    stage.probability = probability or 0
     stage.full_clean()
     stage.save()
     return stage

@@ -204,7 +204,23 @@ def test_admin_configures_stages(admin_client):
         {"name": "Firma final", "color": "red", "stagnant_days": ""},
     )
     stage.refresh_from_db()
-    assert (stage.name, stage.color, stage.stagnant_days) == ("Firma final", "red", None)
+    assert (stage.name, stage.color, stage.stagnant_days, stage.probability) == (
+        "Firma final",
+        "red",
+        None,
+        0,
+    )
+    # The forecast's weight of the stage: 0 to 100 %, refused beyond with the reason.
+    edit = {"name": "Firma final", "color": "red", "stagnant_days": "", "probability": "80"}
+    admin_client.post(reverse("opportunities:stage_edit", args=[stage.pk]), edit)
+    stage.refresh_from_db()
+    assert stage.probability == 80
+    refused = admin_client.post(
+        reverse("opportunities:stage_edit", args=[stage.pk]), {**edit, "probability": "150"}, follow=True
+    )
+    assert "less than or equal to 100" in refused.content.decode()
+    stage.refresh_from_db()
+    assert stage.probability == 80
     card = OpportunityFactory(pipeline=pipeline, stage=stage)
     response = admin_client.post(reverse("opportunities:stage_delete", args=[stage.pk]), follow=True)
     assert "Only an empty stage" in response.content.decode()
