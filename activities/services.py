@@ -74,8 +74,13 @@ def activity_log(
         "opportunity": opportunity,
         "service_order": service_order,
     }
+    # The refusal goes next to what was typed: the detail, else the subject (a form with no detail).
     mentioned = (
-        mentions.check(text=f"{subject}\n{detail}", by=by, about=about, field="detail") if mention else []
+        mentions.check(
+            text=f"{subject}\n{detail}", by=by, about=about, field="detail" if detail.strip() else "subject"
+        )
+        if mention
+        else []
     )
     activity = Activity(
         kind=kind,

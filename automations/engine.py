@@ -48,6 +48,8 @@ EVENT_TRIGGERS = {
     ("serviceorders.serviceorderevent", "verified"): (T.ORDER_VERIFIED,),
     ("serviceorders.serviceorderevent", "reopened"): (T.ORDER_REOPENED,),
 }
+# The other way round: the event (model, kind) each event-borne trigger comes from.
+EVENT_OF = {trigger: event for event, triggers in EVENT_TRIGGERS.items() for trigger in triggers}
 # What a trigger is about: the record's model and its field on an activity.
 SUBJECTS = {
     "person": ("people.Person", "person"),
@@ -472,7 +474,7 @@ def perform(rule: Rule, action: dict, record) -> str:
 # Time-based triggers -------------------------------------------------------------------
 
 
-def _idle_cards(stage_id: int, days: int, since, until):
+def idle_cards(stage_id: int, days: int, since, until):
     """The open cards of a stage whose last change makes them idle between ``since`` and
     ``until`` (a range scan of the idle index)."""
     Opportunity = apps.get_model("opportunities.Opportunity")
@@ -503,7 +505,7 @@ def check_stagnant(now: datetime.datetime | None = None) -> int:
     for rule in rules:
         since = rule.checked_until or rule.created_at
         for stage_id, days in stages:
-            if _idle_cards(stage_id, days, since, now).exists():
+            if idle_cards(stage_id, days, since, now).exists():
                 tasks.run_idle.enqueue(rule.pk, stage_id, since.isoformat(), now.isoformat())
                 handed += 1
     Rule.objects.filter(pk__in=[rule.pk for rule in rules]).update(checked_until=now)
@@ -517,7 +519,7 @@ def run_idle(rule_id: int, stage_id: int, since: str, until: str) -> int:
     stage = Stage.objects.filter(pk=stage_id).first()
     if rule is None or stage is None or not stage.stagnant_days:
         return 0
-    cards = _idle_cards(
+    cards = idle_cards(
         stage_id,
         stage.stagnant_days,
         datetime.datetime.fromisoformat(since),

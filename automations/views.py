@@ -22,20 +22,6 @@ from crm.pagination import paginate
 # "Test this rule" looks at the records of the last 30 days, at most this many.
 TEST_DAYS = 30
 TEST_LIMIT = 5000
-# The event that makes each trigger, for the test (model, kind).
-TEST_EVENTS = {
-    "person.created": ("people.PersonEvent", "created"),
-    "person.lead": ("people.PersonEvent", "created"),
-    "person.stage": ("people.PersonEvent", "stage"),
-    "opportunity.created": ("opportunities.OpportunityEvent", "created"),
-    "opportunity.stage": ("opportunities.OpportunityEvent", "stage"),
-    "opportunity.won": ("opportunities.OpportunityEvent", "status"),
-    "opportunity.lost": ("opportunities.OpportunityEvent", "status"),
-    "order.created": ("serviceorders.ServiceOrderEvent", "created"),
-    "order.done": ("serviceorders.ServiceOrderEvent", "done"),
-    "order.verified": ("serviceorders.ServiceOrderEvent", "verified"),
-    "order.reopened": ("serviceorders.ServiceOrderEvent", "reopened"),
-}
 
 
 @access.admin_required
@@ -101,16 +87,9 @@ SCOPES = {"person": access.people, "opportunity": access.opportunities, "order":
 def _test(user, rule: Rule, record_id) -> dict:
     """How many records the rule would have matched over the last 30 days, and a dry run on
     one record (nothing is done)."""
-    model_label, field = TEST_EVENTS[rule.trigger]
-    event_model = apps.get_model(model_label)
     scoped = SCOPES[rule.trigger.split(".", 1)[0]](user)
     since = timezone.now() - datetime.timedelta(days=TEST_DAYS)
-    ids = list(
-        event_model.objects.filter(kind=field, at__gte=since)
-        .order_by()
-        .values_list(f"{event_model.record_field}_id", flat=True)
-        .distinct()[:TEST_LIMIT]
-    )
+    ids = _candidates(rule.trigger, since)
     records = scoped.filter(pk__in=ids)
     considered = matched = 0
     for record in records.iterator(chunk_size=500):
@@ -127,6 +106,26 @@ def _test(user, rule: Rule, record_id) -> dict:
         if record is not None:
             result["dry"] = engine.matches(rule, record)
     return result
+
+
+def _candidates(trigger: str, since) -> list[int]:
+    """The records the trigger fired for since ``since`` (at most TEST_LIMIT): those whose
+    event was recorded, or for idle cards those that went idle."""
+    if trigger == Rule.Trigger.CARD_STAGNANT:
+        Stage = apps.get_model("opportunities.Stage")
+        ids: list[int] = []
+        for stage_id, days in Stage.objects.filter(stagnant_days__gt=0).values_list("pk", "stagnant_days"):
+            cards = engine.idle_cards(stage_id, days, since, timezone.now())
+            ids += cards.values_list("pk", flat=True)[: TEST_LIMIT - len(ids)]
+        return ids
+    label, kind = engine.EVENT_OF[trigger]
+    event_model = apps.get_model(label)
+    return list(
+        event_model.objects.filter(kind=kind, at__gte=since)
+        .order_by()
+        .values_list(f"{event_model.record_field}_id", flat=True)
+        .distinct()[:TEST_LIMIT]
+    )
 
 
 @access.admin_required

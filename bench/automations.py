@@ -76,7 +76,7 @@ def lines() -> list[str]:
             windows = engine.check_stagnant()
             ms = (time.perf_counter() - started) * 1000
             idle = sum(
-                engine._idle_cards(pk, days, since, timezone.now()).count()
+                engine.idle_cards(pk, days, since, timezone.now()).count()
                 for pk, days in Stage.objects.filter(stagnant_days__gt=0).values_list("pk", "stagnant_days")
             )
             verdict = "ok" if ms < 2000 else "MISSED"

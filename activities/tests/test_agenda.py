@@ -261,3 +261,22 @@ def test_the_calendar_page_allows_its_style_sheet_only(alice_client):
     assert 'name="csp-nonce"' in response.content.decode()
     other = alice_client.get(reverse("activities:reminders"))
     assert "nonce-" not in other["Content-Security-Policy"]
+
+
+def test_a_mention_in_a_planned_title_is_refused_next_to_the_title(alice_client, alice, bob):
+    person = PersonFactory(owner=alice)
+    start = monday() + datetime.timedelta(days=1, hours=9)
+    response = alice_client.post(
+        reverse("activities:agenda_new"),
+        {
+            "person": person.pk,
+            "kind": "call",
+            "subject": "Llamar con @bob",
+            "due_at": agenda.wall_clock(start)[:16],
+            "duration": 30,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "@bob may not see this record" in response.content.decode()
+    assert not Activity.objects.filter(person=person).exists()

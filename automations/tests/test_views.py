@@ -113,3 +113,10 @@ def test_testing_a_rule_counts_and_tries_one_record_without_doing_anything(admin
     # Its runs show on its page.
     engine.run_rule(rule, PersonFactory(owner=alice, city="Lima"), key="t:1")
     assert "Tag added" in admin_client.get(reverse("automations:detail", args=[rule.pk])).content.decode()
+
+
+def test_testing_an_idle_card_rule(admin_client, admin_user):
+    rule = Rule.objects.create(name="Idle", trigger="opportunity.stagnant", actions=[], created_by=admin_user)
+    page = admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1"})
+    assert page.status_code == 200
+    assert "it would have matched 0 records of 0." in page.content.decode()
