@@ -193,3 +193,25 @@ def initial_actions(rule: Rule | None) -> list[dict]:
                 row[key] = action[key]
         rows.append(row)
     return rows
+
+
+def described(rule: Rule) -> dict[str, list[str]]:
+    """The rule's conditions and actions in the reader's words (its page)."""
+    ops = dict(OP_CHOICES)
+    kinds = dict(ACTION_CHOICES)
+    fields = {value: label for _group, options in field_choices()[1:] for value, label in options}
+    subject = rule.trigger.split(".", 1)[0]
+    conditions = [
+        " ".join(
+            str(part)
+            for part in (
+                fields.get(f"{subject}:{c.get('field')}", c.get("field")),
+                ops.get(c.get("op"), c.get("op")),
+                "" if c.get("op") in ("empty", "filled") else c.get("value", ""),
+            )
+            if part != ""
+        )
+        for c in rule.conditions
+    ]
+    actions = [str(kinds.get(a.get("type"), a.get("type"))) for a in rule.actions]
+    return {"conditions": conditions, "actions": actions}

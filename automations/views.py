@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from automations import engine, services
-from automations.forms import ActionFormSet, ConditionFormSet, RuleForm, initial_actions, initial_conditions
+from automations.forms import (
+    ActionFormSet,
+    ConditionFormSet,
+    RuleForm,
+    described,
+    initial_actions,
+    initial_conditions,
+)
 from automations.models import Rule
 from crm import access, bounds
 from crm.pagination import paginate
@@ -74,7 +81,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule = access.get_or_404(access.automation_rules(request.user), pk=pk)
     runs = paginate(request, rule.runs.order_by("-at", "-id"))
-    context = {"rule": rule, "page": runs}
+    context = {"rule": rule, "page": runs, "described": described(rule)}
     if request.GET.get("test"):
         context["test"] = _test(request.user, rule, request.GET.get("record"))
     return render(request, "automations/detail.html", context)

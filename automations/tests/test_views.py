@@ -100,6 +100,8 @@ def test_testing_a_rule_counts_and_tries_one_record_without_doing_anything(admin
     people_services.person_create(by=alice, owner=alice, first_name="Luis", city="Cusco")
     page = admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1", "record": lima.pk})
     text = page.content.decode()
+    assert "city is Lima" in text  # the rule in words, not its codes
+    assert "Add a tag" in text
     assert "it would have matched 1 record of 2." in text
     assert f"It matches {lima}" in text
     assert not lima.tags.exists()  # a dry run
