@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,21 +45,26 @@ def notify(
     recipients = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
     now = timezone.now()
     detail = " ".join((detail or "").split())[: _text_field_limit("detail")]
-    rows = []
+    # The sentence is written once per language and country among the readers.
+    readers: dict[tuple[str, str], list[User]] = {}
     for user in recipients:
-        with team.speaking_as(user):
-            sentence = " ".join(str(text()).split())
-        rows.append(
+        readers.setdefault((user.language, user.country), []).append(user)
+    rows = []
+    for users in readers.values():
+        with team.speaking_as(users[0]):
+            sentence = " ".join(str(text()).split())[: _text_field_limit("text")]
+        rows += [
             Notification(
                 user=user,
                 kind=kind,
                 actor=actor,
-                text=sentence[: _text_field_limit("text")],
+                text=sentence,
                 detail=detail,
                 url=url[: _text_field_limit("url")],
                 created_at=now,
             )
-        )
+            for user in users
+        ]
     return Notification.objects.bulk_create(rows)
 
 
@@ -85,7 +89,7 @@ def age_out(now=None) -> int:
 
 def admins() -> list[int]:
     """The active administrators (told of failing webhooks and mailboxes)."""
-    return list(User.objects.filter(Q(role="admin"), is_active=True).values_list("pk", flat=True))
+    return list(User.objects.filter(role="admin", is_active=True).values_list("pk", flat=True))
 
 
 def given(

@@ -40,6 +40,16 @@ def test_records_given_one_or_many(alice, bob, manager):
     assert not Notification.objects.filter(user=alice).exists()
 
 
+@pytest.mark.parametrize("readers", [2, 20])
+def test_telling_many_costs_the_same_queries(alice, readers, django_assert_max_num_queries):
+    from crm.tests.factories import UserFactory
+
+    users = [UserFactory() for _ in range(readers)]
+    with django_assert_max_num_queries(3):  # the readers, the team's settings, one INSERT
+        notifications.notify(users, kind="given", text=lambda: "Hola")
+    assert Notification.objects.count() == readers
+
+
 def test_each_reader_gets_their_own_language(alice, bob, manager):
     bob.language = "es"
     bob.save()
