@@ -270,28 +270,27 @@ def _user(pk):
 
 
 def _owner_field(record) -> str:
-    return {
-        "people.person": "owner",
-        "opportunities.opportunity": "agent",
-        "serviceorders.serviceorder": "assignee",
-    }[record._meta.label_lower]
+    """The field naming who is responsible for the record (the access rules' own table)."""
+    from crm.access import RESPONSIBLE
+
+    return RESPONSIBLE[record._meta.label_lower]
+
+
+def _list_action(rule: Rule, record, slug: str, value) -> None:
+    """Do to one record what its list's bulk action ``slug`` does (crm.bulk: give, tag),
+    through the same services, as the rule's author."""
+    from crm import bulk
+
+    label = record._meta.label_lower
+    kind = next(kind for kind in bulk.KINDS.values() if kind.model_path.lower() == label)
+    action = kind.action(slug)
+    if action is None:
+        raise ValidationError(_("Service orders have no tags."))
+    action.run(user=rule.created_by, pks=[record.pk], value=value)
 
 
 def _give(rule: Rule, record, user) -> str:
-    by = rule.created_by
-    label = record._meta.label_lower
-    if label == "people.person":
-        from people.services import people_reassign
-
-        people_reassign(ids=[record.pk], to=user, by=by)
-    elif label == "opportunities.opportunity":
-        from opportunities.services import opportunities_reassign
-
-        opportunities_reassign(ids=[record.pk], to=user, by=by)
-    else:
-        from serviceorders.services import orders_reassign
-
-        orders_reassign(ids=[record.pk], to=user, by=by)
+    _list_action(rule, record, "reassign", user)
     setattr(record, f"{_owner_field(record)}_id", user.pk)
     return _("Given to %(name)s") % {"name": user}
 
@@ -345,17 +344,7 @@ def _activity(rule: Rule, record, action: dict) -> str:
 
 def _tag(rule: Rule, record, action: dict, add: bool) -> str:
     tag = apps.get_model("people.Tag").objects.get(pk=action.get("tag"))
-    label = record._meta.label_lower
-    if label == "people.person":
-        from people.services import person_add_tag, person_remove_tag
-
-        (person_add_tag if add else person_remove_tag)(person=record, by=rule.created_by, tag=tag)
-    elif label == "opportunities.opportunity":
-        from opportunities.services import opportunities_tag, opportunities_untag
-
-        (opportunities_tag if add else opportunities_untag)(ids=[record.pk], tag=tag, by=rule.created_by)
-    else:
-        raise ValidationError(_("Service orders have no tags."))
+    _list_action(rule, record, "add_tag" if add else "remove_tag", tag)
     return (_("Tag added: %(tag)s") if add else _("Tag removed: %(tag)s")) % {"tag": tag}
 
 
