@@ -16,6 +16,7 @@ from django_tasks import task
 from activities.models import DigestSent
 from crm import access, team
 from crm.models import User
+from crm.tasks import plan_once
 
 logger = logging.getLogger(__name__)
 DIGEST_HOUR = time(7, 0)
@@ -87,21 +88,9 @@ def send_reminder_digest(reschedule: bool = True) -> dict:
     return {"users": users, "reminders": sent}
 
 
-def _plan_once(recurring, run_after=None) -> bool:
-    """Plan a task that plans itself again (the digest, the mailbox rounds) unless a run is
-    already waiting; True if planned. A run left "running" by a worker that was stopped is
-    not waiting: the next start plans a new one."""
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(task_path=recurring.module_path, status="READY").exists():
-        return False
-    (recurring.using(run_after=run_after) if run_after else recurring).enqueue()
-    return True
-
-
 def ensure_digest_scheduled() -> bool:
     """Plan the next digest unless one is already waiting. True if planned."""
-    return _plan_once(send_reminder_digest, next_digest_time())
+    return plan_once(send_reminder_digest, next_digest_time())
 
 
 def plan_digest(sender=None, stdout=None, **kwargs) -> None:
@@ -145,7 +134,7 @@ def poll_mailboxes(reschedule: bool = True) -> dict:
 
 def ensure_polling() -> bool:
     """Plan the polling unless a round is already waiting; returns whether one was planned."""
-    return _plan_once(poll_mailboxes)
+    return plan_once(poll_mailboxes)
 
 
 def plan_polling(sender=None, stdout=None, **kwargs) -> None:

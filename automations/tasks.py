@@ -42,10 +42,7 @@ def check_time_rules(reschedule: bool = True) -> int:
 
 def plan_checks(sender=None, stdout=None, **kwargs) -> None:
     """When the task worker starts: plan the periodic check unless one is waiting."""
-    from django_tasks_db.models import DBTaskResult
+    from crm.tasks import plan_once
 
-    if DBTaskResult.objects.filter(task_path=check_time_rules.module_path, status="READY").exists():
-        return
-    check_time_rules.enqueue()
-    if stdout is not None:
+    if plan_once(check_time_rules) and stdout is not None:
         stdout.write("Automation checks planned.")

@@ -45,3 +45,15 @@ def _finished(job, *, ok: bool) -> None:
         name=job.filename,
         url=reverse("crm:export_detail", args=[job.pk]),
     )
+
+
+def plan_once(recurring, run_after=None) -> bool:
+    """Plan a task that plans itself again (the digest, the mailbox rounds, the automations' checks) unless a run is
+    already waiting; True if planned. A run left "running" by a worker that was stopped is
+    not waiting: the next start plans a new one."""
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=recurring.module_path, status="READY").exists():
+        return False
+    (recurring.using(run_after=run_after) if run_after else recurring).enqueue()
+    return True
