@@ -3,6 +3,7 @@ suggestions of the typing boxes."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from urllib.parse import quote
 
@@ -12,10 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from activities import agenda, mentions
 from activities.forms import AgendaActivityForm
+from activities.models import MAX_DURATION, MIN_DURATION
 from crm import access, bounds, team
 from crm.versioning import Stale
 
@@ -78,12 +83,12 @@ VIEWS = ("dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek")
 
 
 def _date_param(value) -> str:
-    value = (value or "")[:10]
+    """``?date=`` where the calendar opens (a day in 1900-2100), else ""."""
     try:
-        day = timezone.datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.date.fromisoformat((value or "")[:10])
     except ValueError:
         return ""
-    return value if bounds.YEAR_MIN <= day.year <= bounds.YEAR_MAX else ""
+    return day.isoformat() if bounds.YEAR_MIN <= day.year <= bounds.YEAR_MAX else ""
 
 
 @login_required
@@ -139,9 +144,6 @@ def agenda_move(request: HttpRequest) -> JsonResponse:
 
 
 def _cut_notice() -> str:
-    from django.utils.formats import number_format
-    from django.utils.translation import ngettext
-
     return ngettext(
         "More than %(count)s event in this range: the first %(count)s are shown. Choose fewer agents or a shorter view.",
         "More than %(count)s events in this range: the first %(count)s are shown. Choose fewer agents or a shorter view.",
@@ -150,12 +152,9 @@ def _cut_notice() -> str:
 
 
 def _message(reason: str) -> str:
-    from django.utils.translation import gettext as _
-
     return {
         "bad": _("The calendar sent something unreadable. Reload the page."),
-        "date": _("Enter a date between %(min)s and %(max)s.")
-        % {"min": bounds.YEAR_MIN, "max": bounds.YEAR_MAX},
+        "date": str(bounds.DATE_MESSAGE) % {"min": bounds.YEAR_MIN, "max": bounds.YEAR_MAX},
         "denied": _("You may see this, but only its agent or a manager may move it."),
     }[reason]
 
@@ -192,7 +191,7 @@ def _slot(request: HttpRequest) -> dict:
     end = agenda.parse_wall_clock(request.GET.get("end", ""))
     if end is not None and end > start:
         minutes = int((end - start).total_seconds() // 60)
-        if 5 <= minutes <= 24 * 60:
+        if MIN_DURATION <= minutes <= MAX_DURATION:
             initial["duration"] = minutes
     return initial
 

@@ -15,7 +15,6 @@ from crm.models import User
 # How far back overdue reminders stay in the feed, and how many at most.
 PAST_DAYS = 90
 MAX_EVENTS = 2000
-DURATION_MINUTES = 30
 
 
 def reminders_feed(*, user: User, base_url: str) -> bytes:
@@ -36,7 +35,7 @@ def reminders_feed(*, user: User, base_url: str) -> bytes:
         event.add("uid", f"activity-{reminder.pk}@crm")
         event.add("dtstamp", reminder.updated_at)
         event.add("dtstart", reminder.due_at)
-        event.add("dtend", reminder.due_at + timedelta(minutes=reminder.duration or DURATION_MINUTES))
+        event.add("dtend", reminder.due_at + timedelta(minutes=reminder.duration))
         event.add("summary", f"{reminder.get_kind_display()}: {reminder.subject}")
         related = reminder.person or reminder.company
         description = [str(related)] if related else []

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from activities import notifications
-from crm import access
+from crm import access, bounds
 from crm.pagination import paginate
 
 
@@ -69,9 +69,8 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark one (``id``) or all of the user's notifications read."""
-    raw = request.POST.get("id", "")
-    ids = [int(raw)] if raw.isdigit() and len(raw) < 12 else None
-    notifications.mark_read(user=request.user, ids=ids)
+    pk = bounds.record_id(request.POST.get("id"))
+    notifications.mark_read(user=request.user, ids=[pk] if pk else None)
     if request.htmx:
         return _bell(request)
     return redirect("activities:notifications")
