@@ -26,7 +26,6 @@ from activities import services
 from activities.models import MAX_DURATION
 from crm import access, bounds
 from crm.models import User
-from crm.versioning import version_of
 
 # The widest range one request may ask for: a month view shows six weeks.
 MAX_RANGE = datetime.timedelta(days=62)
@@ -174,35 +173,29 @@ def _url_of(name: str):
     return lambda pk: path.replace(str(mark), str(pk))
 
 
-def activity_events(viewer: User, agents, start, end) -> list[dict]:
-    ends = ExpressionWrapper(
-        F("due_at") + F("duration") * datetime.timedelta(minutes=1), output_field=DateTimeField()
-    )
-    rows = (
-        _activities_in(viewer, agents, start, end)
-        # Those started before the range still show while they last into it.
-        .alias(ends=ends)
-        .filter(Q(due_at__gte=start) | Q(ends__gt=start))
-        .order_by("due_at", "id")
-        # Plain values: a person's row is wide, and thousands of events are read at once.
-        .values(
-            "id",
-            "kind",
-            "subject",
-            "due_at",
-            "duration",
-            "done_at",
-            "updated_at",
-            "owner_id",
-            "owner__name",
-            "owner__username",
-            "person_id",
-            "person__first_name",
-            "person__last_name",
-            "company_id",
-            "company__name",
-        )[:MAX_EVENTS]
-    )
+# What an activity's event shows, read as plain values: a person's row is wide, and thousands
+# of events are read at once.
+EVENT_VALUES = (
+    "id",
+    "kind",
+    "subject",
+    "due_at",
+    "duration",
+    "done_at",
+    "updated_at",
+    "owner_id",
+    "owner__name",
+    "owner__username",
+    "person_id",
+    "person__first_name",
+    "person__last_name",
+    "company_id",
+    "company__name",
+)
+
+
+def _activity_events(rows) -> list[dict]:
+    """The events of ``rows`` (values of EVENT_VALUES)."""
     person_url, company_url = _url_of("people:detail"), _url_of("companies:detail")
     found = []
     for row in rows:
@@ -233,36 +226,30 @@ def activity_events(viewer: User, agents, start, end) -> list[dict]:
     return found
 
 
-def _duration(start, end) -> int | None:
-    if end is None:
-        return None
-    minutes = int((end - start).total_seconds() // 60)
-    return minutes
+def activity_events(viewer: User, agents, start, end) -> list[dict]:
+    ends = ExpressionWrapper(
+        F("due_at") + F("duration") * datetime.timedelta(minutes=1), output_field=DateTimeField()
+    )
+    rows = (
+        _activities_in(viewer, agents, start, end)
+        # Those started before the range still show while they last into it.
+        .alias(ends=ends)
+        .filter(Q(due_at__gte=start) | Q(ends__gt=start))
+        .order_by("due_at", "id")
+        .values(*EVENT_VALUES)[:MAX_EVENTS]
+    )
+    return _activity_events(rows)
 
 
 def activity_move(viewer: User, pk: int, start, end, version: str) -> dict:
-    activity = access.get_or_404(
-        access.activities(viewer, followed=True).filter(due_at__isnull=False).select_related("owner"), pk=pk
+    seen = access.activities(viewer, followed=True).filter(due_at__isnull=False)
+    activity = access.get_or_404(seen, pk=pk)
+    minutes = None if end is None else int((end - start).total_seconds() // 60)
+    services.activity_reschedule(
+        activity=activity, by=viewer, due_at=start, duration=minutes, version=version
     )
-    moved = services.activity_reschedule(
-        activity=activity, by=viewer, due_at=start, duration=_duration(start, end), version=version
-    )
-    related = moved.person or moved.company
-    return event(
-        source="activity",
-        pk=moved.pk,
-        title=f"{moved.subject} · {related}" if related else moved.subject,
-        start=moved.due_at,
-        end=moved.due_at + datetime.timedelta(minutes=moved.duration),
-        url=related.get_absolute_url() if related else "",
-        kind=moved.kind,
-        agent=str(moved.owner),
-        agent_id=moved.owner_id,
-        version=version_of(moved),
-        editable=True,
-        done=moved.done_at is not None,
-        about=str(related or ""),
-    )
+    # The event as the feed gives it, read back the same way.
+    return _activity_events(seen.filter(pk=pk).values(*EVENT_VALUES))[0]
 
 
 register(Source("activity", activity_events, activity_move))
