@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from activities import services
 from activities.models import Activity
-from crm.tests.browser import variants
+from crm.tests.browser import second_tab, speaking, variants
 from crm.tests.factories import PASSWORD
 from opportunities.tests.factories import OpportunityFactory, PipelineFactory
 from people.tests.factories import PersonFactory
@@ -28,12 +28,6 @@ def visit_day() -> datetime.datetime:
     must be in the same week view."""
     day = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
     return day - datetime.timedelta(days=1) if day.weekday() == 6 else day
-
-
-def speaking(journey, *users) -> None:
-    for user in users:
-        user.language = journey.variant.language
-        user.save(update_fields=["language"])
 
 
 def plan(owner, at, subject: str) -> Activity:
@@ -114,7 +108,7 @@ def test_a_manager_compares_two_weeks_and_hears_of_a_mention(
     card = OpportunityFactory(
         pipeline=PipelineFactory(members=[alice]), agent=alice, subject="Licencias 2027"
     )
-    with journey_tab(chromium, live_server, journey) as other:
+    with second_tab(chromium, live_server, journey, "alice") as other:
         other.sign_in("alice", PASSWORD)
         other.go(card.get_absolute_url())
         box = other.page.locator("#comment")
@@ -136,9 +130,3 @@ def test_a_manager_compares_two_weeks_and_hears_of_a_mention(
     expect(page.locator("body")).to_contain_text("Licencias 2027")
     expect(page.locator("#bell [data-unread]")).to_have_count(0)
     journey.shot("card")
-
-
-def journey_tab(chromium, live_server, journey):
-    from crm.tests.browser import tab
-
-    return tab(chromium, live_server.url, journey.variant, journey.folder / "alice")

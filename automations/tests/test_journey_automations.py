@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from activities.models import Activity
 from automations.models import RuleRun
 from campaigns.models import LeadForm
-from crm.tests.browser import variants
+from crm.tests.browser import second_tab, speaking, variants
 from crm.tests.factories import PASSWORD
 from people.models import Person
 
@@ -34,9 +34,7 @@ def wait_for(condition, seconds: float = 20) -> None:
 def test_a_lead_goes_to_the_next_agent_with_a_call_in_an_hour(
     journey, chromium, live_server, task_worker, admin_user, manager, alice, bob
 ):
-    for user in (admin_user, alice):
-        user.language = journey.variant.language
-        user.save(update_fields=["language"])
+    speaking(journey, admin_user, alice)
     form = LeadForm.objects.create(name="Contacto web", default_owner=manager, fields=["phone", "message"])
     page = journey.page
     journey.sign_in("admin", PASSWORD)
@@ -73,7 +71,7 @@ def test_a_lead_goes_to_the_next_agent_with_a_call_in_an_hour(
     assert call.due_at > timezone.now()
 
     # Alice sees it on her agenda, on its day.
-    with journey_tab(chromium, live_server, journey) as other:
+    with second_tab(chromium, live_server, journey, "alice") as other:
         other.sign_in("alice", PASSWORD)
         day = timezone.localtime(call.due_at).date().isoformat()
         other.go(f"/calendar/?view=timeGridDay&date={day}")
@@ -83,9 +81,3 @@ def test_a_lead_goes_to_the_next_agent_with_a_call_in_an_hour(
     # And the rule's page logs what it did.
     page.reload()
     expect(page.locator("#runs")).to_contain_text(str(lucia))
-
-
-def journey_tab(chromium, live_server, journey):
-    from crm.tests.browser import tab
-
-    return tab(chromium, live_server.url, journey.variant, journey.folder / "alice")

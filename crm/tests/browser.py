@@ -159,6 +159,20 @@ class Journey:
         page.wait_for_load_state()
 
 
+def speaking(journey: Journey, *users) -> None:
+    """The users read the CRM in the journey's language (their own setting wins over the
+    browser's)."""
+    for user in users:
+        user.language = journey.variant.language
+        user.save(update_fields=["language"])
+
+
+def second_tab(chromium, live_server, journey: Journey, name: str):
+    """Another person's browser beside the journey's (same language and size), its
+    screenshots in a folder of its own."""
+    return tab(chromium, live_server.url, journey.variant, journey.folder / name)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
