@@ -166,7 +166,22 @@ class ActionForm(forms.Form):
 
 
 ConditionFormSet = forms.formset_factory(ConditionForm, extra=2, max_num=20, absolute_max=20)
-ActionFormSet = forms.formset_factory(ActionForm, extra=2, max_num=10, absolute_max=10)
+
+
+class BaseActionFormSet(forms.BaseFormSet):
+    def clean(self):
+        if not any(form.errors for form in self) and not any(
+            form.cleaned_data.get("type") for form in self.forms if hasattr(form, "cleaned_data")
+        ):
+            raise forms.ValidationError(_("Choose at least one action."))
+
+    def as_actions(self) -> list[dict]:
+        return [action for form in self if (action := form.as_action())]
+
+
+ActionFormSet = forms.formset_factory(
+    ActionForm, formset=BaseActionFormSet, extra=2, max_num=10, absolute_max=10
+)
 
 
 def initial_conditions(rule: Rule | None) -> list[dict]:

@@ -60,15 +60,12 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             wanted.append(
                 {"field": field, "op": row.cleaned_data["op"] or "eq", "value": row.cleaned_data["value"]}
             )
-        done = [action for row in actions if (action := row.as_action())]
-        if not done:
-            actions._non_form_errors = actions.error_class([_("Choose at least one action.")])
-        if done and not any(row.errors for row in conditions):
+        if not any(row.errors for row in conditions):
             rule = services.rule_save(
                 rule=rule,
                 by=request.user,
                 conditions=wanted,
-                actions=done,
+                actions=actions.as_actions(),
                 **form.cleaned_data,
             )
             messages.success(request, _("Automation saved."))
