@@ -280,3 +280,28 @@ def test_a_mention_in_a_planned_title_is_refused_next_to_the_title(alice_client,
     assert response.status_code == 200
     assert "@bob may not see this record" in response.content.decode()
     assert not Activity.objects.filter(person=person).exists()
+
+
+def test_the_calendar_page_and_the_suggestions_read_a_fixed_number_of_queries(manager_client, alice, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.tests.factories import UserFactory
+
+    person = PersonFactory(owner=alice)
+
+    def queries(url, params=None):
+        with CaptureQueriesContext(connection) as context:
+            assert manager_client.get(url, params or {}).status_code == 200
+        return len(context)
+
+    pages = [
+        (reverse("activities:calendar"), {"team": "1"}),
+        (reverse("activities:mention_suggestions"), {"person": person.pk, "q": ""}),
+        (reverse("activities:notifications"), {}),
+    ]
+    UserFactory()
+    few = [queries(url, params) for url, params in pages]
+    for _ in range(10):
+        UserFactory()  # agents to pick and to suggest
+    assert [queries(url, params) for url, params in pages] == few

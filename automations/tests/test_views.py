@@ -122,3 +122,36 @@ def test_testing_an_idle_card_rule(admin_client, admin_user):
     page = admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1"})
     assert page.status_code == 200
     assert "it would have matched 0 records of 0." in page.content.decode()
+
+
+def _queries(client, url: str, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url, params or {}).status_code == 200
+    return len(context)
+
+
+def test_the_pages_read_a_fixed_number_of_queries(admin_client, admin_user, alice):
+    def add(n):
+        for _ in range(n):
+            Rule.objects.create(
+                name=f"R{Rule.objects.count()}",
+                trigger="person.created",
+                conditions=[{"field": "city", "op": "eq", "value": "Lima"}],
+                actions=[{"type": "activity", "subject": "Hola", "hours": 1}],
+                created_by=admin_user,
+            )
+            RuleRun.objects.create(rule=first, key=f"k{RuleRun.objects.count()}", record="people.person:1")
+
+    first = Rule.objects.create(name="First", trigger="person.created", actions=[], created_by=admin_user)
+    urls = [
+        reverse("automations:list"),
+        reverse("automations:detail", args=[first.pk]),
+        reverse("automations:create"),
+    ]
+    add(1)
+    few = [_queries(admin_client, url) for url in urls]
+    add(10)
+    assert [_queries(admin_client, url) for url in urls] == few
