@@ -98,13 +98,13 @@ def given(
     by: User,
     ids: Iterable[int],
     model,
-    several: Callable[[int], str],
-    list_url: str,
+    several: Callable[[int], str] | None = None,
+    list_url: str = "",
     kind: str = Kind.GIVEN,
 ) -> None:
     """``by`` gave ``to`` the records ``ids`` of ``model``: one is named and linked, several
     are counted (``several(count)``, a sentence in the reader's language) and link to
-    ``list_url``."""
+    ``list_url`` (both needed only where several may be given at once)."""
     ids = list(ids)
     if not ids or to is None:
         return

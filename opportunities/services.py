@@ -245,9 +245,7 @@ def opportunity_create(
     opportunity.tags.set(tags)
     opportunity.members.set(members)
     _event(opportunity, OpportunityEvent.Kind.CREATED, by, new=stage.name)
-    notifications.given(
-        to=opportunity.agent_id, by=by, ids=[opportunity.pk], model=Opportunity, several=str, list_url=""
-    )
+    notifications.given(to=opportunity.agent_id, by=by, ids=[opportunity.pk], model=Opportunity)
     return opportunity
 
 
@@ -291,9 +289,7 @@ def opportunity_update(
     if changed:
         _event(locked, OpportunityEvent.Kind.EDITED, by, new=", ".join(changed))
     if locked.agent_id != old_agent:
-        notifications.given(
-            to=locked.agent_id, by=by, ids=[locked.pk], model=Opportunity, several=str, list_url=""
-        )
+        notifications.given(to=locked.agent_id, by=by, ids=[locked.pk], model=Opportunity)
     return locked
 
 

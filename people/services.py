@@ -72,9 +72,7 @@ def person_update(
     if changed:
         _record(locked, PersonEvent.Kind.UPDATED, by, new=", ".join(changed))
     if given:
-        notifications.given(
-            to=locked.owner_id, by=by, ids=[locked.pk], model=Person, several=str, list_url=""
-        )
+        notifications.given(to=locked.owner_id, by=by, ids=[locked.pk], model=Person)
     return locked
 
 
