@@ -173,6 +173,8 @@ class Activity(models.Model):
             models.Index(fields=["campaign", "person", "-done_at"], name="crm_activity_campaign_idx"),
             models.Index(fields=["opportunity", "-done_at"], name="crm_activity_opportunity_idx"),
             models.Index(fields=["service_order", "-done_at"], name="crm_activity_order_idx"),
+            # What customers wrote (the answers an automation listens for), by date.
+            models.Index(fields=["-done_at"], name="act_received_idx", condition=Q(received=True)),
         ]
 
     def __str__(self) -> str:

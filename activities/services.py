@@ -35,6 +35,7 @@ from crm import access, bounds, outbound
 from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
+from crm.signals import message_received
 from crm.versioning import check_version
 
 # Activities, reminders, categories ------------------------------------------
@@ -137,8 +138,9 @@ def activity_received(
     by: User | None = None,
 ) -> Activity:
     """What a customer wrote (an email read from a mailbox, a WhatsApp message), on their
-    timeline at the time they wrote it, under what it answers; the person's agent owns it."""
-    return Activity.objects.create(
+    timeline at the time they wrote it, under what it answers; the person's agent owns it.
+    Other modules hear of it (crm.signals.message_received)."""
+    activity = Activity.objects.create(
         kind=kind,
         subject=(" ".join(subject.split()) or "—")[:200],
         detail=detail,
@@ -152,6 +154,8 @@ def activity_received(
         received=True,
         in_reply_to=in_reply_to,
     )
+    message_received.send(sender=Activity, activity=activity)
+    return activity
 
 
 def note_add(*, record, field: str, by: User, subject: str, detail: str = "") -> Activity:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from automations.models import Rule, RuleRun
-from crm.signals import events_recorded
+from crm.signals import events_recorded, message_received
 
 logger = logging.getLogger(__name__)
 T = Rule.Trigger
@@ -55,6 +55,14 @@ SUBJECTS = {
     "person": ("people.Person", "person"),
     "opportunity": ("opportunities.Opportunity", "opportunity"),
     "order": ("serviceorders.ServiceOrder", "service_order"),
+    "reminder": ("activities.Activity", "activity"),
+}
+# The field naming a record on an activity (a note, a reminder), by the record's model.
+FIELD_OF = {
+    "people.person": "person",
+    "companies.company": "company",
+    "opportunities.opportunity": "opportunity",
+    "serviceorders.serviceorder": "service_order",
 }
 
 
@@ -100,8 +108,23 @@ def heard(sender, events, **kwargs) -> None:
         )
 
 
+def heard_message(sender, activity, **kwargs) -> None:
+    """A customer's email that answers one of ours: the person's "answered" rules, after the
+    commit."""
+    if not (activity.kind == "email" and activity.in_reply_to_id and activity.person_id):
+        return
+    chain = CHAIN.get()
+    if len(chain) >= MAX_DEPTH or not Rule.objects.filter(active=True, trigger=T.ANSWERED).exists():
+        return
+    from automations import tasks
+
+    items = [[activity.person_id, f"activities.activity:{activity.pk}"]]
+    transaction.on_commit(lambda: tasks.run_rules.enqueue(T.ANSWERED, items, list(chain)))
+
+
 def connect() -> None:
     receiver(events_recorded, weak=False, dispatch_uid="automations.heard")(heard)
+    receiver(message_received, weak=False, dispatch_uid="automations.heard_message")(heard_message)
 
 
 # Running the rules ---------------------------------------------------------------------
@@ -154,11 +177,38 @@ def run_rule(rule: Rule, record, *, key: str, chain: tuple[int, ...] = (), dry: 
     return run
 
 
+def main_record(record):
+    """What an action reaches: the record, or for a reminder what it is about (its card,
+    its order, its person or its company)."""
+    if record._meta.label_lower != "activities.activity":
+        return record
+    for field in ("opportunity", "service_order", "person", "company"):
+        if (value := getattr(record, field)) is not None:
+            return value
+    raise ValidationError(_("This reminder is about no record."))
+
+
+def about(record) -> dict:
+    """The records ``record`` is about, by their field on an activity (who may see it)."""
+    if record._meta.label_lower != "activities.activity":
+        return {FIELD_OF[record._meta.label_lower]: record}
+    return {
+        field: value
+        for field in ("person", "company", "opportunity", "service_order")
+        if (value := getattr(record, field)) is not None
+    }
+
+
 def _note(rule: Rule, record, done: list[str]) -> None:
     from activities.services import note_add
 
-    field = subject_of(rule.trigger)[1]
-    if field == "person" or getattr(record, "contact_id", None) or getattr(record, "company_id", None):
+    record = main_record(record)
+    field = FIELD_OF[record._meta.label_lower]
+    if (
+        field in ("person", "company")
+        or getattr(record, "contact_id", None)
+        or getattr(record, "company_id", None)
+    ):
         note_add(
             record=record,
             field=field,
@@ -200,6 +250,12 @@ FIELDS: dict[str, dict[str, Callable]] = {
         "assignee": lambda r: r.assignee_id,
         "category": lambda r: r.category_id,
         "project": lambda r: r.project_id,
+    },
+    "reminder": {
+        "kind": lambda r: r.kind,
+        "owner": lambda r: r.owner_id,
+        "category": lambda r: r.category_id,
+        "subject": lambda r: r.subject,
     },
 }
 OPS = ("eq", "ne", "in", "contains", "gt", "lt", "empty", "filled")
@@ -310,6 +366,7 @@ def _in_turn(rule: Rule, board_id=None):
 
 
 def _activity(rule: Rule, record, action: dict) -> str:
+    """A planned activity about the record (a reminder: about what it is about), its owner's."""
     from activities.services import activity_log
 
     hours = float(action.get("hours") or 0)
@@ -317,6 +374,12 @@ def _activity(rule: Rule, record, action: dict) -> str:
         raise ValidationError(_("Plan it within a year."))
     label = record._meta.label_lower
     about = {
+        "activities.activity": lambda: {
+            "person": record.person,
+            "company": record.company,
+            "opportunity": record.opportunity,
+            "service_order": record.service_order,
+        },
         "people.person": lambda: {"person": record},
         "opportunities.opportunity": lambda: {
             "opportunity": record,
@@ -344,7 +407,7 @@ def _activity(rule: Rule, record, action: dict) -> str:
 
 def _tag(rule: Rule, record, action: dict, add: bool) -> str:
     tag = apps.get_model("people.Tag").objects.get(pk=action.get("tag"))
-    _list_action(rule, record, "add_tag" if add else "remove_tag", tag)
+    _list_action(rule, main_record(record), "add_tag" if add else "remove_tag", tag)
     return (_("Tag added: %(tag)s") if add else _("Tag removed: %(tag)s")) % {"tag": tag}
 
 
@@ -353,22 +416,23 @@ def _notify(rule: Rule, record, action: dict) -> str:
     from crm.models import User
 
     users = list(User.objects.filter(pk__in=action.get("users") or [], is_active=True))
-    field = subject_of(rule.trigger)[1]
-    # Only those who may see the record hear of it.
-    seeing = mentions.who_may_see(users, {field: record})
+    # Only those who may see the record (a reminder: what it is about) hear of it.
+    seeing = mentions.who_may_see(users, about(record))
     told = [user for user in users if user.pk in seeing]
     notifications.notify(
         told,
         kind=notifications.Kind.AUTOMATION,
         text=lambda: _("Automation %(name)s: %(record)s") % {"name": rule, "record": record},
         detail=action.get("message", ""),
-        url=record.get_absolute_url(),
+        url=main_record(record).get_absolute_url(),
     )
     return _("Notified: %(names)s") % {"names": ", ".join(str(user) for user in told) or "—"}
 
 
 def _person_of(record):
-    """The person an action about people reaches: the record, or a card's or order's contact."""
+    """The person an action about people reaches: the record, or a card's or order's contact
+    (a reminder's: that of what it is about)."""
+    record = main_record(record)
     person = record if record._meta.label_lower == "people.person" else getattr(record, "contact", None)
     if person is None:
         raise ValidationError(_("This record has no contact person."))
@@ -392,6 +456,7 @@ def _campaign(rule: Rule, record, action: dict) -> str:
 def _move(rule: Rule, record, action: dict) -> str:
     from opportunities.services import opportunity_move
 
+    record = main_record(record)
     if record._meta.label_lower != "opportunities.opportunity":
         raise ValidationError(_("Only cards move between stages."))
     stage = apps.get_model("opportunities.Stage").objects.get(pk=action.get("stage"))
@@ -406,7 +471,8 @@ def _email(rule: Rule, record, action: dict) -> str:
     template = EmailTemplate.objects.get(pk=action.get("template"))
     person = _person_of(record)
     agent = getattr(record, _owner_field(record))
-    opportunity = record if record._meta.label_lower == "opportunities.opportunity" else None
+    card = main_record(record)
+    opportunity = card if card._meta.label_lower == "opportunities.opportunity" else None
     draft = email_draft(template=template, agent=agent, person=person, opportunity=opportunity)
     email_send(by=agent, person=person, subject=draft["subject"], body=draft["body"], opportunity=opportunity)
     return _("Email sent to %(address)s: %(subject)s") % {
@@ -477,28 +543,61 @@ def idle_cards(stage_id: int, days: int, since, until):
     )
 
 
-def check_stagnant(now: datetime.datetime | None = None) -> int:
-    """Hand the worker, per stagnant rule and stage with stagnant days, the window of time since
-    the rule last looked (never before the rule existed) in which cards went idle: one indexed
-    EXISTS per stage here, the cards themselves read by the task. Once per idle stretch: the
-    run's key holds the card's last change. Returns how many windows were handed."""
+def overdue_reminders(since, until):
+    """The open reminders that fell due between ``since`` and ``until`` (a range scan of the
+    reminders' due index)."""
+    Activity = apps.get_model("activities.Activity")
+    return Activity.objects.filter(done_at=None, due_at__gt=since, due_at__lte=until).order_by("due_at", "pk")
+
+
+def check_time(now: datetime.datetime | None = None) -> int:
+    """The time-based triggers. Hand the worker, per rule, the window of time since it last
+    looked (never before the rule existed): for idle cards one window per stage with stagnant
+    days, for overdue reminders one window, each only when an indexed EXISTS finds something
+    in it; the records themselves are read by the task. Once per idle stretch or due time: the
+    run's key holds the card's last change or the reminder's due time. Returns how many
+    windows were handed."""
     from automations import tasks
 
     now = now or timezone.now()
-    Stage = apps.get_model("opportunities.Stage")
-    rules = list(Rule.objects.filter(active=True, trigger=T.CARD_STAGNANT))
+    rules = list(Rule.objects.filter(active=True, trigger__in=[T.CARD_STAGNANT, T.REMINDER_OVERDUE]))
     if not rules:
         return 0
-    stages = list(Stage.objects.filter(stagnant_days__gt=0).values_list("pk", "stagnant_days"))
+    stages = None
     handed = 0
     for rule in rules:
         since = rule.checked_until or rule.created_at
+        if rule.trigger == T.REMINDER_OVERDUE:
+            late = datetime.timedelta(hours=rule.hours or 0)
+            if overdue_reminders(since - late, now - late).exists():
+                tasks.run_overdue.enqueue(rule.pk, since.isoformat(), now.isoformat())
+                handed += 1
+            continue
+        if stages is None:
+            Stage = apps.get_model("opportunities.Stage")
+            stages = list(Stage.objects.filter(stagnant_days__gt=0).values_list("pk", "stagnant_days"))
         for stage_id, days in stages:
             if idle_cards(stage_id, days, since, now).exists():
                 tasks.run_idle.enqueue(rule.pk, stage_id, since.isoformat(), now.isoformat())
                 handed += 1
     Rule.objects.filter(pk__in=[rule.pk for rule in rules]).update(checked_until=now)
     return handed
+
+
+def run_overdue(rule_id: int, since: str, until: str) -> int:
+    """The rule on the reminders that became overdue by its hours in the window."""
+    rule = Rule.objects.filter(pk=rule_id, active=True, trigger=T.REMINDER_OVERDUE).first()
+    if rule is None:
+        return 0
+    late = datetime.timedelta(hours=rule.hours or 0)
+    reminders = overdue_reminders(
+        datetime.datetime.fromisoformat(since) - late, datetime.datetime.fromisoformat(until) - late
+    ).select_related("person", "company", "opportunity", "service_order", "owner")
+    matched = 0
+    for reminder in reminders.iterator(chunk_size=500):
+        done = run_rule(rule, reminder, key=f"overdue:{reminder.pk}:{reminder.due_at.isoformat()}")
+        matched += bool(done and done.matched)
+    return matched
 
 
 def run_idle(rule_id: int, stage_id: int, since: str, until: str) -> int:

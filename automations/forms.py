@@ -12,7 +12,12 @@ from automations.models import Rule
 from crm import access
 from crm.custom_fields import definitions
 
-SUBJECT_LABELS = {"person": _("Person"), "opportunity": _("Card"), "order": _("Service order")}
+SUBJECT_LABELS = {
+    "person": _("Person"),
+    "opportunity": _("Card"),
+    "order": _("Service order"),
+    "reminder": _("Reminder"),
+}
 FIELD_LABELS = {
     "stage": _("stage"),
     "source": _("source"),
@@ -29,6 +34,8 @@ FIELD_LABELS = {
     "assignee": _("assigned to (user id)"),
     "category": _("category (id)"),
     "project": _("project (id)"),
+    "kind": _("kind"),
+    "subject": _("subject"),
 }
 CUSTOM_MODELS = {"person": "people", "opportunity": "opportunities"}
 OP_CHOICES = [
@@ -56,6 +63,54 @@ ACTION_CHOICES = [
 ]
 
 
+# The fields each action uses (the builder shows only those of the chosen action).
+ACTION_USES = {
+    "give": ["user"],
+    "give_in_turn": ["board"],
+    "activity": ["kind", "subject", "hours"],
+    "tag_add": ["tag"],
+    "tag_remove": ["tag"],
+    "notify": ["users", "message"],
+    "campaign": ["campaign"],
+    "move": ["stage"],
+    "email": ["template"],
+    "webhook": ["url"],
+}
+
+
+def value_pickers(user) -> dict[str, list[tuple]]:
+    """The values a condition's field may take, to pick from (users, boards, tags and stages
+    by id, with their names; the choices of a field by their code)."""
+    from people.models import Person
+    from serviceorders.models import ServiceOrder
+
+    users = [(u.pk, str(u)) for u in access.assignable_users(user).order_by("name", "username")]
+    tags = [(t.pk, t.name) for t in access.tags(user).order_by("name")]
+    stages = [
+        (stage.pk, f"{stage.pipeline} · {stage}")
+        for stage in apps.get_model("opportunities.Stage")
+        .objects.filter(pipeline__in=access.pipelines(user))
+        .select_related("pipeline")
+        .order_by("pipeline__name", "position")
+    ]
+    boards = [(b.pk, b.name) for b in access.pipelines(user).order_by("name")]
+    return {
+        "person:stage": Person.Stage.choices,
+        "person:source": Person.Source.choices,
+        "person:owner": users,
+        "person:tags": tags,
+        "opportunity:pipeline": boards,
+        "opportunity:stage": stages,
+        "opportunity:agent": users,
+        "opportunity:source": Person.Source.choices,
+        "opportunity:tags": tags,
+        "order:priority": ServiceOrder.Priority.choices,
+        "order:assignee": users,
+        "reminder:kind": Activity.Kind.choices,
+        "reminder:owner": users,
+    }
+
+
 def field_choices():
     choices = [("", "—")]
     for subject, fields in engine.FIELDS.items():
@@ -72,7 +127,18 @@ def field_choices():
 class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
-        fields = ["name", "trigger", "match", "active"]
+        fields = ["name", "trigger", "hours", "match", "active"]
+        labels = {"hours": _("Overdue by (hours)")}
+        help_texts = {"hours": _("Only for overdue reminders: how long past their due time.")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("trigger") == Rule.Trigger.REMINDER_OVERDUE:
+            if not data.get("hours") and "hours" not in self.errors:
+                self.add_error("hours", _("Say after how many hours a reminder counts as overdue."))
+        else:
+            data["hours"] = None
+        return data
 
 
 class ConditionForm(forms.Form):
@@ -120,18 +186,7 @@ class ActionForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind = data.get("type")
-        needs = {
-            "give": "user",
-            "tag_add": "tag",
-            "tag_remove": "tag",
-            "notify": "users",
-            "activity": "subject",
-            "campaign": "campaign",
-            "move": "stage",
-            "email": "template",
-            "webhook": "url",
-        }
-        needed = needs.get(kind)
+        needed = {"activity": "subject", "give_in_turn": None}.get(kind, ACTION_USES.get(kind, [None])[0])
         if needed and not data.get(needed):
             self.add_error(needed, _("This action needs it."))
         return data

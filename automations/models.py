@@ -5,6 +5,7 @@ every run."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,8 @@ class Rule(models.Model):
         ORDER_DONE = "order.done", _("A service order is finished")
         ORDER_VERIFIED = "order.verified", _("A service order is verified")
         ORDER_REOPENED = "order.reopened", _("A service order is reopened")
+        REMINDER_OVERDUE = "reminder.overdue", _("A reminder is overdue by some hours")
+        ANSWERED = "person.answered", _("A person answers an email")
 
     class Match(models.TextChoices):
         ALL = "all", _("all the conditions")
@@ -37,6 +40,10 @@ class Rule(models.Model):
     # [{"type": "give_in_turn", "board": 3}, {"type": "activity", "kind": "call", "hours": 1, ...}]
     actions = models.JSONField(_("then"), default=list)
     active = models.BooleanField(_("active"), default=True)
+    # An overdue reminder: how many hours past its due time.
+    hours = models.PositiveIntegerField(
+        _("hours"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24 * 366)]
+    )
     # Time-based triggers (an idle card): looked at up to here by the last periodic check.
     checked_until = models.DateTimeField(null=True, blank=True, editable=False)
     position = models.PositiveIntegerField(_("order"), default=0)

@@ -22,8 +22,16 @@ def run_idle(rule_id: int, stage_id: int, since: str, until: str) -> int:
 
 
 @task()
+def run_overdue(rule_id: int, since: str, until: str) -> int:
+    """One rule on the reminders gone overdue in a window (automations.engine.run_overdue)."""
+    from automations import engine
+
+    return engine.run_overdue(rule_id, since, until)
+
+
+@task()
 def check_time_rules(reschedule: bool = True) -> int:
-    """The time-based triggers (idle cards), then the next check."""
+    """The time-based triggers (idle cards, overdue reminders), then the next check."""
     from datetime import timedelta
 
     from django.conf import settings
@@ -32,7 +40,7 @@ def check_time_rules(reschedule: bool = True) -> int:
     from automations import engine
 
     try:
-        return engine.check_stagnant()
+        return engine.check_time()
     finally:
         if reschedule:
             check_time_rules.using(

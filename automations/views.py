@@ -4,23 +4,28 @@ builder, a rule's page with its runs and "Test this rule"."""
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.apps import apps
 from django.contrib import messages
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activities.models import Activity
 from automations import engine, services
 from automations.forms import (
+    ACTION_USES,
     ActionFormSet,
     ConditionFormSet,
     RuleForm,
     described,
     initial_actions,
     initial_conditions,
+    value_pickers,
 )
 from automations.models import Rule
 from crm import access, bounds
@@ -70,7 +75,14 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             )
             messages.success(request, _("Automation saved."))
             return redirect(rule)
-    context = {"form": form, "conditions": conditions, "actions": actions, "rule": rule}
+    context = {
+        "form": form,
+        "conditions": conditions,
+        "actions": actions,
+        "rule": rule,
+        "pickers": value_pickers(request.user),
+        "uses_json": json.dumps(ACTION_USES),
+    }
     return render(request, "automations/form.html", context, status=400 if data is not None else 200)
 
 
@@ -85,7 +97,12 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # The records a rule is about, as the administrator sees them.
-SCOPES = {"person": access.people, "opportunity": access.opportunities, "order": access.service_orders}
+SCOPES = {
+    "person": access.people,
+    "opportunity": access.opportunities,
+    "order": access.service_orders,
+    "reminder": access.activities,
+}
 
 
 def _test(user, rule: Rule, record_id) -> dict:
@@ -93,7 +110,7 @@ def _test(user, rule: Rule, record_id) -> dict:
     one record (nothing is done)."""
     scoped = SCOPES[rule.trigger.split(".", 1)[0]](user)
     since = timezone.now() - datetime.timedelta(days=TEST_DAYS)
-    ids = _candidates(rule.trigger, since)
+    ids = _candidates(rule, since)
     records = scoped.filter(pk__in=ids)
     considered = matched = 0
     for record in records.iterator(chunk_size=500):
@@ -112,9 +129,11 @@ def _test(user, rule: Rule, record_id) -> dict:
     return result
 
 
-def _candidates(trigger: str, since) -> list[int]:
-    """The records the trigger fired for since ``since`` (at most TEST_LIMIT): those whose
-    event was recorded, or for idle cards those that went idle."""
+def _candidates(rule: Rule, since) -> list[int]:
+    """The records the rule's trigger fired for since ``since`` (at most TEST_LIMIT): those
+    whose event was recorded, for idle cards those that went idle, for overdue reminders those
+    that became overdue, for answers the people who answered."""
+    trigger = rule.trigger
     if trigger == Rule.Trigger.CARD_STAGNANT:
         Stage = apps.get_model("opportunities.Stage")
         ids: list[int] = []
@@ -122,6 +141,24 @@ def _candidates(trigger: str, since) -> list[int]:
             cards = engine.idle_cards(stage_id, days, since, timezone.now())
             ids += cards.values_list("pk", flat=True)[: TEST_LIMIT - len(ids)]
         return ids
+    if trigger == Rule.Trigger.REMINDER_OVERDUE:
+        late = datetime.timedelta(hours=rule.hours or 0)
+        # Those done since count too if they were still open when they became overdue.
+        return list(
+            Activity.objects.filter(due_at__gt=since - late, due_at__lte=timezone.now() - late)
+            .filter(Q(done_at=None) | Q(done_at__gt=F("due_at") + late))
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:TEST_LIMIT]
+        )
+    if trigger == Rule.Trigger.ANSWERED:
+        return list(
+            Activity.objects.filter(
+                received=True, kind="email", done_at__gte=since, in_reply_to__isnull=False
+            )
+            .order_by()
+            .values_list("person_id", flat=True)
+            .distinct()[:TEST_LIMIT]
+        )
     label, kind = engine.EVENT_OF[trigger]
     event_model = apps.get_model(label)
     return list(

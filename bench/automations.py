@@ -73,7 +73,7 @@ def lines() -> list[str]:
             )
             since = timezone.now() - datetime.timedelta(days=window)
             started = time.perf_counter()
-            windows = engine.check_stagnant()
+            windows = engine.check_time()
             ms = (time.perf_counter() - started) * 1000
             idle = sum(
                 engine.idle_cards(pk, days, since, timezone.now()).count()

@@ -7,6 +7,10 @@ saved rows), inside the transaction that made the change. The webhooks announce 
 ``worker_starting``: the task worker is starting (``stdout``: where to report); apps plan
 their recurring tasks (the activities' morning digest).
 
+``message_received``: a customer's message was filed on a timeline (an email read from a
+mailbox, a WhatsApp message): sent with ``activity`` (the received activity, its
+``in_reply_to`` what it answers), inside the transaction that filed it.
+
 ``job_finished``: a user's long work ended (an import, an export): sent with ``user``, ``ok``
 (finished or failed), ``name`` (what it was: the file) and ``url`` (its page). The
 activities tell the user in their notifications.
@@ -17,3 +21,4 @@ from django.dispatch import Signal
 events_recorded = Signal()
 worker_starting = Signal()
 job_finished = Signal()
+message_received = Signal()

@@ -262,7 +262,7 @@ def test_cards_gone_idle_are_found_once_by_the_periodic_check(
         updated_at=timezone.now() - datetime.timedelta(days=4)
     )
     Opportunity.objects.filter(pk=won.pk).update(status="closed")
-    assert engine.check_stagnant() == 1  # one stage's window handed to the worker
+    assert engine.check_time() == 1  # one stage's window handed to the worker
     for task in DBTaskResult.objects.filter(task_path="automations.tasks.run_idle"):
         assert tasks.run_idle.call(*task.args_kwargs["args"]) == 1
         assert tasks.run_idle.call(*task.args_kwargs["args"]) == 0  # tried again: once per idle stretch
@@ -272,7 +272,7 @@ def test_cards_gone_idle_are_found_once_by_the_periodic_check(
     ) == [idle.pk]
     assert fresh.pk != idle.pk
     # The next check looks only past the last one: nothing again.
-    assert engine.check_stagnant() == 0
+    assert engine.check_time() == 0
 
 
 def test_campaign_move_and_email_actions(admin_user, alice, settings):
@@ -351,3 +351,100 @@ def test_a_webhook_action_posts_the_record_and_a_refusal_undoes_the_run(admin_us
         assert not other.tags.exists()  # the tag of the same run was undone
     finally:
         server.shutdown()
+
+
+def test_reminders_overdue_by_the_rules_hours_are_found_once_by_the_periodic_check(
+    admin_user, manager, alice, bob
+):
+    from activities.services import activity_mark_done
+    from automations import tasks
+
+    person = PersonFactory(owner=alice, first_name="Tomás")
+    now = timezone.now()
+
+    def reminder(subject, hours_ago, **fields):
+        return Activity.objects.create(
+            kind=fields.pop("kind", "call"),
+            subject=subject,
+            person=person,
+            owner=alice,
+            created_by=alice,
+            due_at=now - datetime.timedelta(hours=hours_ago),
+        )
+
+    late = reminder("Llamar a Tomás", 5)
+    reminder("Recién vencido", 1)  # overdue, not yet by the rule's hours
+    done = reminder("Ya hecho", 6)
+    activity_mark_done(activity=done, by=alice)
+    visit = reminder("Visitar", 7, kind="visit")
+    chase = rule(
+        admin_user,
+        T.REMINDER_OVERDUE,
+        [
+            {"type": "give", "user": bob.pk},
+            {"type": "notify", "users": [manager.pk, alice.pk], "message": "Atrasado"},
+            {"type": "tag_add", "tag": TagFactory(name="atrasado").pk},
+        ],
+        conditions=[{"field": "kind", "op": "eq", "value": "call"}],
+        hours=2,
+        name="Escalar",
+    )
+    Rule.objects.filter(pk=chase.pk).update(created_at=now - datetime.timedelta(days=2))
+    assert engine.check_time() == 1
+    for task in DBTaskResult.objects.filter(task_path="automations.tasks.run_overdue"):
+        assert tasks.run_overdue.call(*task.args_kwargs["args"]) == 1  # the visit does not match
+        assert tasks.run_overdue.call(*task.args_kwargs["args"]) == 0  # tried again: once per due time
+        task.delete()
+    late.refresh_from_db()
+    assert late.owner == bob  # the reminder is given, its person stays Alice's
+    person.refresh_from_db()
+    assert person.owner == alice
+    assert [t.name for t in person.tags.all()] == ["atrasado"]
+    told = Notification.objects.get(user=manager)
+    assert "Escalar" in told.text
+    assert told.url == person.get_absolute_url()
+    told = Notification.objects.filter(kind="automation").values_list("user", flat=True)
+    assert set(told) == {manager.pk, alice.pk}  # both may see Tomás
+    assert Notification.objects.filter(kind="given").get().user == bob  # the reminder given
+    note = Activity.objects.get(person=person, kind="note")
+    assert note.subject == "By automation Escalar"
+    assert RuleRun.objects.filter(rule=chase).count() == 2  # the late call and the visit
+    assert RuleRun.objects.get(rule=chase, matched=False).record == f"activities.activity:{visit.pk}"
+    # Nothing new since the last look; a reminder put off and missed again counts again.
+    assert engine.check_time() == 0
+    Activity.objects.filter(pk=late.pk).update(due_at=timezone.now() - datetime.timedelta(hours=3))
+    Rule.objects.filter(pk=chase.pk).update(checked_until=now - datetime.timedelta(hours=4))
+    assert engine.check_time() == 1
+    task = DBTaskResult.objects.get(task_path="automations.tasks.run_overdue")
+    assert tasks.run_overdue.call(*task.args_kwargs["args"]) == 1
+
+
+def test_an_email_answered_by_the_person_runs_the_answered_rules(
+    admin_user, alice, django_capture_on_commit_callbacks
+):
+    from activities.services import activity_log, activity_received
+
+    person = PersonFactory(owner=alice, first_name="Irene", email="irene@example.com")
+    sent, _follow_up = activity_log(by=alice, kind="email", subject="Propuesta", person=person, done=True)
+    rule(
+        admin_user,
+        T.ANSWERED,
+        [{"type": "activity", "kind": "call", "subject": "Llamar: respondió", "hours": 0}],
+        name="Respondió",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        # A message that answers nothing of ours, then the answer to our email.
+        activity_received(kind="email", subject="Hola", detail="", person=person, at=timezone.now())
+        answer = activity_received(
+            kind="email",
+            subject="Re: Propuesta",
+            detail="Sí",
+            person=person,
+            at=timezone.now(),
+            in_reply_to=sent,
+        )
+        activity_received(kind="whatsapp", subject="Hola", detail="", person=person, at=timezone.now())
+    assert drain() == 1
+    call = Activity.objects.get(person=person, subject="Llamar: respondió")
+    assert (call.owner, call.done_at) == (alice, None)
+    assert RuleRun.objects.get().key == f"activities.activity:{answer.pk}"

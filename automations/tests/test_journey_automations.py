@@ -43,7 +43,13 @@ def test_a_lead_goes_to_the_next_agent_with_a_call_in_an_hour(
     page.fill("#id_name", "Leads de la web")
     page.locator("#id_trigger").select_option("person.lead")
     page.locator("#id_then-0-type").select_option("give_in_turn")
+    # Each action shows only the fields it uses.
+    expect(page.locator("#id_then-1-subject")).to_be_hidden()
+    expect(page.locator("#id_hours")).to_be_hidden()  # only for overdue reminders
     page.locator("#id_then-1-type").select_option("activity")
+    expect(page.locator("#id_then-1-subject")).to_be_visible()
+    expect(page.locator("#id_then-1-user")).to_be_hidden()
+    expect(page.locator("#id_then-0-board")).to_be_visible()  # agents in turn: of a board, if chosen
     page.locator("#id_then-1-kind").select_option("call")
     page.fill("#id_then-1-subject", "Llamar al lead")
     page.fill("#id_then-1-hours", "1")

@@ -58,6 +58,8 @@ def test_an_admin_builds_a_rule(admin_client, admin_user):
         ({"then-0-type": "give"}, "This action needs it."),
         ({"name": ""}, "This field is required."),
         ({"then-1-hours": "99999999"}, "Ensure this value is less than or equal to"),
+        ({"trigger": "reminder.overdue"}, "Say after how many hours a reminder counts as overdue."),
+        ({"trigger": "reminder.overdue", "hours": "9999999"}, "Ensure this value is less than or equal to"),
     ],
 )
 def test_bad_rules_are_refused_next_to_the_field(admin_client, extra, message):
@@ -122,6 +124,52 @@ def test_testing_an_idle_card_rule(admin_client, admin_user):
     page = admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1"})
     assert page.status_code == 200
     assert "it would have matched 0 records of 0." in page.content.decode()
+
+
+def test_an_overdue_reminder_rule_keeps_its_hours_and_is_tested_on_reminders(admin_client, admin_user, alice):
+    import datetime
+
+    from django.utils import timezone
+
+    from activities.models import Activity
+
+    data = form(
+        trigger="reminder.overdue", hours="4", **{"if-0-field": "reminder:kind", "if-0-value": "call"}
+    )
+    data.update({"then-0-type": "give", "then-0-user": str(alice.pk)})
+    response = admin_client.post(reverse("automations:create"), data)
+    rule = Rule.objects.get()
+    assert response["Location"] == rule.get_absolute_url()
+    assert (rule.hours, rule.conditions) == (4, [{"field": "kind", "op": "eq", "value": "call"}])
+    person = PersonFactory(owner=alice)
+    for kind, hours_ago in (("call", 5), ("visit", 6), ("call", 1)):
+        Activity.objects.create(
+            kind=kind,
+            subject="Pendiente",
+            person=person,
+            owner=alice,
+            created_by=alice,
+            due_at=timezone.now() - datetime.timedelta(hours=hours_ago),
+        )
+    page = admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1"}).content.decode()
+    assert "kind is call" in page
+    assert "it would have matched 1 record of 2." in page  # the one due an hour ago is not late enough
+    # Another trigger forgets the hours.
+    data.update(trigger="person.lead", **{"if-0-field": "person:country"})
+    data.update({"if-INITIAL_FORMS": "1", "then-INITIAL_FORMS": "1"})  # as the edit page says
+    admin_client.post(reverse("automations:edit", args=[rule.pk]), data)
+    rule.refresh_from_db()
+    assert rule.hours is None
+
+
+def test_the_builder_offers_the_values_of_a_conditions_field(admin_client, alice):
+    TagFactory(name="vip")
+    page = admin_client.get(reverse("automations:create")).content.decode()
+    assert 'data-field="person:owner"' in page
+    assert f'<option value="{alice.pk}">{alice}</option>' in page
+    assert 'data-field="person:tags"' in page
+    assert ">vip</option>" in page
+    assert 'data-uses="user"' in page  # each action's fields, for the builder to show the chosen one's
 
 
 def _queries(client, url: str, params=None) -> int:
