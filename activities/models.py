@@ -173,6 +173,12 @@ class Activity(models.Model):
             models.Index(fields=["campaign", "person", "-done_at"], name="crm_activity_campaign_idx"),
             models.Index(fields=["opportunity", "-done_at"], name="crm_activity_opportunity_idx"),
             models.Index(fields=["service_order", "-done_at"], name="crm_activity_order_idx"),
+            # Activities done per agent over a period (the goals).
+            models.Index(
+                fields=["owner", "kind", "done_at"],
+                name="act_done_owner_idx",
+                condition=Q(done_at__isnull=False),
+            ),
             # What customers wrote (the answers an automation listens for), by date.
             models.Index(fields=["-done_at"], name="act_received_idx", condition=Q(received=True)),
         ]

@@ -376,6 +376,18 @@ def automation_rules(user: User) -> QuerySet:
     return Rule.objects.all() if is_admin(user) else Rule.objects.none()
 
 
+def goals(user: User) -> QuerySet:
+    """Sales goals: managers and admins see and set the team's and every agent's; an agent
+    sees their own."""
+    Goal = _model("goals.Goal")
+
+    if sees_everything(user):
+        return Goal.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return Goal.objects.none()
+    return Goal.objects.filter(agent=user)
+
+
 def bulk_operations(user: User) -> QuerySet:
     """Bulk changes on the lists: each user undoes their own."""
     from crm.models import BulkOperation

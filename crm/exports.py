@@ -151,6 +151,20 @@ def write_xlsx(
     return count
 
 
+def table_download(fmt: str, name: str, title: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]):
+    """A report's table as a download (``fmt`` csv or xlsx), named ``name`` in the user's
+    language (informe-de-campanas.xlsx); None for any other format."""
+    filename = slugify(name)
+    if fmt == "csv":
+        return csv_response(f"{filename}.csv", header, rows)
+    if fmt != "xlsx":
+        return None
+    handle = tempfile.SpooledTemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(handle, title, header, rows)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx")
+
+
 @dataclass(frozen=True)
 class Column:
     header: Any  # a lazy translation

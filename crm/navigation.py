@@ -36,6 +36,7 @@ class Item:
 ITEMS: tuple[Item, ...] = (
     Item(_("Home"), "crm:home", "house"),
     Item(_("Dashboard"), "reports:dashboard", "speedometer2"),
+    Item(_("Goals"), "goals:list", "bullseye"),
     Item(_("Campaigns"), "campaigns:list", "megaphone"),
     Item(_("Opportunities"), "opportunities:boards", "kanban"),
     Item(_("People"), "people:list", "people"),

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "automations",
+    "goals",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -333,6 +334,8 @@ WHATSAPP_TIMEOUT = env_int("WHATSAPP_TIMEOUT", 20)
 # Campaign emails go out at most this many a minute (campaigns.mailings), in steps of 10 s.
 # How often the worker looks for cards gone idle, for the automations (seconds).
 AUTOMATION_CHECK_SECONDS = max(30, env_int("AUTOMATION_CHECK_SECONDS", 300))
+# The forecast's "committed": open cards in stages of at least this probability (percent).
+FORECAST_COMMITTED_PROBABILITY = min(max(env_int("FORECAST_COMMITTED_PROBABILITY", 80), 1), 100)
 # How often an open page asks for the bell's unread count (seconds).
 NOTIFICATIONS_POLL_SECONDS = max(1, env_int("NOTIFICATIONS_POLL_SECONDS", 30))
 EMAIL_RATE_PER_MINUTE = max(1, env_int("EMAIL_RATE_PER_MINUTE", 300))

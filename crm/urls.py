@@ -96,6 +96,7 @@ urlpatterns = [
     path("serviceorders/", include("serviceorders.urls")),
     path("reports/", include("reports.urls")),
     path("automations/", include("automations.urls")),
+    path("goals/", include("goals.urls")),
     # The admin site signs in through the CRM's own sign-in (password and code), never its own form.
     path(
         "django-admin/login/",

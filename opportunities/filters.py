@@ -244,6 +244,25 @@ class OpportunityFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=date_widget(small=True),
     )
+    decided_from = bounds.DateFilter(
+        label=_("Won or lost from"),
+        field_name="decided_at",
+        lookup_expr="date__gte",
+        widget=date_widget(small=True),
+    )
+    decided_to = bounds.DateFilter(
+        label=_("Won or lost until"),
+        field_name="decided_at",
+        lookup_expr="date__lte",
+        widget=date_widget(small=True),
+    )
+    archived = django_filters.ChoiceFilter(
+        label=_("Archived"),
+        choices=YES_NO,
+        empty_label=_("All"),
+        method="filter_archived",
+        widget=select_widget(small=True),
+    )
     amount_min = django_filters.NumberFilter(label=_("Amount from"), field_name="amount", lookup_expr="gte")
     amount_max = django_filters.NumberFilter(label=_("Amount up to"), field_name="amount", lookup_expr="lte")
 
@@ -266,6 +285,9 @@ class OpportunityFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(subject__icontains=value) | Q(company__name__icontains=value) | Q(invoice_number__iexact=value)
         )
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived=value == "yes")
 
     @property
     def qs(self):

@@ -26,11 +26,12 @@ from people.models import Person
 from people.services import person_set_stage
 
 # Lazy: a new board's stages are named in the language of the admin who creates it.
+# name, color, stagnant days, probability (%) for the forecast
 DEFAULT_STAGES = [
-    (gettext_lazy("New contact"), "gray", None),
-    (gettext_lazy("Proposal sent"), "blue", 7),
-    (gettext_lazy("Negotiation"), "orange", 10),
-    (gettext_lazy("Closing"), "green", 5),
+    (gettext_lazy("New contact"), "gray", None, 10),
+    (gettext_lazy("Proposal sent"), "blue", 7, 30),
+    (gettext_lazy("Negotiation"), "orange", 10, 60),
+    (gettext_lazy("Closing"), "green", 5, 90),
 ]
 OPPORTUNITY_FIELDS = (
     "company",
@@ -72,11 +73,16 @@ def pipeline_create(*, name: str, color: str, members=(), stages=None) -> Pipeli
     pipeline.full_clean()
     pipeline.save()
     pipeline.members.set(members)
-    for position, (stage_name, stage_color, days) in enumerate(
+    for position, (stage_name, stage_color, days, probability) in enumerate(
         stages if stages is not None else DEFAULT_STAGES
     ):
         Stage.objects.create(
-            pipeline=pipeline, name=str(stage_name), color=stage_color, stagnant_days=days, position=position
+            pipeline=pipeline,
+            name=str(stage_name),
+            color=stage_color,
+            stagnant_days=days,
+            probability=probability,
+            position=position,
         )
     return pipeline
 

@@ -234,7 +234,15 @@ class PersonEvent(Event):
         verbose_name = _("person event")
         verbose_name_plural = _("person events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["person", "-at", "-id"], name="people_event_person_at_idx")]
+        indexes = [
+            models.Index(fields=["person", "-at", "-id"], name="people_event_person_at_idx"),
+            # New clients (the goals): people moved to the Client stage, by date.
+            models.Index(
+                fields=["at"],
+                name="people_event_client_idx",
+                condition=models.Q(kind="stage", new_value="client"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind}"

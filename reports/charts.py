@@ -462,9 +462,26 @@ def dashboard(scope: Scope, refresh: bool = False) -> dict:
             "order_figures": by_slug["orders-by-status"].figures(),
             "computed_at": timezone.now(),
             "rates": sorted(scope.rates().table.values(), key=lambda used: used.currency),
+            **goals_and_forecast(scope),
         }
         if seconds > 0:
             cache.set(key, data, seconds)
     for chart in charts:
         chart._chart = data["charts"][chart.slug]
     return {**data, "charts": charts}
+
+
+def goals_and_forecast(scope: Scope) -> dict:
+    """This month's and quarter's goals with their progress (the team's and each agent's, or
+    the chosen agent's) and the forecast of the next two quarters (goals.forecast)."""
+    from goals import forecast, progress
+
+    goals = progress.current(scope.user)
+    if scope.agent is not None:
+        goals = goals.filter(agent=scope.agent)
+    measured = progress.measure(goals, scope.user)
+    return {
+        "team_goals": [p for p in measured if p.goal.agent_id is None],
+        "agent_goals": [p for p in measured if p.goal.agent_id is not None],
+        "forecast": forecast.forecast(scope.user, months=6, agent=scope.agent),
+    }

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from activities.filters import ActivityFilter
 from crm import access
 from crm.currency import Rates, base_currency
-from crm.exports import csv_response, write_xlsx
+from crm.exports import table_download
 from crm.pagination import paginate
 from crm.routers import reads_from_replica
 from opportunities.filters import OpportunityFilter
@@ -35,12 +32,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **charts.dashboard(scope, refresh="refresh" in request.GET),
     }
     return render(request, "reports/dashboard.html", context)
-
-
-def _campaigns_name(extension: str) -> str:
-    """The report's file name in the user's language (informe-de-campanas.xlsx)."""
-    name = _("campaigns-report")
-    return f"{slugify(name)}.{extension}"
 
 
 @login_required
@@ -163,10 +154,5 @@ def campaigns_report(request: HttpRequest) -> HttpResponse:
             ]
             for c in rows.iterator(chunk_size=500)
         )
-        if fmt == "csv":
-            return csv_response(_campaigns_name("csv"), header, data)
-        handle = tempfile.SpooledTemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        write_xlsx(handle, _("Campaigns"), header, data)
-        handle.seek(0)
-        return FileResponse(handle, as_attachment=True, filename=_campaigns_name("xlsx"))
+        return table_download(fmt, _("campaigns-report"), _("Campaigns"), header, data)
     return render(request, "reports/campaigns.html", {"page": paginate(request, rows, per_page=100)})

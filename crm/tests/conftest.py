@@ -159,6 +159,15 @@ def build_world(admin_user, manager, alice, bob):
     w.rule = Rule.objects.create(
         name="Leads", trigger="person.lead", actions=[{"type": "give_in_turn"}], created_by=admin_user
     )
+    from goals.models import Goal
+
+    w.goal = Goal.objects.create(
+        agent=alice,
+        metric="won_cards",
+        starts_on=timezone.localdate().replace(day=1),
+        target=5,
+        created_by=admin_user,
+    )
     w.import_job = importing.start_job(
         user=alice,
         upload=SimpleUploadedFile("walk.csv", b"Nombre,Correo\nAna,bad-email\n"),

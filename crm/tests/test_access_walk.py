@@ -245,6 +245,11 @@ RULES: dict[str, Rule] = {
     "automations:toggle": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
     "automations:move": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
     "automations:delete": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
+    "goals:list": signed_in(),
+    "goals:forecast": signed_in(),
+    "goals:create": managers(),
+    "goals:edit": managers(kwargs=lambda w: {"pk": w.goal.pk}),
+    "goals:delete": managers(kwargs=lambda w: {"pk": w.goal.pk}, post_only=True),
     "activities:calendar": signed_in(),
     # Without a range the feed says what is missing.
     "activities:agenda_events": signed_in(allowed_status=400),

@@ -9,12 +9,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
+from playwright.sync_api import expect
 
 from crm import locales
 from crm.management.commands.seed_demo import DEMO_PASSWORD
 from crm.models import User
 from crm.tests.browser import variants
+from goals.models import Goal
 from opportunities.models import Opportunity
 from reports.charts import CHARTS
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # What each chart holds as drawn (Chart.js's own data), whether its canvas has pixels
 # drawn, and the numbers its "show the numbers" table prints.
 READ_CHARTS = """
-() => Array.from(document.querySelectorAll("canvas[data-chart]")).map(canvas => {
+(selector) => Array.from(document.querySelectorAll(selector)).map(canvas => {
   const chart = canvas.chart;
   const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
   let drawn = 0;
@@ -59,7 +61,7 @@ def check_charts(journey) -> dict[str, list[list[Decimal]]]:
     page = journey.page
     for summary in page.locator("summary", has_text=journey.t("Show the numbers")).all():
         summary.click()
-    charts = page.evaluate(READ_CHARTS)
+    charts = page.evaluate(READ_CHARTS, 'canvas[data-chart]:not([data-chart="chart-forecast"])')
     assert [c["slug"] for c in charts] == [chart.slug for chart in CHARTS]
     drawn = {}
     for chart in charts:
@@ -71,6 +73,56 @@ def check_charts(journey) -> dict[str, list[list[Decimal]]]:
             assert shown == [Decimal(str(series[index])) for series in chart["data"]], chart["slug"]
         drawn[chart["slug"]] = chart["data"]
     return drawn
+
+
+def check_goals_and_forecast(journey) -> None:
+    """The team's goals with their bars, each agent's in a table, and the forecast drawn with
+    the very numbers its table prints; then the forecast's figures agree with the
+    opportunities report its links open."""
+    page = journey.page
+    team_goals = Goal.objects.filter(agent=None).count()
+    agent_goals = Goal.objects.exclude(agent=None).count()
+    section = page.locator("section", has=page.locator("#title-goals"))
+    expect(section.locator('[role="progressbar"][aria-valuenow]')).to_have_count(team_goals)
+    expect(section.locator('table[data-table="agent-goals"] tbody tr')).to_have_count(agent_goals)
+    month_goal = Goal.objects.get(agent=None, metric="won_amount", period="month")
+    bar = section.locator(f'[data-goal="{month_goal.pk}"]')
+    with translation.override(locales.django_language(journey.variant.language, "PE")):
+        target = locales.money(month_goal.target, "PEN")
+    expect(bar.locator("[data-figures]")).to_contain_text(target)  # "S/ 12,000.00 of S/ 60,000.00"
+    assert bar.locator("[data-state]").inner_text() != ""
+
+    [forecast] = page.evaluate(READ_CHARTS, 'canvas[data-chart="chart-forecast"]')
+    assert forecast["drawn"] > 500, "the forecast's canvas is blank"
+    rows = [row for row in forecast["rows"] if row["label"] in forecast["labels"]]
+    assert [row["label"] for row in rows] == forecast["labels"]
+    for index, row in enumerate(rows):
+        shown = [number(value, journey.variant.language) for value in row["values"][1:5]]
+        assert shown == [Decimal(str(series[index])) for series in forecast["data"][:4]], row["label"]
+
+    # The whole forecast; a month's open cards and won cards in the opportunities report.
+    page.get_by_role("link", name=journey.t("The whole forecast")).click()
+    page.locator('canvas[data-chart="chart-forecast"]').wait_for()
+    journey.shot("forecast")
+    this_month = timezone.localdate().strftime("%Y-%m")
+    month = page.locator(f'table[data-table="forecast"] tr[data-row="month-{this_month}"]')
+    cells = [number(text, journey.variant.language) for text in month.locator("td").all_inner_texts()[1:5]]
+    won, best = cells[0], cells[3]
+    assert won > 0
+    assert best > won
+    month.locator("td").nth(0).locator("a").click()
+    page.locator('table[data-table="base-totals"]').wait_for()
+    open_amounts = page.locator(
+        'table[data-table="base-totals"] tr[data-status]:not([data-status="closed"]):not([data-status="lost"]) .base-total'
+    ).all_inner_texts()
+    assert sum((number(text, journey.variant.language) for text in open_amounts), Decimal(0)) == best - won
+    page.go_back()
+    month.locator("td").nth(1).locator("a").click()
+    page.wait_for_url(re.compile(r"status=closed"))
+    reported = page.locator('table[data-table="base-totals"] tr[data-status="closed"] .base-total')
+    assert (
+        number(reported.inner_text(), journey.variant.language) if reported.count() else Decimal(0)
+    ) == won
 
 
 def total(series: list[list]) -> Decimal:
@@ -96,6 +148,9 @@ def test_a_managers_morning(journey, demo, tmp_path):
     journey.shot("dashboard")
     empty = [slug for slug, series in team.items() if total(series) == 0]
     assert empty == [], "every chart has data to show"
+    check_goals_and_forecast(journey)
+    journey.menu("Dashboard")
+    page.locator("canvas[data-chart]").first.wait_for()
 
     # One agent's figures: a part of the team's, drawn and tabled alike.
     ana = User.objects.get(username="ana")
