@@ -17,17 +17,16 @@ from goals.models import MAX_TARGET, Goal, period_start
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month as the browser's month input sends it (2027-03): its first day, from 1900 to 2100."""
 
     widget = forms.TextInput(attrs={"type": "month", "min": "1900-01", "max": "2100-12"})
     default_error_messages = {"invalid": _("Enter a month such as 2027-03, between 1900 and 2100.")}
 
     def to_python(self, value):
-        value = super().to_python(value)
         if value in self.empty_values:
             return None
-        match = MONTH.match(value)
+        match = MONTH.match(str(value).strip())
         if not match or not 1900 <= int(match[1]) <= 2100 or not 1 <= int(match[2]) <= 12:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return datetime.date(int(match[1]), int(match[2]), 1)
@@ -37,9 +36,7 @@ class MonthField(forms.CharField):
 
 
 class GoalForm(forms.ModelForm):
-    month = MonthField(
-        label=_("Month"), help_text=_("For a quarter, any month of it."), max_length=7, required=True
-    )
+    month = MonthField(label=_("Month"), help_text=_("For a quarter, any month of it."), required=True)
     activity_kind = forms.ChoiceField(
         label=_("Kind of activity"),
         choices=[("", "—"), *Activity.Kind.choices],
