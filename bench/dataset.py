@@ -179,10 +179,49 @@ def build(scale: float = 1.0) -> dict:
         _sql("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks before ALTER TABLE
         for table in TABLES_WITH_TRIGGERS:
             _sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    _goals_and_forecast(manager, agents, [b.pk for b in boards])
     numbers = _max("serviceorders_serviceorder", "number")
     Counter.objects.update_or_create(name="order", defaults={"value": numbers})
     print(f"data set ready in {time.perf_counter() - started:.0f} s", flush=True)
     return facts(size)
+
+
+def _goals_and_forecast(manager, agents, boards: list[int]) -> None:
+    """This month's and quarter's goals (the team's and each agent's, on every measure), the
+    stages' probabilities, and the cards' expected closing dates spread over a year (once)."""
+    from django.utils import timezone
+
+    from goals.models import Goal, period_start
+
+    today = timezone.localdate()
+    month, quarter = period_start(today, "month"), period_start(today, "quarter")
+    if not Goal.objects.filter(starts_on=month, period="month").exists():
+        M = Goal.Metric
+        rows = [
+            Goal(agent=None, metric=M.WON_AMOUNT, period="quarter", starts_on=quarter, target=30_000_000),
+            *[
+                Goal(agent=agent, metric=metric, activity_kind=kind, period="month", starts_on=month, target=target)
+                for agent in [None, *agents]
+                for metric, kind, target in (
+                    (M.WON_AMOUNT, "", 1_000_000),
+                    (M.WON_CARDS, "", 100),
+                    (M.NEW_CLIENTS, "", 50),
+                    (M.ACTIVITIES, "call", 400),
+                )
+            ],
+        ]
+        for goal in rows:
+            goal.created_by = manager
+        Goal.objects.bulk_create(rows, ignore_conflicts=True)
+    _sql(
+        "UPDATE opportunities_stage SET probability = (ARRAY[10, 30, 60, 90])[1 + position %% 4] "
+        "WHERE probability = 0 AND pipeline_id = ANY(%(boards)s)",
+        {"boards": boards},
+    )
+    _sql(
+        "UPDATE opportunities_opportunity SET expected_close_on = current_date + (mod(id, 400)::int - 60) "
+        "WHERE expected_close_on IS NULL AND mod(id, 10) <> 0"
+    )
 
 
 PASSWORD = "bench-crm-2026"

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from crm import access
 from crm.currency import Rates
@@ -104,7 +105,7 @@ class Forecast:
             datasets.append(
                 {
                     "type": "line",
-                    "label": str(_("Goal")),
+                    "label": str(pgettext("sales", "Goal")),
                     "data": [float(row.goal) if row.goal is not None else None for row in months],
                     "borderColor": "#dc3545",
                     "backgroundColor": "#dc3545",

@@ -103,7 +103,7 @@ class ForecastForm(forms.Form):
         label=_("Agent"), queryset=None, required=False, empty_label=_("The whole team")
     )
     months = forms.TypedChoiceField(
-        label=_("Months"), choices=MONTH_CHOICES, coerce=int, required=False, empty_value=6
+        label=_("Months shown"), choices=MONTH_CHOICES, coerce=int, required=False, empty_value=6
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from crm import access
@@ -102,7 +103,7 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
     if fmt in ("csv", "xlsx"):
         base = result.rates.base
         header = [
-            _("Period"), _("Open cards"), _("Won"), _("Committed"), _("Weighted"), _("Best case"), _("Goal"),
+            _("Period"), _("Open cards"), _("Won"), _("Committed"), _("Weighted"), _("Best case"), pgettext("sales", "Goal"),
             _("Gap to the goal"),
         ]  # fmt: skip
         rows = (

@@ -448,3 +448,97 @@ def test_an_email_answered_by_the_person_runs_the_answered_rules(
     call = Activity.objects.get(person=person, subject="Llamar: respondió")
     assert (call.owner, call.done_at) == (alice, None)
     assert RuleRun.objects.get().key == f"activities.activity:{answer.pk}"
+
+
+def _won(card, by):
+    card_services.opportunity_set_status(opportunity=card, by=by, status="closed", invoice_number="F001-1")
+
+
+def _lost(card, by):
+    card_services.opportunity_set_status(
+        opportunity=card, by=by, status="lost", lost_reason="Precio", improvement="Cuotas"
+    )
+
+
+def _order_done(order, by):
+    from serviceorders import services as order_services
+
+    order_services.entry_add(order=order, by=by, detail="Listo", finished=True)
+
+
+def _order_verified(order, by):
+    from serviceorders import services as order_services
+
+    _order_done(order, by)
+    order_services.order_verify(order=order, by=by, comments="Bien", closed=True, rating=5)
+
+
+def _order_reopened(order, by):
+    from serviceorders import services as order_services
+
+    _order_done(order, by)
+    order_services.order_reopen(order=order, by=by, comments="Falla otra vez")
+
+
+@pytest.mark.parametrize(
+    ("trigger", "subject", "happen"),
+    [
+        (
+            T.PERSON_STAGE,
+            "person",
+            lambda p, by: people_services.person_set_stage(person=p, by=by, stage="client"),
+        ),
+        (T.CARD_WON, "card", _won),
+        (T.CARD_LOST, "card", _lost),
+        (T.ORDER_DONE, "order", _order_done),
+        (T.ORDER_VERIFIED, "order", _order_verified),
+        (T.ORDER_REOPENED, "order", _order_reopened),
+    ],
+)
+def test_each_trigger_runs_its_rules_once_the_change_is_saved(
+    admin_user, manager, alice, trigger, subject, happen, django_capture_on_commit_callbacks
+):
+    from serviceorders.tests.factories import ServiceOrderFactory
+
+    board = PipelineFactory(members=[alice])
+    record = {
+        "person": lambda: PersonFactory(owner=alice),
+        "card": lambda: OpportunityFactory(pipeline=board, agent=alice),
+        "order": lambda: ServiceOrderFactory(assignee=alice),
+    }[subject]()
+    rule(admin_user, trigger, [{"type": "notify", "users": [manager.pk], "message": "Mire"}], name="Aviso")
+    # Another trigger's rule stays quiet.
+    rule(
+        admin_user,
+        T.CARD_CREATED if subject != "card" else T.PERSON_CREATED,
+        [{"type": "give", "user": alice.pk}],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        happen(record, alice)
+    assert drain() == 1
+    told = Notification.objects.get(user=manager, kind="automation")
+    assert told.text == f"Automation Aviso: {record}"
+    assert told.url == record.get_absolute_url()
+    assert RuleRun.objects.get().matched
+
+
+def test_an_order_created_runs_its_rules(admin_user, manager, alice, django_capture_on_commit_callbacks):
+    from serviceorders.tests.factories import ServiceOrderFactory
+
+    rule(admin_user, T.ORDER_CREATED, [{"type": "give", "user": manager.pk}], name="A soporte")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = ServiceOrderFactory(assignee=alice)
+    drain()
+    order.refresh_from_db()
+    assert order.assignee == manager
+
+
+def test_a_tag_is_taken_off(admin_user, alice, django_capture_on_commit_callbacks):
+    cold = TagFactory(name="frío")
+    person = PersonFactory(owner=alice)
+    person.tags.add(cold)
+    rule(admin_user, T.PERSON_STAGE, [{"type": "tag_remove", "tag": cold.pk}])
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.person_set_stage(person=person, by=alice, stage="interested")
+    drain()
+    assert not person.tags.exists()
