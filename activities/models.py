@@ -173,11 +173,12 @@ class Activity(models.Model):
             models.Index(fields=["campaign", "person", "-done_at"], name="crm_activity_campaign_idx"),
             models.Index(fields=["opportunity", "-done_at"], name="crm_activity_opportunity_idx"),
             models.Index(fields=["service_order", "-done_at"], name="crm_activity_order_idx"),
-            # Activities done per agent over a period (the goals).
+            # Activities of a kind done over a period, per agent (the goals): read from the index.
             models.Index(
-                fields=["owner", "kind", "done_at"],
-                name="act_done_owner_idx",
-                condition=Q(done_at__isnull=False),
+                fields=["kind", "done_at"],
+                include=["owner"],
+                name="act_done_kind_idx",
+                condition=Q(done_at__isnull=False, received=False),
             ),
             # What customers wrote (the answers an automation listens for), by date.
             models.Index(fields=["-done_at"], name="act_received_idx", condition=Q(received=True)),

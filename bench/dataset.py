@@ -200,7 +200,14 @@ def _goals_and_forecast(manager, agents, boards: list[int]) -> None:
         rows = [
             Goal(agent=None, metric=M.WON_AMOUNT, period="quarter", starts_on=quarter, target=30_000_000),
             *[
-                Goal(agent=agent, metric=metric, activity_kind=kind, period="month", starts_on=month, target=target)
+                Goal(
+                    agent=agent,
+                    metric=metric,
+                    activity_kind=kind,
+                    period="month",
+                    starts_on=month,
+                    target=target,
+                )
                 for agent in [None, *agents]
                 for metric, kind, target in (
                     (M.WON_AMOUNT, "", 1_000_000),

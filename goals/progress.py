@@ -136,13 +136,18 @@ def measure(goals, user, today: datetime.date | None = None) -> list[Progress]:
     if not goals:
         return []
     today = today or timezone.localdate()
-    start = _bounds(min(goal.starts_on for goal in goals))
-    end = _bounds(max(goal.ends_on for goal in goals))
     metrics = {goal.metric for goal in goals}
+
+    def span(*wanted) -> tuple[datetime.datetime, datetime.datetime]:
+        """The time the goals on these measures cover (a month's goals read a month)."""
+        chosen = [goal for goal in goals if goal.metric in wanted]
+        return _bounds(min(g.starts_on for g in chosen)), _bounds(max(g.ends_on for g in chosen))
+
     # (metric, kind, agent id, month) -> figure; amounts per currency until converted.
     counts: dict[tuple, Decimal] = defaultdict(Decimal)
     amounts: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     if metrics & {M.WON_AMOUNT, M.WON_CARDS}:
+        start, end = span(M.WON_AMOUNT, M.WON_CARDS)
         won = (
             access.opportunities(user)
             .filter(status="closed", decided_at__gte=start, decided_at__lt=end)
@@ -156,6 +161,7 @@ def measure(goals, user, today: datetime.date | None = None) -> list[Progress]:
             counts[M.WON_CARDS, "", agent, month] += n
             amounts[M.WON_AMOUNT, "", agent, month][currency] += amount or 0
     if M.NEW_CLIENTS in metrics:
+        start, end = span(M.NEW_CLIENTS)
         clients = (
             access.people(user)
             .filter(
@@ -173,8 +179,9 @@ def measure(goals, user, today: datetime.date | None = None) -> list[Progress]:
             counts[M.NEW_CLIENTS, "", agent, timezone.localtime(month).date()] += n
     kinds = {goal.activity_kind for goal in goals if goal.metric == M.ACTIVITIES}
     if kinds:
+        start, end = span(M.ACTIVITIES)
         done = (
-            access.activities(user)
+            access.work_done(user)
             .filter(kind__in=kinds, received=False, done_at__gte=start, done_at__lt=end)
             .annotate(month=TruncMonth("done_at"))
             .values_list("owner_id", "kind", "month")

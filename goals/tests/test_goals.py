@@ -106,3 +106,18 @@ def test_each_measure_counts_the_period_by_agent_and_for_the_team(manager, alice
     # An agent counts only their own records, whatever the goal says.
     mine = progress.measure([goals[0]], alice, today=datetime.date(2026, 11, 10))
     assert mine[0].actual == Decimal("1370.00")
+
+
+def test_work_done_counts_for_whom_did_it_whatever_became_of_the_person(manager, alice, bob):
+    person = PersonFactory(owner=alice)
+    done(alice, "visit", 3, person)
+    done(alice, "visit", 4, PersonFactory(owner=alice))
+    people_services.people_reassign(ids=[person.pk], to=bob, by=manager)
+    people_services.person_discard(person=person, by=manager)
+    visits = goal(manager, "activities", 5, agent=alice, kind="visit")
+    for viewer in (manager, alice):
+        [measured] = progress.measure([visits], viewer, today=datetime.date(2026, 11, 10))
+        assert measured.actual == 2
+    # Bob counts no visit of Alice's, though the person is his now.
+    [his] = progress.measure([goal(manager, "activities", 5, agent=bob, kind="visit")], bob, today=NOV)
+    assert his.actual == 0
