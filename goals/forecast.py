@@ -107,9 +107,14 @@ class Forecast:
                     "type": "line",
                     "label": str(pgettext("sales", "Goal")),
                     "data": [float(row.goal) if row.goal is not None else None for row in months],
+                    # A mark across each month's bars at its goal.
+                    "showLine": False,
+                    "pointStyle": "line",
+                    "pointRadius": 24,
+                    "pointHoverRadius": 24,
+                    "pointBorderWidth": 3,
                     "borderColor": "#dc3545",
                     "backgroundColor": "#dc3545",
-                    "spanGaps": False,
                 }
             )
         return {"type": "bar", "labels": [row.label for row in months], "datasets": datasets}

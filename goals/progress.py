@@ -56,7 +56,15 @@ class Progress:
         return self._shown(self.left)
 
     @property
+    def weekly(self) -> bool:
+        """Counts are paced per week (a fraction of a call a day says little), while a week
+        or more is left; amounts per day."""
+        return not self.money and self.days_left >= 7
+
+    @property
     def shown_pace(self) -> str:
+        if self.weekly:
+            return locales.number((self.left * 7 / self.days_left).quantize(Decimal("0.1")), 1, trim=True)
         return self._shown(self.pace)
 
     @property

@@ -121,3 +121,16 @@ def test_work_done_counts_for_whom_did_it_whatever_became_of_the_person(manager,
     # Bob counts no visit of Alice's, though the person is his now.
     [his] = progress.measure([goal(manager, "activities", 5, agent=bob, kind="visit")], bob, today=NOV)
     assert his.actual == 0
+
+
+def test_counts_are_paced_per_week_and_amounts_per_day(manager, alice):
+    from django.utils import translation
+
+    calls = goal(manager, "activities", 20, agent=alice, kind="call")
+    amount = goal(manager, "won_amount", 3000)
+    with translation.override("es-pe"):
+        by_week, by_day = progress.measure([calls, amount], manager, today=datetime.date(2026, 11, 10))
+        assert (by_week.weekly, by_week.shown_pace) == (True, "6.7")  # 20 calls in 21 days
+        assert (by_day.weekly, by_day.shown_pace) == (False, "S/\xa0142.86")
+        last_days = progress.measure([calls], manager, today=datetime.date(2026, 11, 28))[0]
+        assert (last_days.weekly, last_days.shown_pace) == (False, "6.67")  # 20 in 3 days
