@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 MAX_QUERIES = 16
 # A recomputed dashboard: a query per chart and figure (the kept one reads the cache).
-RECOMPUTE_QUERIES = 32
+RECOMPUTE_QUERIES = 33
 
 
 @dataclass(frozen=True)
