@@ -48,11 +48,14 @@ def test_an_agent_drags_a_visit_to_the_next_day(journey, alice):
     page = journey.page
     at = visit_day()
     visit = plan(alice, at, "Visita técnica")
+    late = plan(alice, at.replace(hour=22, minute=30), "Visita nocturna")
     speaking(journey, alice)
     journey.sign_in("alice", PASSWORD)
     journey.menu("Calendar")
     event = page.locator(f'[data-event="activity-{visit.pk}"]')
     expect(event).to_contain_text("Visita técnica")
+    # The whole day is on the agenda: what is planned late at night too.
+    expect(page.locator(f'[data-event="activity-{late.pk}"]')).to_contain_text("Visita nocturna")
     journey.shot("week")
 
     next_day = (at + datetime.timedelta(days=1)).date().isoformat()

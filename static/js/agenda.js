@@ -123,8 +123,9 @@
       selectable: true,
       selectMirror: true,
       dayMaxEvents: true,
-      slotMinTime: "06:00:00",
-      slotMaxTime: "22:00:00",
+      // The whole day (a call planned at 22:30 is on the agenda too), opened at 8 o'clock.
+      slotMinTime: "00:00:00",
+      slotMaxTime: "24:00:00",
       scrollTime: "08:00:00",
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       events: feed(column),
