@@ -134,9 +134,6 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
 def home_goals(request: HttpRequest) -> dict:
     """My goals of this month and quarter (a manager's: the team's too), on the home page."""
     user = request.user
-    goals = progress.current(user)
-    if not access.sees_everything(user):
-        goals = goals.filter(agent=user)
-    else:
-        goals = goals.filter(agent__isnull=True) | goals.filter(agent=user)
+    mine = Q(agent=user) | Q(agent__isnull=True) if access.sees_everything(user) else Q(agent=user)
+    goals = progress.current(user).filter(mine)
     return {"goal_progress": progress.measure(goals[:12], user)}
