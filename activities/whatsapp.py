@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from activities import intake
 from activities.models import Activity, WhatsAppMessage
+from crm import consent
 from crm.countries import format_phone
 from crm.models import User
 from crm.numbers import next_number
@@ -44,6 +45,15 @@ def send(
         raise ValidationError(_("WhatsApp Business is not configured."))
     if not number or number not in {person.phone, person.mobile}:
         raise ValidationError({"number": _("Choose one of this person's numbers.")})
+    if not consent.may_contact(person, consent.Channel.WHATSAPP, consent.Purpose.SALES):
+        raise ValidationError(
+            {
+                "number": _(
+                    "There is no consent (or other lawful basis) to write to this person on WhatsApp: "
+                    "record it on their page first."
+                )
+            }
+        )
     text, template = text.strip(), template.strip()
     if not text and not template:
         raise ValidationError({"text": _("Write a message or choose an approved template.")})

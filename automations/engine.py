@@ -467,9 +467,12 @@ def _move(rule: Rule, record, action: dict) -> str:
 def _email(rule: Rule, record, action: dict) -> str:
     from activities.models import EmailTemplate
     from activities.services import email_draft, email_send
+    from crm import consent
 
     template = EmailTemplate.objects.get(pk=action.get("template"))
     person = _person_of(record)
+    if not consent.may_contact(person, consent.Channel.EMAIL, consent.Purpose.SALES):
+        return _("Email skipped: no consent (or other lawful basis) to write to this person by email")
     agent = getattr(record, _owner_field(record))
     card = main_record(record)
     opportunity = card if card._meta.label_lower == "opportunities.opportunity" else None

@@ -118,7 +118,17 @@ class LeadFormSettings(forms.ModelForm):
 
     class Meta:
         model = LeadForm
-        fields = ["name", "default_owner", "owners", "tags", "campaign", "thank_you", "active"]
+        fields = [
+            "name",
+            "default_owner",
+            "owners",
+            "tags",
+            "campaign",
+            "thank_you",
+            "consent_text",
+            "consent_marketing",
+            "active",
+        ]
         widgets = {"owners": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, user: User, **kwargs):

@@ -21,7 +21,7 @@ from activities import services as activity_services
 from campaigns.models import LeadForm, LeadSubmission
 from campaigns.services import members_add
 from companies import services as company_services
-from crm import access
+from crm import access, consent
 from crm.countries import normalize_phone
 from people.forms import clean_spaces
 from people.models import Person, PersonEvent
@@ -57,6 +57,12 @@ class PublicLeadForm(forms.Form):
         for name, _label in LeadForm.OPTIONAL_FIELDS:
             if name not in lead_form.fields:
                 del self.fields[name]
+        if lead_form.consent_text:
+            self.fields["consent"] = forms.BooleanField(
+                label=lead_form.consent_text,
+                required=True,
+                error_messages={"required": gettext_lazy("Tick the box to send the form.")},
+            )
 
     def clean_first_name(self) -> str:
         return clean_spaces(self.cleaned_data["first_name"])
@@ -173,7 +179,21 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
         done=False,
         due_at=timezone.now(),
     )
-    LeadSubmission.objects.create(form=lead_form, ip=ip, person=person)
+    consent_text = ""
+    if lead_form.consent_text and data.get("consent"):
+        consent_text = lead_form.consent_text
+        purposes = [consent.Purpose.SALES] + (
+            [consent.Purpose.MARKETING] if lead_form.consent_marketing else []
+        )
+        consent.record(
+            people=[person.pk],
+            channels=[consent.Channel.EMAIL, consent.Channel.PHONE, consent.Channel.WHATSAPP],
+            purposes=purposes,
+            given=True,
+            source=consent.Source.WEB_FORM,
+            text=f"{lead_form}: {consent_text}",
+        )
+    LeadSubmission.objects.create(form=lead_form, ip=ip, person=person, consent_text=consent_text)
     notifications.notify(
         [person.owner_id],
         kind=notifications.Kind.LEAD,

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from activities import placeholders
 from campaigns import mailings
 from campaigns.forms import MailingForm
-from crm import access, bounds
+from crm import access, bounds, consent
 from crm.pagination import paginate
 from people import services as people_services
 from people.filters import PersonFilter
@@ -56,10 +56,17 @@ def mailing_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             return redirect(mailing)
-    numbers = people.order_by().aggregate(
-        total=Count("pk", distinct=True),
-        unsubscribed=Count("pk", distinct=True, filter=Q(unsubscribed_at__isnull=False)),
-        no_address=Count("pk", distinct=True, filter=Q(unsubscribed_at=None, email="")),
+    numbers = (
+        people.order_by()
+        .annotate(may_write=consent.latest(consent.Channel.EMAIL, consent.Purpose.MARKETING))
+        .aggregate(
+            total=Count("pk", distinct=True),
+            unsubscribed=Count("pk", distinct=True, filter=Q(unsubscribed_at__isnull=False)),
+            no_address=Count("pk", distinct=True, filter=Q(unsubscribed_at=None, email="")),
+            no_consent=Count(
+                "pk", distinct=True, filter=Q(unsubscribed_at=None, may_write=False) & ~Q(email="")
+            ),
+        )
     )
     return render(
         request,

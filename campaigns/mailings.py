@@ -24,7 +24,7 @@ from activities import placeholders
 from activities import services as activity_services
 from activities.models import Email
 from campaigns.models import Mailing, MailingRecipient
-from crm import team
+from crm import consent, team
 from crm.models import User
 from people.models import Person
 
@@ -62,20 +62,15 @@ def mailing_start(
         base_url=base_url.rstrip("/"),
         created_by=by,
     )
-    rows = people.order_by().values_list("pk", "email", "unsubscribed_at").distinct()
+    rows = (
+        people.order_by()
+        .annotate(may_write=consent.latest(consent.Channel.EMAIL, consent.Purpose.MARKETING))
+        .values_list("pk", "email", "unsubscribed_at", "may_write")
+        .distinct()
+    )
     recipients = [
-        MailingRecipient(
-            mailing=mailing,
-            person_id=pk,
-            status=(
-                MailingRecipient.Status.UNSUBSCRIBED
-                if unsubscribed
-                else MailingRecipient.Status.PENDING
-                if email
-                else MailingRecipient.Status.NO_ADDRESS
-            ),
-        )
-        for pk, email, unsubscribed in rows.iterator(chunk_size=2000)
+        MailingRecipient(mailing=mailing, person_id=pk, status=_status(email, unsubscribed, may_write))
+        for pk, email, unsubscribed, may_write in rows.iterator(chunk_size=2000)
     ]
     if not recipients:
         raise ValidationError(_("Nobody to write to: the list is empty."))
@@ -84,6 +79,17 @@ def mailing_start(
     mailing.save(update_fields=["total"])
     transaction.on_commit(lambda: _enqueue(mailing.pk))
     return mailing
+
+
+def _status(email: str, unsubscribed, may_write: bool) -> str:
+    """Whom a campaign email is written to: not the unsubscribed, nor those without an address
+    or without a basis to receive marketing email (crm.consent)."""
+    R = MailingRecipient.Status
+    if unsubscribed:
+        return R.UNSUBSCRIBED
+    if not email:
+        return R.NO_ADDRESS
+    return R.PENDING if may_write else R.NO_CONSENT
 
 
 def _enqueue(mailing_id: int, after=None) -> None:
@@ -138,10 +144,10 @@ def _write_next(mailing: Mailing, footer: str) -> Email | bool | None:
     if recipient is None:
         return False
     person = recipient.person
-    if person.unsubscribed_at is not None or not person.email:
-        recipient.status = (
-            MailingRecipient.Status.UNSUBSCRIBED if person.email else MailingRecipient.Status.NO_ADDRESS
-        )
+    may_write = consent.may_contact(person, consent.Channel.EMAIL, consent.Purpose.MARKETING)
+    status = _status(person.email, person.unsubscribed_at, may_write)
+    if status != MailingRecipient.Status.PENDING:  # unsubscribed or withdrawn meanwhile
+        recipient.status = status
         recipient.save(update_fields=["status"])
         return None
     values = placeholders.values_for(agent=mailing.created_by, person=person)
@@ -172,6 +178,7 @@ def counts(mailing: Mailing) -> dict[str, int]:
         queued=Count("pk", filter=written & Q(email__status=E.QUEUED)),
         unsubscribed=Count("pk", filter=Q(status=R.UNSUBSCRIBED)),
         no_address=Count("pk", filter=Q(status=R.NO_ADDRESS)),
+        no_consent=Count("pk", filter=Q(status=R.NO_CONSENT)),
     )
     numbers["done"] = mailing.total - numbers["waiting"]
     numbers["percent"] = round(100 * numbers["done"] / mailing.total) if mailing.total else 100

@@ -197,6 +197,17 @@ class LeadForm(models.Model):
         _("thank-you message"), max_length=300, default=_("Thank you! We will contact you soon.")
     )
     active = models.BooleanField(_("active"), default=True)
+    # A required checkbox with this text (empty: none); ticking it records the visitor's
+    # consent to sales contact by email, phone and WhatsApp (and marketing, if said).
+    consent_text = models.CharField(
+        _("consent checkbox"),
+        max_length=500,
+        blank=True,
+        help_text=_("The text next to a checkbox the visitor must tick; kept with each submission."),
+    )
+    consent_marketing = models.BooleanField(
+        _("the checkbox also covers marketing"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -219,6 +230,8 @@ class LeadSubmission(models.Model):
     ip = models.GenericIPAddressField(null=True)
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     accepted = models.BooleanField(default=True)
+    # The consent checkbox's text as the visitor saw it and ticked it.
+    consent_text = models.CharField(max_length=500, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -281,6 +294,10 @@ class MailingRecipient(models.Model):
         WRITTEN = "written", pgettext_lazy("mailing recipient", "Written")
         UNSUBSCRIBED = "unsubscribed", pgettext_lazy("mailing recipient", "Skipped: unsubscribed")
         NO_ADDRESS = "no_address", pgettext_lazy("mailing recipient", "Skipped: no email address")
+        NO_CONSENT = (
+            "no_consent",
+            pgettext_lazy("mailing recipient", "Skipped: no consent to marketing email"),
+        )
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")

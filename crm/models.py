@@ -461,3 +461,68 @@ class Event(models.Model):
         if events:
             events_recorded.send(sender=cls, events=events)
         return events
+
+
+class Consent(models.Model):
+    """Why the team may contact a person on a channel for a purpose (the lawful basis under
+    Brazil's LGPD, Peru's Ley 29733, Mexico's LFPDPPP): given or withdrawn, when and how. Rows
+    are never changed: the latest per person, channel and purpose is the state, the others its
+    history (crm.consent)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        SMS = "sms", _("SMS")
+
+    class Purpose(models.TextChoices):
+        SALES = "sales", _("Sales contact")
+        MARKETING = "marketing", _("Marketing")
+
+    class Basis(models.TextChoices):
+        CONSENT = "consent", _("Consent")
+        CONTRACT = "contract", _("Contract")
+        LEGITIMATE_INTEREST = "interest", _("Legitimate interest")
+
+    class Source(models.TextChoices):
+        WEB_FORM = "web_form", _("Web form")
+        IMPORT = "import", _("Import file")
+        AGENT = "agent", _("Recorded by a user")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        API = "api", _("API")
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    basis = models.CharField(_("lawful basis"), max_length=10, choices=Basis.choices, blank=True)
+    given = models.BooleanField(_("given"), default=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    source = models.CharField(_("how"), max_length=12, choices=Source.choices)
+    # What the person was shown (a web form's checkbox text), or a note (the import's file).
+    text = models.TextField(_("text shown"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "channel", "purpose", "-at", "-id"], name="crm_consent_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(given=False) | ~Q(basis=""), name="crm_consent_given_has_basis"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.channel} {self.purpose} {'+' if self.given else '-'}"

@@ -9,7 +9,7 @@ from crm import access, bounds, team
 from crm.countries import COUNTRIES, normalize_phone, viewer_country
 from crm.custom_fields import CustomFieldsFormMixin
 from crm.forms import OwnerFieldMixin
-from crm.models import User
+from crm.models import Consent, User
 from crm.versioning import VersionedFormMixin
 from people.models import Person, Tag
 from people.services import EDITABLE_FIELDS, clean_tag_name
@@ -243,3 +243,25 @@ class SavedListForm(forms.Form):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
+
+
+class ConsentForm(forms.Form):
+    """A lawful basis to contact a person, given or withdrawn, recorded by a user."""
+
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"),
+        choices=Consent.Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one channel.")},
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
+    given = forms.ChoiceField(
+        label=_("State"), choices=[("given", _("Given")), ("withdrawn", _("Withdrawn"))], initial="given"
+    )
+    basis = forms.ChoiceField(label=_("Lawful basis"), choices=Consent.Basis.choices, initial="consent")
+    note = forms.CharField(
+        label=_("How (a note)"),
+        max_length=500,
+        required=False,
+        help_text=_("Where and how: by phone on 3 March, the signed contract…"),
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from activities import notifications
-from crm import access
+from crm import access, consent
 from crm.models import User
 from crm.versioning import check_version
 from people.models import ImportJob, Person, PersonEvent, Tag
@@ -132,14 +132,24 @@ def prospect_from_channel(
     return person
 
 
+@transaction.atomic
 def person_unsubscribe(*, person: Person) -> bool:
-    """The person asked for no more campaign emails (their link): kept from now on. Returns
-    whether this changed anything."""
-    return bool(
+    """The person asked for no more campaign emails (their link): kept from now on, and their
+    consent to marketing email withdrawn. Returns whether this changed anything."""
+    changed = bool(
         Person.objects.filter(pk=person.pk, unsubscribed_at=None).update(
             unsubscribed_at=timezone.now(), updated_at=timezone.now()
         )
     )
+    if changed:
+        consent.record(
+            people=[person.pk],
+            channels=[consent.Channel.EMAIL],
+            purposes=[consent.Purpose.MARKETING],
+            given=False,
+            source=consent.Source.UNSUBSCRIBE,
+        )
+    return changed
 
 
 @transaction.atomic

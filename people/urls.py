@@ -21,6 +21,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="edit"),
     path("people/<int:pk>/stage/", views.person_stage, name="stage"),
+    path("people/<int:pk>/consents/", views.person_consents, name="consents"),
     path("people/<int:pk>/discard/", views.person_discard, name="discard"),
     path("people/<int:pk>/restore/", views.person_restore, name="restore"),
     path("people/<int:pk>/tags/add/", views.person_tag_add, name="tag_add"),

@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,13 +15,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from activities import timeline, whatsapp
 from activities.models import Activity
-from crm import access, bounds
+from crm import access, bounds, consent
 from crm.exports import export_response
 from crm.pagination import KeysetPaginator, keyset_paginate, paginate
 from crm.widgets import Autocomplete
 from people import services
 from people.filters import PersonFilter, describe_queries, search_people
-from people.forms import DiscardForm, PersonForm, SavedListForm, StageForm, TagChoiceForm, TagForm
+from people.forms import (
+    ConsentForm,
+    DiscardForm,
+    PersonForm,
+    SavedListForm,
+    StageForm,
+    TagChoiceForm,
+    TagForm,
+)
 from people.models import Person, PersonEvent, SavedList, Tag
 
 
@@ -96,6 +104,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tags": tags,
         "available_tags": access.tags(request.user).exclude(pk__in=[t.pk for t in tags]),
         "memberships": person.memberships.select_related("company").order_by("company__name"),
+        "consents": consent.state(person),
+        "consent_form": ConsentForm(),
         "timeline": timeline.build(
             activities=access.activities(request.user)
             .filter(person=person)
@@ -117,6 +127,35 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).render("company", None, {"id": "id_company"}),
     }
     return render(request, "people/detail.html", context)
+
+
+@login_required
+def person_consents(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the person's consents and lawful bases, all of their history; POST: record one
+    (given or withdrawn) for the channels chosen."""
+    person = _person_for(request.user, pk)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST":
+        if not access.may_change(request.user, person):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            consent.record(
+                people=[person.pk],
+                channels=data["channels"],
+                purposes=[data["purpose"]],
+                given=data["given"] == "given",
+                basis=data["basis"],
+                source=consent.Source.AGENT,
+                text=data["note"],
+                by=request.user,
+            )
+            messages.success(request, _("Consent recorded."))
+            return redirect(person)
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(person)
+    history = paginate(request, person.consents.select_related("by").order_by("-at", "-id"))
+    return render(request, "people/consents.html", {"person": person, "page": history, "form": form})
 
 
 @login_required

@@ -125,6 +125,15 @@ def test_an_agent_sends_a_text_and_a_template_and_the_timeline_follows_their_sta
         url, {"number": "+51987654321", "text": "", "template": "", "language": "es"}
     )
     assert "Write a message or choose an approved template" in response.content.decode()
+    # Without a lawful basis for WhatsApp nothing goes out, and the agent is told why.
+    response = alice_client.post(url, {"number": "+51987654321", "text": "Hola", "language": "es"})
+    assert "There is no consent (or other lawful basis) to write to this person on WhatsApp" in (
+        response.content.decode()
+    )
+    assert not graph_api.requests
+    from crm import consent
+
+    consent.record(people=[rosa.pk], channels=["whatsapp"], purposes=["sales"], given=True, source="agent")
     with django_capture_on_commit_callbacks(execute=True):
         alice_client.post(
             url, {"number": "+51987654321", "text": "Hola Rosa, ¿le llamo hoy?", "language": "es"}

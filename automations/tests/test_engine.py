@@ -306,6 +306,18 @@ def test_campaign_move_and_email_actions(admin_user, alice, settings):
             {"type": "email", "template": template.pk},
         ],
     )
+    # Without a basis to write to the contact by email, the email is skipped, the rest done.
+    run = engine.run_rule(won, card, key="t:no-consent")
+    assert run.error == ""
+    assert (
+        run.done[-1] == "Email skipped: no consent (or other lawful basis) to write to this person by email"
+    )
+    assert not Email.objects.exists()
+    from crm import consent
+
+    consent.record(
+        people=[card.contact.pk], channels=["email"], purposes=["sales"], given=True, source="agent"
+    )
     run = engine.run_rule(won, card, key="t:campaign")
     assert run.error == ""
     assert CampaignMember.objects.filter(campaign=campaign, person=card.contact, agent=alice).exists()

@@ -223,3 +223,30 @@ def test_behind_the_proxy_the_address_it_saw_counts_not_the_clients_claim(lead_f
     ]
     assert codes == [200, 200, 429]
     assert set(LeadSubmission.objects.values_list("ip", flat=True)) == {"203.0.113.9"}
+
+
+def test_a_consent_checkbox_must_be_ticked_and_its_text_is_kept_with_the_consent(lead_form):
+    from crm import consent
+    from crm.models import Consent
+
+    lead_form.consent_text = "Acepto que me contacten por correo, teléfono o WhatsApp."
+    lead_form.consent_marketing = True
+    lead_form.save()
+    page = Client().get(reverse("public_lead_form", args=[lead_form.token])).content.decode()
+    assert lead_form.consent_text in page
+    response = _post(lead_form)
+    assert "Tick the box to send the form." in response.content.decode()
+    assert 'value="lucia@cliente.pe"' in response.content.decode()  # what was typed is kept
+    assert not Person.objects.exists()
+    _post(lead_form, consent="on")
+    person = Person.objects.get()
+    rows = set(Consent.objects.filter(person=person).values_list("channel", "purpose", "basis", "source"))
+    assert rows == {
+        (channel, purpose, "consent", "web_form")
+        for channel in ("email", "phone", "whatsapp")
+        for purpose in ("sales", "marketing")
+    }
+    assert all(lead_form.consent_text in text for text in person.consents.values_list("text", flat=True))
+    assert LeadSubmission.objects.get(person=person).consent_text == lead_form.consent_text
+    assert consent.may_contact(person, "email", "marketing")
+    assert not consent.may_contact(person, "sms", "marketing")

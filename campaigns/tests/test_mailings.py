@@ -31,6 +31,19 @@ def worker_queue(smtp, settings):
     return smtp
 
 
+def may_email(*people) -> None:
+    """These people consented to marketing email (crm.consent): campaign emails reach them."""
+    from crm import consent
+
+    consent.record(
+        people=[p.pk for p in people],
+        channels=["email"],
+        purposes=["marketing"],
+        given=True,
+        source="agent",
+    )
+
+
 def _run(mailing: Mailing) -> None:
     """What the task worker does, step after step, until the mailing is done."""
     for _step in range(20):
@@ -46,26 +59,27 @@ def test_a_campaign_email_reaches_each_member_once_and_skips_the_unsubscribed(
 ):
     campaign = CampaignFactory(owner=alice, name="Feria Lima")
     rosa = PersonFactory(owner=alice, first_name="Rosa", email="rosa@andes.pe")
-    for person in (
-        rosa,
-        PersonFactory(owner=alice, first_name="Luis", email="luis@andes.pe"),
-        PersonFactory(owner=alice, first_name="Ana", email="ana@andes.pe", unsubscribed_at=timezone.now()),
-        PersonFactory(owner=alice, first_name="Eva", email=""),
-    ):
+    luis = PersonFactory(owner=alice, first_name="Luis", email="luis@andes.pe")
+    ana = PersonFactory(owner=alice, first_name="Ana", email="ana@andes.pe", unsubscribed_at=timezone.now())
+    eva = PersonFactory(owner=alice, first_name="Eva", email="")
+    pedro = PersonFactory(owner=alice, first_name="Pedro", email="pedro@andes.pe")  # no consent
+    may_email(rosa, luis, ana, eva)
+    for person in (rosa, luis, ana, eva, pedro):
         CampaignMemberFactory(campaign=campaign, person=person, agent=alice)
     CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=bob, email="b@x.pe"), agent=bob)
 
     url = reverse("campaigns:mailing_create") + f"?campaign={campaign.pk}"
     page = alice_client.get(url).content.decode()
     # Who it goes to before it goes: bob's member is not alice's to write to.
-    assert "4 people you may write to" in page
+    assert "5 people you may write to" in page
     assert "1 unsubscribed person will be skipped" in page
     assert "1 person without an email address will be skipped" in page
+    assert "1 person without consent (or another lawful basis) to marketing email will be skipped" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(url, {"subject": "Hola {first_name}", "body": "Le esperamos, {name}."})
     mailing = Mailing.objects.get()
     assert response.url == mailing.get_absolute_url()
-    assert (mailing.total, mailing.campaign, mailing.status) == (4, campaign, "sending")
+    assert (mailing.total, mailing.campaign, mailing.status) == (5, campaign, "sending")
     assert DBTaskResult.objects.filter(task_path="campaigns.tasks.send_mailing").count() == 1
 
     _run(mailing)
@@ -84,6 +98,7 @@ def test_a_campaign_email_reaches_each_member_once_and_skips_the_unsubscribed(
     assert 'data-count="sent">2<' in page
     assert 'data-count="unsubscribed">1<' in page
     assert 'data-count="no_address">1<' in page
+    assert 'data-count="no_consent">1<' in page
     assert "100%" in page
     assert "Feria Lima" in page
     assert mailing.subject in alice_client.get(campaign.get_absolute_url()).content.decode()
@@ -98,7 +113,9 @@ def test_the_rate_is_kept_in_steps_of_ten_seconds(alice, alice_client, worker_qu
     settings.EMAIL_RATE_PER_MINUTE = 12  # two every ten seconds
     tag = TagFactory(name="VIP")
     for n in range(5):
-        PersonFactory(owner=alice, email=f"p{n}@andes.pe").tags.add(tag)
+        person = PersonFactory(owner=alice, email=f"p{n}@andes.pe")
+        person.tags.add(tag)
+        may_email(person)
     response = alice_client.post(
         reverse("campaigns:mailing_create") + f"?tag={tag.pk}", {"subject": "Oferta", "body": "Hola"}
     )
@@ -119,6 +136,7 @@ def test_the_unsubscribe_link_works_in_one_click_and_later_mailings_skip_the_per
     alice, alice_client, worker_queue
 ):
     person = PersonFactory(owner=alice, first_name="Rosa", email="rosa@andes.pe")
+    may_email(person)
     alice_client.post(
         reverse("campaigns:mailing_create") + f"?q={person.email}", {"subject": "Uno", "body": "Hola"}
     )
@@ -133,7 +151,11 @@ def test_the_unsubscribe_link_works_in_one_click_and_later_mailings_skip_the_per
     assert "you will receive no more" in response.content.decode()
     person.refresh_from_db()
     assert person.unsubscribed_at is not None
-    assert "No campaign emails since" in alice_client.get(person.get_absolute_url()).content.decode()
+    page = alice_client.get(person.get_absolute_url()).content.decode()
+    assert "No campaign emails since" in page
+    # Unsubscribing withdrew the consent to marketing email, on record.
+    assert 'data-consent="email-marketing" data-given="no"' in page
+    assert person.consents.latest("at").source == "unsubscribe"
     assert visitor.post(link[:-3] + "xyz/").status_code == 404  # a forged token
 
     alice_client.post(

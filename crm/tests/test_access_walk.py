@@ -279,6 +279,7 @@ RULES: dict[str, Rule] = {
     "people:detail": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "people:edit": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "people:stage": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}, post_only=True),
+    "people:consents": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     "people:discard": owned_by_alice(kwargs=lambda w: {"pk": w.person.pk}),
     # A discarded person exists only for admins: everyone else gets 404.
     "people:restore": Rule(
