@@ -11,7 +11,7 @@ class ActivitiesConfig(AppConfig):
         from activities import notifications, services, tasks
         from activities.views import my_day
         from crm import home, notes
-        from crm.signals import job_finished, worker_starting
+        from crm.signals import job_finished, large_export, worker_starting
 
         # My day shows today's agenda and the unread notifications.
         home.register(home.Section("activities/_my_day.html", my_day, order=10))
@@ -24,3 +24,5 @@ class ActivitiesConfig(AppConfig):
         worker_starting.connect(tasks.plan_polling, dispatch_uid="activities.plan_polling")
         # A user's import or export ended: their bell says so.
         job_finished.connect(notifications.job_finished, dispatch_uid="activities.job_finished")
+        # Someone took many rows of personal data out: the administrators' bells say so.
+        large_export.connect(notifications.large_export, dispatch_uid="activities.large_export")

@@ -238,6 +238,7 @@ class Notification(models.Model):
         CARD = "card", _("Card you follow")
         ORDER = "order", _("Service order")
         JOB = "job", _("Import or export")
+        EXPORT = "export", _("Large export of personal data")
         FAILING = "failing", _("Needs attention")
         AUTOMATION = "automation", _("Automation")
 
@@ -284,6 +285,7 @@ NOTIFICATION_ICONS = {
     "job": "file-earmark-arrow-down",
     "failing": "exclamation-triangle",
     "automation": "lightning-charge",
+    "export": "shield-lock",
 }
 
 

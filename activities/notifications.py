@@ -134,6 +134,24 @@ def job_finished(sender=None, *, user, ok: bool, name: str, url: str, **kwargs) 
     )
 
 
+def large_export(sender=None, *, entry, **kwargs) -> None:
+    """crm.signals.large_export: tell the administrators who took many rows of personal data
+    out (the export log on the Personal data page has the filters)."""
+    from django.urls import reverse
+
+    by = entry.by
+    notify(
+        [pk for pk in admins() if pk != getattr(by, "pk", None)],
+        kind=Kind.EXPORT,
+        text=lambda: (
+            _("%(name)s took %(rows)s rows of %(what)s out")
+            % {"name": by or _("Someone"), "rows": entry.rows, "what": entry.what}
+        ),
+        url=reverse("crm:privacy") + "?tab=exports",
+        actor=by,
+    )
+
+
 def failing(*, text: Callable[[], str], url: str, detail: str = "", also=()) -> None:
     """Tell the administrators (and ``also``) that something keeps failing (a webhook, a
     mailbox); once, until they have read it."""

@@ -90,6 +90,7 @@ class Webhook(models.Model):
         PERSON_UPDATED = "person.updated", _("Person updated")
         PERSON_DISCARDED = "person.discarded", _("Person discarded")
         PERSON_RESTORED = "person.restored", _("Person restored")
+        PERSON_ERASED = "person.erased", _("Person erased (personal data)")
         OPPORTUNITY_STAGE = "opportunity.stage_changed", _("Opportunity moved to another stage")
         OPPORTUNITY_STATUS = "opportunity.status_changed", _("Opportunity status changed")
         ORDER_FINISHED = "order.finished", _("Service order finished")

@@ -165,6 +165,15 @@ class PersonViewSet(Scoped):
     def get_queryset(self):
         return access.people(self.request.user).prefetch_related("tags")
 
+    def list(self, request, *args, **kwargs):
+        """A page of people; who listed which, with what filter, is recorded (the export log)."""
+        from crm.personal_data import audit
+
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else response.data
+        audit(by=request.user, what="api:people", filters=request.GET.urlencode(), rows=len(rows))
+        return response
+
     def create(self, request):
         form = self.bound_form(PersonForm, user=request.user)
         return self.answer(self._save(form), status.HTTP_201_CREATED)

@@ -32,7 +32,7 @@ from django_tasks import task
 from activities import notifications
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
 from crm import outbound
-from crm.signals import events_recorded
+from crm.signals import events_recorded, person_erased
 from people.signals import changed_in_bulk
 
 MAX_ATTEMPTS = 5
@@ -226,6 +226,11 @@ def connect() -> None:
             for event in events:
                 if event.kind in ORDER_EVENTS:
                     emit(ORDER_EVENTS[event.kind], {"order": _record(event.order, ORDER_FIELDS)})
+
+    @receiver(person_erased, weak=False)
+    def erased(sender, person_id, at, **kwargs):
+        """An erasure is announced with the person's number only: nothing else of them is left."""
+        emit(Event.PERSON_ERASED, {"person": {"id": person_id, "erased_at": at.isoformat()}})
 
     @receiver(changed_in_bulk, weak=False)
     def people_changed_in_bulk(sender, kind, ids, **kwargs):

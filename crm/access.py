@@ -397,6 +397,20 @@ def goals(user: User) -> QuerySet:
     return Goal.objects.filter(agent=user)
 
 
+def personal_data_subjects(user: User) -> QuerySet:
+    """People whose personal data an administrator may hand over or erase: every person not
+    erased yet, discarded ones included; nobody for other roles."""
+    Person = _model("people.Person")
+
+    return Person.objects.filter(erased_at=None) if is_admin(user) else Person.objects.none()
+
+
+def access_requests(user: User) -> QuerySet:
+    PersonalDataRequest = _model("crm.PersonalDataRequest")
+
+    return PersonalDataRequest.objects.all() if is_admin(user) else PersonalDataRequest.objects.none()
+
+
 def bulk_operations(user: User) -> QuerySet:
     """Bulk changes on the lists: each user undoes their own."""
     from crm.models import BulkOperation

@@ -18,6 +18,11 @@ class CrmConfig(AppConfig):
         user_logged_in.connect(session_started, dispatch_uid="crm.session_started")
         # Each app's part of the global search, merges, bulk actions and imports (its search.py,
         # merge.py, bulk.py and importing.py), as the admin site finds each app's admin.py.
-        autodiscover_modules("search", "merge", "bulk", "importing")
+        autodiscover_modules("search", "merge", "bulk", "importing", "personal_data")
+        # The worker erases, once a day, the discarded people past the retention period.
+        from crm import tasks
+        from crm.signals import worker_starting
+
+        worker_starting.connect(tasks.plan_retention, dispatch_uid="crm.plan_retention")
         # After every migrate: trigger helpers without a subtransaction per row.
         post_migrate.connect(install_fast_functions, sender=self, dispatch_uid="crm.install_fast_functions")

@@ -226,6 +226,9 @@ def export_response(request: HttpRequest, name: str, **extra: Any) -> HttpRespon
         params[key] = str(value)
     fmt = params.pop("format", ["csv"])[-1]
     header, rows, queryset = source.rows(request.user, params)
+    from crm.personal_data import audit
+
+    audit(by=request.user, what=name, filters=params.urlencode(), rows=queryset.count())
     if fmt != "xlsx":
         return csv_response(source.filename("csv"), header, rows)
     if queryset[: XLSX_SYNC_LIMIT + 1].count() > XLSX_SYNC_LIMIT:

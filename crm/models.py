@@ -405,6 +405,29 @@ class TeamSettings(models.Model):
     week_start = models.PositiveSmallIntegerField(
         _("week starts on"), choices=WeekStart.choices, default=WeekStart.MONDAY
     )
+    # Personal data (crm.personal_data): discarded people are erased this many months after
+    # they were discarded (0: never); prospects without activity this long are flagged (0: never).
+    erase_discarded_after = models.PositiveSmallIntegerField(
+        _("erase discarded people after (months)"),
+        default=24,
+        db_default=24,
+        validators=[MaxValueValidator(240)],
+        help_text=_("0: never. A periodic task erases them; the Personal data page shows who is next."),
+    )
+    flag_inactive_after = models.PositiveSmallIntegerField(
+        _("flag prospects without activity after (months)"),
+        default=18,
+        db_default=18,
+        validators=[MaxValueValidator(240)],
+        help_text=_("0: never. Listed on the Personal data page, to discard or erase."),
+    )
+    # An export or API listing of people with more rows than this tells the administrators.
+    export_alert_rows = models.PositiveIntegerField(
+        _("tell administrators of exports above (rows)"),
+        default=5000,
+        db_default=5000,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000_000)],
+    )
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
@@ -526,3 +549,86 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.channel} {self.purpose} {'+' if self.given else '-'}"
+
+
+class PersonalDataRequest(models.Model):
+    """A person's request to know what the CRM holds about them, answered by an administrator
+    with a ZIP the task worker builds (crm.personal_data). The record stays when the person is
+    erased; its file and the person's link go."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        REMOVED = "removed", _("Removed (the person was erased)")
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    person_number = models.PositiveBigIntegerField(_("person number"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.WAITING)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    file = models.FileField(_("file"), upload_to="privacy/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person_number", "-created_at"], name="crm_access_request_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_number} {self.created_at:%Y-%m-%d}"
+
+
+class Erasure(models.Model):
+    """The erasure log: that person number N was erased, when, by whom (or the retention
+    rule), and how many rows of each kind were blanked or removed. It keeps no personal data."""
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", _("The person's request")
+        RETENTION = "retention", _("Retention period")
+
+    person_number = models.PositiveBigIntegerField(_("person number"))
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices, default=Reason.REQUEST)
+    counts = models.JSONField(_("what was erased"), default=dict)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_number} {self.at:%Y-%m-%d}"
+
+
+class ExportAudit(models.Model):
+    """Who took personal data out, when, with which filter and how many rows: every export of
+    a list and every API listing of people."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    what = models.CharField(_("what"), max_length=50)  # "people", "api:people"...
+    filters = models.CharField(_("filters"), max_length=2000, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["-at", "-id"], name="crm_export_audit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.rows} {self.at:%Y-%m-%d %H:%M}"

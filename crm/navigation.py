@@ -57,6 +57,7 @@ ITEMS: tuple[Item, ...] = (
     Item(_("Team settings"), "crm:team_settings", "building-gear", ADMINS),
     Item(_("Webhooks"), "api:webhooks", "broadcast", ADMINS),
     Item(_("Automations"), "automations:list", "lightning-charge", ADMINS),
+    Item(_("Personal data"), "crm:privacy", "shield-lock", ADMINS),
     Item(_("Imports"), "people:imports", "upload", flag="can_import"),
     Item(_("Email templates"), "activities:email_templates", "envelope-paper", ALL),
     Item(_("Inbox"), "activities:inbox", "inbox", ALL),

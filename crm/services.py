@@ -123,7 +123,8 @@ def exchange_rate_delete(*, rate: ExchangeRate, by: User) -> None:
 
 TEAM_FIELDS = (
     "legal_name", "tax_id", "address", "country", "base_currency", "tax_name", "tax_rate",
-    "quote_terms", "quote_validity_days", "time_zone", "week_start",
+    "quote_terms", "quote_validity_days", "time_zone", "week_start", "erase_discarded_after",
+    "flag_inactive_after", "export_alert_rows",
 )  # fmt: skip
 
 

@@ -14,6 +14,12 @@ mailbox, a WhatsApp message): sent with ``activity`` (the received activity, its
 ``job_finished``: a user's long work ended (an import, an export): sent with ``user``, ``ok``
 (finished or failed), ``name`` (what it was: the file) and ``url`` (its page). The
 activities tell the user in their notifications.
+
+``person_erased``: a person was erased (crm.personal_data): sent with ``person_id`` and ``at``,
+inside the erasure's transaction; nothing else of them is left to send.
+
+``large_export``: someone took more rows of personal data out than the team's threshold (an
+export, an API listing): sent with ``entry`` (crm.models.ExportAudit).
 """
 
 from django.dispatch import Signal
@@ -22,3 +28,5 @@ events_recorded = Signal()
 worker_starting = Signal()
 job_finished = Signal()
 message_received = Signal()
+person_erased = Signal()
+large_export = Signal()

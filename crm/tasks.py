@@ -57,3 +57,42 @@ def plan_once(recurring, run_after=None) -> bool:
         return False
     (recurring.using(run_after=run_after) if run_after else recurring).enqueue()
     return True
+
+
+@task()
+def build_access_request(request_id: int) -> str:
+    """Write the ZIP of a person's access request (crm.personal_data)."""
+    from django.urls import reverse
+
+    from crm import personal_data
+    from crm.signals import job_finished
+
+    request = personal_data.build(request_id)
+    job_finished.send(
+        sender=type(request),
+        user=request.requested_by,
+        ok=request.status == request.Status.DONE,
+        name=request.file.name.rsplit("/", 1)[-1] if request.file else str(request),
+        url=reverse("crm:access_request", args=[request.pk]),
+    )
+    return request.status
+
+
+@task()
+def apply_retention(reschedule: bool = True) -> int:
+    """Erase the discarded people whose retention period ended, then plan tomorrow's run."""
+    from datetime import timedelta
+
+    from crm import personal_data
+
+    try:
+        return personal_data.apply_retention()
+    finally:
+        if reschedule:
+            apply_retention.using(run_after=timezone.now() + timedelta(days=1)).enqueue()
+
+
+def plan_retention(sender=None, stdout=None, **kwargs) -> None:
+    """When the task worker starts: plan the daily retention run unless one is waiting."""
+    if plan_once(apply_retention) and stdout is not None:
+        stdout.write("Retention planned.")

@@ -9,6 +9,7 @@ from crm import (
     custom_field_views,
     history_views,
     merge_views,
+    privacy_views,
     rate_views,
     team_views,
     two_factor_views,
@@ -30,6 +31,17 @@ crm_patterns = [
     path("admin-users/<int:pk>/password/", views.user_password, name="user_password"),
     path("admin-users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("admin-users/<int:pk>/activate/", views.user_activate, name="user_activate"),
+    path("privacy/", privacy_views.privacy, name="privacy"),
+    path(
+        "privacy/people/<int:pk>/access/", privacy_views.person_access_request, name="person_access_request"
+    ),
+    path("privacy/people/<int:pk>/erase/", privacy_views.person_erase, name="person_erase"),
+    path("privacy/requests/<int:pk>/", privacy_views.access_request, name="access_request"),
+    path(
+        "privacy/requests/<int:pk>/download/",
+        privacy_views.access_request_download,
+        name="access_request_download",
+    ),
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("account/two-factor/", two_factor_views.two_factor_settings, name="two_factor"),

@@ -129,6 +129,8 @@ class Person(models.Model):
     discard_reason = models.CharField(_("reason"), max_length=300, blank=True)
     # Asked for no more campaign emails (the link in every campaign email).
     unsubscribed_at = models.DateTimeField(_("unsubscribed from emails"), null=True, blank=True)
+    # Erased (crm.personal_data): what identified the person is gone; counts stay.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Values of the custom fields administrators add (crm.custom_fields).
@@ -184,6 +186,8 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("Erased person %(number)s") % {"number": self.pk})
         return f"{self.first_name} {self.last_name}".strip()
 
     @property

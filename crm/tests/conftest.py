@@ -159,7 +159,12 @@ def build_world(admin_user, manager, alice, bob):
     w.rule = Rule.objects.create(
         name="Leads", trigger="person.lead", actions=[{"type": "give_in_turn"}], created_by=admin_user
     )
+    from crm.models import PersonalDataRequest
     from goals.models import Goal
+
+    w.access_request = PersonalDataRequest.objects.create(
+        person=w.person, person_number=w.person.pk, requested_by=admin_user
+    )
 
     w.goal = Goal.objects.create(
         agent=alice,

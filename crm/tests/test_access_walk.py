@@ -245,6 +245,12 @@ RULES: dict[str, Rule] = {
     "automations:toggle": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
     "automations:move": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
     "automations:delete": admins(kwargs=lambda w: {"pk": w.rule.pk}, post_only=True),
+    "crm:privacy": admins(),
+    "crm:person_access_request": admins(kwargs=lambda w: {"pk": w.person.pk}, post_only=True),
+    "crm:person_erase": admins(kwargs=lambda w: {"pk": w.person.pk}),
+    "crm:access_request": admins(kwargs=lambda w: {"pk": w.access_request.pk}),
+    # Its file is written by the worker: until then there is nothing to download.
+    "crm:access_request_download": admins(kwargs=lambda w: {"pk": w.access_request.pk}, allowed_status=404),
     "goals:list": signed_in(),
     "goals:forecast": signed_in(),
     "goals:create": managers(),
