@@ -236,7 +236,8 @@ def discarded_people(user: User) -> QuerySet:
     """The Discarded module: administrators only."""
     Person = _model("people.Person")
 
-    queryset = Person.objects.exclude(discarded_at=None)
+    # Erased people are gone for good: nothing to restore.
+    queryset = Person.objects.exclude(discarded_at=None).filter(erased_at=None)
     return queryset if is_admin(user) else queryset.none()
 
 

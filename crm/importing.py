@@ -272,6 +272,7 @@ def start_job(
             "stage": stage,
             "tags": [t.pk for t in tags],
             "country": country,
+            "file_name": upload.name[:255],
             **(extra_options or {}),
         },
     )

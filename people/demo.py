@@ -88,7 +88,27 @@ def seed(context: dict) -> None:
         services.person_discard(person=person, by=person.owner, reason="Datos de contacto incorrectos")
     context["people"] = [p for p in people if p.discarded_at is None]
     context["tags"] = tags
+    _consents(context["people"])
     _activities(context)
+
+
+def _consents(people) -> None:
+    """Most demo people came through a fair's form: they may be contacted and sent campaign
+    emails; one in five only for sales contact; a few have nothing on record."""
+    from crm import consent
+
+    for n, person in enumerate(people):
+        if n % 9 == 8:
+            continue  # nothing recorded: campaign emails and WhatsApp skip them
+        purposes = [consent.Purpose.SALES] + ([] if n % 5 == 4 else [consent.Purpose.MARKETING])
+        consent.record(
+            people=[person.pk],
+            channels=[consent.Channel.EMAIL, consent.Channel.PHONE, consent.Channel.WHATSAPP],
+            purposes=purposes,
+            given=True,
+            source=consent.Source.WEB_FORM,
+            text="Feria 2026: Acepto que me contacten por correo, teléfono o WhatsApp.",
+        )
 
 
 CATEGORIES = ["Ventas", "Soporte", "Cobranza", "Capacitación"]

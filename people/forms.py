@@ -171,6 +171,17 @@ class ImportForm(forms.Form):
         help_text=_("Phones without a country code are read in this country when a row names none."),
     )
 
+    consent = forms.MultipleChoiceField(
+        label=_("The people in this file consented to"),
+        choices=[
+            ("sales", _("Sales contact by email, phone and WhatsApp")),
+            ("marketing", _("Marketing email")),
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Recorded for each person of the file, with the file's name as how they gave it."),
+    )
+
     def __init__(self, *args, user: User, kind: str = "people", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].initial = user.country or team.current().country
@@ -184,7 +195,7 @@ class ImportForm(forms.Form):
             self.fields["file"].help_text = _("The first row must name the columns: name, tax id, country...")
             if "owner" in self.fields:
                 self.fields["owner"].label = _("Owner of new companies")
-            del self.fields["stage"], self.fields["tags"]
+            del self.fields["stage"], self.fields["tags"], self.fields["consent"]
             self.fields["country"].help_text = _(
                 "Tax ids and phones are read in this country when a row names none."
             )

@@ -52,7 +52,7 @@ def import_start(
                 tags=list(data.get("tags") or []),
                 kind=kind,
                 country=data.get("country") or "",
-                extra_options=extra_options,
+                extra_options={**(extra_options or {}), "consent": list(data.get("consent") or [])},
             )
         except ValidationError as error:
             form.add_error("file", error)

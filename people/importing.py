@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import access, team
+from crm import access, consent, team
 from crm.countries import COUNTRIES, fold, normalize_phone
 from crm.importing import (
     Importer,
@@ -379,6 +379,7 @@ class PeopleImporter(Importer):
         _write(chunk, user, options)
         written = [r for r in chunk if r.action in ("new", "update")]
         if written:
+            _record_consent(written, user, raw_options)
             imported.send(sender=Person, user=user, owner=options.owner, options=raw_options, rows=written)
 
 
@@ -386,6 +387,33 @@ register(PeopleImporter())
 
 
 # Writing -------------------------------------------------------------------
+
+
+def _record_consent(written: list[Row], user: User, raw_options: dict) -> None:
+    """What the file's people consented to, as the importer said (the file is how)."""
+    wanted = set(raw_options.get("consent") or [])
+    ids = [r.record_id for r in written]
+    text = str(_("Import file: %(name)s") % {"name": raw_options.get("file_name", "")}).rstrip(": ")
+    if "sales" in wanted:
+        consent.record(
+            people=ids,
+            channels=[consent.Channel.EMAIL, consent.Channel.PHONE, consent.Channel.WHATSAPP],
+            purposes=[consent.Purpose.SALES],
+            given=True,
+            source=consent.Source.IMPORT,
+            text=text,
+            by=user,
+        )
+    if "marketing" in wanted:
+        consent.record(
+            people=ids,
+            channels=[consent.Channel.EMAIL],
+            purposes=[consent.Purpose.MARKETING],
+            given=True,
+            source=consent.Source.IMPORT,
+            text=text,
+            by=user,
+        )
 
 
 def _write(chunk: list[Row], user: User, options: Options) -> None:

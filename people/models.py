@@ -172,6 +172,12 @@ class Person(models.Model):
             models.Index(fields=["phone"], name="people_phone_idx"),
             models.Index(fields=["mobile"], name="people_mobile_idx"),
             models.Index(fields=["stage"], name="people_stage_idx"),
+            # Prospects nobody works (the Personal data page), by their last change.
+            models.Index(
+                fields=["updated_at"],
+                name="people_idle_prospect_idx",
+                condition=Q(discarded_at=None, erased_at=None, stage="prospect"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -247,3 +247,31 @@ def test_every_export_and_api_listing_of_people_is_logged_and_large_ones_told(
     page = admin_client.get(reverse("crm:privacy"), {"tab": "exports"}).content.decode()
     assert "city=Lima" in page
     assert "api:people" in page
+
+
+@pytest.mark.django_db
+def test_the_personal_data_page_lists_who_is_next_and_idle_prospects_in_fixed_queries(admin_client, alice):
+    from django.test.utils import CaptureQueriesContext
+
+    from people.tests.factories import PersonFactory
+
+    def add(n):
+        for _ in range(n):
+            idle = PersonFactory(owner=alice, stage="prospect")
+            Person.objects.filter(pk=idle.pk).update(updated_at=timezone.now() - datetime.timedelta(days=800))
+            PersonFactory(owner=alice, discarded_at=timezone.now() - datetime.timedelta(days=735))
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            page = admin_client.get(reverse("crm:privacy"))
+        assert page.status_code == 200
+        return len(context), page
+
+    add(1)
+    few, page = queries()
+    assert page.context["due_count"] == 1
+    assert page.context["inactive_count"] == 1
+    add(10)
+    many, page = queries()
+    assert many == few
+    assert (page.context["due_count"], page.context["inactive_count"]) == (11, 11)

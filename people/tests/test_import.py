@@ -479,3 +479,26 @@ def test_the_command_reads_the_files_country(alice, tmp_path):
     call_command("import_people", str(path), "--owner", "alice", "--country", "br", stdout=out)
     assert "created=3" in out.getvalue()
     assert Person.objects.get(first_name="João").mobile == "+5521998765432"
+
+
+def test_what_the_files_people_consented_to_is_recorded_with_the_file(alice_client, alice, immediate_tasks):
+    from crm import consent
+
+    upload = SimpleUploadedFile("feria-2026.csv", _csv([ROW]))
+    alice_client.post(
+        reverse("people:import"), {"file": upload, "stage": "prospect", "consent": ["sales", "marketing"]}
+    )
+    job = ImportJob.objects.get()
+    mapping = {f"col_{i}": name for i, name in enumerate(job.mapping)}
+    alice_client.post(reverse("people:import_preview", args=[job.pk]), mapping)
+    alice_client.post(reverse("people:import_confirm", args=[job.pk]))
+    person = Person.objects.get()
+    rows = set(person.consents.values_list("channel", "purpose", "source", "text"))
+    note = "Import file: feria-2026.csv"
+    assert rows == {
+        ("email", "sales", "import", note),
+        ("phone", "sales", "import", note),
+        ("whatsapp", "sales", "import", note),
+        ("email", "marketing", "import", note),
+    }
+    assert consent.may_contact(person, "email", "marketing")
