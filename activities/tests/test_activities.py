@@ -157,7 +157,7 @@ def test_person_page_with_a_long_timeline_has_fixed_queries(
     person = PersonFactory(owner=alice)
     ActivityFactory.create_batch(count, person=person, owner=alice)
     ActivityFactory.create_batch(3, person=person, owner=alice, done_at=None, due_at=timezone.now())
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert alice_client.get(person.get_absolute_url()).status_code == 200
 
 

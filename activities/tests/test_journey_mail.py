@@ -80,11 +80,17 @@ def test_an_agent_writes_from_a_template_and_reads_it_in_the_outbox(
 
     # A campaign email to the members: progress, then the counts, the unsubscribed skipped.
     campaign = CampaignFactory(owner=agent, name="Feria Lima")
-    for person in (
+    members = (
         rosa,
         PersonFactory(owner=agent, first_name="Luis", email="luis@andes.pe"),
         PersonFactory(owner=agent, first_name="Ana", email="ana@andes.pe", unsubscribed_at=timezone.now()),
-    ):
+    )
+    from crm import consent
+
+    consent.record(
+        people=[p.pk for p in members], channels=["email"], purposes=["marketing"], given=True, source="agent"
+    )
+    for person in members:
         CampaignMemberFactory(campaign=campaign, person=person, agent=agent)
     journey.go(campaign.get_absolute_url())
     page.get_by_role("link", name=journey.t("Email the members")).click()

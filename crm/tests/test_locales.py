@@ -126,6 +126,9 @@ def _settings_form(**changes) -> dict:
         "quote_validity_days": current.quote_validity_days,
         "time_zone": current.time_zone,
         "week_start": current.week_start,
+        "erase_discarded_after": current.erase_discarded_after,
+        "flag_inactive_after": current.flag_inactive_after,
+        "export_alert_rows": current.export_alert_rows,
     }
     data.update(changes)
     return data
