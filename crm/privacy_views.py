@@ -74,8 +74,7 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
             % {"number": entry.person_number},
         )
         return redirect("crm:privacy")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "crm/person_erase.html", {"person": person, "form": form}, status=status)
+    return render(request, "crm/person_erase.html", {"person": person, "form": form})
 
 
 @access.admin_required
