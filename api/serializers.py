@@ -10,6 +10,7 @@ from campaigns.models import Campaign, CampaignMember
 from campaigns.services import CAMPAIGN_FIELDS
 from companies.models import Company, Membership
 from companies.services import COMPANY_FIELDS
+from crm.models import Erasure
 from opportunities.models import Opportunity
 from people.models import Person, Tag
 from people.services import EDITABLE_FIELDS
@@ -164,3 +165,13 @@ class ServiceOrderSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class ErasureSerializer(serializers.ModelSerializer):
+    """An erasure: the person's number and when (nothing else of them is left)."""
+
+    person = serializers.IntegerField(source="person_number", read_only=True)
+
+    class Meta:
+        model = Erasure
+        fields = ["person", "at", "reason"]

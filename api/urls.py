@@ -15,6 +15,7 @@ router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("campaign-members", views.CampaignMemberViewSet, basename="campaign-member")
 router.register("orders", views.ServiceOrderViewSet, basename="order")
+router.register("erasures", views.ErasureViewSet, basename="erasure")
 
 app_name = "api"
 urlpatterns = [

@@ -349,6 +349,17 @@ class ReminderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return access.reminders(self.request.user, followed=True)
 
 
+class ErasureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Erased people (crm.personal_data), newest first, for integrations that keep copies and
+    must erase them too: the person's number and when. Administrators only."""
+
+    serializer_class = serializers.ErasureSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        return access.erasures(self.request.user).order_by("-at", "-id")
+
+
 class MembershipViewSet(FormWrites, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """People's positions in companies."""
 

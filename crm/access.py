@@ -406,6 +406,13 @@ def personal_data_subjects(user: User) -> QuerySet:
     return Person.objects.filter(erased_at=None) if is_admin(user) else Person.objects.none()
 
 
+def erasures(user: User) -> QuerySet:
+    """The erasure log: administrators read it (it holds no personal data)."""
+    Erasure = _model("crm.Erasure")
+
+    return Erasure.objects.all() if is_admin(user) else Erasure.objects.none()
+
+
 def access_requests(user: User) -> QuerySet:
     PersonalDataRequest = _model("crm.PersonalDataRequest")
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, personal_data, team
-from crm.models import Erasure, ExportAudit
+from crm.models import ExportAudit
 from crm.pagination import paginate
 
 LISTED = 50
@@ -86,7 +86,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     inactive = personal_data.inactive_prospects().select_related("owner")
     tab = request.GET.get("tab", "erasures")
     pages = {
-        "erasures": lambda: Erasure.objects.select_related("by").order_by("-at", "-id"),
+        "erasures": lambda: access.erasures(request.user).select_related("by").order_by("-at", "-id"),
         "requests": lambda: (
             access.access_requests(request.user).select_related("requested_by").order_by("-created_at", "-id")
         ),

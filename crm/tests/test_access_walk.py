@@ -131,6 +131,8 @@ RULES: dict[str, Rule] = {
     "api:opportunity-list": api_signed_in(),
     "api:activity-list": api_signed_in(),
     "api:reminder-list": api_signed_in(),
+    # Everyone signed in gets the list; only administrators find erasures in it (api/tests).
+    "api:erasure-list": api_signed_in(),
     "api:membership-list": api_signed_in(),
     # Only DELETE (scoped: api/tests); a GET stops at the method for every signed-in user.
     "api:membership-detail": api_signed_in(kwargs=lambda w: {"pk": w.membership.pk}, allowed_status=405),

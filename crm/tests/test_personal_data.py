@@ -275,3 +275,15 @@ def test_the_personal_data_page_lists_who_is_next_and_idle_prospects_in_fixed_qu
     many, page = queries()
     assert many == few
     assert (page.context["due_count"], page.context["inactive_count"]) == (11, 11)
+
+
+@pytest.mark.django_db
+def test_the_api_lists_erasures_to_administrators_only(admin_user, admin_client, alice_client, alice):
+    from people.tests.factories import PersonFactory
+
+    person = PersonFactory(owner=alice)
+    personal_data.erase(person, by=admin_user)
+    listed = admin_client.get("/api/v1/erasures/").json()
+    assert [row["person"] for row in listed["results"]] == [person.pk]
+    assert set(listed["results"][0]) == {"person", "at", "reason"}
+    assert alice_client.get("/api/v1/erasures/").json()["results"] == []
