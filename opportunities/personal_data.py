@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from crm.personal_data import Holder, Identifiers, redact_history, register, row, scrub
-from opportunities.models import Opportunity, OpportunityEvent, Quote
+from opportunities.models import Opportunity, OpportunityEvent, OpportunityLine, Quote, QuoteLine
 
 
 def collect(person) -> list[dict]:
@@ -39,6 +39,9 @@ def erase(person, ids: Identifiers) -> dict[str, int]:
             OpportunityEvent.objects.filter(opportunity__in=pks), ["old_value", "new_value", "comment"], ids
         ),
         "quotes": scrub(Quote.objects.filter(opportunity__in=pks), ["notes", "terms"], ids),
+        # A line without a product takes the card's subject as its description.
+        "card_lines": scrub(OpportunityLine.objects.filter(opportunity__in=pks), ["description"], ids),
+        "quote_lines": scrub(QuoteLine.objects.filter(quote__opportunity__in=pks), ["description"], ids),
     }
 
 

@@ -82,6 +82,16 @@ def _subject(admin, alice):
         subject=f"Licencias para {NAME[0]} {NAME[1]}",
         amount=4321,
     )
+    from companies.tests.factories import CompanyFactory, MembershipFactory
+    from opportunities.sales import quote_create
+    from serviceorders.tests.factories import ServiceOrderFactory
+
+    company = CompanyFactory(owner=alice, name="Andes Textil")
+    MembershipFactory(person=person, company=company, area="Compras", position="Jefa de compras")
+    quote_create(opportunity=card, by=alice, notes=f"Para {NAME[0]} {NAME[1]}")
+    ServiceOrderFactory(
+        assignee=alice, company=company, contact=person, detail=f"Revisar la impresora de {NAME[0]} {NAME[1]}"
+    )
     notifications.notify([alice], kind="lead", text=lambda: f"Nuevo lead: {NAME[0]} {NAME[1]}")
     rule = Rule.objects.create(name="R", trigger="person.created", actions=[], created_by=admin)
     engine.run_rule(rule, person, key="t:1")
@@ -141,6 +151,9 @@ def test_access_then_erasure_leaves_nothing_that_identifies_the_person(admin_use
     data = json.loads(archive.read("data.json"))
     text = json.dumps(data, ensure_ascii=False)
     for expected in (
+        "Jefa de compras",
+        "Revisar la impresora",
+        "Para Zacarías",
         EMAIL,
         "Lima",
         "44556677",
