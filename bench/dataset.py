@@ -112,6 +112,7 @@ def build(scale: float = 1.0) -> dict:
             user.set_password(PASSWORD)
             user.save(update_fields=["password"])
     people_io.build_people(size.people, agents)
+    people_io.spread_dates()
     agent_ids = [a.pk for a in agents]
     boards = list(Pipeline.objects.filter(name__startswith="Bench board").order_by("id"))
     for n in range(len(boards), size.boards):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import os
 import random
 import statistics
@@ -106,6 +107,35 @@ def agents(count: int = 30):
     return admin, users
 
 
+SPREAD = datetime.timedelta(days=5 * 365)
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def spread_dates() -> None:
+    """People built by an earlier version were all created within the build's minute: their
+    creation dates are spread over five years, as real data's are (once)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(created_at) - min(created_at) < interval '1 day', max(id) FROM people_person")
+        clustered, top = cursor.fetchone()
+        if not clustered or top is None:
+            return
+        started = time.perf_counter()
+        seconds = SPREAD.total_seconds() / top
+        cursor.execute(
+            "UPDATE people_person SET "
+            "created_at = now() - (%(top)s - id) * %(step)s * interval '1 second', "
+            "updated_at = least(now(), now() - (%(top)s - id) * %(step)s * interval '1 second' "
+            "+ (id %% 200) * interval '1 day'), "
+            "discarded_at = CASE WHEN discarded_at IS NULL THEN NULL "
+            "ELSE now() - (%(top)s - id) * %(step)s / 2 * interval '1 second' END",
+            {"top": top, "step": seconds},
+        )
+        cursor.execute("ANALYZE people_person")
+    print(f"spread the people's dates over five years in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def build_people(total: int, owners, discarded_share: float = 0.1) -> None:
     """``total`` people by COPY (skipped when they are there already)."""
     from django.db import connection, transaction
@@ -119,6 +149,8 @@ def build_people(total: int, owners, discarded_share: float = 0.1) -> None:
     rng = random.Random(1)
     now = timezone.now()
     started = time.perf_counter()
+    # Created over five years, in the order of their ids, as a team's people come in.
+    step = SPREAD / max(total, 1)
     columns = [
         "first_name", "last_name", "email", "phone", "mobile", "city", "country", "source", "stage",
         "owner_id", "notes", "discard_reason", "created_at", "updated_at", "discarded_at",
@@ -140,9 +172,9 @@ def build_people(total: int, owners, discarded_share: float = 0.1) -> None:
                     owners[n % len(owners)].pk,
                     "",
                     "",
-                    now,
-                    now,
-                    now if rng.random() < discarded_share else None,
+                    now - (total - n) * step,
+                    now - (total - n) * step + min((total - n) * step, ONE_DAY * rng.randrange(0, 200)),
+                    now - (total - n) * step / 2 if rng.random() < discarded_share else None,
                 ]
             )
     with connection.cursor() as cursor:

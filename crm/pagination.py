@@ -114,9 +114,20 @@ class KeysetPaginator:
 
     def _rows(self, queryset: QuerySet, limit: int) -> list:
         """The first ``limit`` rows of ``queryset``, narrowed by the search if
-        any (see :func:`first_matches`)."""
+        any (see :func:`first_matches`).
+
+        The page's keys are read first, from the list's own table in its order (a walk
+        down its index that stops after ``limit``), then its rows with their joins: a
+        deep page's condition on the sort keys is estimated at a handful of rows, and
+        PostgreSQL would otherwise join every earlier row to its owner and sort them all
+        (1.8 s at page 10,000 of a million people)."""
         if self.narrow is None:
-            return list(queryset[:limit])
+            keys = list(queryset.values_list("pk", flat=True)[:limit])
+            if not keys:
+                return []
+            # By their keys alone: the cursor's condition would steer the plan back to the walk.
+            found = {row.pk: row for row in self.queryset.order_by().filter(pk__in=keys)}
+            return [found[key] for key in keys if key in found]
         lookups = queryset._prefetch_related_lookups
         rows = first_matches(queryset.prefetch_related(None), self.narrow, limit)
         prefetch_related_objects(rows, *lookups)
