@@ -117,7 +117,9 @@ def spread_dates() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT max(created_at) - min(created_at) < interval '1 day', max(id) FROM people_person")
+        cursor.execute(
+            "SELECT max(created_at) - min(created_at) < interval '1 day', max(id) FROM people_person"
+        )
         clustered, top = cursor.fetchone()
         if not clustered or top is None:
             return

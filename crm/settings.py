@@ -267,7 +267,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # One cache shared by every app server and worker: the database (no other service to run).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "crm.cache.DatabaseCache",
         "LOCATION": "crm_cache",
     }
 }
