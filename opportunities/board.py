@@ -36,9 +36,12 @@ class Column:
     html: str = ""
     move_options: str = ""
 
+    shown: int = 0  # the cards the filter's "per column" shows (the first STEP rendered)
+    more_url: str = ""  # where the next cards come from, as the column is scrolled
+
     @property
     def hidden(self) -> int:
-        return max(self.count - len(self.cards), 0)
+        return max(self.count - self.shown, 0)
 
 
 # What a card shows, read as plain rows.
@@ -111,8 +114,25 @@ def heads(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> lis
     return [by_stage[stage.pk] for stage in stages]
 
 
-def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> list[Column]:
-    result = heads(pipeline=pipeline, board_filter=board_filter, rates=rates)
+# A column renders this many cards at first; the next ones come as it is scrolled (htmx), up to
+# the filter's "per column": a board of 500 per column costs what one of 50 does.
+STEP = 50
+
+
+def columns(
+    *,
+    pipeline: Pipeline,
+    board_filter: BoardFilter,
+    rates: Rates,
+    stage: Stage | None = None,
+    offset: int = 0,
+) -> list[Column]:
+    """The board's columns with their first cards; or, for ``stage``, its column's next cards
+    from ``offset`` (no counts: the board has them)."""
+    if stage is None:
+        result = heads(pipeline=pipeline, board_filter=board_filter, rates=rates)
+    else:
+        result = [Column(stage=s) for s in pipeline.stages.order_by("position", "id")]
     stages = [column.stage for column in result]
     by_stage = {column.stage.pk: column for column in result}
     filtered = board_filter.qs
@@ -124,7 +144,12 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
     # The first N cards of each column: one LIMIT per stage, each served by the
     # (stage, position) index, instead of ranking every card of the board.
     limit = board_filter.cards_per_column
-    firsts = [filtered.filter(stage_id=stage.pk).order_by(*order).values("pk")[:limit] for stage in stages]
+    step = max(min(limit - offset, STEP), 0)
+    wanted = [stage] if stage is not None else stages
+    firsts = [
+        filtered.filter(stage_id=one.pk).order_by(*order).values("pk")[offset : offset + step]
+        for one in wanted
+    ]
     ids = firsts[0].union(*firsts[1:], all=True) if firsts else Opportunity.objects.none().values("pk")
     rows = (
         filtered.filter(pk__in=ids)
@@ -171,6 +196,15 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
         if stage_id in by_stage:
             by_stage[stage_id].cards = items
     for column in result:
+        column.shown = min(column.count, limit)
+        if (stage is None and column.count > offset + step and limit > offset + step) or (
+            stage is not None
+            and column.stage.pk == stage.pk
+            and len(column.cards) == step
+            and limit > offset + step
+        ):
+            column.more_url = more_url(pipeline, column.stage, board_filter, offset + step)
+    for column in result:
         # The "Move to" menu of the column's cards, with the column selected.
         column.move_options = format_html_join(
             "",
@@ -181,6 +215,18 @@ def columns(*, pipeline: Pipeline, board_filter: BoardFilter, rates: Rates) -> l
             ],
         )
     return result
+
+
+def more_url(pipeline: Pipeline, stage: Stage, board_filter: BoardFilter, offset: int) -> str:
+    from urllib.parse import urlencode
+
+    query = board_filter.data.copy() if board_filter.data is not None else {}
+    if hasattr(query, "setlist"):
+        query.setlist("offset", [str(offset)])
+        encoded = query.urlencode()
+    else:
+        encoded = urlencode({**query, "offset": offset})
+    return f"{reverse('opportunities:board_cards', args=[pipeline.pk, stage.pk])}?{encoded}"
 
 
 def render_cards(columns: list[Column], *, csrf_input: str, here: str, user) -> None:
@@ -265,6 +311,12 @@ def render_cards(columns: list[Column], *, csrf_input: str, here: str, user) -> 
                 "</form></div></li>"
             )
             html += parts
+        if column.more_url:
+            loading = escape(_("Loading more cards…"))
+            html.append(
+                f'<li class="kanban-more small text-body-secondary px-1" hx-get="{escape(column.more_url)}" '
+                f'hx-trigger="intersect once" hx-swap="outerHTML" aria-busy="true">{loading}</li>'
+            )
         column.html = mark_safe("".join(html))  # every text above is escaped
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("boards/", views.board_list, name="boards"),
     path("boards/new/", views.board_create, name="board_create"),
     path("boards/<int:pk>/", views.board_detail, name="board"),
+    path("boards/<int:pk>/stages/<int:stage_pk>/cards/", views.board_cards, name="board_cards"),
     path("boards/<int:pk>/history/", views.board_history, name="board_history"),
     path("boards/<int:pk>/settings/", views.board_settings, name="board_settings"),
     path("boards/<int:pk>/base-card/", views.base_card_edit, name="base_card"),

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -95,6 +96,33 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     template = "opportunities/board.html#columns" if request.htmx else "opportunities/board.html"
     return render(request, template, context)
+
+
+@login_required
+def board_cards(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    """A column's next cards as it is scrolled (htmx), as the board's filters pick them, and
+    the marker that asks for the ones after, if any."""
+    pipeline = _pipeline_for(request.user, pk)
+    stage = access.get_or_404(pipeline.stages.all(), pk=stage_pk)
+    offset = bounds.record_id(request.GET.get("offset")) or 0
+    cards = access.opportunities(request.user).filter(pipeline=pipeline)
+    board_filter = BoardFilter(request.GET, queryset=cards, user=request.user)
+    if not 0 < offset < board_filter.cards_per_column:
+        return HttpResponse("")
+    columns = board.columns(
+        pipeline=pipeline,
+        board_filter=board_filter,
+        rates=Rates.on_date(request.user),
+        stage=stage,
+        offset=offset,
+    )
+    # The moved card comes back to the board itself, not to this fragment.
+    query = request.GET.copy()
+    query.pop("offset", None)
+    here = f"{reverse('opportunities:board', args=[pipeline.pk])}?{query.urlencode()}"
+    column = next(c for c in columns if c.stage.pk == stage.pk)
+    board.render_cards([column], csrf_input=csrf_input(request), here=here, user=request.user)
+    return HttpResponse(column.html)
 
 
 @login_required

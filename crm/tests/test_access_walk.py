@@ -349,6 +349,9 @@ RULES: dict[str, Rule] = {
     "opportunities:history_export": owned_by_alice(kwargs=lambda w: {"pk": w.opportunity.pk}),
     "opportunities:boards": signed_in(),
     "opportunities:board": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}),
+    "opportunities:board_cards": owned_by_alice(
+        kwargs=lambda w: {"pk": w.pipeline.pk, "stage_pk": w.pipeline.stages.first().pk}
+    ),
     "opportunities:board_history": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}),
     "opportunities:filter_save": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}, post_only=True),
     "opportunities:quick_add": owned_by_alice(kwargs=lambda w: {"pk": w.pipeline.pk}, post_only=True),

@@ -203,3 +203,29 @@ def test_a_card_opens_in_a_side_panel_over_the_board(journey):
     journey.shot("card-side-panel")
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
+
+
+@DESKTOP
+def test_a_long_column_brings_its_cards_as_it_is_scrolled(journey):
+    agent = UserFactory(username="carla", name="Carla Vendedora", role=User.Role.AGENT, language="")
+    board = PipelineFactory(name="Ventas")
+    board.members.add(agent)
+    first = board.stages.order_by("position").first()
+    Opportunity.objects.bulk_create(
+        Opportunity(
+            pipeline=board, stage=first, agent=agent, created_by=agent, subject=f"Tarjeta {n}", position=n
+        )
+        for n in range(120)
+    )
+    journey.sign_in("carla", PASSWORD)
+    page = journey.page
+    journey.go(f"{board.get_absolute_url()}?per_column=500")
+    column = page.locator(f"ol.kanban-cards[data-stage='{first.pk}']")
+    expect(column.locator("li.kanban-card")).to_have_count(50)  # what a person can see first
+    column.locator("li.kanban-more").scroll_into_view_if_needed()
+    expect(column.locator("li.kanban-card")).to_have_count(100)
+    column.locator("li.kanban-more").scroll_into_view_if_needed()
+    expect(column.locator("li.kanban-card")).to_have_count(120)
+    expect(column.locator("li.kanban-more")).to_have_count(0)
+    expect(column.locator("li.kanban-card").last).to_contain_text("Tarjeta 119")
+    journey.shot("long-column")

@@ -70,7 +70,7 @@
         animation: 120,
         // The whole card is the handle, but not its menu; a card the user only follows is
         // read, not moved. A click on the title (no drag) still opens the card.
-        filter: "select, button, input, label, .kanban-readonly",
+        filter: "select, button, input, label, .kanban-readonly, .kanban-more",
         preventOnFilter: false,
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) {
