@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 MAX_QUERIES = 16
+CALIBRATION = "Calibration: a trivial view (/healthz), same stack"
 # A recomputed dashboard: a query per chart and figure (the kept one reads the cache).
 RECOMPUTE_QUERIES = 33
 
@@ -47,6 +48,9 @@ def cases(facts: dict) -> list[PageCase]:
     search = "/people/?q=garcia&stage=prospect"
     size = facts["size"]
     return [
+        # The calibration: a trivial view through the same stack (middleware, session, one
+        # query), so that runs on different machines compare by their ratios to it.
+        PageCase(CALIBRATION, "agent", "/healthz", 20),
         PageCase("People, first page, filtered + text search", "manager", search, 50, 100),
         PageCase("People, first page, filtered + text search (agent)", "agent", search, 50, 100),
         PageCase("People search: its count of results (own request)", "manager", f"{search}&count=1", 100),
@@ -181,13 +185,22 @@ def measure(facts: dict, runs: int = 20, warmup: int = 3) -> list[Measured]:
 
 
 def lines(results: list[Measured]) -> list[tuple[str, str, str, str, str]]:
+    """The table's rows; each median also as a multiple of the calibration's (× n)."""
     out = []
+    base = next((r.median for r in results if r.case.label == CALIBRATION), None)
     for r in results:
         target = f"< {r.case.median_ms:.0f} ms" + (f", p95 < {r.case.p95_ms:.0f}" if r.case.p95_ms else "")
         result = "ok" if r.ok else "MISSED"
         if r.status != 200:
             result += f" (HTTP {r.status})"
+        ratio = f" (×{r.median / base:.0f})" if base and r.case.label != CALIBRATION else ""
         out.append(
-            (f"{r.case.label} [{r.queries} queries]", f"{r.median:.1f} ms", f"{r.p95:.1f} ms", target, result)
+            (
+                f"{r.case.label} [{r.queries} queries]",
+                f"{r.median:.1f} ms{ratio}",
+                f"{r.p95:.1f} ms",
+                target,
+                result,
+            )
         )
     return out
