@@ -185,7 +185,7 @@ def measure(facts: dict, runs: int = 20, warmup: int = 3) -> list[Measured]:
 
 
 def lines(results: list[Measured]) -> list[tuple[str, str, str, str, str]]:
-    """The table's rows; each median also as a multiple of the calibration's (× n)."""
+    """The table's rows; each median also as a multiple of the calibration's (x n)."""
     out = []
     base = next((r.median for r in results if r.case.label == CALIBRATION), None)
     for r in results:
@@ -193,7 +193,7 @@ def lines(results: list[Measured]) -> list[tuple[str, str, str, str, str]]:
         result = "ok" if r.ok else "MISSED"
         if r.status != 200:
             result += f" (HTTP {r.status})"
-        ratio = f" (×{r.median / base:.0f})" if base and r.case.label != CALIBRATION else ""
+        ratio = f" (x{r.median / base:.0f})" if base and r.case.label != CALIBRATION else ""
         out.append(
             (
                 f"{r.case.label} [{r.queries} queries]",
