@@ -24,5 +24,7 @@ class CrmConfig(AppConfig):
         from crm.signals import worker_starting
 
         worker_starting.connect(tasks.plan_retention, dispatch_uid="crm.plan_retention")
+        # and, every few minutes, deletes the cache's expired rows (a write never counts them).
+        worker_starting.connect(tasks.plan_cache_cull, dispatch_uid="crm.plan_cache_cull")
         # After every migrate: trigger helpers without a subtransaction per row.
         post_migrate.connect(install_fast_functions, sender=self, dispatch_uid="crm.install_fast_functions")

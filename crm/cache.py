@@ -3,14 +3,14 @@
 Django's ``DatabaseCache`` counts its table (``SELECT COUNT(*)``) before every write to decide
 whether to cull, then reads the key, then inserts or updates it. Every API call writes its
 rate-limit counter: under load each one counted the whole cache table. Here a write is one
-``INSERT … ON CONFLICT`` (``add`` only over an expired row), and the table is counted, and
-culled when over ``MAX_ENTRIES``, on one write in ``CULL_EVERY`` of a process.
+``INSERT … ON CONFLICT`` (``add`` only over an expired row); expired rows are deleted, and the
+table culled when over ``MAX_ENTRIES``, by the task worker every few minutes
+(:meth:`DatabaseCache.cull`, crm.tasks.cull_cache), never by a request.
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
 import pickle
 from datetime import UTC, datetime
 
@@ -19,12 +19,8 @@ from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import DatabaseError, connections, router
 from django.utils.timezone import now as tz_now
 
-CULL_EVERY = 100
-
 
 class DatabaseCache(DjangoDatabaseCache):
-    _writes = itertools.count()
-
     def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
         if mode == "touch":
             return super()._base_set(mode, key, value, timeout)
@@ -42,11 +38,6 @@ class DatabaseCache(DjangoDatabaseCache):
         params = [key, encoded, expires] + ([] if mode == "set" else [now])
         try:
             with connection.cursor() as cursor:
-                if next(self._writes) % CULL_EVERY == 0:
-                    cursor.execute(f"SELECT COUNT(*) FROM {table}")
-                    count = cursor.fetchone()[0]
-                    if count > self._max_entries:
-                        self._cull(db, cursor, now, count)
                 cursor.execute(
                     f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
                     f"ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires"
@@ -56,3 +47,20 @@ class DatabaseCache(DjangoDatabaseCache):
                 return cursor.rowcount == 1
         except DatabaseError:
             return False  # as Django's: a write that fails is not an error of the page
+
+    def cull(self) -> int:
+        """Delete the expired rows, and cull (as Django does) if still over MAX_ENTRIES; returns
+        how many rows are left."""
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        now = tz_now().replace(microsecond=0)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            count = cursor.fetchone()[0]
+            if count > self._max_entries:
+                self._cull(db, cursor, now, count)
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                count = cursor.fetchone()[0]
+        return count

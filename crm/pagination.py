@@ -112,7 +112,7 @@ class KeysetPaginator:
         queryset = self.queryset.filter(self.narrow) if self.narrow is not None else self.queryset
         return queryset.order_by()[: self.count_limit + 1].count()
 
-    def _rows(self, queryset: QuerySet, limit: int) -> list:
+    def _rows(self, queryset: QuerySet, limit: int, cursor: bool = True) -> list:
         """The first ``limit`` rows of ``queryset``, narrowed by the search if
         any (see :func:`first_matches`).
 
@@ -121,6 +121,8 @@ class KeysetPaginator:
         deep page's condition on the sort keys is estimated at a handful of rows, and
         PostgreSQL would otherwise join every earlier row to its owner and sort them all
         (1.8 s at page 10,000 of a million people)."""
+        if self.narrow is None and not cursor:
+            return list(queryset[:limit])  # the first page: the walk down the index stops at once
         if self.narrow is None:
             keys = list(queryset.values_list("pk", flat=True)[:limit])
             if not keys:
@@ -166,7 +168,7 @@ class KeysetPaginator:
             rows = rows[: self.per_page][::-1]
             return KeysetPage(self, rows, has_previous=has_previous, has_next=True)
         queryset = self.queryset if after is None else self.queryset.filter(self._beyond(after, forward=True))
-        rows = self._rows(queryset, self.per_page + 1)
+        rows = self._rows(queryset, self.per_page + 1, cursor=after is not None)
         return KeysetPage(
             self, rows[: self.per_page], has_previous=after is not None, has_next=len(rows) > self.per_page
         )

@@ -96,3 +96,24 @@ def plan_retention(sender=None, stdout=None, **kwargs) -> None:
     """When the task worker starts: plan the daily retention run unless one is waiting."""
     if plan_once(apply_retention) and stdout is not None:
         stdout.write("Retention planned.")
+
+
+@task()
+def cull_cache(reschedule: bool = True) -> int:
+    """Expired cache rows deleted, the table culled if too large (crm.cache), then the next
+    run planned: a write never counts the table."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+
+    try:
+        return cache.cull() if hasattr(cache, "cull") else 0
+    finally:
+        if reschedule:
+            cull_cache.using(run_after=timezone.now() + timedelta(minutes=5)).enqueue()
+
+
+def plan_cache_cull(sender=None, stdout=None, **kwargs) -> None:
+    """When the task worker starts: plan the cache's culling unless a run is waiting."""
+    if plan_once(cull_cache) and stdout is not None:
+        stdout.write("Cache culling planned.")
