@@ -76,7 +76,7 @@ class RuleRun(models.Model):
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="runs")
     key = models.CharField(max_length=80)
-    record = models.CharField(_("record"), max_length=30)  # "people.person:12"
+    record = models.CharField(_("record"), max_length=60)  # "serviceorders.serviceorder:500123"
     record_label = models.CharField(_("record"), max_length=200, blank=True)
     matched = models.BooleanField(_("matched"), default=False)
     done = models.JSONField(_("done"), default=list, blank=True)

@@ -554,3 +554,17 @@ def test_a_tag_is_taken_off(admin_user, alice, django_capture_on_commit_callback
         people_services.person_set_stage(person=person, by=alice, stage="interested")
     drain()
     assert not person.tags.exists()
+
+
+def test_a_run_names_records_with_long_labels_and_large_numbers(admin_user, alice):
+    """An order's label with a six-digit number (a team with half a million orders)."""
+    from django.db import connection
+
+    from serviceorders.tests.factories import ServiceOrderFactory
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('serviceorders_serviceorder', 'id'), 8999999)")
+    order = ServiceOrderFactory(assignee=alice)
+    run = engine.run_rule(rule(admin_user, T.ORDER_CREATED, []), order, key="t:big")
+    assert run.record == f"serviceorders.serviceorder:{order.pk}"
+    assert order.pk >= 9_000_000
