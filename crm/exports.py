@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -193,14 +194,18 @@ class ExportSource:
         amounts = [(i, fields.index(c.currency)) for i, c in enumerate(columns) if c.currency]
 
         def generate() -> Iterator[list[Any]]:
-            for values in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
-                row = list(values)
-                for i in mapped:
-                    row[i] = labels[i].get(row[i], row[i])
-                for i, currency in amounts:
-                    if row[i] is not None:
-                        row[i] = Money(row[i], row[currency])
-                yield row
+            # Inside a transaction the rows stream from a plain server-side cursor; outside one
+            # (a streamed response runs after the view) Django declares it WITH HOLD, and
+            # PostgreSQL first writes the whole result aside before the first row comes.
+            with transaction.atomic(using=queryset.db):
+                for values in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
+                    row = list(values)
+                    for i in mapped:
+                        row[i] = labels[i].get(row[i], row[i])
+                    for i, currency in amounts:
+                        if row[i] is not None:
+                            row[i] = Money(row[i], row[currency])
+                    yield row
 
         return [c.header for c in columns], generate(), queryset
 
