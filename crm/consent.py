@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from crm.models import Consent, User
 
@@ -47,6 +49,16 @@ def record(
 ) -> list[Consent]:
     """Record the same basis given (or withdrawn) for each person, channel and purpose (one
     INSERT); returns the rows."""
+    channels, purposes = list(channels), list(purposes)
+    known = {
+        "channel": (channels, Channel.values),
+        "purpose": (purposes, Purpose.values),
+        "basis": ([basis] if given else [], Basis.values),
+        "source": ([source], Source.values),
+    }
+    for name, (values, allowed_values) in known.items():
+        if (not values and name in ("channel", "purpose")) or set(values) - set(allowed_values):
+            raise ValidationError({name: _("Choose one of the options.")})
     rows = [
         Consent(
             person_id=pk,
@@ -62,8 +74,6 @@ def record(
         for channel in channels
         for purpose in purposes
     ]
-    for row in rows[:1]:
-        row.full_clean(exclude=["person"])
     return Consent.objects.bulk_create(rows, batch_size=2000)
 
 

@@ -615,11 +615,6 @@ class Erasure(models.Model):
     def rows(self) -> int:
         return sum(n for n in self.counts.values() if isinstance(n, int))
 
-    @property
-    def summary(self) -> str:
-        """Where rows were erased, as the log's codes: "activities 12 · emails 3"."""
-        return " · ".join(f"{name} {n}" for name, n in sorted(self.counts.items()) if n)
-
 
 class ExportAudit(models.Model):
     """Who took personal data out, when, with which filter and how many rows: every export of

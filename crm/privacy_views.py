@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, personal_data, team
+from crm.exports import SOURCES
 from crm.models import ExportAudit
-from crm.pagination import paginate
+from crm.pagination import COUNT_LIMIT, paginate
 
 LISTED = 50
 
@@ -98,9 +99,16 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "tab": tab,
         "page": paginate(request, pages[tab](), per_page=50),
         "due": list(due[:LISTED]),
-        "due_count": due.count(),
+        # Counted up to the lists' limit: one bounded query each, whatever the data set.
+        "due_count": due[: COUNT_LIMIT + 1].count(),
         "inactive": list(inactive[:LISTED]),
-        "inactive_count": inactive.count(),
+        "inactive_count": inactive[: COUNT_LIMIT + 1].count(),
+        "count_limit": COUNT_LIMIT,
+        # What each export log entry took out, in words (the code stays beside it).
+        "what_labels": {
+            **{name: source.title for name, source in SOURCES.items()},
+            "api:people": _("People, through the API"),
+        },
         "month_ahead": month_ahead,
     }
     return render(request, "crm/privacy.html", context)

@@ -30,7 +30,7 @@ from django.utils.translation import pgettext
 
 from crm import access
 from crm.currency import Rates
-from goals.models import Goal, add_months, period_start
+from goals.models import Goal, add_months, period_start, quarter_label
 
 MAX_MONTHS = 24
 OPEN_EXCLUDED = ("closed", "lost")
@@ -218,7 +218,7 @@ def forecast(
     for i in range(0, months, 3):
         start = add_months(first, i)
         quarter = Row(
-            _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year},
+            quarter_label(start),
             "quarter",
             start,
             min(add_months(start, 3), horizon),

@@ -53,7 +53,7 @@ class Goal(models.Model):
     class Meta:
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
-        ordering = ["-starts_on", "period", "agent__name", "metric"]
+        ordering = ["-starts_on", "period", "metric", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["agent", "metric", "activity_kind", "period", "starts_on"],
@@ -87,11 +87,13 @@ class Goal(models.Model):
         from django.utils.formats import date_format
 
         if self.period == self.Period.QUARTER:
-            return _("Q%(quarter)s %(year)s") % {
-                "quarter": (self.starts_on.month - 1) // 3 + 1,
-                "year": self.starts_on.year,
-            }
+            return quarter_label(self.starts_on)
         return date_format(self.starts_on, "YEAR_MONTH_FORMAT")
+
+
+def quarter_label(day: datetime.date) -> str:
+    """The quarter ``day`` falls in, as the goals and the forecast name it: "Q1 2027"."""
+    return _("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -84,13 +84,13 @@ def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{redirect('goals:list').url}?month={goal.starts_on:%Y-%m}")
 
 
-def forecast_of(request: HttpRequest, months: int | None = None):
+def forecast_of(request: HttpRequest):
     """The forecast the query string asks for (an agent sees their own cards only)."""
     form = ForecastForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     agent = data.get("agent") if access.sees_everything(request.user) else request.user
     result = forecasting.forecast(
-        request.user, months=months or data.get("months") or 6, board=data.get("pipeline"), agent=agent
+        request.user, months=data.get("months") or 6, board=data.get("pipeline"), agent=agent
     )
     return form, result
 

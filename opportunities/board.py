@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Sum
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -218,15 +219,10 @@ def columns(
 
 
 def more_url(pipeline: Pipeline, stage: Stage, board_filter: BoardFilter, offset: int) -> str:
-    from urllib.parse import urlencode
-
-    query = board_filter.data.copy() if board_filter.data is not None else {}
-    if hasattr(query, "setlist"):
-        query.setlist("offset", [str(offset)])
-        encoded = query.urlencode()
-    else:
-        encoded = urlencode({**query, "offset": offset})
-    return f"{reverse('opportunities:board_cards', args=[pipeline.pk, stage.pk])}?{encoded}"
+    """The address of a column's cards after ``offset``, with the board's filters."""
+    query = board_filter.data.copy() if board_filter.data is not None else QueryDict(mutable=True)
+    query["offset"] = str(offset)
+    return f"{reverse('opportunities:board_cards', args=[pipeline.pk, stage.pk])}?{query.urlencode()}"
 
 
 def render_cards(columns: list[Column], *, csrf_input: str, here: str, user) -> None:

@@ -152,8 +152,7 @@ def person_consents(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Consent recorded."))
             return redirect(person)
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(person)
+        # Refused: the form again on the history page, its errors next to the fields.
     history = paginate(request, person.consents.select_related("by").order_by("-at", "-id"))
     return render(request, "people/consents.html", {"person": person, "page": history, "form": form})
 

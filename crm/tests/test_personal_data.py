@@ -300,3 +300,42 @@ def test_the_api_lists_erasures_to_administrators_only(admin_user, admin_client,
     assert [row["person"] for row in listed["results"]] == [person.pk]
     assert set(listed["results"][0]) == {"person", "at", "reason"}
     assert alice_client.get("/api/v1/erasures/").json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_an_access_request_and_an_erasure_page_read_a_fixed_number_of_queries(
+    admin_client, admin_user, alice
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from people.tests.factories import PersonFactory
+
+    person = PersonFactory(owner=alice)
+    request = PersonalDataRequest.objects.create(
+        person=person, person_number=person.pk, requested_by=admin_user
+    )
+    pages = [
+        reverse("crm:access_request", args=[request.pk]),
+        reverse("crm:person_erase", args=[person.pk]),
+        reverse("people:consents", args=[person.pk]),
+    ]
+
+    def queries() -> list[int]:
+        counted = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as context:
+                assert admin_client.get(url).status_code == 200
+            counted.append(len(context))
+        return counted
+
+    consent.record(people=[person.pk], channels=["email"], purposes=["sales"], given=True, source="agent")
+    few = queries()
+    for _ in range(10):
+        consent.record(
+            people=[person.pk],
+            channels=["email", "phone"],
+            purposes=["sales", "marketing"],
+            given=True,
+            source="agent",
+        )
+    assert queries() == few

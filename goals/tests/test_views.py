@@ -244,3 +244,14 @@ def test_the_pages_read_a_fixed_number_of_queries(manager_client, alice_client, 
     few = [_queries(client, url, params) for client, url, params in pages]
     add(11)
     assert [_queries(client, url, params) for client, url, params in pages] == few
+
+
+def test_the_goal_form_reads_a_fixed_number_of_queries(manager_client, manager):
+    from crm.tests.factories import UserFactory
+
+    goal = Goal.objects.create(metric="won_cards", starts_on=this_month(), target=5, created_by=manager)
+    urls = [reverse("goals:create"), reverse("goals:edit", args=[goal.pk])]
+    UserFactory()
+    few = [_queries(manager_client, url) for url in urls]
+    UserFactory.create_batch(10)
+    assert [_queries(manager_client, url) for url in urls] == few

@@ -39,8 +39,12 @@ def test_an_agent_records_and_withdraws_a_basis_and_reads_its_history(alice_clie
     assert history.count("<tr>") == 1 + 3  # the header and three rows, the withdrawal included
     assert "Contrato 2026" in history
     # Nothing is recorded without a channel; the message says why.
-    response = alice_client.post(url, {"purpose": "sales", "given": "given", "basis": "consent"}, follow=True)
+    response = alice_client.post(
+        url, {"purpose": "marketing", "given": "given", "basis": "consent", "note": "Feria"}, follow=True
+    )
     assert "Choose at least one channel." in response.content.decode()
+    assert 'value="Feria"' in response.content.decode()  # what was typed is kept
+    assert '<option value="marketing" selected>' in response.content.decode()
     assert person.consents.count() == 3
 
 
