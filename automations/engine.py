@@ -233,7 +233,7 @@ FIELDS: dict[str, dict[str, Callable]] = {
         "country": lambda r: r.country,
         "city": lambda r: r.city,
         "owner": lambda r: r.owner_id,
-        "tags": lambda r: _ids(r.tags.values_list("pk", flat=True)),
+        "tags": lambda r: _ids(tag.pk for tag in r.tags.all()),
         "email": lambda r: r.email,
     },
     "opportunity": {
@@ -243,7 +243,7 @@ FIELDS: dict[str, dict[str, Callable]] = {
         "amount": lambda r: r.amount,
         "currency": lambda r: r.currency,
         "source": lambda r: r.source,
-        "tags": lambda r: _ids(r.tags.values_list("pk", flat=True)),
+        "tags": lambda r: _ids(tag.pk for tag in r.tags.all()),
     },
     "order": {
         "priority": lambda r: r.priority,

@@ -112,6 +112,8 @@ def _test(user, rule: Rule, record_id) -> dict:
     since = timezone.now() - datetime.timedelta(days=TEST_DAYS)
     ids = _candidates(rule, since)
     records = scoped.filter(pk__in=ids)
+    if any(c.get("field") == "tags" for c in rule.conditions):
+        records = records.prefetch_related("tags")  # one query per 500 records, not one each
     considered = matched = 0
     for record in records.iterator(chunk_size=500):
         if not engine.confirmed(rule.trigger, record):

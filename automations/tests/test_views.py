@@ -203,3 +203,33 @@ def test_the_pages_read_a_fixed_number_of_queries(admin_client, admin_user, alic
     few = [_queries(admin_client, url) for url in urls]
     add(10)
     assert [_queries(admin_client, url) for url in urls] == few
+
+
+def test_testing_a_rule_on_tags_reads_them_once_per_batch(admin_client, admin_user, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from people import services as people_services
+
+    vip = TagFactory(name="vip")
+    rule = Rule.objects.create(
+        name="VIP",
+        trigger="person.created",
+        conditions=[{"field": "tags", "op": "contains", "value": str(vip.pk)}],
+        actions=[],
+        created_by=admin_user,
+    )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1"})
+        return len(context)
+
+    people_services.person_create(by=alice, owner=alice, first_name="Uno", tags=[vip])
+    few = queries()
+    for n in range(10):
+        people_services.person_create(by=alice, owner=alice, first_name=f"P{n}", tags=[vip])
+    assert queries() == few
+    assert "it would have matched 11 records of 11." in admin_client.get(
+        reverse("automations:detail", args=[rule.pk]), {"test": "1"}
+    ).content.decode()
