@@ -409,7 +409,7 @@ def test_list_endpoints_take_a_fixed_number_of_queries(alice_api, alice):
 
     endpoints = [
         "people", "companies", "tags", "opportunities", "activities", "reminders",
-        "memberships", "campaigns", "campaign-members", "orders",
+        "memberships", "campaigns", "campaign-members", "orders", "erasures",
     ]  # fmt: skip
 
     def queries() -> dict[str, int]:

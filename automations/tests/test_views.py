@@ -230,6 +230,7 @@ def test_testing_a_rule_on_tags_reads_them_once_per_batch(admin_client, admin_us
     for n in range(10):
         people_services.person_create(by=alice, owner=alice, first_name=f"P{n}", tags=[vip])
     assert queries() == few
-    assert "it would have matched 11 records of 11." in admin_client.get(
-        reverse("automations:detail", args=[rule.pk]), {"test": "1"}
-    ).content.decode()
+    assert (
+        "it would have matched 11 records of 11."
+        in admin_client.get(reverse("automations:detail", args=[rule.pk]), {"test": "1"}).content.decode()
+    )

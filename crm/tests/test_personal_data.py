@@ -339,3 +339,24 @@ def test_an_access_request_and_an_erasure_page_read_a_fixed_number_of_queries(
             source="agent",
         )
     assert queries() == few
+
+
+@pytest.mark.django_db
+def test_the_api_erasure_list_reads_a_fixed_number_of_queries(admin_user, admin_client, alice):
+    from django.test.utils import CaptureQueriesContext
+
+    from people.tests.factories import PersonFactory
+
+    def erase(n):
+        for person in PersonFactory.create_batch(n, owner=alice):
+            personal_data.erase(person, by=admin_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert admin_client.get("/api/v1/erasures/").status_code == 200
+        return len(context)
+
+    erase(1)
+    few = queries()
+    erase(10)
+    assert queries() == few
