@@ -187,7 +187,7 @@ def lead_submit(*, lead_form: LeadForm, data: dict, ip: str | None) -> Person | 
         )
         consent.record(
             people=[person.pk],
-            channels=[consent.Channel.EMAIL, consent.Channel.PHONE, consent.Channel.WHATSAPP],
+            channels=consent.CONTACT_CHANNELS,
             purposes=purposes,
             given=True,
             source=consent.Source.WEB_FORM,

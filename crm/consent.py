@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from crm.models import Consent, User
 
 Channel, Purpose, Basis, Source = Consent.Channel, Consent.Purpose, Consent.Basis, Consent.Source
+# What "you may contact me" covers on a web form, an import or in the demo.
+CONTACT_CHANNELS = (Channel.EMAIL, Channel.PHONE, Channel.WHATSAPP)
 
 
 def latest(channel: str, purpose: str, person: str = "pk"):

@@ -103,7 +103,7 @@ def _consents(people) -> None:
         purposes = [consent.Purpose.SALES] + ([] if n % 5 == 4 else [consent.Purpose.MARKETING])
         consent.record(
             people=[person.pk],
-            channels=[consent.Channel.EMAIL, consent.Channel.PHONE, consent.Channel.WHATSAPP],
+            channels=consent.CONTACT_CHANNELS,
             purposes=purposes,
             given=True,
             source=consent.Source.WEB_FORM,

@@ -394,26 +394,21 @@ def _record_consent(written: list[Row], user: User, raw_options: dict) -> None:
     wanted = set(raw_options.get("consent") or [])
     ids = [r.record_id for r in written]
     text = str(_("Import file: %(name)s") % {"name": raw_options.get("file_name", "")}).rstrip(": ")
-    if "sales" in wanted:
-        consent.record(
-            people=ids,
-            channels=[consent.Channel.EMAIL, consent.Channel.PHONE, consent.Channel.WHATSAPP],
-            purposes=[consent.Purpose.SALES],
-            given=True,
-            source=consent.Source.IMPORT,
-            text=text,
-            by=user,
-        )
-    if "marketing" in wanted:
-        consent.record(
-            people=ids,
-            channels=[consent.Channel.EMAIL],
-            purposes=[consent.Purpose.MARKETING],
-            given=True,
-            source=consent.Source.IMPORT,
-            text=text,
-            by=user,
-        )
+    covered = {
+        "sales": (consent.CONTACT_CHANNELS, consent.Purpose.SALES),
+        "marketing": ([consent.Channel.EMAIL], consent.Purpose.MARKETING),
+    }
+    for option, (channels, purpose) in covered.items():
+        if option in wanted:
+            consent.record(
+                people=ids,
+                channels=channels,
+                purposes=[purpose],
+                given=True,
+                source=consent.Source.IMPORT,
+                text=text,
+                by=user,
+            )
 
 
 def _write(chunk: list[Row], user: User, options: Options) -> None:
