@@ -19,13 +19,19 @@ pytest_plugins = ["crm.tests.browser"]
 
 # The test databases are copies of one migrated template: migrating takes half a minute, and
 # each xdist worker migrating its own on two cores took longer still. The template is kept
-# between runs while the migrations are the same (their digest is its comment).
+# between runs while the migrations, and what runs after them (the history's trigger helpers,
+# the tallies' triggers), are the same (their digest is its comment).
 TEMPLATE_ENV = "CRM_TEST_DB_TEMPLATE"
 
 
 def _migrations_digest() -> str:
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*/migrations/*.py")):
+    root = Path(__file__).parent
+    for path in [
+        *sorted(root.glob("*/migrations/*.py")),
+        root / "crm/history.py",
+        root / "tallies/triggers.py",
+    ]:
         digest.update(path.as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:40]
@@ -83,8 +89,6 @@ def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
     # Hashing dominates user creation otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Every request computes the dashboard (its cache has a test of its own).
-    settings.DASHBOARD_CACHE_SECONDS = 0
     settings.DUPLICATES_CACHE_SECONDS = 0
     # Uploads and exports go to a folder of the test's own.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,5 +1,6 @@
 """Load: gunicorn with the README's worker count on a loopback port, and locust
-(headless, one process) simulating agents for a bounded time."""
+(headless, one process) simulating agents and API scripts for a bounded time, with the CPU
+time of every request (bench/cpu.py) summed by kind."""
 
 from __future__ import annotations
 
@@ -22,21 +23,37 @@ BIN = Path(sys.executable).parent
 # The worker count gunicorn.conf.py (the README's production set-up) starts: 2 per core, plus one.
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 P95_TARGET_MS = 250
+# The API scripts: how many, and their rate limit (API_RATE) during the test; each goes at 90% of it.
+SCRIPTS = 20
+SCRIPT_RATE_PER_MINUTE = 60
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    failures: int = 0
+    p95_ms: float = 0.0
+    median_ms: float = 0.0
+    rps: float = 0.0
 
 
 @dataclass
 class LoadResult:
     users: int
+    scripts: int
     seconds: int
-    requests: int
-    failures: int
-    p95_ms: float
-    median_ms: float
-    rps: float
+    agents: Stats
+    api: Stats
+    cpu: list  # (kind, requests, application ms, database ms) per request kind
 
     @property
     def ok(self) -> bool:
-        return self.failures == 0 and self.p95_ms < P95_TARGET_MS and self.requests > 0
+        return (
+            self.agents.failures == 0
+            and self.api.failures == 0
+            and self.agents.p95_ms < P95_TARGET_MS
+            and self.agents.requests > 0
+        )
 
 
 def _free_port() -> int:
@@ -45,7 +62,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def plan(facts: dict, folder: Path, people_per_agent: int = 200) -> Path:
+def plan(facts: dict, folder: Path, scripts: int, people_per_agent: int = 200) -> Path:
     """Who signs in and what they visit: each agent's own people, the boards."""
     from crm.models import User
     from opportunities.models import Pipeline
@@ -61,12 +78,28 @@ def plan(facts: dict, folder: Path, people_per_agent: int = 200) -> Path:
         if people:
             agents.append({"username": user.username, "people": people, "session": _session(user)})
     boards = list(Pipeline.objects.filter(name__startswith="Bench board").values_list("id", flat=True))
+    from api.models import ApiToken
     from bench.dataset import PASSWORD
 
+    # The scripts' tokens, one per agent (the first ``scripts`` agents), made afresh for each run.
+    ApiToken.objects.filter(name="bench script").delete()
+    tokens = []
+    for agent in agents[:scripts]:
+        user = User.objects.get(username=agent["username"])
+        _token, text = ApiToken.issue(user=user, name="bench script")
+        tokens.append({"token": text, "people": agent["people"]})
     path = folder / "plan.json"
     path.write_text(
         json.dumps(
-            {"agents": agents, "boards": boards, "password": PASSWORD, "cookie": settings.SESSION_COOKIE_NAME}
+            {
+                "agents": agents,
+                "boards": boards,
+                "password": PASSWORD,
+                "cookie": settings.SESSION_COOKIE_NAME,
+                "scripts": tokens,
+                "script_count": len(tokens),
+                "script_rate": 0.9 * SCRIPT_RATE_PER_MINUTE / 60,
+            }
         )
     )
     return path
@@ -100,13 +133,16 @@ def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
-def run(users: int, seconds: int, facts: dict, host: str | None = None) -> LoadResult:
+def run(users: int, seconds: int, facts: dict, host: str | None = None, scripts: int = SCRIPTS) -> LoadResult:
     """Start gunicorn (unless ``host`` is given), run locust against it, read its stats."""
     with tempfile.TemporaryDirectory(prefix="crm-load-") as tmp:
         folder = Path(tmp)
+        cpu_log = folder / "cpu.tsv"
         env = {
             **os.environ,
-            "BENCH_PLAN": str(plan(facts, folder)),
+            "BENCH_PLAN": str(plan(facts, folder, scripts)),
+            "BENCH_CPU_LOG": str(cpu_log),
+            "API_RATE": f"{SCRIPT_RATE_PER_MINUTE}/minute",
             "STATIC_MANIFEST": "0",
             "DEBUG": "0",
             "PYTHONWARNINGS": "ignore",
@@ -123,51 +159,102 @@ def run(users: int, seconds: int, facts: dict, host: str | None = None) -> LoadR
         try:
             if server is not None:
                 _wait_until_up(host, server)
-            subprocess.run(
+            locust = subprocess.run(
                 [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                 "--users", str(users), "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
+                 "--users", str(users + scripts), "--spawn-rate", str(max(1, (users + scripts) // 5)), "--run-time", f"{seconds}s",
                  "--host", host, "--csv", str(folder / "load"), "--only-summary", "--loglevel", "WARNING",
                  "--stop-timeout", "5"],
-                cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                timeout=seconds + 120,
+                cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                timeout=seconds + 120, text=True,
             )  # fmt: skip
-            return _read(folder / "load_stats.csv", users, seconds)
+            from bench import cpu
+
+            if not (folder / "load_stats.csv").exists():
+                raise RuntimeError(f"locust wrote no figures:\n{locust.stderr[-3000:]}")
+            agents, api = _read(folder / "load_stats.csv")
+            summary = cpu.summary(str(cpu_log)) if cpu_log.exists() else []
+            return LoadResult(
+                users=users, scripts=scripts, seconds=seconds, agents=agents, api=api, cpu=summary
+            )
         finally:
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
 
 
-def _read(path: Path, users: int, seconds: int) -> LoadResult:
+def _read(path: Path) -> tuple[Stats, Stats]:
+    """The agents' and the scripts' figures (the scripts' request names start with "api ");
+    percentiles of each part weighted by its requests."""
     with path.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    total = next(row for row in rows if row["Name"] == "Aggregated")
+        rows = [row for row in csv.DictReader(handle) if row["Name"] != "Aggregated"]
+    parts = {"agents": [], "api": []}
     for row in rows:
-        if row["Name"] != "Aggregated":
-            print(
-                f"  {row['Type']:<5} {row['Name']:<32} {row['Request Count']:>6} requests, "
-                f"{row['Failure Count']} errors, median {row['50%']} ms, p95 {row['95%']} ms",
-                flush=True,
-            )
-    return LoadResult(
-        users=users,
-        seconds=seconds,
-        requests=int(total["Request Count"]),
-        failures=int(total["Failure Count"]),
-        p95_ms=float(total["95%"]),
-        median_ms=float(total["50%"]),
-        rps=float(total["Requests/s"]),
+        parts["api" if row["Name"].startswith("api ") else "agents"].append(row)
+        print(
+            f"  {row['Type']:<5} {row['Name']:<36} {row['Request Count']:>6} requests, "
+            f"{row['Failure Count']} errors, median {row['50%']} ms, p95 {row['95%']} ms",
+            flush=True,
+        )
+    return _stats(parts["agents"]), _stats(parts["api"])
+
+
+def _stats(rows: list[dict]) -> Stats:
+    if not rows:
+        return Stats()
+    count = sum(int(row["Request Count"]) for row in rows)
+
+    def percentile(column: str, share: float) -> float:
+        # The smallest of the rows' percentiles below which that share of all requests falls.
+        ordered = sorted(rows, key=lambda row: float(row[column] or 0))
+        seen = 0
+        for row in ordered:
+            seen += int(row["Request Count"])
+            if seen >= share * count:
+                return float(row[column] or 0)
+        return float(ordered[-1][column] or 0)
+
+    return Stats(
+        requests=count,
+        failures=sum(int(row["Failure Count"]) for row in rows),
+        p95_ms=percentile("95%", 0.95),
+        median_ms=percentile("50%", 0.5),
+        rps=sum(float(row["Requests/s"]) for row in rows),
     )
 
 
 def lines(result: LoadResult) -> list[tuple[str, str, str, str, str]]:
+    agents, api = result.agents, result.api
     return [
         (
-            f"Load: {result.users} agents for {result.seconds} s, gunicorn {WORKERS} workers "
-            f"({result.requests:,} requests, {result.failures} errors, {result.rps:.1f} req/s)",
-            f"{result.median_ms:.0f} ms",
-            f"{result.p95_ms:.0f} ms",
+            f"Load: {result.users} agents and {result.scripts} API scripts for {result.seconds} s, gunicorn "
+            f"{WORKERS} workers (agents {agents.requests:,} requests, {agents.failures} errors, "
+            f"{agents.rps:.1f} req/s; scripts {api.requests:,} requests, {api.failures} errors, {api.rps:.1f} req/s)",
+            f"{agents.median_ms:.0f} ms",
+            f"{agents.p95_ms:.0f} ms",
             f"0 errors, p95 < {P95_TARGET_MS} ms",
             "ok" if result.ok else "MISSED",
-        )
+        ),
+        (
+            f"Load: the API scripts' requests (at {SCRIPT_RATE_PER_MINUTE}/minute each)",
+            f"{api.median_ms:.0f} ms",
+            f"{api.p95_ms:.0f} ms",
+            "0 errors",
+            "ok" if api.failures == 0 and api.requests else "MISSED",
+        ),
     ]
+
+
+def cpu_lines(result: LoadResult) -> str:
+    """CPU milliseconds per request by kind: the application's (the gunicorn worker) and the
+    database's (its PostgreSQL backend), the busiest kinds first."""
+    out = ["CPU per request during the load test (ms; application | database | requests):"]
+    total_app = sum(n * app for _kind, n, app, _db in result.cpu)
+    total_db = sum(n * db for _kind, n, _app, db in result.cpu)
+    for kind, n, app, db in result.cpu:
+        out.append(f"  {kind:<48} {app:7.1f} | {db:6.1f} | {n:6,}")
+    if result.cpu:
+        requests = sum(n for _kind, n, _app, _db in result.cpu)
+        out.append(
+            f"  {'all requests (mean)':<48} {total_app / requests:7.1f} | {total_db / requests:6.1f} | {requests:6,}"
+        )
+    return "\n".join(out)

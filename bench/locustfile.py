@@ -1,20 +1,24 @@
 """Simulated sales agents for the load test (bench/load.py): each starts signed in
-(a session made for it), then browses lists, pages, boards and searches and saves work, pausing 1 to 3 s
-between requests as a person would. What to visit comes from the JSON file
-named by BENCH_PLAN (written by bench/load.py)."""
+(a session made for it), then browses lists, pages, boards, calendar weeks and notifications,
+searches, opens the email composer and saves work, pausing 1 to 3 s between requests as a
+person would. Alongside them, API scripts with tokens list people and write activities and
+changes as fast as their rate limit lets them. What to visit comes from the JSON file named
+by BENCH_PLAN (written by bench/load.py)."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant_throughput, task
 
 PLAN = json.loads(open(os.environ["BENCH_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 ACCOUNTS = itertools.cycle(PLAN["agents"])
+SCRIPTS = itertools.cycle(PLAN["scripts"])
 WORDS = ["garcia", "silva", "rojas", "lima", "maria", "jose", "flores", "souza"]
 CONCEPTS = ["impresora", "router", "servidor", "firmware", "cableado", "vpn"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -94,4 +98,64 @@ class Agent(HttpUser):
             {"csrfmiddlewaretoken": self._token(page), "stage": random.choice(["prospect", "interested"])},
             headers={"Referer": page.url},
             name="change a stage",
+        )
+
+    @task(2)
+    def calendar_week(self):
+        monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
+        monday -= datetime.timedelta(weeks=random.randint(-2, 2))
+        end = monday + datetime.timedelta(days=7)
+        self.client.get(
+            f"/calendar/events/?start={monday.isoformat()}T00:00:00&end={end.isoformat()}T00:00:00",
+            name="/calendar/events/?start=…",
+        )
+
+    @task(2)
+    def notification_bell(self):
+        self.client.get("/notifications/bell/", name="/notifications/bell/")
+
+    @task(1)
+    def notifications(self):
+        self.client.get("/notifications/", name="/notifications/")
+
+    @task(1)
+    def compose_email(self):
+        self.client.get(f"/people/{random.choice(self.people)}/email/", name="/people/<id>/email/")
+
+
+class ApiScript(HttpUser):
+    """An integration with a token: lists people page by page and writes activities and
+    changes, at just under its rate limit (API_RATE, set by bench/load.py)."""
+
+    fixed_count = PLAN["script_count"]
+    wait_time = constant_throughput(PLAN["script_rate"])
+
+    def on_start(self):
+        script = next(SCRIPTS)
+        self.people = script["people"]
+        self.client.headers["Authorization"] = f"Bearer {script['token']}"
+
+    @task(3)
+    def list_people(self):
+        self.client.get(f"/api/v1/people/?page={random.randint(1, 8)}", name="api GET /api/v1/people/")
+
+    @task(1)
+    def write_activity(self):
+        self.client.post(
+            "/api/v1/activities/",
+            json={
+                "person": random.choice(self.people),
+                "kind": "email",
+                "subject": "Sincronizado",
+                "done": True,
+            },
+            name="api POST /api/v1/activities/",
+        )
+
+    @task(1)
+    def update_person(self):
+        self.client.patch(
+            f"/api/v1/people/{random.choice(self.people)}/",
+            json={"city": random.choice(["Lima", "Cusco", "Arequipa"])},
+            name="api PATCH /api/v1/people/<id>/",
         )

@@ -1,7 +1,7 @@
 """`make bench`: the CRM on a million people, with targets.
 
-    python bench/run.py [--scale 1] [--runs 20] [--io-runs 3] [--load-seconds 60] [--users 50]
-                        [--skip-io] [--skip-load] [--skip-channels] [--skip-automations]
+    python bench/run.py [--scale 1] [--runs 20] [--io-runs 3] [--load-seconds 120] [--users 100]
+                        [--skip-io] [--skip-load] [--skip-channels] [--skip-automations] [--skip-costs]
                         [--members 500]
                         [--database crm_bench]
 
@@ -62,6 +62,10 @@ def run(args) -> str:
     built = time.perf_counter() - started
     lines = pages.lines(pages.measure(facts, runs=args.runs))
     extra = []
+    if not args.skip_costs:
+        from bench import costs
+
+        extra.append(costs.lines(facts))
     if not args.skip_io:
         io_text = people_io.run(facts["size"].people, args.rows, args.io_runs, args.baseline_rows)
         extra.append(io_text)
@@ -76,7 +80,9 @@ def run(args) -> str:
     if not args.skip_load:
         from bench import load
 
-        lines += load.lines(load.run(users=args.users, seconds=args.load_seconds, facts=facts))
+        result = load.run(users=args.users, seconds=args.load_seconds, facts=facts)
+        lines += load.lines(result)
+        extra.append(load.cpu_lines(result))
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
@@ -93,12 +99,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--io-runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the import file")
     parser.add_argument("--baseline-rows", type=int, default=2_000)
-    parser.add_argument("--users", type=int, default=50, help="simulated agents of the load test")
-    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=100, help="simulated agents of the load test")
+    parser.add_argument("--load-seconds", type=int, default=120)
     parser.add_argument("--skip-io", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-channels", action="store_true")
     parser.add_argument("--skip-automations", action="store_true")
+    parser.add_argument("--skip-costs", action="store_true", help="no profile of the load test's mix")
     parser.add_argument("--members", type=int, default=500, help="recipients of the campaign email")
     parser.add_argument("--database", default="crm_bench")
     args = parser.parse_args(argv)

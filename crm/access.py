@@ -370,6 +370,22 @@ class EqualsAny(Func):
         return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
+def tallies(user: User, label: str, responsible: str) -> QuerySet:
+    """A dashboard tally's rows (tallies.models): the team's for managers and admins, an
+    agent's own (``responsible``: the column naming them); an agent's cards only on the boards
+    they belong to, as the cards themselves."""
+    Tally = _model(label)
+
+    if not (user.is_authenticated and user.is_active):
+        return Tally.objects.none()
+    if sees_everything(user):
+        return Tally.objects.all()
+    rows = Tally.objects.filter(**{responsible: user.pk})
+    if any(field.name == "pipeline_id" for field in Tally._meta.fields):
+        rows = rows.filter(pipeline_id__in=pipelines(user).values("pk"))
+    return rows
+
+
 def notifications(user: User) -> QuerySet:
     """A user's own notifications: nobody reads another's."""
     Notification = _model("activities.Notification")

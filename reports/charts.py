@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from chartjs.views.lines import BaseLineChartView
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Lower, TruncMonth, TruncWeek
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import Activity
 from crm import access
@@ -73,15 +71,14 @@ class Scope:
         """Charts over time count per month beyond a year, per week up to it."""
         return (self.end - self.start).days > WEEKLY_DAYS
 
-    def key(self) -> str:
-        """What the figures depend on: who may see what (everyone who sees everything
-        shares them), the agent, the dates and the language of the labels."""
-        viewer = "all" if access.sees_everything(self.user) else f"user-{self.user.pk}"
-        agent = self.agent.pk if self.agent else "team"
-        return f"{viewer}:{agent}:{self.start.isoformat()}:{self.end.isoformat()}:{get_language()}"
+    @property
+    def first_day(self) -> datetime.date:
+        return timezone.localtime(self.start).date()
 
-    def period(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+    @property
+    def end_day(self) -> datetime.date:
+        """The day after the last."""
+        return timezone.localtime(self.end).date()
 
     def by(self, field: str) -> Q:
         return Q(**{field: self.agent}) if self.agent else Q()
@@ -180,6 +177,16 @@ def _colors(kind: str, index: int, count: int):
     return PALETTE[index % len(PALETTE)]
 
 
+def _tally(scope: Scope, label: str, responsible: str, dated: bool = True):
+    """The rows of a tally (tallies.models) the viewer may see, of the scope's dates and agent."""
+    rows = access.tallies(scope.user, label, responsible)
+    if dated:
+        rows = rows.filter(day__gte=scope.first_day, day__lt=scope.end_day)
+    if scope.agent is not None:
+        rows = rows.filter(**{responsible: scope.agent.pk})
+    return rows
+
+
 class PeopleByStage(DashboardChart):
     slug = "people-by-stage"
     title = gettext_lazy("People by stage")
@@ -188,29 +195,28 @@ class PeopleByStage(DashboardChart):
     def compute(self):
         from people.models import Person
 
-        s = self.scope
-        people = access.people(s.user).filter(s.period("created_at"), s.by("owner"))
-        counts = dict(people.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+        people = _tally(self.scope, "tallies.PeopleTally", "owner_id")
+        counts = dict(people.values_list("stage").annotate(total=Sum("n")).values_list("stage", "total"))
         labels = [label for _value, label in Person.Stage.choices]
         return labels, [(_("People"), [counts.get(value, 0) for value, _label in Person.Stage.choices])]
 
 
-def _weekly(scope, queryset, date_field: str, key: str) -> tuple[list[str], dict, list[int]]:
-    """Counts per week (per month beyond a year) of `queryset` split by `key`: (labels,
-    {key value: [count per bucket]}, an all-zero series for values without rows). One query."""
+def _weekly(scope, queryset, key: str) -> tuple[list[str], dict, list[int]]:
+    """Sums per week (per month beyond a year) of a tally's days split by `key`: (labels,
+    {key value: [sum per bucket]}, an all-zero series for values without rows). One query."""
     trunc = TruncMonth if scope.monthly else TruncWeek
     rows = (
-        queryset.annotate(week=trunc(date_field))
+        queryset.annotate(week=trunc("day"))
         .values_list("week", key)
-        .annotate(n=Count("pk"))
-        .values_list("week", key, "n")
+        .annotate(total=Sum("n"))
+        .values_list("week", key, "total")
     )
     weeks = _buckets(scope)
     index = {week: i for i, week in enumerate(weeks)}
     series: dict = {}
     for week, value, n in rows:
         position = index.get(_local_date(week))
-        if position is not None:
+        if position is not None and n:
             series.setdefault(value, [0] * len(weeks))[position] += n
     empty = [0] * len(weeks)
     label = "YEAR_MONTH_FORMAT" if scope.monthly else "SHORT_DATE_FORMAT"
@@ -226,9 +232,8 @@ class NewPeopleBySource(DashboardChart):
     def compute(self):
         from people.models import Person
 
-        s = self.scope
-        people = access.people(s.user).filter(s.period("created_at"), s.by("owner"))
-        labels, series, _empty = _weekly(s, people, "created_at", "source")
+        people = _tally(self.scope, "tallies.PeopleTally", "owner_id")
+        labels, series, _empty = _weekly(self.scope, people, "source")
         sources = dict(Person.Source.choices)
         return labels, [
             (sources.get(source, _("Unknown")), values) for source, values in sorted(series.items())
@@ -245,20 +250,25 @@ class CampaignFunnels(DashboardChart):
         from campaigns.models import CampaignMember
 
         s = self.scope
-        start, end = timezone.localtime(s.start).date(), timezone.localtime(s.end).date()
-        campaigns = access.campaigns(s.user).filter(starts_on__lt=end, ends_on__gte=start)
-        members = access.campaign_members(s.user).filter(campaign__in=campaigns).filter(s.by("agent"))
+        campaigns = dict(
+            access.campaigns(s.user)
+            .filter(starts_on__lt=s.end_day, ends_on__gte=s.first_day)
+            .values_list("pk", "name")
+        )
         rows = (
-            members.values_list("campaign__name", "status")
-            .annotate(n=Count("pk"))
-            .values_list("campaign__name", "status", "n")
+            _tally(s, "tallies.MemberTally", "agent_id", dated=False)
+            .filter(access.among("campaign_id", campaigns))
+            .values_list("campaign_id", "status")
+            .annotate(total=Sum("n"))
+            .values_list("campaign_id", "status", "total")
         )
         totals: dict[str, int] = defaultdict(int)
-        counts: dict[tuple[str, str], int] = {}
-        for name, status, n in rows:
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for campaign, status, n in rows:
+            name = campaigns[campaign]
             totals[name] += n
-            counts[name, status] = n
-        names = sorted(totals, key=lambda n: (-totals[n], n))[: self.LIMIT]
+            counts[name, status] += n
+        names = sorted((name for name in totals if totals[name]), key=lambda n: (-totals[n], n))[: self.LIMIT]
         return names, [
             (label, [counts.get((name, value), 0) for name in names])
             for value, label in CampaignMember.Status.choices
@@ -271,24 +281,33 @@ class OpportunitiesByStage(DashboardChart):
     money_series = (1,)
 
     def compute(self):
+        from opportunities.models import Stage
+
         s = self.scope
-        rows = (
-            access.opportunities(s.user)
-            .filter(s.period("created_at"), s.by("agent"), archived=False)
+        rows = list(
+            _tally(s, "tallies.CardTally", "agent_id")
+            .filter(archived=False)
             .exclude(status__in=["closed", "lost"])
-            .values_list("pipeline__name", "stage__position", "stage__name", "currency")
-            .annotate(n=Count("pk"), amount=Sum("amount"))
-            .order_by("pipeline__name", "stage__position")
-            .values_list("pipeline__name", "stage__name", "currency", "n", "amount")
+            .values_list("stage_id", "currency")
+            .annotate(count=Sum("n"), total=Sum("amount"))
+            .values_list("stage_id", "currency", "count", "total")
         )
+        names = {
+            pk: (board, position, name)
+            for pk, board, position, name in Stage.objects.filter(
+                access.among("id", {row[0] for row in rows})
+            ).values_list("pk", "pipeline__name", "position", "name")
+        }
         # Amounts in several currencies: one figure per stage in the base currency.
         rates = s.rates()
-        stages: dict[tuple[str, str], list] = {}
-        for board, stage, currency, n, amount in rows:
-            count, amounts = stages.setdefault((board, stage), [0, []])
-            stages[(board, stage)][0] = count + n
+        stages: dict[tuple[str, int, str], list] = {}
+        for stage, currency, n, amount in sorted(rows, key=lambda row: names.get(row[0], ("", 0, ""))):
+            if not n or stage not in names:
+                continue
+            count, amounts = stages.setdefault(names[stage], [0, []])
+            stages[names[stage]][0] = count + n
             amounts.append((currency, amount))
-        labels = [f"{board} · {stage}" for board, stage in stages]
+        labels = [f"{board} · {stage}" for board, _position, stage in stages]
         return labels, [
             (_("Opportunities"), [count for count, _amounts in stages.values()]),
             (
@@ -306,13 +325,11 @@ class OpportunitiesByStatus(DashboardChart):
     def compute(self):
         from opportunities.models import Opportunity
 
-        s = self.scope
         rows = dict(
-            access.opportunities(s.user)
-            .filter(s.period("created_at"), s.by("agent"))
+            _tally(self.scope, "tallies.CardTally", "agent_id")
             .values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
+            .annotate(total=Sum("n"))
+            .values_list("status", "total")
         )
         return [label for _v, label in Opportunity.Status.choices], [
             (_("Opportunities"), [rows.get(value, 0) for value, _l in Opportunity.Status.choices])
@@ -325,24 +342,20 @@ class WonLost(DashboardChart):
     monthly_title = gettext_lazy("Won and lost per month")
 
     def compute(self):
-        s = self.scope
-        decided = access.opportunities(s.user).filter(
-            s.period("decided_at"), s.by("agent"), status__in=["closed", "lost"]
-        )
-        labels, series, empty = _weekly(s, decided, "decided_at", "status")
+        decided = _tally(self.scope, "tallies.DecisionTally", "agent_id")
+        labels, series, empty = _weekly(self.scope, decided, "status")
         return labels, [(_("Won"), series.get("closed", empty)), (_("Lost"), series.get("lost", empty))]
 
     def lost_reasons(self) -> list[tuple[str, int]]:
-        s = self.scope
         rows = (
-            access.opportunities(s.user)
-            .filter(s.period("decided_at"), s.by("agent"), status="lost")
-            .exclude(lost_reason="")
-            .annotate(reason=Lower("lost_reason"))
+            _tally(self.scope, "tallies.DecisionTally", "agent_id")
+            .filter(status="lost")
+            .exclude(reason="")
             .values_list("reason")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "reason")
-            .values_list("reason", "n")[:5]
+            .annotate(total=Sum("n"))
+            .filter(total__gt=0)
+            .order_by("-total", "reason")
+            .values_list("reason", "total")[:5]
         )
         return list(rows)
 
@@ -354,9 +367,8 @@ class ActivitiesPerWeek(DashboardChart):
     stacked = True
 
     def compute(self):
-        s = self.scope
-        done = access.activities(s.user).filter(s.period("done_at"), s.by("owner"))
-        labels, series, empty = _weekly(s, done, "done_at", "kind")
+        done = _tally(self.scope, "tallies.ActivityTally", "owner_id")
+        labels, series, empty = _weekly(self.scope, done, "kind")
         return labels, [(label, series.get(value, empty)) for value, label in Activity.Kind.choices]
 
 
@@ -366,16 +378,22 @@ class ActivitiesPerAgent(DashboardChart):
     stacked = True
 
     def compute(self):
-        s = self.scope
-        rows = (
-            access.activities(s.user)
-            .filter(s.period("done_at"), s.by("owner"))
-            .values_list("owner__name", "kind")
-            .annotate(n=Count("pk"))
-            .values_list("owner__name", "kind", "n")
+        rows = [
+            row
+            for row in _tally(self.scope, "tallies.ActivityTally", "owner_id")
+            .exclude(owner_id=None)
+            .values_list("owner_id", "kind")
+            .annotate(total=Sum("n"))
+            .values_list("owner_id", "kind", "total")
+            if row[2]
+        ]
+        names = dict(
+            User.objects.filter(access.among("id", {row[0] for row in rows})).values_list("pk", "name")
         )
-        agents = sorted({name for name, _k, _n in rows})
-        counts = {(name, kind): n for name, kind, n in rows}
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for owner, kind, n in rows:
+            counts[names.get(owner, ""), kind] += n
+        agents = sorted({name for name, _kind in counts})
         return agents, [
             (label, [counts.get((a, value), 0) for a in agents]) for value, label in Activity.Kind.choices
         ]
@@ -387,13 +405,32 @@ class OverdueReminders(DashboardChart):
 
     def compute(self):
         s = self.scope
-        rows = (
-            access.reminders(s.user)
-            .filter(s.by("owner"), due_at__lt=timezone.now())
-            .values_list("owner__name")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "owner__name")
-            .values_list("owner__name", "n")
+        now = timezone.now()
+        today = timezone.localdate(now)
+        live = access.reminders(s.user).filter(s.by("owner"), due_at__lt=now)
+        if access.sees_everything(s.user):
+            # Days gone by from their tally; today's, up to now, counted (one day of reminders).
+            start = datetime.datetime.combine(
+                today, datetime.time.min, tzinfo=timezone.get_current_timezone()
+            )
+            live = live.filter(due_at__gte=start)
+            past = _tally(s, "tallies.ReminderTally", "owner_id", dated=False).filter(day__lt=today)
+            counts = defaultdict(
+                int, past.values_list("owner_id").annotate(total=Sum("n")).values_list("owner_id", "total")
+            )
+        else:
+            # An agent's own, down their index: the reminders of people they still own.
+            counts = defaultdict(int)
+        for owner, n in live.values_list("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"):
+            counts[owner] += n
+        names = dict(
+            User.objects.filter(access.among("id", [pk for pk, n in counts.items() if n and pk])).values_list(
+                "pk", "name"
+            )
+        )
+        rows = sorted(
+            ((names[pk], n) for pk, n in counts.items() if pk in names and n),
+            key=lambda row: (-row[1], row[0]),
         )
         return [name for name, _n in rows], [(_("Overdue"), [n for _name, n in rows])]
 
@@ -406,26 +443,29 @@ class OrdersByStatus(DashboardChart):
     def compute(self):
         from serviceorders.models import ServiceOrder
 
-        s = self.scope
         rows = dict(
-            access.service_orders(s.user)
-            .filter(s.period("created_at"), s.by("assignee"))
+            _tally(self.scope, "tallies.OrderTally", "assignee_id")
             .values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
+            .annotate(total=Sum("n"))
+            .values_list("status", "total")
         )
         return [label for _v, label in ServiceOrder.Status.choices], [
             (_("Orders"), [rows.get(value, 0) for value, _l in ServiceOrder.Status.choices])
         ]
 
     def figures(self) -> dict:
-        s = self.scope
-        orders = access.service_orders(s.user).filter(s.period("created_at"), s.by("assignee"))
-        duration = ExpressionWrapper(F("finished_at") - F("created_at"), output_field=DurationField())
-        result = orders.aggregate(
-            rating=Avg("rating"), time=Avg(duration, filter=Q(finished_at__isnull=False))
+        sums = _tally(self.scope, "tallies.OrderTally", "assignee_id").aggregate(
+            rated=Sum("rated"),
+            rating=Sum("rating_sum"),
+            finished=Sum("finished"),
+            seconds=Sum("finished_seconds"),
         )
-        return result
+        return {
+            "rating": sums["rating"] / sums["rated"] if sums["rated"] else None,
+            "time": datetime.timedelta(seconds=float(sums["seconds"] / sums["finished"]))
+            if sums["finished"]
+            else None,
+        }
 
 
 CHARTS: list[type[DashboardChart]] = [
@@ -443,32 +483,19 @@ CHARTS: list[type[DashboardChart]] = [
 BY_SLUG = {chart.slug: chart for chart in CHARTS}
 
 
-def dashboard(scope: Scope, refresh: bool = False) -> dict:
-    """Every chart of the dashboard with the lost reasons and the orders' figures.
-
-    Aggregating millions of rows takes seconds, and a team's figures barely move
-    in minutes: they are kept in the shared cache for DASHBOARD_CACHE_SECONDS
-    (per scope, see Scope.key) and the page says when they were computed;
-    ``refresh`` computes them again."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    key = f"dashboard:{scope.key()}"
-    data = cache.get(key) if seconds > 0 and not refresh else None
+def dashboard(scope: Scope) -> dict:
+    """Every chart of the dashboard with the lost reasons and the orders' figures, exact:
+    the charts read the tallies the database keeps (tallies.triggers), so a change shows on
+    the next load and a chart over ten years reads thousands of rows, not millions."""
     charts = [chart_class(scope=scope) for chart_class in CHARTS]
-    if data is None:
-        by_slug = {chart.slug: chart for chart in charts}
-        data = {
-            "charts": {chart.slug: chart.chart() for chart in charts},
-            "lost_reasons": by_slug["won-lost"].lost_reasons(),
-            "order_figures": by_slug["orders-by-status"].figures(),
-            "computed_at": timezone.now(),
-            "rates": sorted(scope.rates().table.values(), key=lambda used: used.currency),
-            **goals_and_forecast(scope),
-        }
-        if seconds > 0:
-            cache.set(key, data, seconds)
-    for chart in charts:
-        chart._chart = data["charts"][chart.slug]
-    return {**data, "charts": charts}
+    by_slug = {chart.slug: chart for chart in charts}
+    return {
+        "charts": charts,
+        "lost_reasons": by_slug["won-lost"].lost_reasons(),
+        "order_figures": by_slug["orders-by-status"].figures(),
+        "rates": sorted(scope.rates().table.values(), key=lambda used: used.currency),
+        **goals_and_forecast(scope),
+    }
 
 
 def goals_and_forecast(scope: Scope) -> dict:

@@ -29,7 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": DashboardFilterForm(request.GET or None, user=request.user),
         "scope": scope,
         "base_currency": base_currency(),
-        **charts.dashboard(scope, refresh="refresh" in request.GET),
+        **charts.dashboard(scope),
     }
     return render(request, "reports/dashboard.html", context)
 

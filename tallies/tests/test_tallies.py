@@ -1,0 +1,108 @@
+"""The dashboard's tallies (tallies.triggers): the triggers keep them equal to counting the
+records afresh, whatever changed them, and days follow the team's time zone."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
+from crm import services as crm_services
+from crm.tests.factories import ActivityFactory
+from opportunities import services as opportunity_services
+from opportunities.models import Opportunity
+from opportunities.tests.factories import OpportunityFactory, PipelineFactory
+from people import services as people_services
+from people.models import Person
+from people.tests.factories import PersonFactory
+from serviceorders import services as order_services
+from serviceorders.tests.factories import ServiceOrderFactory
+from tallies import triggers as tallies
+from tallies.models import ActivityTally, PeopleTally, TallyState
+
+pytestmark = pytest.mark.django_db
+
+
+def kept() -> dict[str, list[tuple]]:
+    """Every tally's rows that count something, as the triggers left them."""
+    out = {}
+    with connection.cursor() as cursor:
+        for spec in tallies.SPECS:
+            keys = ", ".join(column for column, _sql in spec.keys)
+            sums = ", ".join(column for column, _sql in spec.sums)
+            nonzero = " OR ".join(f"{column} <> 0" for column, _sql in spec.sums)
+            cursor.execute(f"SELECT {keys}, {sums} FROM {spec.table} WHERE {nonzero} ORDER BY {keys}")
+            out[spec.table] = cursor.fetchall()
+    return out
+
+
+def test_the_triggers_keep_what_a_rebuild_counts(alice, bob, manager):
+    people = PersonFactory.create_batch(4, owner=alice, stage="prospect", source="referral")
+    people_services.person_set_stage(person=people[0], by=alice, stage="client")
+    due = timezone.now() - datetime.timedelta(days=2)
+    for person in (people[1], people[3]):  # open reminders of people discarded below
+        ActivityFactory(person=person, owner=alice, kind="call", done_at=None, due_at=due)
+    people_services.person_discard(person=people[1], by=alice)
+    Person.objects.filter(pk=people[2].pk).update(owner=bob, source="website")  # a bulk change
+    campaign = CampaignFactory()
+    member = CampaignMemberFactory(campaign=campaign, person=people[3], agent=alice, status="new")
+    CampaignMemberFactory(campaign=campaign, person=people[1], agent=alice, status="contacted")
+    member.status = "interested"
+    member.save()
+    people_services.person_discard(person=people[3], by=alice)  # their membership leaves the funnel
+    people_services.person_restore(person=people[1], by=manager)  # and theirs comes back
+    board = PipelineFactory(members=[alice, bob])
+    cards = [OpportunityFactory(pipeline=board, agent=alice, amount=amount) for amount in (100, 250, None)]
+    opportunity_services.opportunity_set_status(
+        opportunity=cards[0], by=alice, status="closed", invoice_number="F1"
+    )
+    opportunity_services.opportunity_set_status(
+        opportunity=cards[1], by=alice, status="lost", lost_reason="Precio", improvement="Cuotas"
+    )
+    Opportunity.objects.filter(pk=cards[2].pk).update(archived=True, amount=75)
+    OpportunityFactory(pipeline=board, agent=bob, amount=40)
+    call = ActivityFactory(person=people[0], owner=alice, kind="call")
+    ActivityFactory(person=people[0], owner=bob, kind="visit", done_at=None, due_at=timezone.now())
+    call.kind = "visit"
+    call.save()
+    order = ServiceOrderFactory(assignee=alice)
+    order_services.entry_add(order=order, by=alice, detail="ok", finished=True)
+    order_services.order_verify(order=order, by=manager, comments="", closed=True, rating=5)
+    ServiceOrderFactory(assignee=bob).delete()
+
+    by_triggers = kept()
+    assert by_triggers["tallies_peopletally"]  # something was counted
+    assert sum(row[-1] for row in by_triggers["tallies_membertally"]) == 1
+    assert sum(row[-2] for row in by_triggers["tallies_cardtally"]) == 4
+    # people[1]'s reminder came back with them, people[3]'s left; bob's is not of a discarded person.
+    assert sum(row[-1] for row in by_triggers["tallies_remindertally"]) == 2
+    # Only bob's card is open: the won, the lost and the archived ones are not.
+    assert [row[-2:] for row in by_triggers["tallies_opencardtally"]] == [(1, Decimal("40.00"))]
+    tallies.rebuild()
+    assert kept() == by_triggers
+
+
+def test_days_follow_the_team_time_zone(alice, admin_user, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    # 03:00 UTC on the 2nd is still the 1st in Lima (UTC-5) and already the 2nd in Madrid.
+    at = datetime.datetime(2026, 3, 2, 3, 0, tzinfo=datetime.UTC)
+    ActivityFactory(person=PersonFactory(owner=alice), owner=alice, done_at=at)
+    Person.objects.update(created_at=at)
+    assert set(PeopleTally.objects.filter(n__gt=0).values_list("day", flat=True)) == {
+        datetime.date(2026, 3, 1)
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        crm_services.team_settings_save(by=admin_user, time_zone="Europe/Madrid")
+    assert DBTaskResult.objects.filter(task_path="tallies.tasks.ensure_tallies").count() == 1
+    assert tallies.ensure() is True  # what the worker runs
+    assert set(PeopleTally.objects.filter(n__gt=0).values_list("day", flat=True)) == {
+        datetime.date(2026, 3, 2)
+    }
+    assert set(ActivityTally.objects.filter(n__gt=0).values_list("day", flat=True)) == {
+        datetime.date(2026, 3, 2)
+    }
+    assert TallyState.objects.get().zone == "Europe/Madrid"
+    assert tallies.ensure() is False  # nothing changed since
