@@ -89,7 +89,15 @@ def measure(facts: dict, rounds: int = 3) -> tuple[list[tuple[str, float]], floa
     wall = (time.perf_counter() - started) * 1000
     count = rounds * len(requests)
     totals: dict[str, float] = {}
-    for (filename, _line, _name), (_cc, _nc, own, _cum, _callers) in pstats.Stats(profile).stats.items():
+    for (filename, _line, _name), (_cc, _nc, own, _cum, callers) in pstats.Stats(profile).stats.items():
+        if filename == "~" and callers:
+            # A built-in (getattr, isinstance, a dict's get…) is charged to whoever called it,
+            # in proportion to the time each caller spent in it.
+            spent = sum(entry[2] for entry in callers.values()) or 1.0
+            for (caller_file, _l, _n), entry in callers.items():
+                group = _group(caller_file)
+                totals[group] = totals.get(group, 0.0) + own * entry[2] / spent
+            continue
         group = _group(filename)
         totals[group] = totals.get(group, 0.0) + own
     rows = sorted(((group, seconds * 1000 / count) for group, seconds in totals.items()), key=lambda r: -r[1])

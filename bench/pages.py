@@ -44,7 +44,8 @@ def cases(facts: dict) -> list[PageCase]:
     today = timezone.localdate()
     monday = today - datetime.timedelta(days=today.weekday())
     week = f"/calendar/events/?start={monday.isoformat()}T00:00:00&end={(monday + datetime.timedelta(days=7)).isoformat()}T00:00:00"
-    pages = 10_000 if facts["size"].people >= 500_000 else 3
+    # As deep into the list as Next would take someone at each size (10,000 pages at a million).
+    pages = max(3, min(10_000, facts["size"].people // 100))
     search = "/people/?q=garcia&stage=prospect"
     size = facts["size"]
     return [

@@ -2,12 +2,13 @@
 
     python bench/run.py [--scale 1] [--runs 20] [--io-runs 3] [--load-seconds 120] [--users 100]
                         [--skip-io] [--skip-load] [--skip-channels] [--skip-automations] [--skip-costs]
-                        [--members 500]
+                        [--members 500] [--growth 0.1] [--pages-only] [--json FILE]
                         [--database crm_bench]
 
 1. Builds (once, reused) the data set in a database of its own (bench/dataset.py).
 2. Measures the heaviest pages, warm, through Django's test client: median, p95 and
-   query count next to each target (bench/pages.py).
+   query count next to each target (bench/pages.py); and the same pages on a data set a tenth
+   the size (``--growth``, its own database, built once), with each page's growth ratio.
 3. Import and export at scale (bench/people_io.py).
 4. Channels: a campaign email through one worker and the embedded SMTP server, and the time
    from an answer in the mailbox to the timeline, with IMAP IDLE and polling (bench/channels.py).
@@ -52,16 +53,71 @@ def machine() -> str:
     )
 
 
+def smaller(args) -> list[dict] | None:
+    """The pages at ``args.growth`` times the size, measured by a run of its own on a database
+    of its own (built once, like the main one): [{label, median, p95}] in the cases' order."""
+    if not args.growth:
+        return None
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "pages.json"
+        subprocess.run(
+            [sys.executable, "-W", "ignore", __file__, "--scale", str(args.scale * args.growth),
+             "--database", f"{args.database}_growth", "--runs", str(args.runs), "--pages-only",
+             "--growth", "0", "--json", str(out)],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        return json.loads(out.read_text())
+
+
+def growth_lines(small: list[dict], large: list, scale: float, small_scale: float) -> str:
+    """Each page's p95 at both sizes and their ratio (goal: at most 1.3: a page whose cost
+    grows with the data is a bug)."""
+    rows = [("page", f"p95 at {small_scale:g}", f"p95 at {scale:g}", "ratio", "result")]
+    for before, after in zip(small, large, strict=True):
+        ratio = after.p95 / before["p95"] if before["p95"] else 0
+        label = after.case.label
+        rows.append(
+            (
+                label,
+                f"{before['p95']:.1f} ms",
+                f"{after.p95:.1f} ms",
+                f"x{ratio:.2f}",
+                "ok" if ratio <= 1.3 else "MISSED",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    out = [f"Growth: every page at scale {small_scale:g} and {scale:g} (goal: p95 ratio at most 1.3)"]
+    for row in rows:
+        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return "\n".join(out)
+
+
 def run(args) -> str:
     from django.db import connection
 
     from bench import dataset, pages
 
+    small = smaller(args)
     started = time.perf_counter()
     facts = dataset.build(args.scale)
     built = time.perf_counter() - started
-    lines = pages.lines(pages.measure(facts, runs=args.runs))
+    measured = pages.measure(facts, runs=args.runs)
+    if args.json:
+        import json
+
+        Path(args.json).write_text(
+            json.dumps([{"label": m.case.label, "median": m.median, "p95": m.p95} for m in measured])
+        )
+    lines = pages.lines(measured)
     extra = []
+    if small is not None:
+        extra.append(growth_lines(small, measured, args.scale, args.scale * args.growth))
+    if args.pages_only:
+        args.skip_costs = args.skip_io = args.skip_channels = args.skip_automations = args.skip_load = True
     if not args.skip_costs:
         from bench import costs
 
@@ -108,6 +164,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-costs", action="store_true", help="no profile of the load test's mix")
     parser.add_argument("--members", type=int, default=500, help="recipients of the campaign email")
     parser.add_argument("--database", default="crm_bench")
+    parser.add_argument(
+        "--growth",
+        type=float,
+        default=0.1,
+        help="also measure the pages at this fraction of the size (0: no)",
+    )
+    parser.add_argument("--pages-only", action="store_true", help="measure the pages only")
+    parser.add_argument("--json", help="write the pages' figures to this file")
     args = parser.parse_args(argv)
     people_io.setup_database(args.database)
     print(run(args), flush=True)

@@ -129,7 +129,8 @@ MIDDLEWARE = [
     "crm.middleware.TeamLocaleMiddleware",
     "crm.middleware.IdleSessionMiddleware",
     "crm.middleware.TwoFactorPolicyMiddleware",
-    # Who changed what: the signed-in user and the URL go with every change's history row.
+    # Who changed what: the signed-in user and the URL go with every change's history row
+    # (requests that change things: a read does not prefix each of its queries with the context).
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -137,6 +138,7 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it answers locked-out sign-ins.
     "axes.middleware.AxesMiddleware",
 ]
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # The benchmark's load test measures the CPU time of each request (bench/cpu.py).
 if os.environ.get("BENCH_CPU_LOG"):
     MIDDLEWARE.insert(0, "bench.cpu.CpuMiddleware")

@@ -20,5 +20,5 @@ def zone_changed(sender, instance, **kwargs) -> None:
     from tallies.models import TallyState
 
     state = TallyState.objects.first()
-    if state is not None and state.zone != instance.time_zone:
+    if state is None or state.zone != instance.time_zone:
         transaction.on_commit(ensure_tallies.enqueue)
