@@ -90,6 +90,8 @@ def _test_settings(settings, tmp_path):
     # Hashing dominates user creation otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DUPLICATES_CACHE_SECONDS = 0
+    # The navigation's counts are counted on every page (their keeping has tests of its own).
+    settings.USER_FIGURES_SECONDS = 0
     # Uploads and exports go to a folder of the test's own.
     settings.MEDIA_ROOT = tmp_path / "media"
     # No collectstatic before tests: serve static names as they are.

@@ -10,17 +10,21 @@ from django.utils.functional import SimpleLazyObject
 
 from activities.models import Notification
 from crm import access
+from crm.cache import user_figure
 from crm.models import User
 
 
 def reminder_counts(request: HttpRequest) -> dict:
     """Overdue and today's reminders and unread notifications of the signed-in user, for the
-    navigation on every page: one query, evaluated only when a template uses it."""
+    navigation on every page: one query, evaluated only when a template uses it, and kept for
+    a few seconds (crm.cache.user_figure: forgotten when the user changes something)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "reminder_counts": SimpleLazyObject(lambda: counts_for(user)),
+        "reminder_counts": SimpleLazyObject(
+            lambda: user_figure("nav-counts", user.pk, lambda: counts_for(user))
+        ),
         "notifications_poll_seconds": settings.NOTIFICATIONS_POLL_SECONDS,
     }
 

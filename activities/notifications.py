@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Notification
 from crm import team
+from crm.cache import forget_user_figures
 from crm.models import User
 
 KEEP_DAYS = 90
@@ -65,7 +67,11 @@ def notify(
             )
             for user in users
         ]
-    return Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    # Their navigation's unread count is counted afresh once this is committed.
+    recipients_ids = sorted({row.user_id for row in created})
+    transaction.on_commit(lambda: forget_user_figures(recipients_ids))
+    return created
 
 
 def unread(user: User):

@@ -214,7 +214,7 @@ def person_email(request: HttpRequest, pk: int) -> HttpResponse:
         if template
         else {}
     )
-    record_files = list(access.attachments(request.user).filter(person=person).order_by("-pk")[:50])
+    record_files = list(access.attachments_of(request.user, "person", person).order_by("-pk")[:50])
     form = EmailForm(request.POST or None, request.FILES or None, initial=initial, record_files=record_files)
     if request.method == "POST" and settings.EMAIL_ENABLED and form.is_valid():
         chosen_files = [a for a in record_files if a.pk in set(form.cleaned_data.get("record_files") or [])]

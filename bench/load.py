@@ -154,14 +154,14 @@ def run(users: int, seconds: int, facts: dict, host: str | None = None, scripts:
             server = subprocess.Popen(
                 [str(BIN / "gunicorn"), "crm.wsgi:application", "--bind", f"127.0.0.1:{port}",
                  "--workers", str(WORKERS), "--timeout", "60", "--log-level", "warning"],
-                cwd=ROOT, env=env,
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
             )  # fmt: skip
         try:
             if server is not None:
                 _wait_until_up(host, server)
             locust = subprocess.run(
                 [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                 "--users", str(users + scripts), "--spawn-rate", str(max(1, (users + scripts) // 5)), "--run-time", f"{seconds}s",
+                 "--users", str(users + scripts), "--spawn-rate", str(max(10, (users + scripts) // 5)), "--run-time", f"{seconds}s",
                  "--host", host, "--csv", str(folder / "load"), "--only-summary", "--loglevel", "WARNING",
                  "--stop-timeout", "5"],
                 cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

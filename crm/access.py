@@ -716,6 +716,16 @@ def attachments(user: User) -> QuerySet:
     )
 
 
+def attachments_of(user: User, field: str, record: Model) -> QuerySet:
+    """The files attached to one record (``field``: "person", "company", "opportunity" or
+    "service_order"), if ``user`` may see it: one scope to check, not all four."""
+    from crm.models import Attachment
+
+    if not (user.is_authenticated and user.is_active):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(**{f"{field}__in": records(user, field).filter(pk=record.pk)})
+
+
 def records(user: User, field: str) -> QuerySet:
     """The records an activity or attachment field ("person", "company", "opportunity",
     "service_order") may point at for ``user``: the ones they may see."""

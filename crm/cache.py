@@ -64,3 +64,38 @@ class DatabaseCache(DjangoDatabaseCache):
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")
                 count = cursor.fetchone()[0]
         return count
+
+
+# Figures kept per user ------------------------------------------------------------------------
+# The navigation's counts are drawn on every page; computing them is one of a page's costliest
+# queries. They are kept per user for USER_FIGURES_SECONDS, in one cache entry per user, and
+# forgotten as soon as the user changes something (crm.middleware.UserFiguresMiddleware: any
+# request that is not a read) or someone tells them something (activities.notifications).
+
+
+def _user_key(user_id: int) -> str:
+    return f"user-figures:{user_id}"
+
+
+def user_figure(name: str, user_id: int, compute):
+    """``compute()``'s value for the user, kept for USER_FIGURES_SECONDS (0: not kept)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = settings.USER_FIGURES_SECONDS
+    if seconds <= 0:
+        return compute()
+    kept = cache.get(_user_key(user_id)) or {}
+    if name not in kept:
+        kept = {**kept, name: compute()}
+        cache.set(_user_key(user_id), kept, seconds)
+    return kept[name]
+
+
+def forget_user_figures(user_ids) -> None:
+    """The users' kept figures forgotten: their next page computes them."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.USER_FIGURES_SECONDS > 0:
+        cache.delete_many([_user_key(user_id) for user_id in user_ids])

@@ -64,6 +64,24 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
 
+class UserFiguresMiddleware:
+    """A signed-in user's change (a request that is not a read) forgets the figures kept for
+    them (crm.cache.user_figure): the page it leads to counts afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                from crm.cache import forget_user_figures
+
+                forget_user_figures([user.pk])
+        return response
+
+
 CODE_PENDING = "_code_pending"
 
 

@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "crm.middleware.TeamLocaleMiddleware",
     "crm.middleware.IdleSessionMiddleware",
+    "crm.middleware.UserFiguresMiddleware",
     "crm.middleware.TwoFactorPolicyMiddleware",
     # Who changed what: the signed-in user and the URL go with every change's history row
     # (requests that change things: a read does not prefix each of its queries with the context).
@@ -342,6 +343,9 @@ AUTOMATION_CHECK_SECONDS = max(30, env_int("AUTOMATION_CHECK_SECONDS", 300))
 FORECAST_COMMITTED_PROBABILITY = min(max(env_int("FORECAST_COMMITTED_PROBABILITY", 80), 1), 100)
 # How often an open page asks for the bell's unread count (seconds).
 NOTIFICATIONS_POLL_SECONDS = max(1, env_int("NOTIFICATIONS_POLL_SECONDS", 30))
+# How long the navigation's counts (reminders, unread notifications) are kept per user; the
+# user's own changes and new notifications forget them at once (crm.cache.user_figure).
+USER_FIGURES_SECONDS = env_int("USER_FIGURES_SECONDS", 30)
 EMAIL_RATE_PER_MINUTE = max(1, env_int("EMAIL_RATE_PER_MINUTE", 300))
 # Pages offer a mailto: link instead of sending only when mail is switched off.
 EMAIL_ENABLED = env_bool("EMAIL_ENABLED", True)

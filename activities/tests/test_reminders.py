@@ -119,6 +119,28 @@ def test_navigation_counts_overdue_and_today(alice_client, alice):
     assert 'title="Overdue">2' in response.content.decode()
 
 
+def test_navigation_counts_are_kept_until_the_user_changes_something(
+    settings, alice_client, alice, manager, django_capture_on_commit_callbacks
+):
+    from activities import notifications
+
+    settings.USER_FIGURES_SECONDS = 30
+    first = _reminder(alice, -2)
+    assert alice_client.get(reverse("people:list")).context["reminder_counts"]["overdue"] == 1
+    _reminder(alice, -1)  # someone else's change: shown once the counts are 30 s old
+    assert alice_client.get(reverse("people:list")).context["reminder_counts"]["overdue"] == 1
+    # Her own change forgets them: the page it leads to counts afresh.
+    alice_client.post(reverse("activities:activity_done", args=[first.pk]))
+    _reminder(alice, -3)
+    page = alice_client.get(reverse("people:list"))
+    assert page.context["reminder_counts"]["overdue"] == 2
+    assert 'title="Overdue">2' in page.content.decode()
+    # So does a notification for her: the bell's count on the next page is exact.
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify([alice], kind="mention", text=lambda: "Hola", actor=manager)
+    assert alice_client.get(reverse("people:list")).context["reminder_counts"]["unread"] == 1
+
+
 @pytest.mark.parametrize("count", [2, 40])
 def test_reminders_query_count(manager_client, manager, django_assert_max_num_queries, count):
     for _ in range(count):

@@ -111,8 +111,7 @@ def attachments_box(context, record, kind: str):
 
     request = context["request"]
     items = (
-        access.attachments(request.user)
-        .filter(**{KINDS[kind]: record})
+        access.attachments_of(request.user, KINDS[kind], record)
         .select_related("uploaded_by")
         .order_by("-created_at", "-id")[:100]
     )
