@@ -53,9 +53,14 @@ def register(source: Source) -> Source:
     return source
 
 
-def wall_clock(moment: datetime.datetime) -> str:
-    """``moment`` as the team's wall clock, without offset."""
-    return timezone.localtime(moment).replace(tzinfo=None).isoformat(timespec="seconds")
+def wall_clock(moment: datetime.datetime, zone=None) -> str:
+    """``moment`` as the team's wall clock (``zone``: the team's, when already at hand),
+    without offset."""
+    return (
+        moment.astimezone(zone or timezone.get_current_timezone())
+        .replace(tzinfo=None)
+        .isoformat(timespec="seconds")
+    )
 
 
 def parse_wall_clock(text: str) -> datetime.datetime | None:
@@ -118,9 +123,12 @@ def event(
     editable: bool,
     done: bool = False,
     about: str = "",
+    now: datetime.datetime | None = None,
+    zone=None,
 ) -> dict:
-    """One event as the calendar reads it (FullCalendar's event object)."""
-    overdue = not done and start < timezone.now()
+    """One event as the calendar reads it (FullCalendar's event object). ``now`` and ``zone``
+    (the team's), when a caller writing thousands of events has them at hand."""
+    overdue = not done and start < (now or timezone.now())
     classes = [f"agenda-{kind}"]
     if done:
         classes.append("agenda-done")
@@ -129,8 +137,8 @@ def event(
     return {
         "id": f"{source}-{pk}",
         "title": title,
-        "start": wall_clock(start),
-        "end": wall_clock(end),
+        "start": wall_clock(start, zone),
+        "end": wall_clock(end, zone),
         "url": url,
         "classNames": classes,
         "editable": editable and not done,
@@ -152,12 +160,11 @@ def event(
 
 
 def _activities_in(viewer: User, agents, start, end):
-    queryset = access.activities(viewer, followed=True).filter(
-        due_at__isnull=False,
-        due_at__lt=end,
-        # An activity lasts at most MAX_DURATION: one started that long before still shows.
-        due_at__gte=start - datetime.timedelta(minutes=MAX_DURATION),
-    )
+    """The activities ``viewer`` sees of ``agents`` (None: the whole team) starting from
+    ``start`` to ``end``. One range on the date and nothing more (it implies a date: a
+    ``due_at IS NOT NULL`` beside it, counted again by the planner, made it expect 200 times
+    fewer rows and sort a whole week rather than read the index in order)."""
+    queryset = access.activities(viewer, followed=True).filter(due_at__gte=start, due_at__lt=end)
     if not access.sees_everything(viewer) or (agents is not None and list(agents) == [viewer.pk]):
         # Their own, and the reminders of the cards they follow.
         return queryset.filter(access.to_do_by(viewer))
@@ -197,6 +204,7 @@ EVENT_VALUES = (
 def _activity_events(rows) -> list[dict]:
     """The events of ``rows`` (values of EVENT_VALUES)."""
     person_url, company_url = _url_of("people:detail"), _url_of("companies:detail")
+    now, zone = timezone.now(), timezone.get_current_timezone()
     found = []
     for row in rows:
         if row["person_id"]:
@@ -221,23 +229,36 @@ def _activity_events(rows) -> list[dict]:
                 editable=True,
                 done=row["done_at"] is not None,
                 about=about,
+                now=now,
+                zone=zone,
             )
         )
     return found
+
+
+# Most activities last an hour or less; longer ones have an index of their own (crm_agenda_long_idx).
+SHORT = 60
 
 
 def activity_events(viewer: User, agents, start, end) -> list[dict]:
     ends = ExpressionWrapper(
         F("due_at") + F("duration") * datetime.timedelta(minutes=1), output_field=DateTimeField()
     )
-    rows = (
-        _activities_in(viewer, agents, start, end)
-        # Those started before the range still show while they last into it.
+    # Those starting in the range: the date index read in order, up to MAX_EVENTS.
+    within = (
+        _activities_in(viewer, agents, start, end).order_by("due_at", "id").values(*EVENT_VALUES)[:MAX_EVENTS]
+    )
+    # Those started before it that last into it (an activity lasts at most MAX_DURATION): the
+    # last hour's, and the long ones.
+    before = (
+        _activities_in(viewer, agents, start - datetime.timedelta(minutes=MAX_DURATION), start)
+        .filter(Q(due_at__gte=start - datetime.timedelta(minutes=SHORT)) | Q(duration__gt=SHORT))
         .alias(ends=ends)
-        .filter(Q(due_at__gte=start) | Q(ends__gt=start))
+        .filter(ends__gt=start)
         .order_by("due_at", "id")
         .values(*EVENT_VALUES)[:MAX_EVENTS]
     )
+    rows = [*before, *within][:MAX_EVENTS]
     return _activity_events(rows)
 
 

@@ -165,6 +165,12 @@ class Activity(models.Model):
                 fields=["owner", "due_at"], name="crm_agenda_owner_idx", condition=Q(due_at__isnull=False)
             ),
             models.Index(fields=["due_at"], name="crm_agenda_due_idx", condition=Q(due_at__isnull=False)),
+            # The long ones (over an hour), which reach into a range from days before it.
+            models.Index(
+                fields=["due_at"],
+                name="crm_agenda_long_idx",
+                condition=Q(due_at__isnull=False, duration__gt=60),
+            ),
             # Follow-up: an owner's activities by date.
             models.Index(fields=["owner", "-created_at", "-id"], name="crm_activity_owner_idx"),
             # Timelines.

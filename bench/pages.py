@@ -97,7 +97,7 @@ def cases(facts: dict) -> list[PageCase]:
             "Possible duplicate people by email (values kept 10 min)", "manager", "/duplicates/people/", 100
         ),
         PageCase(f"Calendar feed, an agent's week ({size.activities:,} activities)", "agent", week, 100),
-        PageCase("Calendar feed, the whole team's week", "manager", f"{week}&team=1", 300),
+        PageCase("Calendar feed, the whole team's week", "manager", f"{week}&team=1", 100),
         PageCase("Calendar page", "agent", "/calendar/", 100),
         PageCase("Notifications", "agent", "/notifications/", 100),
         PageCase("Home, agent (my day, my goals)", "agent", "/", 100),

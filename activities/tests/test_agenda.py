@@ -114,6 +114,17 @@ def test_bad_ranges_are_refused_with_a_reason(alice_client, params):
         assert response.json()["error"]
 
 
+def test_events_started_before_the_range_show_while_they_last(alice_client, alice):
+    start = monday()
+    short = plan(alice, start - datetime.timedelta(minutes=30), subject="Desayuno")  # an hour, into Monday
+    plan(alice, start - datetime.timedelta(minutes=90), subject="Ended before")  # over by 23:30 on Sunday
+    long = plan(alice, start - datetime.timedelta(days=3), subject="Feria")
+    services.activity_reschedule(activity=long, by=alice, due_at=long.due_at, duration=5 * 24 * 60)
+    titles = [event["title"].split(" · ")[0] for event in week(alice_client).json()]
+    assert titles == ["Feria", "Desayuno"]
+    assert short.pk in [event["extendedProps"]["pk"] for event in week(alice_client).json()]
+
+
 @pytest.mark.parametrize("count", [2, 40])
 def test_the_feed_costs_a_fixed_number_of_queries(
     manager_client, manager, alice, count, django_assert_max_num_queries
@@ -123,7 +134,8 @@ def test_the_feed_costs_a_fixed_number_of_queries(
     for index in range(count):
         plan(alice, start + datetime.timedelta(hours=index % 10, days=index % 5), person=person)
         ServiceOrderFactory(assignee=alice, appointment_at=start + datetime.timedelta(days=index % 5))
-    with django_assert_max_num_queries(5):
+    # Session, user, team, the activities starting in the week and those lasting into it, orders.
+    with django_assert_max_num_queries(6):
         response = week(manager_client, team="1")
     assert len(response.json()) == 2 * count
 
