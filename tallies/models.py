@@ -10,6 +10,13 @@ from __future__ import annotations
 from django.db import models
 
 
+def key(*fields: str) -> models.UniqueConstraint:
+    """What a tally counts by: one row per combination (no record in a key: one row too)."""
+    return models.UniqueConstraint(
+        fields=list(fields), name="%(app_label)s_%(class)s_key", nulls_distinct=False
+    )
+
+
 class Tally(models.Model):
     class Meta:
         abstract = True
@@ -33,13 +40,7 @@ class PeopleTally(Tally):
     n = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "owner_id", "stage", "source"],
-                name="tallies_peopletally_key",
-                nulls_distinct=False,
-            )
-        ]
+        constraints = [key("day", "owner_id", "stage", "source")]
 
 
 class ActivityTally(Tally):
@@ -52,11 +53,7 @@ class ActivityTally(Tally):
     n = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "owner_id", "kind"], name="tallies_activitytally_key", nulls_distinct=False
-            )
-        ]
+        constraints = [key("day", "owner_id", "kind")]
 
 
 class ReminderTally(Tally):
@@ -67,11 +64,7 @@ class ReminderTally(Tally):
     n = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "owner_id"], name="tallies_remindertally_key", nulls_distinct=False
-            )
-        ]
+        constraints = [key("day", "owner_id")]
 
 
 class CardTally(Tally):
@@ -89,13 +82,7 @@ class CardTally(Tally):
     amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "agent_id", "pipeline_id", "stage_id", "status", "archived", "currency"],
-                name="tallies_cardtally_key",
-                nulls_distinct=False,
-            )
-        ]
+        constraints = [key("day", "agent_id", "pipeline_id", "stage_id", "status", "archived", "currency")]
 
 
 class OpenCardTally(Tally):
@@ -111,13 +98,7 @@ class OpenCardTally(Tally):
     amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "agent_id", "pipeline_id", "stage_id", "currency"],
-                name="tallies_opencardtally_key",
-                nulls_distinct=False,
-            )
-        ]
+        constraints = [key("month", "agent_id", "pipeline_id", "stage_id", "currency")]
 
 
 class DecisionTally(Tally):
@@ -132,13 +113,7 @@ class DecisionTally(Tally):
     n = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "agent_id", "pipeline_id", "status", "reason"],
-                name="tallies_decisiontally_key",
-                nulls_distinct=False,
-            )
-        ]
+        constraints = [key("day", "agent_id", "pipeline_id", "status", "reason")]
 
 
 class OrderTally(Tally):
@@ -155,11 +130,7 @@ class OrderTally(Tally):
     finished_seconds = models.DecimalField(max_digits=24, decimal_places=6, default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "assignee_id", "status"], name="tallies_ordertally_key", nulls_distinct=False
-            )
-        ]
+        constraints = [key("day", "assignee_id", "status")]
 
 
 class MemberTally(Tally):
@@ -171,13 +142,7 @@ class MemberTally(Tally):
     n = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign_id", "agent_id", "status"],
-                name="tallies_membertally_key",
-                nulls_distinct=False,
-            )
-        ]
+        constraints = [key("campaign_id", "agent_id", "status")]
 
 
 class TallyState(models.Model):

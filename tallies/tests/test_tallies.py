@@ -106,3 +106,13 @@ def test_days_follow_the_team_time_zone(alice, admin_user, django_capture_on_com
     }
     assert TallyState.objects.get().zone == "Europe/Madrid"
     assert tallies.ensure() is False  # nothing changed since
+
+
+def test_each_trigger_counts_by_its_tally_key():
+    """The triggers' upsert names the same columns as the tally's unique key (ON CONFLICT needs it)."""
+    from django.apps import apps
+
+    for spec in tallies.SPECS:
+        model = next(m for m in apps.get_app_config("tallies").get_models() if m._meta.db_table == spec.table)
+        assert [column for column, _sql in spec.keys] == list(model._meta.constraints[0].fields)
+        assert {column for column, _sql in spec.sums} <= {field.column for field in model._meta.fields}
