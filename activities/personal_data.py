@@ -16,14 +16,22 @@ from activities.models import (
     OutboxMessage,
     WhatsAppMessage,
 )
+from crm import access
 from crm.personal_data import Holder, Identifiers, redact_history, register, row, scrub
 
 ERASED = {"subject": "—", "detail": ""}
 
 
 def _about(person) -> Q:
-    """Activities about the person, or about their cards and orders."""
-    return Q(person=person) | Q(opportunity__contact=person) | Q(service_order__contact=person)
+    """Activities about the person, or about their cards and orders: each found down its own
+    index (an OR across the joins made PostgreSQL read every activity: 22 s at 3,000,000)."""
+    cards = Activity._meta.get_field("opportunity").related_model.objects.filter(contact=person)
+    orders = Activity._meta.get_field("service_order").related_model.objects.filter(contact=person)
+    return (
+        Q(person=person)
+        | Q(access.among("opportunity_id", cards.values_list("pk", flat=True)))
+        | Q(access.among("service_order_id", orders.values_list("pk", flat=True)))
+    )
 
 
 def collect(person) -> list[dict]:

@@ -185,6 +185,13 @@ def build(scale: float = 1.0) -> dict:
         for table in TABLES_WITH_TRIGGERS:
             _sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     _goals_and_forecast(manager, agents, [b.pk for b in boards])
+    # The data set's discarded people stay as they are: the worker the channels' benchmark
+    # starts would erase them (retention) one by one.
+    from crm import services as crm_services
+    from crm.models import TeamSettings
+
+    if TeamSettings.objects.filter(pk=1).values_list("erase_discarded_after", flat=True).first() != 0:
+        crm_services.team_settings_save(by=admin, erase_discarded_after=0)
     # The dashboard's tallies count what went in while the triggers were off.
     from tallies import triggers as tallies
 

@@ -113,26 +113,32 @@ def run(args) -> str:
             json.dumps([{"label": m.case.label, "median": m.median, "p95": m.p95} for m in measured])
         )
     lines = pages.lines(measured)
+    print(people_io.report(lines), flush=True)  # as soon as measured; the whole table again at the end
     extra = []
     if small is not None:
         extra.append(growth_lines(small, measured, args.scale, args.scale * args.growth))
+        print(extra[-1], flush=True)
     if args.pages_only:
         args.skip_costs = args.skip_io = args.skip_channels = args.skip_automations = args.skip_load = True
     if not args.skip_costs:
         from bench import costs
 
         extra.append(costs.lines(facts))
+        print(extra[-1], flush=True)
     if not args.skip_io:
         io_text = people_io.run(facts["size"].people, args.rows, args.io_runs, args.baseline_rows)
         extra.append(io_text)
+        print(io_text, flush=True)
     if not args.skip_channels:
         from bench import channels
 
         extra.append("\n".join(channels.lines(members=args.members)))
+        print(extra[-1], flush=True)
     if not args.skip_automations:
         from bench import automations
 
         extra.append("\n".join(automations.lines()))
+        print(extra[-1], flush=True)
     if not args.skip_load:
         from bench import load
 
