@@ -125,10 +125,12 @@ def _report(**params) -> str:
 
 
 def _open_cards(user, cards, board, agent) -> list[tuple]:
-    """The open cards by (expected month, currency, stage probability): count and amount. For
-    the team, from their tally (tallies.models.OpenCardTally: a few thousand rows however many
-    cards); an agent's (their own and those they follow), counted down their index."""
-    if not access.sees_everything(user):
+    """The open cards by (expected month, currency, stage probability): count and amount. From
+    their tally (tallies.models.OpenCardTally: a few thousand rows however many cards) for the
+    team or one agent's own cards; an agent's forecast of their own and the cards they follow,
+    counted down their index."""
+    own = agent is not None and agent.pk == user.pk
+    if not (access.sees_everything(user) or own):
         return list(
             cards.annotate(month=TruncMonth("expected_close_on"))
             .values_list("month", "currency", "stage__probability")
