@@ -187,6 +187,11 @@ def _tally(scope: Scope, label: str, responsible: str, dated: bool = True):
     return rows
 
 
+def _agent_names(ids) -> dict[int, str]:
+    """The agents' names by id, for the charts per agent (one query, whatever the rows)."""
+    return dict(User.objects.filter(access.among("id", set(ids))).values_list("pk", "name"))
+
+
 class PeopleByStage(DashboardChart):
     slug = "people-by-stage"
     title = gettext_lazy("People by stage")
@@ -387,9 +392,7 @@ class ActivitiesPerAgent(DashboardChart):
             .values_list("owner_id", "kind", "total")
             if row[2]
         ]
-        names = dict(
-            User.objects.filter(access.among("id", {row[0] for row in rows})).values_list("pk", "name")
-        )
+        names = _agent_names(row[0] for row in rows)
         counts: dict[tuple[str, str], int] = defaultdict(int)
         for owner, kind, n in rows:
             counts[names.get(owner, ""), kind] += n
@@ -423,11 +426,7 @@ class OverdueReminders(DashboardChart):
             counts = defaultdict(int)
         for owner, n in live.values_list("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n"):
             counts[owner] += n
-        names = dict(
-            User.objects.filter(access.among("id", [pk for pk, n in counts.items() if n and pk])).values_list(
-                "pk", "name"
-            )
-        )
+        names = _agent_names(pk for pk, n in counts.items() if n and pk)
         rows = sorted(
             ((names[pk], n) for pk, n in counts.items() if pk in names and n),
             key=lambda row: (-row[1], row[0]),

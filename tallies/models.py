@@ -18,6 +18,9 @@ def key(*fields: str) -> models.UniqueConstraint:
 
 
 class Tally(models.Model):
+    # Counts of cards: an agent sees the rows of the boards they belong to (crm.access.tallies).
+    ON_BOARDS = False
+
     class Meta:
         abstract = True
 
@@ -71,6 +74,8 @@ class CardTally(Tally):
     """Cards by the day they were created, agent, board, stage, status, archived and
     currency, with their amount."""
 
+    ON_BOARDS = True
+
     day = models.DateField()
     agent_id = models.BigIntegerField(null=True)
     pipeline_id = models.BigIntegerField()
@@ -89,6 +94,8 @@ class OpenCardTally(Tally):
     """Open cards (not won, lost or archived) by the month they are expected to close (none:
     no date), agent, board, stage and currency, with their amount: the sales forecast's."""
 
+    ON_BOARDS = True
+
     month = models.DateField(null=True)
     agent_id = models.BigIntegerField(null=True)
     pipeline_id = models.BigIntegerField()
@@ -104,6 +111,8 @@ class OpenCardTally(Tally):
 class DecisionTally(Tally):
     """Cards won or lost, by the day they were decided, agent, board, status and (lost) the
     reason in lower case."""
+
+    ON_BOARDS = True
 
     day = models.DateField()
     agent_id = models.BigIntegerField(null=True)

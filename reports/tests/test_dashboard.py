@@ -201,3 +201,12 @@ def test_a_change_shows_on_the_next_load(manager_client, alice_client, bob_clien
     # Agents never share figures: each sees their own.
     assert people_by_stage(alice_client.get(url)) == [1, 0, 0]
     assert people_by_stage(bob_client.get(url)) == [0, 0, 0]
+
+
+def test_an_agents_cards_count_on_the_boards_they_belong_to_only(alice_client, alice, bob):
+    ours, theirs = PipelineFactory(members=[alice]), PipelineFactory(members=[bob])
+    OpportunityFactory(pipeline=ours, agent=alice, amount=100)
+    OpportunityFactory(pipeline=theirs, agent=alice, amount=900)  # her card on a board she left
+    charts, _response = _charts(alice_client)
+    assert sum(_series(charts["opportunities-by-status"]).values()) == 1
+    assert sum(_series(charts["opportunities-by-stage"], "Amount (PEN)").values()) == 100.0
