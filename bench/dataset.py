@@ -36,6 +36,7 @@ class Size:
     people: int
     companies: int
     memberships: int
+    tagged: int
     campaigns: int
     members: int
     big_campaign: int
@@ -55,6 +56,7 @@ class Size:
             people=n(1_000_000, 200),
             companies=n(100_000, 20),
             memberships=n(200_000, 40),
+            tagged=n(300_000, 30),
             campaigns=n(200, 3),
             members=n(500_000, 60),
             big_campaign=n(5_000, 20),
@@ -152,6 +154,7 @@ def build(scale: float = 1.0) -> dict:
             size.memberships,
             lambda have: _memberships(have, size, params),
         )
+        _step("tags", "people_person_tags", size.tagged, lambda have: _tags(have, size, params))
         _step("campaigns", "campaigns_campaign", size.campaigns, lambda have: _campaigns(have, size, params))
         _step(
             "campaign members",
@@ -289,6 +292,27 @@ def _memberships(have: int, size: Size, params: dict) -> None:
         JOIN bench_companies c ON c.n = g %% %(companies)s
         """,
         {**params, "start": have, "stop": size.memberships - 1},
+    )
+
+
+def _tags(have: int, size: Size, params: dict) -> None:
+    """Twenty tags; every fifth person (from the first) has two of them."""
+    _sql(
+        "INSERT INTO people_tag (name, color, created_at) "
+        "SELECT 'Etiqueta ' || g, 'blue', now() FROM generate_series(1, 20) AS g "
+        "WHERE NOT EXISTS (SELECT 1 FROM people_tag WHERE name LIKE 'Etiqueta %%')"
+    )
+    _sql(
+        """
+        INSERT INTO people_person_tags (person_id, tag_id)
+        SELECT p.id, t.id
+        FROM generate_series(%(start)s, %(stop)s) AS g
+        JOIN bench_people p ON p.n = (g / 2) * 5 %% %(people)s
+        JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM people_tag WHERE name LIKE 'Etiqueta %%') t
+          ON t.n = g %% 20
+        ON CONFLICT DO NOTHING
+        """,
+        {**params, "start": have, "stop": size.tagged - 1},
     )
 
 

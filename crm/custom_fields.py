@@ -252,4 +252,4 @@ def export_columns(model: str, path: str = "custom") -> list:
     """Export columns for the active custom fields (values as stored)."""
     from crm.exports import Column
 
-    return [Column(d.name, f"{path}__{d.key}") for d in definitions(model)]
+    return [Column(d.name, f"{path}__{d.key}", kind=d.type) for d in definitions(model)]

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from crm import access
 from crm.countries import COUNTRIES
 from crm.custom_fields import export_columns
-from crm.exports import Column, ExportSource, register
+from crm.exports import Column, ExportSource, Many, register
 from crm.fields import key_expression
 from people.filters import PersonFilter, search_people
 from people.models import Person, Tag
 
 
-def _with_lists(queryset):
-    """Tags and companies as text, one subquery each (no row multiplication)."""
-    through = Person.tags.through
-    tags = (
-        through.objects.filter(person_id=OuterRef("pk"))
-        .values("person_id")
-        .annotate(names=StringAgg("tag__name", ", ", order_by="tag__name"))
-        .values("names")
-    )
-    companies = (
-        Person._meta.get_field("memberships")
-        .related_model.objects.filter(person_id=OuterRef("pk"))
-        .values("person_id")
-        .annotate(names=StringAgg("company__name", ", ", order_by="company__name"))
-        .values("names")
-    )
-    return queryset.annotate(
-        key=key_expression("C"), tag_names=Subquery(tags), company_names=Subquery(companies)
-    )
+def _with_key(queryset):
+    return queryset.annotate(key=key_expression("C"))
 
 
 def _columns() -> list[Column]:
@@ -48,8 +29,12 @@ def _columns() -> list[Column]:
         Column(_("How did you find us"), "source", dict(Person.Source.choices)),
         Column(_("Stage"), "stage", dict(Person.Stage.choices)),
         Column(_("Owner"), "owner__name"),
-        Column(_("Tags"), "tag_names"),
-        Column(_("Companies"), "company_names"),
+        Column(_("Tags"), "tag_names", many=Many(Person.tags.through, "person_id", "tag__name")),
+        Column(
+            _("Companies"),
+            "company_names",
+            many=Many(Person._meta.get_field("memberships").related_model, "person_id", "company__name"),
+        ),
         Column(_("Created"), "created_at"),
         Column(_("Key"), "key"),
         *export_columns("people"),
@@ -66,19 +51,19 @@ def _discarded_columns() -> list[Column]:
 
 
 def _people(user, params):
-    return _with_lists(PersonFilter(params, queryset=access.people(user), user=user).qs)
+    return _with_key(PersonFilter(params, queryset=access.people(user), user=user).qs)
 
 
 def _discarded(user, params):
     queryset = search_people(access.discarded_people(user), params.get("q", ""))
-    return _with_lists(queryset.order_by("-discarded_at", "-id"))
+    return _with_key(queryset.order_by("-discarded_at", "-id"))
 
 
 def _tag(user, params):
     tag = Tag.objects.filter(pk=params.get("tag") or 0).first()
     if tag is None or not access.tags(user).filter(pk=tag.pk).exists():
         return Person.objects.none()
-    return _with_lists(access.people(user).filter(tags=tag).order_by("last_name", "first_name", "id"))
+    return _with_key(access.people(user).filter(tags=tag).order_by("last_name", "first_name", "id"))
 
 
 register(ExportSource("people", _("People"), "people.export_person", _columns, _people))

@@ -125,14 +125,23 @@ def test_lists_filter_by_custom_values(alice_client, alice, fields):
 
 
 def test_export_has_a_column_per_field(alice_client, alice, fields):
-    PersonFactory(owner=alice, first_name="Ana", custom={"plan": "Pro", "ref": "=HYPERLINK(1)"})
+    PersonFactory(
+        owner=alice,
+        first_name="Ana",
+        custom={"plan": "Pro", "ref": "=HYPERLINK(1)", "lines": -5, "vip": True, "renewal": "2026-03-01"},
+    )
+    PersonFactory(owner=alice, first_name="Beto", custom={"vip": False})
     response = alice_client.get(reverse("people:export"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     header = rows[0]
     row = next(r for r in rows[1:] if r[0] == "Ana")
     assert row[header.index("Plan")] == "Pro"
-    # Spreadsheet formulas are neutralised here too.
+    # Spreadsheet formulas are neutralised here too; a negative number stays a number.
     assert row[header.index("Referido por")] == "'=HYPERLINK(1)"
+    assert row[header.index("Líneas")] == "-5"
+    assert (row[header.index("VIP")], row[header.index("Renovación")]) == ("Yes", "2026-03-01")
+    beto = next(r for r in rows[1:] if r[0] == "Beto")
+    assert (beto[header.index("VIP")], beto[header.index("Líneas")]) == ("No", "")
 
 
 def test_import_maps_and_checks_custom_columns(manager, fields):

@@ -1,6 +1,7 @@
 """Exports of the lists: filters, scoping, languages, formats, safety."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -14,6 +15,7 @@ from crm import exports
 from crm.models import ExportJob
 from crm.tests.factories import ActivityFactory, UserFactory
 from people import services
+from people.models import Person
 from people.tests.factories import PersonFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,33 @@ def test_tags_and_companies_are_listed_in_one_cell(alice_client, alice):
     header, row = _csv(alice_client.get(reverse("people:export")))
     assert row[header.index("Tags")] == "A, B"
     assert row[header.index("Companies")] == "Alfa, Zeta"
+
+
+def test_csv_rows_keep_the_lists_order_with_their_lists_and_the_teams_clock(alice_client, alice, admin_user):
+    """PostgreSQL writes the CSV: the rows in the list's sort, every person's tags and companies
+    in their row, times on the team's clock, labels in the user's language."""
+    from crm import services as crm_services
+
+    crm_services.team_settings_save(by=admin_user, time_zone="America/Lima")
+    moment = datetime.datetime(2026, 3, 1, 3, 30, tzinfo=datetime.UTC)
+    people = [
+        PersonFactory(owner=alice, first_name=name, last_name=last, stage="client")
+        for name, last in (("Carla", "Zapata"), ("Ana", "Arias"), ("Beto", "Mora"))
+    ]
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(created_at=moment)
+    people[0].tags.set([TagFactory(name="VIP"), TagFactory(name="Lima")])
+    people[2].tags.set([TagFactory(name="Norte")])
+    from companies.tests.factories import MembershipFactory
+
+    MembershipFactory(person=people[1], company=CompanyFactory(owner=alice, name="=Andes"))
+    header, *rows = _csv(alice_client.get(reverse("people:export"), {"sort": "name"}))
+    column = {name: header.index(name) for name in ("Tags", "Companies", "Created", "Stage")}
+    assert [(r[0], r[column["Tags"]], r[column["Companies"]]) for r in rows] == [
+        ("Ana", "", "'=Andes"),
+        ("Beto", "Norte", ""),
+        ("Carla", "Lima, VIP", ""),
+    ]
+    assert {(r[column["Created"]], r[column["Stage"]]) for r in rows} == {("2026-02-28 22:30", "Client")}
 
 
 @pytest.mark.parametrize("value", ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"])
