@@ -10,11 +10,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm import links
 from crm.history import tracked
 
 # An agenda entry lasts from five minutes to a week.
@@ -534,4 +534,4 @@ class InboundEmail(models.Model):
         return self.subject or self.message_id
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:inbox_message", args=[self.pk])
+        return links.path("activities:inbox_message", self.pk)

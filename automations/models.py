@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from crm import links
 
 
 class Rule(models.Model):
@@ -67,7 +68,7 @@ class Rule(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("automations:detail", args=[self.pk])
+        return links.path("automations:detail", self.pk)
 
 
 class RuleRun(models.Model):

@@ -7,12 +7,11 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm import team
+from crm import links, team
 from crm.currency import CURRENCIES
 from crm.history import tracked
 from people.models import Person, search_document
@@ -96,7 +95,7 @@ class Campaign(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("campaigns:detail", args=[self.pk])
+        return links.path("campaigns:detail", self.pk)
 
     @property
     def status(self) -> str:
@@ -155,7 +154,7 @@ class CampaignMember(models.Model):
         return f"{self.person} · {self.campaign}"
 
     def get_absolute_url(self) -> str:
-        return reverse("campaigns:member", args=[self.campaign_id, self.pk])
+        return links.path("campaigns:member", self.campaign_id, self.pk)
 
 
 def new_form_token() -> str:
@@ -219,7 +218,7 @@ class LeadForm(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("campaigns:leadform_edit", args=[self.pk])
+        return links.path("campaigns:leadform_edit", self.pk)
 
 
 class LeadSubmission(models.Model):
@@ -282,7 +281,7 @@ class Mailing(models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("campaigns:mailing", args=[self.pk])
+        return links.path("campaigns:mailing", self.pk)
 
 
 class MailingRecipient(models.Model):

@@ -6,10 +6,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm import team
+from crm import links, team
 from crm.countries import COUNTRIES, format_phone
 from crm.fields import CounterNumberField, key_of
 from crm.history import tracked
@@ -88,7 +87,7 @@ class Company(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("companies:detail", args=[self.pk])
+        return links.path("companies:detail", self.pk)
 
     @property
     def catalog_key(self) -> str:

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from crm import links
 
 MAX_TARGET = 10**12  # the column holds 14 digits, 2 of them decimals
 
@@ -76,7 +77,7 @@ class Goal(models.Model):
         return f"{self.get_metric_display()} · {self.period_label()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("goals:edit", args=[self.pk])
+        return links.path("goals:edit", self.pk)
 
     @property
     def ends_on(self) -> datetime.date:

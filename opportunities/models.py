@@ -9,13 +9,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from companies.models import Company
-from crm import team
+from crm import links, team
 from crm.currency import CURRENCIES
 from crm.history import tracked
 from crm.models import Event
@@ -42,7 +41,7 @@ class Pipeline(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("opportunities:board", args=[self.pk])
+        return links.path("opportunities:board", self.pk)
 
 
 @tracked()
@@ -245,7 +244,7 @@ class Opportunity(models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("opportunities:detail", args=[self.pk])
+        return links.path("opportunities:detail", self.pk)
 
     @property
     def is_open(self) -> bool:
@@ -458,7 +457,7 @@ class Quote(models.Model):
         return f"Q-{self.number:05d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("quotes:detail", args=[self.pk])
+        return links.path("quotes:detail", self.pk)
 
     def totals(self, lines=None) -> dict:
         lines = list(self.lines.all()) if lines is None else lines

@@ -8,11 +8,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Coalesce, Concat, Lower, Upper
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm import links
 from crm.countries import COUNTRIES, SQL_ACCENTED, SQL_PLAIN, format_phone
 from crm.fields import CounterNumberField, key_of
 from crm.history import tracked
@@ -75,7 +75,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:tag_detail", args=[self.pk])
+        return links.path("people:tag_detail", self.pk)
 
 
 @tracked("search", "number")
@@ -184,7 +184,7 @@ class Person(models.Model):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:detail", args=[self.pk])
+        return links.path("people:detail", self.pk)
 
     @property
     def catalog_key(self) -> str:
@@ -328,7 +328,7 @@ class ImportJob(models.Model):
         return self.original_name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:import_detail", args=[self.pk])
+        return links.path("people:import_detail", self.pk)
 
     @property
     def is_running(self) -> bool:

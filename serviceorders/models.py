@@ -6,12 +6,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from activities.models import Category
 from companies.models import Company
+from crm import links
 from crm.history import tracked
 from crm.models import Event
 from people.models import Person
@@ -59,7 +59,7 @@ class Project(models.Model):
         return f"{self.key} · {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("serviceorders:project", args=[self.key])
+        return links.path("serviceorders:project", self.key)
 
 
 @tracked("search")
@@ -176,7 +176,7 @@ class ServiceOrder(models.Model):
         return f"#{self.number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("serviceorders:detail", args=[self.number])
+        return links.path("serviceorders:detail", self.number)
 
     @property
     def is_open(self) -> bool:

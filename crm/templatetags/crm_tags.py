@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from crm import access
+from crm import access, links
 
 register = template.Library()
 
@@ -138,7 +138,7 @@ def whatsapp_link(person_id, number: str, campaign=None):
     from django.utils.html import format_html
 
     params = {"number": number, **({"campaign": campaign.pk} if campaign else {})}
-    url = reverse("activities:person_whatsapp", args=[person_id]) + "?" + urlencode(params)
+    url = links.path("activities:person_whatsapp", person_id) + "?" + urlencode(params)
     return format_html(
         '<a class="whatsapp-link text-success ms-1" href="{}" title="{}"><i class="bi bi-whatsapp" aria-hidden="true">'
         '</i><span class="visually-hidden">{}</span></a>',
@@ -173,6 +173,12 @@ def bulk_bar(context, kind: str):
         "until": last.created_at + bulk.undo_deadline() if last else None,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def link(viewname: str, *ids) -> str:
+    """``{% url %}`` for a route whose arguments are integers, for lists' rows (crm.links)."""
+    return links.path(viewname, *ids)
 
 
 @register.simple_tag
