@@ -83,6 +83,21 @@ def pytest_sessionstart(session):
         connections["default"].settings_dict.setdefault("TEST", {})["TEMPLATE"] = template
 
 
+# The files that take longest (browsers, the walks over every route) start first: under
+# --dist loadfile a long file handed out last keeps one worker busy while the other waits.
+LONG_FILES = (
+    "test_journey",
+    "test_write_walk",
+    "test_hostile_requests",
+    "test_access_walk",
+    "test_bad_input",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: not item.path.name.startswith(LONG_FILES))  # stable: order kept within
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # English is the source language; translations have tests of their own.
