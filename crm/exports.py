@@ -226,7 +226,8 @@ def _formatted(expression, pattern: str) -> models.Func:
 
 def _cell(queryset: QuerySet, column: Column, labels: dict | None):
     """One CSV cell in SQL: the value as _csv_text() would write it."""
-    target = queryset.query.resolve_ref(column.field, allow_joins=True)
+    # Resolved on a copy: resolving a path joins its tables to the query it is resolved in.
+    target = queryset.query.chain().resolve_ref(column.field, allow_joins=True)
     expression = F(column.field)
     if isinstance(target, KeyTransform):  # a custom field, stored as JSON
         value = KT(column.field)
