@@ -201,25 +201,31 @@ SPECS = (
 BY_TABLE = {spec.table: spec for spec in SPECS}
 
 # A person discarded or brought back takes their campaign memberships and open reminders out
-# of those tallies or back into them (the members' and activities' rows did not change).
-TOGGLED = (
-    "FROM new_rows r JOIN old_rows o ON o.id = r.id {join} "
-    "WHERE (o.discarded_at IS NULL) <> (r.discarded_at IS NULL)"
-)
+# of those tallies or back into them (the members' and activities' rows did not change). Only
+# when some person's state toggled (an import's or a bulk change's thousands of updates skip it),
+# and each toggled person's rows read down their index (LATERAL): joined as a whole, the planner
+# may read every activity to find one person's.
+TOGGLED = "(o.discarded_at IS NULL) <> (r.discarded_at IS NULL)"
 SIGN = "CASE WHEN o.discarded_at IS NULL THEN -1 ELSE 1 END"
+PAIRS = "FROM new_rows r JOIN old_rows o ON o.id = r.id"
 EXTRA = {
-    "tallies_peopletally": ";\n        ".join(
-        [
-            BY_TABLE["tallies_membertally"].upsert(
-                f"SELECT m.campaign_id, m.agent_id, m.status, {SIGN} AS n "
-                + TOGGLED.format(join="JOIN campaigns_campaignmember m ON m.person_id = r.id")
-            ),
-            BY_TABLE["tallies_remindertally"].upsert(
-                f"SELECT (a.due_at AT TIME ZONE zone)::date AS day, a.owner_id, {SIGN} AS n "
-                + TOGGLED.format(join="JOIN crm_activity a ON a.person_id = r.id")
-                + " AND a.done_at IS NULL AND a.due_at IS NOT NULL"
-            ),
-        ]
+    "tallies_peopletally": (
+        f"IF EXISTS (SELECT 1 {PAIRS} WHERE {TOGGLED}) THEN\n            "
+        + ";\n            ".join(
+            [
+                BY_TABLE["tallies_membertally"].upsert(
+                    f"SELECT m.campaign_id, m.agent_id, m.status, {SIGN} AS n {PAIRS} CROSS JOIN LATERAL "
+                    "(SELECT campaign_id, agent_id, status FROM campaigns_campaignmember WHERE person_id = r.id) m "
+                    f"WHERE {TOGGLED}"
+                ),
+                BY_TABLE["tallies_remindertally"].upsert(
+                    f"SELECT (a.due_at AT TIME ZONE zone)::date AS day, a.owner_id, {SIGN} AS n {PAIRS} "
+                    "CROSS JOIN LATERAL (SELECT due_at, owner_id FROM crm_activity WHERE person_id = r.id "
+                    f"AND done_at IS NULL AND due_at IS NOT NULL) a WHERE {TOGGLED}"
+                ),
+            ]
+        )
+        + ";\n        END IF"
     )
 }
 
