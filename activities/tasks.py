@@ -16,7 +16,7 @@ from django_tasks import task
 from activities.models import DigestSent
 from crm import access, team
 from crm.models import User
-from crm.tasks import plan_once
+from crm.tasks import on_worker_start, recurring
 
 logger = logging.getLogger(__name__)
 DIGEST_HOUR = time(7, 0)
@@ -69,10 +69,9 @@ def digest_for(user: User, day) -> int:
     return len(reminders) + unread_count
 
 
-@task()
-def send_reminder_digest(reschedule: bool = True) -> dict:
-    """Email every active user their due and overdue reminders; then plan the
-    next run for the next digest hour (the worker's daily schedule)."""
+@recurring(next_digest_time)
+def send_reminder_digest() -> dict:
+    """Email every active user their due and overdue reminders (every day at the digest hour)."""
     from activities import notifications
 
     notifications.age_out()
@@ -83,20 +82,10 @@ def send_reminder_digest(reschedule: bool = True) -> dict:
         if count:
             users += 1
             sent += count
-    if reschedule:
-        ensure_digest_scheduled()
     return {"users": users, "reminders": sent}
 
 
-def ensure_digest_scheduled() -> bool:
-    """Plan the next digest unless one is already waiting. True if planned."""
-    return plan_once(send_reminder_digest, next_digest_time())
-
-
-def plan_digest(sender=None, stdout=None, **kwargs) -> None:
-    """When the task worker starts: plan the digest unless one is waiting."""
-    if ensure_digest_scheduled() and stdout is not None:
-        stdout.write("Daily reminder digest planned.")
+plan_digest = on_worker_start(send_reminder_digest, "Daily reminder digest planned.", first=next_digest_time)
 
 
 @task()
@@ -118,25 +107,12 @@ def deliver_whatsapp(message_id: int) -> str:
 # Incoming mail: every mailbox checked every MAIL_POLL_SECONDS.
 
 
-@task()
-def poll_mailboxes(reschedule: bool = True) -> dict:
-    """Check every active mailbox (activities.imap.check_all), then plan the next round."""
+@recurring(lambda: timezone.now() + timedelta(seconds=settings.MAIL_POLL_SECONDS))
+def poll_mailboxes() -> dict:
+    """Check every active mailbox (activities.imap.check_all), every MAIL_POLL_SECONDS."""
     from activities import imap
 
-    try:
-        return {str(k): v for k, v in imap.check_all().items()}
-    finally:
-        if reschedule:
-            poll_mailboxes.using(
-                run_after=timezone.now() + timedelta(seconds=settings.MAIL_POLL_SECONDS)
-            ).enqueue()
+    return {str(k): v for k, v in imap.check_all().items()}
 
 
-def ensure_polling() -> bool:
-    """Plan the polling unless a round is already waiting; returns whether one was planned."""
-    return plan_once(poll_mailboxes)
-
-
-def plan_polling(sender=None, stdout=None, **kwargs) -> None:
-    if ensure_polling() and stdout is not None:
-        stdout.write("Mailbox checks planned.")
+plan_polling = on_worker_start(poll_mailboxes, "Mailbox checks planned.")

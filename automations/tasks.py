@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
+
+from crm.tasks import on_worker_start, recurring
 
 
 @task()
@@ -29,28 +35,12 @@ def run_overdue(rule_id: int, since: str, until: str) -> int:
     return engine.run_overdue(rule_id, since, until)
 
 
-@task()
-def check_time_rules(reschedule: bool = True) -> int:
-    """The time-based triggers (idle cards, overdue reminders), then the next check."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
+@recurring(lambda: timezone.now() + timedelta(seconds=settings.AUTOMATION_CHECK_SECONDS))
+def check_time_rules() -> int:
+    """The time-based triggers (idle cards, overdue reminders), every AUTOMATION_CHECK_SECONDS."""
     from automations import engine
 
-    try:
-        return engine.check_time()
-    finally:
-        if reschedule:
-            check_time_rules.using(
-                run_after=timezone.now() + timedelta(seconds=settings.AUTOMATION_CHECK_SECONDS)
-            ).enqueue()
+    return engine.check_time()
 
 
-def plan_checks(sender=None, stdout=None, **kwargs) -> None:
-    """When the task worker starts: plan the periodic check unless one is waiting."""
-    from crm.tasks import plan_once
-
-    if plan_once(check_time_rules) and stdout is not None:
-        stdout.write("Automation checks planned.")
+plan_checks = on_worker_start(check_time_rules, "Automation checks planned.")

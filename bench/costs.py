@@ -7,7 +7,6 @@ The biggest groups are the costs to cut (docs/performance.md keeps them before a
 from __future__ import annotations
 
 import cProfile
-import datetime
 import pstats
 import random
 import time
@@ -35,30 +34,21 @@ APP_DIRS = ("/crm/", "/people/", "/companies/", "/campaigns/", "/opportunities/"
 
 
 def mix(facts: dict) -> list[tuple[str, str]]:
-    """The agents' reads of the load test, as many of each as its weight there."""
+    """The agents' reads of the load test (bench/mix.py), as many of each as its weight there;
+    the person's page also as often as the saves read it first."""
+    from bench.mix import READS, SAVES_READING_THE_PAGE
     from opportunities.models import Pipeline
     from people.models import Person
 
-    random.seed(7)
+    pick = random.Random(7)
     agent = facts["agent"]
     people = list(Person.objects.filter(owner=agent, discarded_at=None).values_list("pk", flat=True)[:50])
     boards = list(Pipeline.objects.filter(name__startswith="Bench board").values_list("pk", flat=True))
-    monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
-    week = f"/calendar/events/?start={monday}T00:00:00&end={monday + datetime.timedelta(days=7)}T00:00:00"
-    weighted = [
-        (6, lambda: f"/people/?q={random.choice(['garcia', 'silva', 'rojas', 'lima'])}"),
-        (2, lambda: f"/people/?stage=prospect&page={random.randint(1, 20)}"),
-        (9, lambda: f"/people/{random.choice(people)}/"),  # the page, and before each save
-        (3, lambda: f"/opportunities/boards/{random.choice(boards)}/"),
-        (2, lambda: "/reminders/"),
-        (2, lambda: "/campaigns/"),
-        (2, lambda: f"/serviceorders/?q={random.choice(['impresora', 'router', 'vpn'])}"),
-        (2, lambda: week),
-        (2, lambda: "/notifications/bell/"),
-        (1, lambda: "/notifications/"),
-        (1, lambda: f"/people/{random.choice(people)}/email/"),
-    ]
-    return [("agent", url()) for weight, url in weighted for _ in range(weight)]
+    requests = []
+    for read in READS:
+        weight = read.weight + (SAVES_READING_THE_PAGE if read.name == "/people/<id>/" else 0)
+        requests += [("agent", read.path(pick, people, boards)) for _ in range(weight)]
+    return requests
 
 
 def _group(filename: str) -> str:

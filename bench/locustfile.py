@@ -7,7 +7,6 @@ by BENCH_PLAN (written by bench/load.py)."""
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import json
 import os
@@ -15,17 +14,25 @@ import random
 import re
 
 from locust import HttpUser, between, constant_throughput, task
+from mix import READS, Read  # bench/mix.py: locust puts the locustfile's folder on the path
 
 PLAN = json.loads(open(os.environ["BENCH_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 ACCOUNTS = itertools.cycle(PLAN["agents"])
 SCRIPTS = itertools.cycle(PLAN["scripts"])
-WORDS = ["garcia", "silva", "rojas", "lima", "maria", "jose", "flores", "souza"]
-CONCEPTS = ["impresora", "router", "servidor", "firmware", "cableado", "vpn"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _reading(read: Read):
+    def visit(user: Agent) -> None:
+        user.client.get(read.path(random, user.people, PLAN["boards"]), name=read.name)
+
+    return visit
 
 
 class Agent(HttpUser):
     wait_time = between(1, 3)
+    # The reads of bench/mix.py, each as often as its weight; the saves below.
+    tasks = {_reading(read): read.weight for read in READS}
 
     def on_start(self):
         account = next(ACCOUNTS)
@@ -37,39 +44,6 @@ class Agent(HttpUser):
 
     def _token(self, response) -> str:
         return self.client.cookies.get("csrftoken") or CSRF.search(response.text).group(1)
-
-    @task(6)
-    def people_list(self):
-        self.client.get(f"/people/?q={random.choice(WORDS)}", name="/people/?q=…")
-
-    @task(2)
-    def people_filtered(self):
-        stage = random.choice(["prospect", "interested", "client"])
-        self.client.get(
-            f"/people/?stage={stage}&page={random.randint(1, 20)}", name="/people/?stage=…&page=…"
-        )
-
-    @task(5)
-    def person_page(self):
-        self.client.get(f"/people/{random.choice(self.people)}/", name="/people/<id>/")
-
-    @task(3)
-    def board(self):
-        self.client.get(
-            f"/opportunities/boards/{random.choice(PLAN['boards'])}/", name="/opportunities/boards/<id>/"
-        )
-
-    @task(2)
-    def reminders(self):
-        self.client.get("/reminders/", name="/reminders/")
-
-    @task(2)
-    def campaigns(self):
-        self.client.get("/campaigns/", name="/campaigns/")
-
-    @task(2)
-    def order_search(self):
-        self.client.get(f"/serviceorders/?q={random.choice(CONCEPTS)}", name="/serviceorders/?q=…")
 
     @task(2)
     def log_a_call(self):
@@ -99,28 +73,6 @@ class Agent(HttpUser):
             headers={"Referer": page.url},
             name="change a stage",
         )
-
-    @task(2)
-    def calendar_week(self):
-        monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
-        monday -= datetime.timedelta(weeks=random.randint(-2, 2))
-        end = monday + datetime.timedelta(days=7)
-        self.client.get(
-            f"/calendar/events/?start={monday.isoformat()}T00:00:00&end={end.isoformat()}T00:00:00",
-            name="/calendar/events/?start=…",
-        )
-
-    @task(2)
-    def notification_bell(self):
-        self.client.get("/notifications/bell/", name="/notifications/bell/")
-
-    @task(1)
-    def notifications(self):
-        self.client.get("/notifications/", name="/notifications/")
-
-    @task(1)
-    def compose_email(self):
-        self.client.get(f"/people/{random.choice(self.people)}/email/", name="/people/<id>/email/")
 
 
 class ApiScript(HttpUser):

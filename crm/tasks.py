@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django_tasks import task
@@ -59,6 +62,41 @@ def plan_once(recurring, run_after=None) -> bool:
     return True
 
 
+def recurring(next_run: Callable[[], datetime]):
+    """A task that plans itself: whatever its run did, even failing, the next run is planned at
+    ``next_run()`` unless one is already waiting. ``reschedule=False`` runs it once (tests)."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def run(*args, reschedule: bool = True, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if reschedule:
+                    plan_once(recurring_task, next_run())
+
+        recurring_task = task()(run)
+        return recurring_task
+
+    return decorate
+
+
+def on_worker_start(recurring_task, said: str, first: Callable[[], datetime] | None = None):
+    """A receiver of the worker's start (``crm.signals.worker_starting``): plan the first run of
+    ``recurring_task`` (now, or at ``first()``) unless one is waiting, and say so."""
+
+    def plan(sender=None, stdout=None, **kwargs) -> None:
+        if plan_once(recurring_task, first() if first else None) and stdout is not None:
+            stdout.write(said)
+
+    return plan
+
+
+def after(**delta) -> Callable[[], datetime]:
+    """When a run planned now happens ``delta`` from now (``after(minutes=5)``)."""
+    return lambda: timezone.now() + timedelta(**delta)
+
+
 @task()
 def build_access_request(request_id: int) -> str:
     """Write the ZIP of a person's access request (crm.personal_data)."""
@@ -78,42 +116,24 @@ def build_access_request(request_id: int) -> str:
     return request.status
 
 
-@task()
-def apply_retention(reschedule: bool = True) -> int:
-    """Erase the discarded people whose retention period ended, then plan tomorrow's run."""
-    from datetime import timedelta
-
+@recurring(after(days=1))
+def apply_retention() -> int:
+    """Erase the discarded people whose retention period ended (every day)."""
     from crm import personal_data
 
-    try:
-        return personal_data.apply_retention()
-    finally:
-        if reschedule:
-            apply_retention.using(run_after=timezone.now() + timedelta(days=1)).enqueue()
+    return personal_data.apply_retention()
 
 
-def plan_retention(sender=None, stdout=None, **kwargs) -> None:
-    """When the task worker starts: plan the daily retention run unless one is waiting."""
-    if plan_once(apply_retention) and stdout is not None:
-        stdout.write("Retention planned.")
+plan_retention = on_worker_start(apply_retention, "Retention planned.")
 
 
-@task()
-def cull_cache(reschedule: bool = True) -> int:
-    """Expired cache rows deleted, the table culled if too large (crm.cache), then the next
-    run planned: a write never counts the table."""
-    from datetime import timedelta
-
+@recurring(after(minutes=5))
+def cull_cache() -> int:
+    """Expired cache rows deleted, the table culled if too large (crm.cache), every five
+    minutes: a write never counts the table."""
     from django.core.cache import cache
 
-    try:
-        return cache.cull() if hasattr(cache, "cull") else 0
-    finally:
-        if reschedule:
-            cull_cache.using(run_after=timezone.now() + timedelta(minutes=5)).enqueue()
+    return cache.cull() if hasattr(cache, "cull") else 0
 
 
-def plan_cache_cull(sender=None, stdout=None, **kwargs) -> None:
-    """When the task worker starts: plan the cache's culling unless a run is waiting."""
-    if plan_once(cull_cache) and stdout is not None:
-        stdout.write("Cache culling planned.")
+plan_cache_cull = on_worker_start(cull_cache, "Cache culling planned.")
