@@ -34,7 +34,9 @@ def embedded_database_url(data_dir: Path) -> str:
         # cleanup_mode=None: never stop the server when one of the processes
         # sharing it exits; the others (runserver, worker, xdist) still need it.
         server = pgserver.get_server(data_dir, cleanup_mode=None)
-        return server.get_uri()
+        uri = server.get_uri()
+        _size_to_the_machine(uri, data_dir)
+        return uri
     except Exception as exc:
         log = data_dir / "log"
         raise ImproperlyConfigured(
@@ -43,6 +45,29 @@ def embedded_database_url(data_dir: Path) -> str:
             f"{data_dir} (its data is lost), or set DATABASE_URL to an external "
             "PostgreSQL server, e.g. DATABASE_URL=postgres://user:password@host:5432/dbname."
         ) from exc
+
+
+def shared_buffers_mb(memory_bytes: int) -> int:
+    """PostgreSQL's own cache for this machine: a quarter of its memory, from 128 MB (the
+    default) to 4 GB. A virtual machine may drop the system's file cache under pressure; what
+    PostgreSQL keeps in its own stays."""
+    return max(128, min(4096, memory_bytes // 4 // 2**20))
+
+
+def _size_to_the_machine(uri: str, data_dir: Path) -> None:
+    """Write the cache's size into the server's configuration once (``ALTER SYSTEM``); it takes
+    effect from the server's next start, as any change of it does. A marker file keeps every
+    later process from asking again."""
+    marker = data_dir / ".sized"
+    if marker.exists():
+        return
+    import psutil
+    import psycopg
+
+    size = shared_buffers_mb(psutil.virtual_memory().total)
+    with psycopg.connect(uri, autocommit=True) as connection:
+        connection.execute(f"ALTER SYSTEM SET shared_buffers = '{size}MB'")
+    marker.write_text(f"{size}MB\n")
 
 
 def _repair_handle_list(data_dir: Path) -> None:

@@ -1,4 +1,7 @@
-from crm.embedded_db import _repair_handle_list
+import psutil
+import pytest
+
+from crm.embedded_db import _repair_handle_list, shared_buffers_mb
 
 
 def test_a_cut_process_list_is_reset(tmp_path):
@@ -49,3 +52,26 @@ def test_the_list_is_read_and_reset_under_pgservers_lock(tmp_path):
         holder.wait(timeout=10)
     repair.join(timeout=10)
     assert handles.read_text() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("memory_gib", "expected_mb"), [(0.25, 128), (2, 512), (8, 2048), (24, 4096), (256, 4096)]
+)
+def test_postgresql_keeps_a_quarter_of_the_memory_from_128_mb_to_4_gb(memory_gib, expected_mb):
+    assert shared_buffers_mb(int(memory_gib * 2**30)) == expected_mb
+
+
+def test_the_embedded_server_is_sized_once(db):
+    """The size is written into the server's configuration (it applies from its next start)."""
+    import os
+
+    from django.db import connection
+
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("an external server keeps its own configuration")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers' "
+            "AND sourcefile LIKE '%%postgresql.auto.conf'"
+        )
+        assert cursor.fetchone()[0] == f"{shared_buffers_mb(psutil.virtual_memory().total)}MB"
