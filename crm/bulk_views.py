@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm import access, bulk
 from crm.forms import BulkForm
@@ -25,6 +25,15 @@ def _kind(slug: str) -> bulk.ListKind:
 
 def _back(request: HttpRequest, kind: bulk.ListKind) -> HttpResponse:
     return redirect(safe_next(request) or reverse(kind.list_url))
+
+
+@login_required
+@require_GET
+def bulk_options(request: HttpRequest, kind: str) -> HttpResponse:
+    """The choices of a list's bulk bar (users, tags, campaigns the user may pick), loaded when
+    the bar is first used: every list page would otherwise build them for nobody."""
+    form = BulkForm(kind=_kind(kind), user=request.user)
+    return render(request, "partials/bulk_options.html", {"kind": form.kind, "options": form.options()})
 
 
 @login_required

@@ -21,6 +21,7 @@ crm_patterns = [
     path("search/", views.global_search, name="search"),
     path("duplicates/<slug:kind>/", merge_views.duplicates, name="duplicates"),
     path("bulk/<slug:kind>/", bulk_views.bulk_apply, name="bulk"),
+    path("bulk/<slug:kind>/options/", bulk_views.bulk_options, name="bulk_options"),
     path("bulk/undo/<int:pk>/", bulk_views.bulk_undo, name="bulk_undo"),
     path("merge/<slug:kind>/<int:pk>/", merge_views.merge_records, name="merge"),
     path("healthz", views.healthz, name="healthz"),

@@ -151,9 +151,9 @@ def whatsapp_link(person_id, number: str, campaign=None):
 @register.inclusion_tag("partials/bulk_bar.html", takes_context=True)
 def bulk_bar(context, kind: str):
     """The bulk actions of a list: the form its row checkboxes belong to
-    (form="bulk-<kind>"), and the undo of the user's last change, while it lasts."""
+    (form="bulk-<kind>"), and the undo of the user's last change, while it lasts. The choices
+    of its users, tags and campaigns come from crm:bulk_options when the bar is first used."""
     from crm import bulk
-    from crm.forms import BulkForm
 
     request = context["request"]
     spec = bulk.KINDS[kind]
@@ -161,11 +161,9 @@ def bulk_bar(context, kind: str):
     for name in ("page", "after", "before", "count"):
         query.pop(name, None)
     last = bulk.last_undoable(request.user, spec)
-    form = BulkForm(kind=spec, user=request.user)
     return {
         "kind": spec,
-        "form": form,
-        "options": form.options(),
+        "needs": {action.needs for action in spec.actions},
         "query": query.urlencode(),
         "next": request.get_full_path(),
         "last": last,

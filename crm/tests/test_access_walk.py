@@ -167,6 +167,7 @@ RULES: dict[str, Rule] = {
     "crm:custom_field_edit": admins(kwargs=lambda w: {"pk": w.custom_field.pk}),
     "crm:duplicates": signed_in(kwargs=lambda w: {"kind": "people"}),
     "crm:bulk": signed_in(kwargs=lambda w: {"kind": "people"}, post_only=True),
+    "crm:bulk_options": signed_in(kwargs=lambda w: {"kind": "people"}),
     "crm:bulk_undo": Rule(
         allowed=frozenset({"alice"}),
         refused={"anonymous": LOGIN, "bob": 404, "manager": 404, "admin": 404},

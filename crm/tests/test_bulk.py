@@ -169,21 +169,41 @@ def test_the_bar_offers_what_the_user_may_choose_escaped(alice_client, alice, bo
     CampaignFactory(name="La campaña de Bob", owner=bob)
     page = alice_client.get(reverse("people:list")).content.decode()
     bar = page[page.index('id="bulk-people"') : page.index("</form>", page.index('id="bulk-people"'))]
-    assert "&lt;b&gt;VIP&lt;/b&gt;" in bar
-    assert "<b>VIP</b>" not in bar
-    assert "Verano &amp; &lt;i&gt;Lima&lt;/i&gt;" in bar
-    assert "La campaña de Bob" not in bar
+    # The list's page names where the bar's choices come from; they come when it is first used.
+    options_url = reverse("crm:bulk_options", args=["people"])
+    assert f'hx-get="{options_url}"' in bar
+    assert "VIP" not in bar
+    options = alice_client.get(options_url).content.decode()
+    assert "&lt;b&gt;VIP&lt;/b&gt;" in options
+    assert "<b>VIP</b>" not in options
+    assert "Verano &amp; &lt;i&gt;Lima&lt;/i&gt;" in options
+    assert "La campaña de Bob" not in options
+    # Each list of choices goes into its select of the bar (by id, out of band).
+    assert 'id="bulk-people-tag" hx-swap-oob="beforeend"' in options
     # An agent gives rows only to themself.
-    user_select = bar[bar.index('name="user"') : bar.index("</select>", bar.index('name="user"'))]
+    user_select = options[
+        options.index('id="bulk-people-user"') : options.index(
+            "</select>", options.index('id="bulk-people-user"')
+        )
+    ]
     assert f'value="{alice.pk}"' in user_select
     assert f'value="{bob.pk}"' not in user_select
 
 
 def test_the_bar_lists_at_most_two_hundred_campaigns(manager_client, alice):
     CampaignFactory.create_batch(201, owner=alice)
-    page = manager_client.get(reverse("people:list")).content.decode()
-    campaigns = page[page.index('name="campaign"') : page.index("</select>", page.index('name="campaign"'))]
-    assert campaigns.count("<option") == 1 + 200
+    options = manager_client.get(reverse("crm:bulk_options", args=["people"])).content.decode()
+    campaigns = options[
+        options.index('id="bulk-people-campaign"') : options.index(
+            "</select>", options.index('id="bulk-people-campaign"')
+        )
+    ]
+    assert campaigns.count("<option") == 200
+
+
+def test_a_list_without_such_a_bar_has_no_choices(alice_client):
+    assert alice_client.get(reverse("crm:bulk_options", args=["nothing"])).status_code == 404
+    assert alice_client.post(reverse("crm:bulk_options", args=["people"])).status_code == 405
 
 
 def test_a_bulk_archive_is_on_each_cards_history(manager_client, manager, alice):

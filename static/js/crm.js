@@ -166,8 +166,12 @@
       if (count) {
         count.textContent = String(checked);
       }
-      // On a phone the bar shows once a row is chosen (static/css/crm.css).
+      // On a phone the bar shows once a row is chosen (static/css/crm.css); its choices load then.
       form.classList.toggle("bulk-none", checked === 0);
+      if (checked > 0 && !form.hasAttribute("data-bulk-opened")) {
+        form.setAttribute("data-bulk-opened", "");
+        form.dispatchEvent(new CustomEvent("bulk-open"));
+      }
       var action = form.querySelector('select[name="action"]');
       var needed = action ? action.options[action.selectedIndex].getAttribute("data-needs") : "";
       form.querySelectorAll("[data-bulk-value]").forEach(function (field) {
