@@ -308,15 +308,6 @@ def activities(user: User, *, followed: bool = False) -> QuerySet:
     return queryset.filter(own | Q(_on_followed_cards(user)) if followed else own)
 
 
-def work_done(user: User) -> QuerySet:
-    """Activities counted as work done (the goals count them, never list them): managers and
-    admins the team's, an agent their own, whoever owns the person now or whether they were
-    discarded since: the call was made."""
-    Activity = _model("activities.Activity")
-
-    return scope(user, Activity.objects.all(), "owner")
-
-
 def reminders(user: User, *, followed: bool = False) -> QuerySet:
     """Open planned activities (reminders) a user may see."""
     return activities(user, followed=followed).filter(done_at=None, due_at__isnull=False)

@@ -187,17 +187,24 @@ def measure(goals, user, today: datetime.date | None = None) -> list[Progress]:
             counts[M.NEW_CLIENTS, "", agent, timezone.localtime(month).date()] += n
     kinds = {goal.activity_kind for goal in goals if goal.metric == M.ACTIVITIES}
     if kinds:
-        start, end = span(M.ACTIVITIES)
+        # The work done, from its tally (days on the team's clock): the calls an agent made,
+        # whoever owns the person now; messages received are not work done.
+        chosen = [goal for goal in goals if goal.metric == M.ACTIVITIES]
         done = (
-            access.work_done(user)
-            .filter(kind__in=kinds, received=False, done_at__gte=start, done_at__lt=end)
-            .annotate(month=TruncMonth("done_at"))
+            access.tallies(user, "tallies.ActivityTally", "owner_id")
+            .filter(
+                kind__in=kinds,
+                received=False,
+                day__gte=min(g.starts_on for g in chosen),
+                day__lt=max(g.ends_on for g in chosen),
+            )
+            .annotate(month=TruncMonth("day"))
             .values_list("owner_id", "kind", "month")
-            .annotate(n=Count("pk"))
+            .annotate(n=Sum("n"))
             .order_by()
         )
         for agent, kind, month, n in done:
-            counts[M.ACTIVITIES, kind, agent, timezone.localtime(month).date()] += n
+            counts[M.ACTIVITIES, kind, agent, month] += n
     rates = Rates.on_date(user) if M.WON_AMOUNT in metrics else None
     result = []
     for goal in goals:

@@ -48,15 +48,17 @@ class PeopleTally(Tally):
 
 class ActivityTally(Tally):
     """Activities done (the work done, whatever became of their person since), by the day
-    they were done, owner and kind."""
+    they were done, owner, kind and whether they were received (a message that came in: the
+    dashboard counts it, goals do not)."""
 
     day = models.DateField()
     owner_id = models.BigIntegerField(null=True)
     kind = models.CharField(max_length=10)
+    received = models.BooleanField(default=False)
     n = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [key("day", "owner_id", "kind")]
+        constraints = [key("day", "owner_id", "kind", "received")]
 
 
 class ReminderTally(Tally):

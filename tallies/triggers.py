@@ -123,7 +123,12 @@ SPECS = (
     Spec(
         "tallies_activitytally",
         "crm_activity",
-        keys=(("day", _day("done_at")), ("owner_id", "r.owner_id"), ("kind", "r.kind")),
+        keys=(
+            ("day", _day("done_at")),
+            ("owner_id", "r.owner_id"),
+            ("kind", "r.kind"),
+            ("received", "r.received"),
+        ),
         sums=(("n", "1"),),
         where="r.done_at IS NOT NULL",
     ),
