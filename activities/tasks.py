@@ -16,7 +16,7 @@ from django_tasks import task
 from activities.models import DigestSent
 from crm import access, team
 from crm.models import User
-from crm.tasks import on_worker_start, recurring
+from crm.tasks import after, on_worker_start, recurring
 
 logger = logging.getLogger(__name__)
 DIGEST_HOUR = time(7, 0)
@@ -107,7 +107,7 @@ def deliver_whatsapp(message_id: int) -> str:
 # Incoming mail: every mailbox checked every MAIL_POLL_SECONDS.
 
 
-@recurring(lambda: timezone.now() + timedelta(seconds=settings.MAIL_POLL_SECONDS))
+@recurring(after("MAIL_POLL_SECONDS"))
 def poll_mailboxes() -> dict:
     """Check every active mailbox (activities.imap.check_all), every MAIL_POLL_SECONDS."""
     from activities import imap

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
 
-from crm.tasks import on_worker_start, recurring
+from crm.tasks import after, on_worker_start, recurring
 
 
 @task()
@@ -35,7 +31,7 @@ def run_overdue(rule_id: int, since: str, until: str) -> int:
     return engine.run_overdue(rule_id, since, until)
 
 
-@recurring(lambda: timezone.now() + timedelta(seconds=settings.AUTOMATION_CHECK_SECONDS))
+@recurring(after("AUTOMATION_CHECK_SECONDS"))
 def check_time_rules() -> int:
     """The time-based triggers (idle cards, overdue reminders), every AUTOMATION_CHECK_SECONDS."""
     from automations import engine

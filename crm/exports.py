@@ -224,32 +224,37 @@ def _formatted(expression, pattern: str) -> models.Func:
     return models.Func(expression, Value(pattern), function="to_char", output_field=models.TextField())
 
 
+def _yes_no(path: str, default: str | None = None) -> Case:
+    return Case(
+        When(**{path: True}, then=Value(gettext("Yes"))),
+        When(**{path: False}, then=Value(gettext("No"))),
+        default=Value(default),
+    )
+
+
 def _cell(queryset: QuerySet, column: Column, labels: dict | None):
     """One CSV cell in SQL: the value as _csv_text() would write it."""
     # Resolved on a copy: resolving a path joins its tables to the query it is resolved in.
     target = queryset.query.chain().resolve_ref(column.field, allow_joins=True)
     expression = F(column.field)
     if isinstance(target, KeyTransform):  # a custom field, stored as JSON
-        value = KT(column.field)
         if column.kind == "number":
-            return value
+            return KT(column.field)
         if column.kind == "yesno":
-            return Case(
-                When(**{column.field: True}, then=Value(gettext("Yes"))),
-                When(**{column.field: False}, then=Value(gettext("No"))),
-            )
-        return _Guarded(value)
+            return _yes_no(column.field)  # no value: an empty cell
+        return _Guarded(KT(column.field))
     field = target.output_field
     if labels is not None:
-        # One lookup in a JSON object of the labels (a long CASE would test every choice in turn).
+        # One lookup in a JSON object of the labels (a long CASE would test every choice in turn);
+        # the labels are the code's, only a stored value without one is guarded.
         table = Cast(Value({str(k): v for k, v in labels.items()}, models.JSONField()), models.JSONField())
         text = Cast(expression, models.TextField())
         label = models.Func(
             table, text, template="(%(expressions)s)", arg_joiner=" ->> ", output_field=models.TextField()
         )
-        return _Guarded(Coalesce(label, text))
+        return Coalesce(label, _Guarded(text))
     if isinstance(field, models.BooleanField):
-        return Case(When(**{column.field: True}, then=Value(gettext("Yes"))), default=Value(gettext("No")))
+        return _yes_no(column.field, default=gettext("No"))
     if isinstance(field, models.DateTimeField):
         return _formatted(expression, "YYYY-MM-DD HH24:MI")
     if isinstance(field, models.DateField):
@@ -320,11 +325,10 @@ class ExportSource:
         # The rows carry the list's sort keys, and the joined rows are sorted by them once.
         order, keys = [], {}
         for n, entry in enumerate(queryset.query.order_by or queryset.model._meta.ordering or ["pk"]):
-            expression = entry if hasattr(entry, "resolve_expression") else F(entry.lstrip("-")).asc()
-            if isinstance(entry, str) and entry.startswith("-"):
-                expression = F(entry[1:]).desc()
-            if not isinstance(expression, OrderBy):
-                expression = expression.asc()
+            if isinstance(entry, str):
+                expression = F(entry[1:]).desc() if entry.startswith("-") else F(entry).asc()
+            else:
+                expression = entry if isinstance(entry, OrderBy) else entry.asc()
             keys[f"export_o{n}"] = expression.expression
             nulls = (
                 " NULLS FIRST" if expression.nulls_first else " NULLS LAST" if expression.nulls_last else ""

@@ -92,8 +92,13 @@ def on_worker_start(recurring_task, said: str, first: Callable[[], datetime] | N
     return plan
 
 
-def after(**delta) -> Callable[[], datetime]:
-    """When a run planned now happens ``delta`` from now (``after(minutes=5)``)."""
+def after(setting: str = "", **delta) -> Callable[[], datetime]:
+    """When a run planned now happens: ``delta`` from now (``after(minutes=5)``), or as many
+    seconds as a setting says when the run is planned (``after("MAIL_POLL_SECONDS")``)."""
+    from django.conf import settings
+
+    if setting:
+        return lambda: timezone.now() + timedelta(seconds=getattr(settings, setting))
     return lambda: timezone.now() + timedelta(**delta)
 
 

@@ -146,10 +146,16 @@ def measure(goals, user, today: datetime.date | None = None) -> list[Progress]:
     today = today or timezone.localdate()
     metrics = {goal.metric for goal in goals}
 
-    def span(*wanted) -> tuple[datetime.datetime, datetime.datetime]:
-        """The time the goals on these measures cover (a month's goals read a month)."""
+    def days(*wanted) -> tuple[datetime.date, datetime.date]:
+        """The days the goals on these measures cover (a month's goals read a month), the end
+        excluded."""
         chosen = [goal for goal in goals if goal.metric in wanted]
-        return _bounds(min(g.starts_on for g in chosen)), _bounds(max(g.ends_on for g in chosen))
+        return min(g.starts_on for g in chosen), max(g.ends_on for g in chosen)
+
+    def span(*wanted) -> tuple[datetime.datetime, datetime.datetime]:
+        """The same as moments on the team's clock."""
+        first, end = days(*wanted)
+        return _bounds(first), _bounds(end)
 
     # (metric, kind, agent id, month) -> figure; amounts per currency until converted.
     counts: dict[tuple, Decimal] = defaultdict(Decimal)
@@ -189,15 +195,10 @@ def measure(goals, user, today: datetime.date | None = None) -> list[Progress]:
     if kinds:
         # The work done, from its tally (days on the team's clock): the calls an agent made,
         # whoever owns the person now; messages received are not work done.
-        chosen = [goal for goal in goals if goal.metric == M.ACTIVITIES]
+        first, end = days(M.ACTIVITIES)
         done = (
             access.tallies(user, "tallies.ActivityTally", "owner_id")
-            .filter(
-                kind__in=kinds,
-                received=False,
-                day__gte=min(g.starts_on for g in chosen),
-                day__lt=max(g.ends_on for g in chosen),
-            )
+            .filter(kind__in=kinds, received=False, day__gte=first, day__lt=end)
             .annotate(month=TruncMonth("day"))
             .values_list("owner_id", "kind", "month")
             .annotate(n=Sum("n"))

@@ -209,3 +209,16 @@ def test_the_channels_pages(alice, alice_client, manager_client, settings):
     channels(10)
     assert [_queries(client, url) for client, url in pages] == few
     assert _queries(alice_client, reverse("activities:mailbox")) <= 5
+
+
+def test_the_bulk_bars_choices(manager_client, alice):
+    """The choices a list's bulk bar loads when first used: the same queries with more tags and
+    campaigns to choose from."""
+    from campaigns.tests.factories import CampaignFactory
+    from people.tests.factories import TagFactory
+
+    _fixed(
+        manager_client,
+        reverse("crm:bulk_options", args=["people"]),
+        lambda n: [(TagFactory(), CampaignFactory(owner=alice)) for _ in range(n)],
+    )
