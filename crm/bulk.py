@@ -84,6 +84,11 @@ class ListKind:
     def action(self, slug: str) -> Action | None:
         return next((action for action in self.actions if action.slug == slug), None)
 
+    @property
+    def needs(self) -> set[str]:
+        """The values its actions ask for ("user", "tag", "campaign", "stage")."""
+        return {action.needs for action in self.actions if action.needs}
+
 
 # slug -> ListKind: each app registers its lists from its bulk.py.
 KINDS: dict[str, ListKind] = {}

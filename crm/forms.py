@@ -151,7 +151,6 @@ class BulkForm(forms.Form):
     def __init__(self, *args, kind: bulk.ListKind, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        needs = {action.needs for action in kind.actions}
         self.fields["action"].choices = [(a.slug, a.label) for a in kind.actions]
         self.fields["user"].queryset = access.assignable_users(user).order_by("name", "username")
         self.fields["tag"].queryset = access.tags(user).order_by("name")
@@ -161,7 +160,7 @@ class BulkForm(forms.Form):
         )
         self.fields["stage"].choices = kind.stage_choices
         for name in ("user", "tag", "campaign", "stage"):
-            if name not in needs:
+            if name not in kind.needs:
                 del self.fields[name]
         # Any ids: the scope decides which are really changed.
         self.fields["ids"].valid_value = lambda value: str(value).isdigit()

@@ -163,7 +163,6 @@ def bulk_bar(context, kind: str):
     last = bulk.last_undoable(request.user, spec)
     return {
         "kind": spec,
-        "needs": {action.needs for action in spec.actions},
         "query": query.urlencode(),
         "next": request.get_full_path(),
         "last": last,
