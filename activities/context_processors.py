@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Func, Subquery
+from django.db import connections, router
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from activities.models import Notification
+from activities.models import Activity, Notification
 from crm import access
 from crm.cache import user_figure
 from crm.models import User
@@ -29,23 +30,31 @@ def reminder_counts(request: HttpRequest) -> dict:
     }
 
 
-def _count(queryset) -> Subquery:
-    return Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT")))
+@functools.lru_cache(maxsize=1024)
+def _reminders_sql(user_id: int, role: str, is_active: bool) -> tuple[str, tuple]:
+    """The SQL of a user's reminders to do (``access.my_reminders``: it depends on nothing but
+    who they are), built once per process and user: the navigation asks on every page, and
+    building the queryset took longer than PostgreSQL takes to count."""
+    user = User(pk=user_id, role=role, is_active=is_active)
+    sql, params = access.my_reminders(user).order_by().values("due_at").query.sql_with_params()
+    return sql, tuple(params)
 
 
 def counts_for(user) -> dict:
+    """Overdue and today's reminders (one pass over the user's reminders due before tonight)
+    and unread notifications, in one query."""
     now = timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
         days=1
     )
-    reminders = access.my_reminders(user)
-    counts = (
-        User.objects.filter(pk=user.pk)
-        .values(
-            overdue=_count(reminders.filter(due_at__lt=now)),
-            today=_count(reminders.filter(due_at__gte=now, due_at__lt=end_of_today)),
-            unread=_count(Notification.objects.filter(user=user, read_at=None)),
+    reminders, params = _reminders_sql(user.pk, user.role, user.is_active)
+    with connections[router.db_for_read(Activity)].cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FILTER (WHERE r.due_at < %s), COUNT(*) FILTER (WHERE r.due_at >= %s),"
+            f" (SELECT COUNT(*) FROM {Notification._meta.db_table} n"
+            "   WHERE n.user_id = %s AND n.read_at IS NULL)"
+            f" FROM ({reminders}) r WHERE r.due_at < %s",
+            [now, now, user.pk, *params, end_of_today],
         )
-        .first()
-    )
-    return counts or {"overdue": 0, "today": 0, "unread": 0}
+        overdue, today, unread = cursor.fetchone()
+    return {"overdue": overdue, "today": today, "unread": unread}

@@ -119,6 +119,20 @@ def test_navigation_counts_overdue_and_today(alice_client, alice):
     assert 'title="Overdue">2' in response.content.decode()
 
 
+def test_navigation_counts_follow_what_the_user_may_see_now(alice_client, alice, bob):
+    """The counts' query is built once per user and role: a role changed counts with the new
+    role's rules on the next page."""
+    _reminder(alice, -2, person=PersonFactory(owner=bob))  # on a person now bob's: not hers to see
+    _reminder(alice, -1)
+    assert alice_client.get(reverse("people:list")).context["reminder_counts"]["overdue"] == 1
+    alice.role = "manager"
+    alice.save()
+    assert alice_client.get(reverse("people:list")).context["reminder_counts"]["overdue"] == 2
+    alice.role = "agent"
+    alice.save()
+    assert alice_client.get(reverse("people:list")).context["reminder_counts"]["overdue"] == 1
+
+
 def test_navigation_counts_are_kept_until_the_user_changes_something(
     settings, alice_client, alice, manager, django_capture_on_commit_callbacks
 ):
