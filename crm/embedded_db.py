@@ -9,6 +9,7 @@ a process exits, so data and the warm server survive between runs.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def embedded_database_url(data_dir: Path) -> str:
     try:
         _repair_handle_list(data_dir)
         data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _create_sized(data_dir)
         # cleanup_mode=None: never stop the server when one of the processes
         # sharing it exits; the others (runserver, worker, xdist) still need it.
         server = pgserver.get_server(data_dir, cleanup_mode=None)
@@ -54,17 +56,50 @@ def shared_buffers_mb(memory_bytes: int) -> int:
     return max(128, min(4096, memory_bytes // 4 // 2**20))
 
 
+def _machine_size() -> int:
+    import psutil
+
+    return shared_buffers_mb(psutil.virtual_memory().total)
+
+
+def _create_sized(data_dir: Path) -> None:
+    """A new data directory is created as pgserver creates it (``initdb``), under pgserver's
+    lock, and its cache sized before the server's first start: a fresh clone's first run (the
+    benchmark's, CI's) has the cache it will keep. The rest of the start is pgserver's."""
+    from pgserver.postgres_server import PostgresServer
+
+    if (data_dir / "PG_VERSION").exists():
+        return
+    with PostgresServer._lock:
+        if (data_dir / "PG_VERSION").exists():  # another process made it meanwhile
+            return
+        data_dir.mkdir(exist_ok=True)
+        server = PostgresServer.__new__(PostgresServer)  # pgserver's own initdb, without a start
+        server.pgdata = data_dir.resolve()
+        server.system_user, server.postgres_user = None, "postgres"
+        if os.name == "posix" and os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            from pgserver.utils import ensure_user_exists
+
+            server.system_user = "pgserver"
+            ensure_user_exists(server.system_user)
+        server.ensure_pgdata_inited()
+        size = _machine_size()
+        with open(data_dir / "postgresql.auto.conf", "a") as conf:
+            conf.write(f"shared_buffers = '{size}MB'\n")
+        (data_dir / ".sized").write_text(f"{size}MB\n")
+
+
 def _size_to_the_machine(uri: str, data_dir: Path) -> None:
-    """Write the cache's size into the server's configuration once (``ALTER SYSTEM``); it takes
-    effect from the server's next start, as any change of it does. A marker file keeps every
-    later process from asking again."""
+    """A data directory made before its size was chosen at creation (_create_sized): the size
+    is written into its configuration once (``ALTER SYSTEM``), and takes effect from the
+    server's next start, as any change of it does. A marker file keeps every later process
+    from asking again."""
     marker = data_dir / ".sized"
     if marker.exists():
         return
-    import psutil
     import psycopg
 
-    size = shared_buffers_mb(psutil.virtual_memory().total)
+    size = _machine_size()
     with psycopg.connect(uri, autocommit=True) as connection:
         connection.execute(f"ALTER SYSTEM SET shared_buffers = '{size}MB'")
     marker.write_text(f"{size}MB\n")

@@ -75,3 +75,23 @@ def test_the_embedded_server_is_sized_once(db):
             "AND sourcefile LIKE '%%postgresql.auto.conf'"
         )
         assert cursor.fetchone()[0] == f"{shared_buffers_mb(psutil.virtual_memory().total)}MB"
+
+
+def test_a_new_embedded_server_starts_with_its_size(tmp_path):
+    """A fresh clone's first run (CI's, the benchmark's) has the cache it will keep, not
+    PostgreSQL's 128 MB until a restart."""
+    import psycopg
+    import pgserver
+
+    from crm.embedded_db import _create_sized
+
+    data_dir = tmp_path / "postgres"
+    _create_sized(data_dir)
+    _create_sized(data_dir)  # once made, left as it is
+    with pgserver.get_server(data_dir, cleanup_mode="delete") as server:
+        with psycopg.connect(server.get_uri()) as connection:
+            size = connection.execute("SHOW shared_buffers").fetchone()[0]
+        marker = (data_dir / ".sized").read_text()
+    expected = shared_buffers_mb(psutil.virtual_memory().total)
+    assert size == (f"{expected // 1024}GB" if expected % 1024 == 0 else f"{expected}MB")
+    assert marker == f"{expected}MB\n"
