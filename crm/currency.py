@@ -22,6 +22,8 @@ from crm.countries import CURRENCIES
 
 __all__ = ["CURRENCIES", "Rates", "Total", "Used", "base_currency"]
 
+_KEPT = "_rates_by_day"  # the request's rates, on its team settings (Rates.on_date)
+
 
 def base_currency() -> str:
     """The team's currency (Team settings): boards, dashboards and reports total in it."""
@@ -56,15 +58,32 @@ class Rates:
 
     @classmethod
     def on_date(cls, user, on: datetime.date | None = None) -> Rates:
+        """The rates of ``on`` (today), read once per request: the dashboard's charts, goals
+        and forecast, or a board's totals and its columns, ask for the same day. They are
+        kept with the request's team settings (crm.team: a fresh read outside a request) and
+        forgotten when a rate is saved or deleted."""
+        from crm import team
+
         on = on or timezone.localdate()
-        latest = (
-            access.exchange_rates(user)
-            .filter(on__lte=on)
-            .order_by("currency", "-on")
-            .distinct("currency")
-            .values_list("currency", "rate", "on")
-        )
-        return cls(on=on, base=base_currency(), table={c: Used(c, rate, day) for c, rate, day in latest})
+        kept = team.current().__dict__.setdefault(_KEPT, {})
+        key = (on, bool(user.is_authenticated and user.is_active))
+        if key not in kept:
+            latest = (
+                access.exchange_rates(user)
+                .filter(on__lte=on)
+                .order_by("currency", "-on")
+                .distinct("currency")
+                .values_list("currency", "rate", "on")
+            )
+            kept[key] = {c: Used(c, rate, day) for c, rate, day in latest}
+        return cls(on=on, base=base_currency(), table=dict(kept[key]))
+
+    @staticmethod
+    def forget() -> None:
+        """The rates kept for this request forgotten (a rate was saved or deleted)."""
+        from crm import team
+
+        team.current().__dict__.pop(_KEPT, None)
 
     def convert(self, amount: Decimal | None, currency: str) -> Decimal | None:
         if amount is None:

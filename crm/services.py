@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm.currency import Rates
 from crm.models import ExchangeRate, TeamSettings, User, new_calendar_token
 
 
@@ -113,12 +114,14 @@ def exchange_rate_save(*, by: User, currency: str, on, rate) -> ExchangeRate:
     saved, _created = ExchangeRate.objects.update_or_create(
         currency=currency, on=on, defaults={"rate": rate, "created_by": by}
     )
+    Rates.forget()
     return saved
 
 
 @transaction.atomic
 def exchange_rate_delete(*, rate: ExchangeRate, by: User) -> None:
     rate.delete()
+    Rates.forget()
 
 
 TEAM_FIELDS = (

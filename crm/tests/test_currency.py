@@ -39,6 +39,22 @@ def test_the_latest_rate_on_or_before_the_day_is_used(admin_user):
     assert later.convert(Decimal("10"), "USD") == Decimal("38.00")
 
 
+def test_a_requests_rates_are_read_once_and_follow_a_rate_saved_in_it(
+    admin_user, alice, django_assert_num_queries
+):
+    from crm import services, team
+
+    with team.kept(team.load(), "PE"):  # as inside a request
+        Rates.on_date(admin_user, DAY)
+        with django_assert_num_queries(0):  # the dashboard's charts, goals and forecast ask again
+            assert Rates.on_date(alice, DAY).table == {}
+        services.exchange_rate_save(by=admin_user, currency="USD", on=DAY, rate=Decimal("3.70"))
+        assert Rates.on_date(alice, DAY).convert(Decimal("10"), "USD") == Decimal("37.00")
+        services.exchange_rate_delete(rate=ExchangeRate.objects.get(), by=admin_user)
+        assert Rates.on_date(alice, DAY).table == {}
+    assert Rates.on_date(alice, DAY).table == {}  # outside a request: read afresh
+
+
 def test_administrators_keep_rates_with_clear_messages(admin_client, alice_client, admin_user):
     url = reverse("crm:exchange_rates")
     response = admin_client.post(url, {"currency": "USD", "on": "2026-11-01", "rate": "0"})

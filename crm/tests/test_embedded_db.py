@@ -80,8 +80,8 @@ def test_the_embedded_server_is_sized_once(db):
 def test_a_new_embedded_server_starts_with_its_size(tmp_path):
     """A fresh clone's first run (CI's, the benchmark's) has the cache it will keep, not
     PostgreSQL's 128 MB until a restart."""
-    import psycopg
     import pgserver
+    import psycopg
 
     from crm.embedded_db import _create_sized
 
