@@ -36,6 +36,7 @@ from crm import services as core
 from crm.countries import format_phone
 from crm.models import User
 from crm.signals import message_received
+from crm.validation import full_clean
 from crm.versioning import check_version
 
 # Activities, reminders, categories ------------------------------------------
@@ -100,7 +101,7 @@ def activity_log(
     )
     if duration is not None:
         activity.duration = duration
-    activity.full_clean()
+    full_clean(activity)
     activity.save()
     follow_up = None
     if follow_up_at is not None:
@@ -117,7 +118,7 @@ def activity_log(
             created_by=by,
             due_at=follow_up_at,
         )
-        follow_up.full_clean()
+        full_clean(follow_up)
         follow_up.save()
     if mention:
         mentions.notify(users=mentioned, text=activity.detail or activity.subject, by=by, about=about)
@@ -394,7 +395,7 @@ def email_template_save(
     template.owner = None if team else by
     template.name, template.language = " ".join(name.split()), language
     template.subject, template.body = subject.strip(), body.strip()
-    template.full_clean()
+    full_clean(template)
     template.save()
     return template
 
@@ -453,7 +454,7 @@ def clean_category_name(name: str, exclude_pk: int | None = None) -> str:
 @transaction.atomic
 def category_create(*, name: str) -> Category:
     category = Category(name=clean_category_name(name))
-    category.full_clean()
+    full_clean(category)
     category.save()
     return category
 
@@ -461,7 +462,7 @@ def category_create(*, name: str) -> Category:
 @transaction.atomic
 def category_rename(*, category: Category, name: str) -> Category:
     category.name = clean_category_name(name, exclude_pk=category.pk)
-    category.full_clean()
+    full_clean(category)
     category.save(update_fields=["name"])
     return category
 
@@ -548,7 +549,7 @@ def mailbox_save(*, by: User, mailbox: Mailbox | None, team: bool, password: str
         mailbox.password_encrypted = passwords.hide(password)
     if not mailbox.password_encrypted:
         raise ValidationError({"password": _("Type the mailbox's password (an app password).")})
-    mailbox.full_clean(exclude=["password_encrypted"])
+    full_clean(mailbox, exclude=["password_encrypted"])
     try:
         with imap.connect(mailbox):
             pass

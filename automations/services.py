@@ -7,6 +7,7 @@ from django.db.models import Max
 
 from automations.models import Rule
 from crm.models import User
+from crm.validation import full_clean
 
 
 @transaction.atomic
@@ -16,7 +17,7 @@ def rule_save(*, rule: Rule | None, by: User, **fields) -> Rule:
         rule = Rule(created_by=by, position=0 if last is None else last + 1)
     for name, value in fields.items():
         setattr(rule, name, value)
-    rule.full_clean()
+    full_clean(rule)
     rule.save()
     return rule
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from activities import notifications
 from campaigns.models import Campaign, CampaignMember
 from crm.models import User
+from crm.validation import full_clean
 from crm.versioning import check_version
 from people.models import Person, PersonEvent
 from people.services import people_record, person_set_stage
@@ -42,7 +43,7 @@ STAGE_ORDER = list(Person.Stage.values)
 @transaction.atomic
 def campaign_create(*, by: User, **fields: Any) -> Campaign:
     campaign = Campaign(**fields)
-    campaign.full_clean()
+    full_clean(campaign)
     campaign.save()
     return campaign
 
@@ -55,7 +56,7 @@ def campaign_update(*, campaign: Campaign, by: User, version: str | None = None,
         if name not in CAMPAIGN_FIELDS:
             raise ValueError(f"{name} is not editable")
         setattr(locked, name, value)
-    locked.full_clean()
+    full_clean(locked)
     locked.save()
     return locked
 

@@ -18,6 +18,7 @@ from crm import access
 from crm.countries import fold
 from crm.models import User
 from crm.taxids import TAX_ID_NAMES
+from crm.validation import full_clean
 from crm.versioning import check_version
 from people.models import Person
 from people.services import person_create
@@ -57,7 +58,7 @@ def check_tax_id_free(*, country: str, tax_id: str, exclude_pk: int | None = Non
 
 def _save(company: Company) -> Company:
     check_tax_id_free(country=company.country, tax_id=company.tax_id, exclude_pk=company.pk)
-    company.full_clean(exclude=["search"])
+    full_clean(company, exclude=["search"])
     try:
         with transaction.atomic():
             company.save()

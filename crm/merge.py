@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import access, notes
+from crm.validation import full_clean
 
 if TYPE_CHECKING:
     from crm.models import User
@@ -107,7 +108,7 @@ def merge(*, kind: Kind, survivor, duplicate, values: dict[str, Any], by: User) 
     reason = _("Merged into %(name)s (#%(pk)s).") % {"name": survivor, "pk": survivor.pk}
     duplicate.discard_reason = reason[:300]
     duplicate.save(update_fields=["discarded_at", "discarded_by", "discard_reason", "updated_at"])
-    survivor.full_clean(exclude=["search"])
+    full_clean(survivor, exclude=["search"])
     survivor.save()
     if kind.after is not None:
         kind.after(survivor=survivor, duplicate=duplicate, changed=changed, by=by)

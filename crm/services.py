@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from crm.currency import Rates
 from crm.models import ExchangeRate, TeamSettings, User, new_calendar_token
+from crm.validation import full_clean
 
 
 @transaction.atomic
@@ -25,7 +26,7 @@ def user_create(
     if language:
         user.language = language
     user.set_password(password)
-    user.full_clean()
+    full_clean(user)
     user.save()
     return user
 
@@ -43,7 +44,7 @@ def user_update(
     if user.role == User.Role.ADMIN and role != User.Role.ADMIN and not _other_active_admins(user).exists():
         raise ValidationError({"role": _("The last active administrator cannot lose that role.")})
     user.name, user.email, user.role, user.language, user.country = name, email, role, language, country
-    user.full_clean()
+    full_clean(user)
     user.save(update_fields=["name", "email", "role", "language", "country"])
     return user
 
@@ -150,7 +151,7 @@ def team_settings_save(*, by: User, logo=None, **fields) -> TeamSettings:
         team.logo = None
     elif logo is not None:
         team.logo = logo
-    team.full_clean()
+    full_clean(team)
     team.save()
     new_logo = team.logo.name if team.logo else ""
     if old_logo and old_logo != new_logo:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from crm.models import User
+from crm.validation import full_clean
 from goals.models import Goal
 
 
@@ -13,7 +14,7 @@ def goal_save(*, goal: Goal | None, by: User, **fields) -> Goal:
     goal = goal or Goal(created_by=by)
     for name, value in fields.items():
         setattr(goal, name, value)
-    goal.full_clean()
+    full_clean(goal)
     goal.save()
     return goal
 

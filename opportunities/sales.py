@@ -17,6 +17,7 @@ from companies.services import company_create, membership_add
 from crm import bounds, team
 from crm.models import User
 from crm.numbers import next_number
+from crm.validation import full_clean
 from opportunities.models import (
     Opportunity,
     OpportunityEvent,
@@ -41,7 +42,7 @@ def product_save(*, product: Product | None = None, **fields: Any) -> Product:
             raise ValueError(f"{name} is not editable")
         setattr(product, name, value)
     product.code = product.code.strip().upper()
-    product.full_clean()
+    full_clean(product)
     product.save()
     return product
 
@@ -80,7 +81,7 @@ def line_add(
         unit_price=unit_price,
         discount=discount,
     )
-    line.full_clean()
+    full_clean(line)
     column = Opportunity._meta.get_field("amount")
     total = sum((other.total for other in opportunity.lines.all()), line.total)
     if not bounds.decimal_fits(total, max_digits=column.max_digits, decimal_places=column.decimal_places):
@@ -130,7 +131,7 @@ def quote_create(
         created_by=by,
         number=next_number("quote"),
     )
-    quote.full_clean()
+    full_clean(quote)
     quote.save()
     copies = [
         QuoteLine(

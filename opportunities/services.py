@@ -20,6 +20,7 @@ from activities import services as activity_services
 from activities.models import Activity
 from crm import access
 from crm.models import User
+from crm.validation import full_clean
 from crm.versioning import check_version
 from opportunities.models import BaseCard, Opportunity, OpportunityEvent, Pipeline, SavedFilter, Stage
 from people.models import Person
@@ -70,7 +71,7 @@ def _event(opportunity: Opportunity, kind: str, by: User, old: str = "", new: st
 @transaction.atomic
 def pipeline_create(*, name: str, color: str, members=(), stages=None) -> Pipeline:
     pipeline = Pipeline(name=" ".join(name.split()), color=color)
-    pipeline.full_clean()
+    full_clean(pipeline)
     pipeline.save()
     pipeline.members.set(members)
     for position, (stage_name, stage_color, days, probability) in enumerate(
@@ -90,7 +91,7 @@ def pipeline_create(*, name: str, color: str, members=(), stages=None) -> Pipeli
 @transaction.atomic
 def pipeline_update(*, pipeline: Pipeline, name: str, color: str, members) -> Pipeline:
     pipeline.name, pipeline.color = " ".join(name.split()), color
-    pipeline.full_clean()
+    full_clean(pipeline)
     pipeline.save()
     pipeline.members.set(members)
     return pipeline
@@ -105,7 +106,7 @@ def stage_add(
         pipeline=pipeline, name=" ".join(name.split()), color=color, stagnant_days=stagnant_days,
         probability=probability or 0, position=0 if last is None else last + 1,
     )  # fmt: skip
-    stage.full_clean()
+    full_clean(stage)
     stage.save()
     return stage
 
@@ -116,7 +117,7 @@ def stage_update(
 ) -> Stage:
     stage.name, stage.color, stage.stagnant_days = " ".join(name.split()), color, stagnant_days
     stage.probability = probability or 0
-    stage.full_clean()
+    full_clean(stage)
     stage.save()
     return stage
 
@@ -189,7 +190,7 @@ def base_card_save(*, pipeline: Pipeline, by: User, description: str, tags, memb
     _check_followers(pipeline, members)
     base, _created = BaseCard.objects.get_or_create(pipeline=pipeline)
     base.description, base.updated_by = description.strip(), by
-    base.full_clean()
+    full_clean(base)
     base.save()
     base.tags.set(tags)
     base.members.set(members)
@@ -242,7 +243,7 @@ def opportunity_create(
     opportunity = Opportunity(
         pipeline=pipeline, stage=stage, created_by=by, position=0 if last is None else last + 1, **fields
     )
-    opportunity.full_clean()
+    full_clean(opportunity)
     try:
         with transaction.atomic():
             opportunity.save()
@@ -272,7 +273,7 @@ def opportunity_update(
     _check_contact(locked.company, locked.contact)
     if locked.is_open:
         _open_card_taken(locked.pipeline, locked.contact, exclude_pk=locked.pk)
-    locked.full_clean()
+    full_clean(locked)
     locked.save()
     if tags is not None:
         before = {tag.pk: tag.name for tag in locked.tags.all()}

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from activities import notifications
 from crm import access, consent
 from crm.models import User
+from crm.validation import full_clean
 from crm.versioning import check_version
 from people.models import ImportJob, Person, PersonEvent, Tag
 
@@ -42,7 +43,7 @@ def _record(person: Person, kind: str, by: User, old: str = "", new: str = "") -
 @transaction.atomic
 def person_create(*, by: User, tags: Iterable[Tag] = (), **fields: Any) -> Person:
     person = Person(**fields)
-    person.full_clean(exclude=["search"])
+    full_clean(person, exclude=["search"])
     person.save()
     if tags:
         person.tags.set(tags)
@@ -65,7 +66,7 @@ def person_update(
             changed.append(str(Person._meta.get_field(name).verbose_name))
             setattr(locked, name, value)
     given = locked.owner_id != old_owner
-    locked.full_clean(exclude=["search"])
+    full_clean(locked, exclude=["search"])
     locked.save()
     if tags is not None:
         _set_tags(locked, set(tags), by)
@@ -358,7 +359,7 @@ def clean_tag_name(name: str, exclude_pk: int | None = None) -> str:
 @transaction.atomic
 def tag_create(*, name: str, color: str) -> Tag:
     tag = Tag(name=clean_tag_name(name), color=color)
-    tag.full_clean()
+    full_clean(tag)
     tag.save()
     return tag
 
@@ -366,7 +367,7 @@ def tag_create(*, name: str, color: str) -> Tag:
 @transaction.atomic
 def tag_update(*, tag: Tag, name: str, color: str) -> Tag:
     tag.name, tag.color = clean_tag_name(name, exclude_pk=tag.pk), color
-    tag.full_clean()
+    full_clean(tag)
     tag.save()
     return tag
 

@@ -17,6 +17,7 @@ from activities import notifications
 from activities.models import Activity
 from crm.models import User
 from crm.numbers import next_number
+from crm.validation import full_clean
 from crm.versioning import check_version
 from serviceorders.models import Project, ServiceEntry, ServiceOrder, ServiceOrderEvent
 
@@ -53,7 +54,7 @@ def project_create(*, by: User, **fields: Any) -> Project:
     _check_contact(fields.get("company"), fields.get("contact"))
     project = Project(**fields)
     project.key = 0  # set below; validation needs a value
-    project.full_clean(exclude=["key"])
+    full_clean(project, exclude=["key"])
     project.key = next_number("project")
     project.save()
     return project
@@ -66,7 +67,7 @@ def project_update(*, project: Project, by: User, **fields: Any) -> Project:
             raise ValueError(f"{name} is not editable")
         setattr(project, name, value)
     _check_contact(project.company, project.contact)
-    project.full_clean()
+    full_clean(project)
     project.save()
     return project
 
@@ -84,7 +85,7 @@ def order_create(*, by: User, activity: Activity | None = None, **fields: Any) -
         raise ValidationError({"project": _("The project belongs to another client.")})
     order = ServiceOrder(created_by=by, **fields)
     order.number = 0
-    order.full_clean(exclude=["number", "search"])
+    full_clean(order, exclude=["number", "search"])
     order.number = next_number("order")
     order.save()
     _event(order, ServiceOrderEvent.Kind.CREATED, by)
@@ -107,7 +108,7 @@ def order_update(*, order: ServiceOrder, by: User, version: str | None = None, *
             changed.append(str(ServiceOrder._meta.get_field(name).verbose_name))
             setattr(locked, name, value)
     _check_contact(locked.company, locked.contact)
-    locked.full_clean(exclude=["search"])
+    full_clean(locked, exclude=["search"])
     locked.save()
     if changed:
         _event(locked, ServiceOrderEvent.Kind.EDITED, by, ", ".join(changed))
