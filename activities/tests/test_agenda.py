@@ -72,6 +72,32 @@ def test_the_feed_gives_the_agents_week(alice_client, alice, bob):
     assert done.done_at is not None
 
 
+def test_times_are_the_teams_clock_across_a_change_of_summer_time(alice):
+    """The database writes the events' times (thousands a week): on the team's clock as Python
+    would, on both sides of a clock change, for a visit that spans it too."""
+    zone = "America/Santiago"  # clocks went forward at 00:00 on 2026-09-06
+    with timezone.override(zone):
+        tz = timezone.get_current_timezone()
+        before = datetime.datetime(2026, 9, 5, 23, 30, tzinfo=tz)
+        after = datetime.datetime(2026, 9, 6, 10, 0, tzinfo=tz)
+        spanning, later = plan(alice, before), plan(alice, after, done=True)
+        found = agenda.activity_events(
+            alice, None, before - datetime.timedelta(days=1), after + datetime.timedelta(days=1)
+        )
+        times = {event["extendedProps"]["pk"]: (event["start"], event["end"]) for event in found}
+        assert times == {
+            spanning.pk: ("2026-09-05T23:30:00", "2026-09-06T01:30:00"),  # an hour on the clock's jump
+            later.pk: ("2026-09-06T10:00:00", "2026-09-06T11:00:00"),
+        }
+        spanning.refresh_from_db()  # its moment as stored (UTC): Python adds an hour on the clock's jump too
+        assert times[spanning.pk] == (
+            agenda.wall_clock(spanning.due_at),
+            agenda.wall_clock(spanning.due_at + datetime.timedelta(hours=1)),
+        )
+        overdue = {event["extendedProps"]["pk"]: event["extendedProps"]["overdue"] for event in found}
+        assert overdue == {spanning.pk: True, later.pk: False}  # the done one is not overdue
+
+
 def test_overdue_is_marked(alice_client, alice):
     plan(alice, timezone.now() - datetime.timedelta(hours=2))
     start = timezone.localtime() - datetime.timedelta(days=1)
