@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chartjs.views.lines import BaseLineChartView
@@ -50,6 +50,8 @@ class Scope:
     start: datetime.datetime
     end: datetime.datetime  # exclusive
     agent: User | None
+    # What several charts read alike, read once for the scope (see _people_rows).
+    kept: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_request(cls, request) -> Scope:
@@ -192,6 +194,22 @@ def _agent_names(ids) -> dict[int, str]:
     return dict(User.objects.filter(access.among("id", set(ids))).values_list("pk", "name"))
 
 
+def _people_rows(scope: Scope) -> list[tuple]:
+    """The people tally of the scope by week (month beyond a year), stage and source, read once
+    for both charts of people: over ten years the tally holds hundreds of thousands of rows, and
+    each chart read them all."""
+    if "people" not in scope.kept:
+        trunc = TruncMonth if scope.monthly else TruncWeek
+        scope.kept["people"] = list(
+            _tally(scope, "tallies.PeopleTally", "owner_id")
+            .annotate(week=trunc("day"))
+            .values_list("week", "stage", "source")
+            .annotate(total=Sum("n"))
+            .values_list("week", "stage", "source", "total")
+        )
+    return scope.kept["people"]
+
+
 class PeopleByStage(DashboardChart):
     slug = "people-by-stage"
     title = gettext_lazy("People by stage")
@@ -200,8 +218,9 @@ class PeopleByStage(DashboardChart):
     def compute(self):
         from people.models import Person
 
-        people = _tally(self.scope, "tallies.PeopleTally", "owner_id")
-        counts = dict(people.values_list("stage").annotate(total=Sum("n")).values_list("stage", "total"))
+        counts: dict[str, int] = defaultdict(int)
+        for _week, stage, _source, n in _people_rows(self.scope):
+            counts[stage] += n
         labels = [label for _value, label in Person.Stage.choices]
         return labels, [(_("People"), [counts.get(value, 0) for value, _label in Person.Stage.choices])]
 
@@ -216,6 +235,11 @@ def _weekly(scope, queryset, key: str) -> tuple[list[str], dict, list[int]]:
         .annotate(total=Sum("n"))
         .values_list("week", key, "total")
     )
+    return _by_week(scope, rows)
+
+
+def _by_week(scope, rows) -> tuple[list[str], dict, list[int]]:
+    """_weekly's answer from (week, value, sum) rows already read."""
     weeks = _buckets(scope)
     index = {week: i for i, week in enumerate(weeks)}
     series: dict = {}
@@ -237,8 +261,8 @@ class NewPeopleBySource(DashboardChart):
     def compute(self):
         from people.models import Person
 
-        people = _tally(self.scope, "tallies.PeopleTally", "owner_id")
-        labels, series, _empty = _weekly(self.scope, people, "source")
+        rows = [(week, source, n) for week, _stage, source, n in _people_rows(self.scope)]
+        labels, series, _empty = _by_week(self.scope, rows)
         sources = dict(Person.Source.choices)
         return labels, [
             (sources.get(source, _("Unknown")), values) for source, values in sorted(series.items())
