@@ -11,7 +11,7 @@ from dataclasses import dataclass
 MAX_QUERIES = 16
 CALIBRATION = "Calibration: a trivial view (/healthz), same stack"
 # The dashboard: a query per chart and figure, the goals and the forecast.
-DASHBOARD_QUERIES = 30
+DASHBOARD_QUERIES = 27
 
 
 @dataclass(frozen=True)

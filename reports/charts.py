@@ -304,6 +304,19 @@ class CampaignFunnels(DashboardChart):
         ]
 
 
+def _card_rows(scope: Scope) -> list[tuple]:
+    """The card tally of the scope by stage, currency, status and archived (count, amount),
+    read once for both charts of cards."""
+    if "cards" not in scope.kept:
+        scope.kept["cards"] = list(
+            _tally(scope, "tallies.CardTally", "agent_id")
+            .values_list("stage_id", "currency", "status", "archived")
+            .annotate(count=Sum("n"), total=Sum("amount"))
+            .values_list("stage_id", "currency", "status", "archived", "count", "total")
+        )
+    return scope.kept["cards"]
+
+
 class OpportunitiesByStage(DashboardChart):
     slug = "opportunities-by-stage"
     title = gettext_lazy("Open opportunities by board stage")
@@ -313,14 +326,11 @@ class OpportunitiesByStage(DashboardChart):
         from opportunities.models import Stage
 
         s = self.scope
-        rows = list(
-            _tally(s, "tallies.CardTally", "agent_id")
-            .filter(archived=False)
-            .exclude(status__in=["closed", "lost"])
-            .values_list("stage_id", "currency")
-            .annotate(count=Sum("n"), total=Sum("amount"))
-            .values_list("stage_id", "currency", "count", "total")
-        )
+        rows = [
+            (stage, currency, n, amount)
+            for stage, currency, status, archived, n, amount in _card_rows(s)
+            if not archived and status not in ("closed", "lost")
+        ]
         names = {
             pk: (board, position, name)
             for pk, board, position, name in Stage.objects.filter(
@@ -354,12 +364,9 @@ class OpportunitiesByStatus(DashboardChart):
     def compute(self):
         from opportunities.models import Opportunity
 
-        rows = dict(
-            _tally(self.scope, "tallies.CardTally", "agent_id")
-            .values_list("status")
-            .annotate(total=Sum("n"))
-            .values_list("status", "total")
-        )
+        rows: dict[str, int] = defaultdict(int)
+        for _stage, _currency, status, _archived, n, _amount in _card_rows(self.scope):
+            rows[status] += n
         return [label for _v, label in Opportunity.Status.choices], [
             (_("Opportunities"), [rows.get(value, 0) for value, _l in Opportunity.Status.choices])
         ]
@@ -371,22 +378,31 @@ class WonLost(DashboardChart):
     monthly_title = gettext_lazy("Won and lost per month")
 
     def compute(self):
-        decided = _tally(self.scope, "tallies.DecisionTally", "agent_id")
-        labels, series, empty = _weekly(self.scope, decided, "status")
+        rows = [(week, status, n) for week, status, _reason, n in self._rows()]
+        labels, series, empty = _by_week(self.scope, rows)
         return labels, [(_("Won"), series.get("closed", empty)), (_("Lost"), series.get("lost", empty))]
 
     def lost_reasons(self) -> list[tuple[str, int]]:
-        rows = (
-            _tally(self.scope, "tallies.DecisionTally", "agent_id")
-            .filter(status="lost")
-            .exclude(reason="")
-            .values_list("reason")
-            .annotate(total=Sum("n"))
-            .filter(total__gt=0)
-            .order_by("-total", "reason")
-            .values_list("reason", "total")[:5]
-        )
-        return list(rows)
+        """The five reasons most cards were lost for."""
+        totals: dict[str, int] = defaultdict(int)
+        for _week, status, reason, n in self._rows():
+            if status == "lost" and reason:
+                totals[reason] += n
+        return sorted(((r, n) for r, n in totals.items() if n > 0), key=lambda row: (-row[1], row[0]))[:5]
+
+    def _rows(self) -> list[tuple]:
+        """The decision tally by week, status and reason, read once for the chart and the reasons."""
+        s = self.scope
+        if "decisions" not in s.kept:
+            trunc = TruncMonth if s.monthly else TruncWeek
+            s.kept["decisions"] = list(
+                _tally(s, "tallies.DecisionTally", "agent_id")
+                .annotate(week=trunc("day"))
+                .values_list("week", "status", "reason")
+                .annotate(total=Sum("n"))
+                .values_list("week", "status", "reason", "total")
+            )
+        return s.kept["decisions"]
 
 
 class ActivitiesPerWeek(DashboardChart):
@@ -463,26 +479,38 @@ class OrdersByStatus(DashboardChart):
     title = gettext_lazy("Service orders by status")
     kind = "pie"
 
+    def _rows(self) -> list[dict]:
+        """The order tally by status with its ratings and times, read once for the chart and
+        its figures."""
+        s = self.scope
+        if "orders" not in s.kept:
+            s.kept["orders"] = list(
+                _tally(s, "tallies.OrderTally", "assignee_id")
+                .values("status")
+                .annotate(
+                    orders=Sum("n"),
+                    rated=Sum("rated"),
+                    rating=Sum("rating_sum"),
+                    finished=Sum("finished"),
+                    seconds=Sum("finished_seconds"),
+                )
+                .order_by()
+            )
+        return s.kept["orders"]
+
     def compute(self):
         from serviceorders.models import ServiceOrder
 
-        rows = dict(
-            _tally(self.scope, "tallies.OrderTally", "assignee_id")
-            .values_list("status")
-            .annotate(total=Sum("n"))
-            .values_list("status", "total")
-        )
+        rows = {row["status"]: row["orders"] for row in self._rows()}
         return [label for _v, label in ServiceOrder.Status.choices], [
             (_("Orders"), [rows.get(value, 0) for value, _l in ServiceOrder.Status.choices])
         ]
 
     def figures(self) -> dict:
-        sums = _tally(self.scope, "tallies.OrderTally", "assignee_id").aggregate(
-            rated=Sum("rated"),
-            rating=Sum("rating_sum"),
-            finished=Sum("finished"),
-            seconds=Sum("finished_seconds"),
-        )
+        sums = {
+            key: sum((row[key] or 0 for row in self._rows()), 0)
+            for key in ("rated", "rating", "finished", "seconds")
+        }
         return {
             "rating": sums["rating"] / sums["rated"] if sums["rated"] else None,
             "time": datetime.timedelta(seconds=float(sums["seconds"] / sums["finished"]))

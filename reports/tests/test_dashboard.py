@@ -180,7 +180,7 @@ def test_dashboard_query_count_is_fixed(manager_client, alice, bob, manager, dja
                 target=10,
                 created_by=manager,
             )
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(27):
         assert manager_client.get(reverse("reports:dashboard")).status_code == 200
 
 
