@@ -50,7 +50,7 @@ class Scope:
     start: datetime.datetime
     end: datetime.datetime  # exclusive
     agent: User | None
-    # What several charts read alike, read once for the scope (see _people_rows).
+    # What several charts read alike, read once for the scope (see _by_week_and).
     kept: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -194,20 +194,26 @@ def _agent_names(ids) -> dict[int, str]:
     return dict(User.objects.filter(access.among("id", set(ids))).values_list("pk", "name"))
 
 
-def _people_rows(scope: Scope) -> list[tuple]:
-    """The people tally of the scope by week (month beyond a year), stage and source, read once
-    for both charts of people: over ten years the tally holds hundreds of thousands of rows, and
-    each chart read them all."""
-    if "people" not in scope.kept:
+def _by_week_and(scope: Scope, label: str, responsible: str, *fields: str) -> list[tuple]:
+    """A tally of the scope summed by week (month beyond a year) and ``fields``: rows of
+    (week, *fields, sum), read once per scope for the charts that share them (over ten years
+    the people tally holds hundreds of thousands of rows, and each of its charts read them all)."""
+    key = (label, fields)
+    if key not in scope.kept:
         trunc = TruncMonth if scope.monthly else TruncWeek
-        scope.kept["people"] = list(
-            _tally(scope, "tallies.PeopleTally", "owner_id")
+        scope.kept[key] = list(
+            _tally(scope, label, responsible)
             .annotate(week=trunc("day"))
-            .values_list("week", "stage", "source")
+            .values_list("week", *fields)
             .annotate(total=Sum("n"))
-            .values_list("week", "stage", "source", "total")
+            .values_list("week", *fields, "total")
         )
-    return scope.kept["people"]
+    return scope.kept[key]
+
+
+def _people_rows(scope: Scope) -> list[tuple]:
+    """The people tally by week, stage and source: both charts of people."""
+    return _by_week_and(scope, "tallies.PeopleTally", "owner_id", "stage", "source")
 
 
 class PeopleByStage(DashboardChart):
@@ -225,21 +231,9 @@ class PeopleByStage(DashboardChart):
         return labels, [(_("People"), [counts.get(value, 0) for value, _label in Person.Stage.choices])]
 
 
-def _weekly(scope, queryset, key: str) -> tuple[list[str], dict, list[int]]:
-    """Sums per week (per month beyond a year) of a tally's days split by `key`: (labels,
-    {key value: [sum per bucket]}, an all-zero series for values without rows). One query."""
-    trunc = TruncMonth if scope.monthly else TruncWeek
-    rows = (
-        queryset.annotate(week=trunc("day"))
-        .values_list("week", key)
-        .annotate(total=Sum("n"))
-        .values_list("week", key, "total")
-    )
-    return _by_week(scope, rows)
-
-
 def _by_week(scope, rows) -> tuple[list[str], dict, list[int]]:
-    """_weekly's answer from (week, value, sum) rows already read."""
+    """Sums per week (per month beyond a year) from (week, value, sum) rows: (labels, {value:
+    [sum per bucket]}, an all-zero series for values without rows)."""
     weeks = _buckets(scope)
     index = {week: i for i, week in enumerate(weeks)}
     series: dict = {}
@@ -391,18 +385,8 @@ class WonLost(DashboardChart):
         return sorted(((r, n) for r, n in totals.items() if n > 0), key=lambda row: (-row[1], row[0]))[:5]
 
     def _rows(self) -> list[tuple]:
-        """The decision tally by week, status and reason, read once for the chart and the reasons."""
-        s = self.scope
-        if "decisions" not in s.kept:
-            trunc = TruncMonth if s.monthly else TruncWeek
-            s.kept["decisions"] = list(
-                _tally(s, "tallies.DecisionTally", "agent_id")
-                .annotate(week=trunc("day"))
-                .values_list("week", "status", "reason")
-                .annotate(total=Sum("n"))
-                .values_list("week", "status", "reason", "total")
-            )
-        return s.kept["decisions"]
+        """The decision tally by week, status and reason: the chart and the reasons."""
+        return _by_week_and(self.scope, "tallies.DecisionTally", "agent_id", "status", "reason")
 
 
 class ActivitiesPerWeek(DashboardChart):
@@ -412,8 +396,8 @@ class ActivitiesPerWeek(DashboardChart):
     stacked = True
 
     def compute(self):
-        done = _tally(self.scope, "tallies.ActivityTally", "owner_id")
-        labels, series, empty = _weekly(self.scope, done, "kind")
+        done = _by_week_and(self.scope, "tallies.ActivityTally", "owner_id", "kind")
+        labels, series, empty = _by_week(self.scope, done)
         return labels, [(label, series.get(value, empty)) for value, label in Activity.Kind.choices]
 
 

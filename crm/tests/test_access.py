@@ -50,3 +50,28 @@ def test_only_admins_administer_users(admin_user, manager, alice):
 def test_agents_assign_only_to_themselves(manager, alice, bob):
     assert list(access.assignable_users(alice)) == [alice]
     assert set(access.assignable_users(manager)) == {manager, alice, bob}
+
+
+def test_rules_built_once_per_user_follow_their_role_and_state(alice, bob):
+    """access.per_user: the same key builds the same queryset; a role or state changed is
+    another key, and each caller gets a clone of its own."""
+    from activities.models import Activity
+    from people.tests.factories import PersonFactory
+
+    hers = Activity.objects.create(
+        kind="call", subject="Hers", person=PersonFactory(owner=alice), owner=alice, created_by=alice
+    )
+    his = Activity.objects.create(
+        kind="call", subject="His", person=PersonFactory(owner=bob), owner=bob, created_by=bob
+    )
+    first, second = access.activities(alice), access.activities(alice)
+    assert first is not second
+    assert list(first.filter(subject="Nothing")) == []  # a filter on one clone...
+    assert set(second) == {hers}  # ...leaves the other as it was
+    alice.role = "manager"
+    assert set(access.activities(alice)) == {hers, his}
+    alice.is_active = False
+    assert not access.activities(alice).exists()
+    assert not access.activities(AnonymousUser()).exists()
+    alice.role, alice.is_active = "agent", True
+    assert set(access.activities(alice, followed=True)) == {hers}
