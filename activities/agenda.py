@@ -52,13 +52,10 @@ def register(source: Source) -> Source:
     return source
 
 
-def wall_clock(moment: datetime.datetime, zone=None) -> str:
-    """``moment`` as the team's wall clock (``zone``: the team's, when already at hand),
-    without offset."""
+def wall_clock(moment: datetime.datetime) -> str:
+    """``moment`` as the team's wall clock, without offset (as _wall_clock_sql writes it)."""
     return (
-        moment.astimezone(zone or timezone.get_current_timezone())
-        .replace(tzinfo=None)
-        .isoformat(timespec="seconds")
+        moment.astimezone(timezone.get_current_timezone()).replace(tzinfo=None).isoformat(timespec="seconds")
     )
 
 
@@ -112,8 +109,9 @@ def event(
     source: str,
     pk: int,
     title: str,
-    start: datetime.datetime,
-    end: datetime.datetime,
+    start: str,
+    end: str,
+    overdue: bool,
     url: str,
     kind: str,
     agent: str,
@@ -122,16 +120,10 @@ def event(
     editable: bool,
     done: bool = False,
     about: str = "",
-    now: datetime.datetime | None = None,
-    zone=None,
-    overdue: bool | None = None,
 ) -> dict:
-    """One event as the calendar reads it (FullCalendar's event object). ``now`` and ``zone``
-    (the team's), when a caller writing thousands of events has them at hand; ``start`` and
-    ``end`` may come already as the team's wall clock, with ``overdue`` (as the database
-    writes them for the activities)."""
-    if overdue is None:
-        overdue = not done and start < (now or timezone.now())
+    """One event as the calendar reads it (FullCalendar's event object): ``start`` and ``end``
+    on the team's wall clock (wall_clock), ``overdue`` when it is not done and its start has
+    passed."""
     classes = [f"agenda-{kind}"]
     if done:
         classes.append("agenda-done")
@@ -140,8 +132,8 @@ def event(
     return {
         "id": f"{source}-{pk}",
         "title": title,
-        "start": start if isinstance(start, str) else wall_clock(start, zone),
-        "end": end if isinstance(end, str) else wall_clock(end, zone),
+        "start": start,
+        "end": end,
         "url": url,
         "classNames": classes,
         "editable": editable and not done,

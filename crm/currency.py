@@ -22,7 +22,7 @@ from crm.countries import CURRENCIES
 
 __all__ = ["CURRENCIES", "Rates", "Total", "Used", "base_currency"]
 
-_KEPT = "_rates_by_day"  # the request's rates, on its team settings (Rates.on_date)
+_KEPT = "rates_by_day"  # the request's rates in its memo (Rates.on_date)
 
 
 def base_currency() -> str:
@@ -60,12 +60,12 @@ class Rates:
     def on_date(cls, user, on: datetime.date | None = None) -> Rates:
         """The rates of ``on`` (today), read once per request: the dashboard's charts, goals
         and forecast, or a board's totals and its columns, ask for the same day. They are
-        kept with the request's team settings (crm.team: a fresh read outside a request) and
-        forgotten when a rate is saved or deleted."""
+        kept in the request's memo (crm.team.request_memo: a fresh read outside a request)
+        and forgotten when a rate is saved or deleted."""
         from crm import team
 
         on = on or timezone.localdate()
-        kept = team.current().__dict__.setdefault(_KEPT, {})
+        kept = team.request_memo().setdefault(_KEPT, {})
         key = (on, bool(user.is_authenticated and user.is_active))
         if key not in kept:
             latest = (
@@ -83,7 +83,7 @@ class Rates:
         """The rates kept for this request forgotten (a rate was saved or deleted)."""
         from crm import team
 
-        team.current().__dict__.pop(_KEPT, None)
+        team.request_memo().pop(_KEPT, None)
 
     def convert(self, amount: Decimal | None, currency: str) -> Decimal | None:
         if amount is None:

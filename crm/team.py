@@ -23,6 +23,8 @@ from crm.countries import DEFAULT_TAX
 from crm.models import TeamSettings
 
 _current: ContextVar[TeamSettings | None] = ContextVar("team_settings", default=None)
+# What a request (or task) reads once and keeps to its end (see request_memo).
+_memo: ContextVar[dict | None] = ContextVar("request_memo", default=None)
 
 
 def first_run_defaults() -> dict:
@@ -72,13 +74,23 @@ def country_of(user, team: TeamSettings) -> str:
 
 @contextmanager
 def kept(team: TeamSettings, country: str) -> Iterator[None]:
-    """The team's settings and the viewer's country for the work inside (a request, a task)."""
+    """The team's settings and the viewer's country for the work inside (a request, a task),
+    with a memo of its own (request_memo)."""
     team_token, country_token = _current.set(team), countries.use_country(country)
+    memo_token = _memo.set({})
     try:
         yield
     finally:
+        _memo.reset(memo_token)
         _current.reset(team_token)
         countries.forget_country(country_token)
+
+
+def request_memo() -> dict:
+    """Values this request reads once and keeps to its end, as it keeps the team's settings
+    (crm.currency's exchange rates); outside a request, a new dict each time: nothing kept."""
+    memo = _memo.get()
+    return memo if memo is not None else {}
 
 
 def zone(team: TeamSettings) -> zoneinfo.ZoneInfo | None:

@@ -70,9 +70,7 @@ def _validate_constraints(instance: Model, exclude: set[str]) -> None:
     errors: dict = {}
     for model, constraints in instance.get_constraints():
         checks = [c for c in constraints if isinstance(c, CheckConstraint)]
-        for constraint in constraints:
-            if isinstance(constraint, CheckConstraint):
-                continue
+        for constraint in (c for c in constraints if not isinstance(c, CheckConstraint)):
             try:
                 constraint.validate(model, instance, exclude=exclude, using=using)
             except ValidationError as error:

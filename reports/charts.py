@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +51,14 @@ class Scope:
     start: datetime.datetime
     end: datetime.datetime  # exclusive
     agent: User | None
-    # What several charts read alike, read once for the scope (see _by_week_and).
+    # What several charts read alike (see once).
     kept: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key, read: Callable[[], list]) -> list:
+        """``read()``'s rows, read once for the scope: several charts sum the same tally."""
+        if key not in self.kept:
+            self.kept[key] = read()
+        return self.kept[key]
 
     @classmethod
     def from_request(cls, request) -> Scope:
@@ -198,17 +205,17 @@ def _by_week_and(scope: Scope, label: str, responsible: str, *fields: str) -> li
     """A tally of the scope summed by week (month beyond a year) and ``fields``: rows of
     (week, *fields, sum), read once per scope for the charts that share them (over ten years
     the people tally holds hundreds of thousands of rows, and each of its charts read them all)."""
-    key = (label, fields)
-    if key not in scope.kept:
-        trunc = TruncMonth if scope.monthly else TruncWeek
-        scope.kept[key] = list(
+    trunc = TruncMonth if scope.monthly else TruncWeek
+    return scope.once(
+        (label, fields),
+        lambda: list(
             _tally(scope, label, responsible)
             .annotate(week=trunc("day"))
             .values_list("week", *fields)
             .annotate(total=Sum("n"))
             .values_list("week", *fields, "total")
-        )
-    return scope.kept[key]
+        ),
+    )
 
 
 def _people_rows(scope: Scope) -> list[tuple]:
@@ -301,14 +308,15 @@ class CampaignFunnels(DashboardChart):
 def _card_rows(scope: Scope) -> list[tuple]:
     """The card tally of the scope by stage, currency, status and archived (count, amount),
     read once for both charts of cards."""
-    if "cards" not in scope.kept:
-        scope.kept["cards"] = list(
+    return scope.once(
+        "cards",
+        lambda: list(
             _tally(scope, "tallies.CardTally", "agent_id")
             .values_list("stage_id", "currency", "status", "archived")
             .annotate(count=Sum("n"), total=Sum("amount"))
             .values_list("stage_id", "currency", "status", "archived", "count", "total")
-        )
-    return scope.kept["cards"]
+        ),
+    )
 
 
 class OpportunitiesByStage(DashboardChart):
@@ -466,10 +474,10 @@ class OrdersByStatus(DashboardChart):
     def _rows(self) -> list[dict]:
         """The order tally by status with its ratings and times, read once for the chart and
         its figures."""
-        s = self.scope
-        if "orders" not in s.kept:
-            s.kept["orders"] = list(
-                _tally(s, "tallies.OrderTally", "assignee_id")
+        return self.scope.once(
+            "orders",
+            lambda: list(
+                _tally(self.scope, "tallies.OrderTally", "assignee_id")
                 .values("status")
                 .annotate(
                     orders=Sum("n"),
@@ -479,8 +487,8 @@ class OrdersByStatus(DashboardChart):
                     seconds=Sum("finished_seconds"),
                 )
                 .order_by()
-            )
-        return s.kept["orders"]
+            ),
+        )
 
     def compute(self):
         from serviceorders.models import ServiceOrder

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import agenda
@@ -19,19 +20,21 @@ FINISHED = (ServiceOrder.Status.DONE, ServiceOrder.Status.VERIFIED)
 
 
 def _event(viewer, order: ServiceOrder) -> dict:
+    done = order.status in FINISHED
     event = agenda.event(
         source="order",
         pk=order.pk,
         title=_("Order %(number)s · %(client)s") % {"number": order, "client": order.company},
-        start=order.appointment_at,
-        end=order.appointment_at + LENGTH,
+        start=agenda.wall_clock(order.appointment_at),
+        end=agenda.wall_clock(order.appointment_at + LENGTH),
+        overdue=not done and order.appointment_at < timezone.now(),
         url=order.get_absolute_url(),
         kind="order",
         agent=str(order.assignee),
         agent_id=order.assignee_id,
         version=version_of(order),
         editable=access.may_change(viewer, order),
-        done=order.status in FINISHED,
+        done=done,
         about=str(order.company),
     )
     event["durationEditable"] = False
