@@ -209,24 +209,27 @@ BY_TABLE = {spec.table: spec for spec in SPECS}
 # of those tallies or back into them (the members' and activities' rows did not change). Only
 # when some person's state toggled (an import's or a bulk change's thousands of updates skip it),
 # and each toggled person's rows read down their index (LATERAL): joined as a whole, the planner
-# may read every activity to find one person's.
-TOGGLED = "(o.discarded_at IS NULL) <> (r.discarded_at IS NULL)"
-SIGN = "CASE WHEN o.discarded_at IS NULL THEN -1 ELSE 1 END"
-PAIRS = "FROM new_rows r JOIN old_rows o ON o.id = r.id"
+# may read every activity to find one person's. The toggled people are two set differences of
+# the statement's ids (hashed, one pass each): joining the old rows to the new ones, the planner
+# paired every row with every other (1,100 people: 230 ms; 10,000: a hundred times that).
+ACTIVE = "SELECT id FROM {} WHERE discarded_at IS NULL"
+TOGGLED = (
+    f"(SELECT id, -1 AS n FROM ({ACTIVE.format('old_rows')} EXCEPT {ACTIVE.format('new_rows')}) gone "
+    f"UNION ALL SELECT id, 1 FROM ({ACTIVE.format('new_rows')} EXCEPT {ACTIVE.format('old_rows')}) back) t"
+)
 EXTRA = {
     "tallies_peopletally": (
-        f"IF EXISTS (SELECT 1 {PAIRS} WHERE {TOGGLED}) THEN\n            "
+        f"IF EXISTS (SELECT 1 FROM {TOGGLED}) THEN\n            "
         + ";\n            ".join(
             [
                 BY_TABLE["tallies_membertally"].upsert(
-                    f"SELECT m.campaign_id, m.agent_id, m.status, {SIGN} AS n {PAIRS} CROSS JOIN LATERAL "
-                    "(SELECT campaign_id, agent_id, status FROM campaigns_campaignmember WHERE person_id = r.id) m "
-                    f"WHERE {TOGGLED}"
+                    f"SELECT m.campaign_id, m.agent_id, m.status, t.n FROM {TOGGLED} CROSS JOIN LATERAL "
+                    "(SELECT campaign_id, agent_id, status FROM campaigns_campaignmember WHERE person_id = t.id) m"
                 ),
                 BY_TABLE["tallies_remindertally"].upsert(
-                    f"SELECT (a.due_at AT TIME ZONE zone)::date AS day, a.owner_id, {SIGN} AS n {PAIRS} "
-                    "CROSS JOIN LATERAL (SELECT due_at, owner_id FROM crm_activity WHERE person_id = r.id "
-                    f"AND done_at IS NULL AND due_at IS NOT NULL) a WHERE {TOGGLED}"
+                    f"SELECT (a.due_at AT TIME ZONE zone)::date AS day, a.owner_id, t.n FROM {TOGGLED} "
+                    "CROSS JOIN LATERAL (SELECT due_at, owner_id FROM crm_activity WHERE person_id = t.id "
+                    "AND done_at IS NULL AND due_at IS NOT NULL) a"
                 ),
             ]
         )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from campaigns.tests.factories import CampaignFactory, CampaignMemberFactory
@@ -143,3 +144,29 @@ def test_a_change_that_discards_nobody_reads_no_members_or_activities(alice):
     # A discard still moves them (what the tallies count is checked against a rebuild above).
     Person.objects.filter(pk=people[1].pk).update(discarded_at=timezone.now())
     assert _reads(watched) != before
+
+
+def test_one_statement_that_discards_some_and_restores_others_keeps_every_tally(alice, bob):
+    """A bulk change sees thousands of people in one statement: the ones it discards take their
+    members and reminders out, the ones it restores bring theirs back, the rest move nothing."""
+    due = timezone.now() + datetime.timedelta(days=1)
+    campaign = CampaignFactory(owner=alice)
+    active, discarded, untouched = (PersonFactory(owner=alice) for _ in range(3))
+    for person in (active, discarded, untouched):
+        CampaignMemberFactory(person=person, campaign=campaign, agent=alice, status="new")
+        ActivityFactory(person=person, owner=bob, kind="call", done_at=None, due_at=due)
+    Person.objects.filter(pk=discarded.pk).update(discarded_at=timezone.now())
+    now = timezone.now()
+    Person.objects.filter(pk__in=[active.pk, discarded.pk, untouched.pk]).update(
+        discarded_at=Case(
+            When(pk=active.pk, then=Value(now)),
+            When(pk=discarded.pk, then=Value(None)),
+            default=F("discarded_at"),
+        ),
+        city="Cusco",
+    )
+    by_triggers = kept()
+    assert sum(row[-1] for row in by_triggers["tallies_membertally"]) == 2  # discarded's and untouched's
+    assert sum(row[-1] for row in by_triggers["tallies_remindertally"]) == 2
+    tallies.rebuild()
+    assert kept() == by_triggers
