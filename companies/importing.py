@@ -75,9 +75,11 @@ class CompanyImporter(Importer):
             "custom": {f"cf:{d.key}": d for d in definitions("companies")},
         }
 
-    def analyse(self, chunk: list[Row], state: dict) -> None:
+    def clean(self, chunk: list[Row], state: dict) -> None:
         for row in chunk:
             self._clean(row, state)
+
+    def match(self, chunk: list[Row], state: dict) -> None:
         self._match([r for r in chunk if r.action != "error"], state)
 
     def _clean(self, row: Row, state: dict) -> None:

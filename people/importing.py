@@ -41,10 +41,6 @@ from crm.models import User
 from people.models import ImportJob, Person, PersonEvent, Tag
 from people.signals import changed_in_bulk, imported
 
-CHUNK = 5000
-PREVIEW_ROWS = 100
-PREVIEW_ERRORS = 200
-
 # Field -> (label, header names in Spanish, Portuguese and English, folded).
 FIELDS: dict[str, tuple[Any, list[str]]] = {
     "first_name": (
@@ -368,11 +364,13 @@ class PeopleImporter(Importer):
             job.options,
         )
 
-    def analyse(self, chunk: list[Row], state: tuple) -> None:
-        cleaner, matcher, _user, _options, _raw = state
+    def clean(self, chunk: list[Row], state: tuple) -> None:
+        cleaner = state[0]
         for row in chunk:
             cleaner.clean(row)
-        matcher.match(chunk)
+
+    def match(self, chunk: list[Row], state: tuple) -> None:
+        state[1].match(chunk)
 
     def write(self, chunk: list[Row], state: tuple) -> None:
         _cleaner, _matcher, user, options, raw_options = state

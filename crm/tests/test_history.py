@@ -52,6 +52,27 @@ def test_bulk_changes_and_imports_are_recorded_too(alice):
     assert created.history.filter(pgh_label="insert").exists()
 
 
+def test_one_statement_over_many_records_writes_an_event_for_each_record_it_changed(alice, bob):
+    """History is written once per statement (transition tables): a bulk change of many people
+    still gives each person it changed their own event, with the statement's user, and none to
+    a person whose tracked fields stayed as they were."""
+    import pghistory
+    from django.db.models import Case, Value, When
+
+    changed = PersonFactory.create_batch(3, owner=alice, city="Lima")
+    same = PersonFactory(owner=alice, city="Cusco")
+    with pghistory.context(user=bob.pk):
+        Person.objects.filter(pk__in=[p.pk for p in [*changed, same]]).update(
+            city=Case(When(pk=same.pk, then=Value("Cusco")), default=Value("Piura"))
+        )
+    for person in changed:
+        (event,) = person.history.filter(pgh_label="update")
+        assert (event.city, event.pgh_context.metadata["user"]) == ("Piura", bob.pk)
+    assert not same.history.filter(pgh_label="update").exists()
+    Person.objects.filter(pk=changed[0].pk).delete()
+    assert changed[0].history.filter(pgh_label="delete").count() == 1
+
+
 @pytest.mark.parametrize(
     ("kind", "make"),
     [

@@ -226,7 +226,7 @@ def test_discarded_people_are_not_matched(manager, alice):
 
 
 def test_large_files_are_imported_in_chunks(manager, monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK", 7)
+    monkeypatch.setattr(engine, "CHUNK", 7)
     rows = [[f"P{n}", "Test", f"p{n}@example.com", "", "", "", "", "", ""] for n in range(30)]
     rows.append(["Dup", "", "p3@example.com", "", "", "", "", "", ""])
     _job, counts = _import(manager, _csv(rows))
@@ -502,3 +502,17 @@ def test_what_the_files_people_consented_to_is_recorded_with_the_file(alice_clie
         ("email", "marketing", "import", note),
     }
     assert consent.may_contact(person, "email", "marketing")
+
+
+def test_an_importer_that_queries_while_cleaning_fails_loudly(manager, monkeypatch):
+    """Rows are cleaned ahead, in another thread, outside the chunk's transaction: an importer
+    whose clean() reads the database would read outside it, so that query is refused."""
+
+    def clean(chunk, state):
+        Person.objects.exists()
+
+    monkeypatch.setattr(engine.IMPORTERS["people"], "clean", clean)
+    job = import_job(manager, _csv([ROW]))
+    with pytest.raises(RuntimeError, match="clean"):
+        engine.run(job)
+    assert not Person.objects.exists()
