@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from activities import services
 from activities.models import MAX_DURATION
-from crm import access, bounds, links
+from crm import access, bounds, links, versioning
 from crm.models import User
 
 # The widest range one request may ask for: a month view shows six weeks.
@@ -174,7 +174,6 @@ EVENT_VALUES = (
     "id",
     "kind",
     "subject",
-    "updated_at",
     "owner_id",
     "owner__name",
     "owner__username",
@@ -205,6 +204,7 @@ def _event_rows(queryset):
     week, each time converted in Python, took longer than the query."""
     return queryset.values(
         *EVENT_VALUES,
+        version=versioning.version_sql(),
         start=_wall_clock_sql(F("due_at")),
         end=_wall_clock_sql(_ends()),
         done=ExpressionWrapper(Q(done_at__isnull=False), output_field=BooleanField()),
@@ -215,12 +215,13 @@ def _event_rows(queryset):
 def _activity_events(rows) -> list[dict]:
     """The events of ``rows`` (from _event_rows)."""
     found = []
+    person_path, company_path = links.paths("people:detail"), links.paths("companies:detail")
     for row in rows:
         if row["person_id"]:
             about = f"{row['person__first_name']} {row['person__last_name']}".strip()
-            url = links.path("people:detail", row["person_id"])
+            url = person_path(row["person_id"])
         elif row["company_id"]:
-            about, url = row["company__name"], links.path("companies:detail", row["company_id"])
+            about, url = row["company__name"], company_path(row["company_id"])
         else:
             about, url = "", ""
         found.append(
@@ -234,7 +235,7 @@ def _activity_events(rows) -> list[dict]:
                 kind=row["kind"],
                 agent=row["owner__name"] or row["owner__username"],
                 agent_id=row["owner_id"],
-                version=row["updated_at"].isoformat(),
+                version=row["version"],
                 editable=True,
                 done=row["done"],
                 about=about,

@@ -18,11 +18,29 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, F, Func
 from django.utils.translation import gettext_lazy as _
 
 
 def version_of(instance) -> str:
     return instance.updated_at.isoformat() if instance.updated_at else ""
+
+
+class _Version(Func):
+    # Python's isoformat() of the UTC moment Django reads: microseconds only when there are some.
+    template = (
+        "CASE WHEN %(expressions)s IS NULL THEN '' ELSE "
+        "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        "CASE WHEN date_trunc('second', %(expressions)s) = %(expressions)s THEN '' "
+        "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US') END || '+00:00' END"
+    )
+    output_field = CharField()
+
+
+def version_sql(field: str = "updated_at") -> Func:
+    """:func:`version_of` written by PostgreSQL, for a feed that reads thousands of records as
+    values (each timestamp read into Python and written back out cost more than its query)."""
+    return _Version(F(field))
 
 
 @dataclass

@@ -20,10 +20,19 @@ def test_a_link_is_the_reversed_url(name, ids):
     assert links.path(name, *ids) == reverse(name, args=ids)
 
 
+def test_links_of_many_records_of_one_route_are_the_reversed_urls():
+    person = links.paths("people:detail")
+    member = links.paths("campaigns:member", 2)
+    for pk in (1, 42, 97531864201):
+        assert person(pk) == reverse("people:detail", args=[pk])
+    assert member(3, 97531864202) == reverse("campaigns:member", args=[3, 97531864202])
+
+
 def test_the_script_prefix_is_kept():
     try:
         set_script_prefix("/crm/")
         assert links.path("people:detail", 5) == "/crm/people/5/" == reverse("people:detail", args=[5])
+        assert links.paths("people:detail")(5) == "/crm/people/5/"
     finally:
         set_script_prefix("/")
     assert links.path("people:detail", 5) == "/people/5/"

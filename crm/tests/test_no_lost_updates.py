@@ -174,3 +174,20 @@ def test_a_form_opened_before_a_bulk_change_cannot_undo_it(alice_client, manager
     assert response.status_code == 200
     person.refresh_from_db()
     assert (person.owner, person.city) == (bob, "Lima")
+
+
+@pytest.mark.parametrize("microsecond", [0, 120_000, 7])
+def test_the_version_written_by_postgresql_is_the_one_the_services_compare(alice, microsecond):
+    """Feeds read thousands of records' versions as SQL values (versioning.version_sql): each
+    must equal what check_version compares, with or without a fraction of a second."""
+    import datetime
+
+    from crm.versioning import version_of, version_sql
+    from people.models import Person
+
+    at = datetime.datetime(2026, 3, 1, 8, 30, 15, microsecond, tzinfo=datetime.UTC)
+    person = PersonFactory(owner=alice)
+    Person.objects.filter(pk=person.pk).update(updated_at=at)
+    person.refresh_from_db()
+    written = Person.objects.filter(pk=person.pk).values_list(version_sql(), flat=True).get()
+    assert written == version_of(person)
