@@ -365,12 +365,13 @@ class PeopleImporter(Importer):
         )
 
     def clean(self, chunk: list[Row], state: tuple) -> None:
-        cleaner = state[0]
+        cleaner, _matcher, _user, _options, _raw = state
         for row in chunk:
             cleaner.clean(row)
 
     def match(self, chunk: list[Row], state: tuple) -> None:
-        state[1].match(chunk)
+        _cleaner, matcher, _user, _options, _raw = state
+        matcher.match(chunk)
 
     def write(self, chunk: list[Row], state: tuple) -> None:
         _cleaner, _matcher, user, options, raw_options = state
