@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from activities.models import Activity
 from campaigns.models import Campaign, CampaignMember
@@ -33,6 +33,27 @@ def funnel(*, campaign: Campaign, members: QuerySet[CampaignMember], user) -> di
         "rate": round(100 * converted / total, 1) if total else 0,
         "activities": activities,
     }
+
+
+def member_counts(*, campaigns, user) -> dict[int, tuple[int, int]]:
+    """(members, converted) of each of ``campaigns`` among the members the user sees, from the
+    members' tally (tallies.MemberTally, kept by the database in the same transaction as the
+    members and their people): a few rows a campaign, however many members it has."""
+    counts: dict[int, list[int]] = {}
+    rows = (
+        access.tallies(user, "tallies.MemberTally", "agent_id")
+        .filter(access.among("campaign_id", [campaign.pk for campaign in campaigns]))
+        .values_list("campaign_id", "status")
+        .annotate(total=Sum("n"))
+        .values_list("campaign_id", "status", "total")
+        .order_by()
+    )
+    for campaign, status, n in rows:
+        entry = counts.setdefault(campaign, [0, 0])
+        entry[0] += n
+        if status == CampaignMember.Status.CONVERTED:
+            entry[1] += n
+    return {campaign: (total, converted) for campaign, (total, converted) in counts.items()}
 
 
 def _chart(labels, values) -> dict:

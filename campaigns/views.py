@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -52,18 +51,9 @@ def _member_for(user, campaign: Campaign, pk: int) -> CampaignMember:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     filterset = CampaignFilter(request.GET, queryset=access.campaigns(request.user), user=request.user)
     page = paginate(request, filterset.qs.select_related("owner").order_by("-created_at", "-id"))
-    # Members counted for the page's campaigns only (one query), not for every campaign.
-    counts = {
-        row["campaign"]: row
-        for row in access.campaign_members(request.user)
-        .filter(campaign__in=[campaign.pk for campaign in page])
-        .values("campaign")
-        .annotate(total=Count("pk"), converted=Count("pk", filter=Q(status=CampaignMember.Status.CONVERTED)))
-        .order_by()
-    }
+    counts = selectors.member_counts(campaigns=page, user=request.user)
     for campaign in page:
-        row = counts.get(campaign.pk, {})
-        campaign.member_count, campaign.converted_count = row.get("total", 0), row.get("converted", 0)
+        campaign.member_count, campaign.converted_count = counts.get(campaign.pk, (0, 0))
     template = "campaigns/list.html#rows" if request.htmx else "campaigns/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 

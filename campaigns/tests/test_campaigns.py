@@ -68,6 +68,29 @@ def test_list_newest_first_numbered_with_member_counts(manager_client, alice):
     assert '<td class="text-body-secondary">1</td>' in response.content.decode()
 
 
+def test_list_counts_the_members_each_user_sees(alice_client, alice, bob, manager_client):
+    # The counts are those of the members the viewer may see: an agent's own, the team's for
+    # a manager; never a discarded person's membership, even after their status changed.
+    campaign = CampaignFactory(owner=bob)
+    CampaignMemberFactory(
+        campaign=campaign, person=PersonFactory(owner=alice), agent=alice, status="converted"
+    )
+    CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=alice), agent=alice)
+    CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=bob), agent=bob, status="converted")
+    gone = CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=alice), agent=alice)
+    Person.objects.filter(pk=gone.person_id).update(discarded_at=timezone.now())
+    CampaignMember.objects.filter(pk=gone.pk).update(status="converted")
+
+    def counts(client):
+        row = client.get(reverse("campaigns:list")).context["page"][0]
+        return row.member_count, row.converted_count
+
+    assert counts(alice_client) == (2, 1)
+    assert counts(manager_client) == (3, 2)
+    Person.objects.filter(pk=gone.person_id).update(discarded_at=None)
+    assert counts(alice_client) == (3, 2)
+
+
 def test_list_filters(manager_client):
     today = timezone.localdate()
     running = CampaignFactory(product_name="Software contable")
