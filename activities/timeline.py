@@ -13,6 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 PAGE = 50
+# What an activity's entry shows (templates/partials/timeline_activity.html), and no more: the
+# rows of a page of fifty carried each person's search vector and notes, each owner's password
+# hash, each email's body and headers, only to show a name and a status.
+SHOWN = (
+    "kind", "subject", "detail", "received", "in_reply_to_id", "done_at",
+    "person__first_name", "person__last_name", "person__erased_at",
+    "owner__name", "owner__username",
+    "category__name",
+    "email__status", "email__error",
+    "whatsapp__status", "whatsapp__error",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,11 +62,16 @@ def build(
     before=None,
     limit=PAGE,
 ) -> Timeline:
-    """Merge done ``activities`` (by ``done_at``) and ``events`` (by ``event_time``), and
+    """Merge done ``activities`` (by ``done_at``; their owners, categories, people and
+    messages joined here) and ``events`` (by ``event_time``), and
     the record's ``created`` (when, by whom) for a record without a creation event, newest
     first, ``limit`` entries older than ``before``."""
     # An email's entry says how its sending went (activities.Email, joined: no query each).
-    activities = activities.filter(done_at__isnull=False).select_related("email", "whatsapp", "person")
+    activities = (
+        activities.filter(done_at__isnull=False)
+        .select_related("owner", "category", "person", "email", "whatsapp")
+        .only(*SHOWN)
+    )
     if before is not None:
         activities = activities.filter(done_at__lt=before)
     entries = [Entry(at=a.done_at, activity=a) for a in activities.order_by("-done_at", "-id")[: limit + 1]]

@@ -212,7 +212,7 @@ def member_detail(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         "person": member.person,
         "statuses": CampaignMember.Status.choices,
         "timeline": timeline.build(
-            activities=activities.select_related("owner", "category"),
+            activities=activities,
             before=timeline.parse_before(request.GET.get("before")),
         ),
         "planned": activities.filter(done_at=None, due_at__isnull=False)

@@ -105,9 +105,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": paginate(request, memberships, per_page=50),
             "membership_form": MembershipForm(user=request.user, initial={"company": company.pk}),
             "timeline": timeline.build(
-                activities=access.activities(request.user)
-                .filter(company=company)
-                .select_related("owner", "category", "person"),
+                activities=access.activities(request.user).filter(company=company),
                 created=history.creation(company),
                 before=timeline.parse_before(request.GET.get("before")),
             ),

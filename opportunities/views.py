@@ -431,7 +431,7 @@ def _detail_page(
         "events": events,
         "history_text": "\n".join(e.as_text() for e in events),
         "timeline": timeline.build(
-            activities=activities.select_related("owner", "category"),
+            activities=activities,
             before=timeline.parse_before(request.GET.get("before")),
         ),
         "planned": activities.filter(done_at=None, due_at__isnull=False)

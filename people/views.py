@@ -107,9 +107,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": consent.state(person),
         "consent_form": ConsentForm(),
         "timeline": timeline.build(
-            activities=access.activities(request.user)
-            .filter(person=person)
-            .select_related("owner", "category"),
+            activities=access.activities(request.user).filter(person=person),
             events=PersonEvent.objects.filter(person=person).select_related("by"),
             before=timeline.parse_before(request.GET.get("before")),
         ),

@@ -133,7 +133,7 @@ def order_detail(request: HttpRequest, number: int) -> HttpResponse:
         "entries": order.entries.select_related("author")[:200],
         "events": order.events.select_related("by")[:200],
         "timeline": timeline.build(
-            activities=activities.select_related("owner", "category"),
+            activities=activities,
             events=order.events.select_related("by"),
             before=timeline.parse_before(request.GET.get("before")),
         ),

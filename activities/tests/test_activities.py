@@ -2,10 +2,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import Activity, Email, WhatsAppMessage
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from crm.tests.factories import ActivityFactory, CategoryFactory
 from people import services as people_services
@@ -159,6 +161,62 @@ def test_person_page_with_a_long_timeline_has_fixed_queries(
     ActivityFactory.create_batch(3, person=person, owner=alice, done_at=None, due_at=timezone.now())
     with django_assert_max_num_queries(15):
         assert alice_client.get(person.get_absolute_url()).status_code == 200
+
+
+def _every_kind_of_entry(company, person, alice, n):
+    category = CategoryFactory(name="Cobranza")
+    for i in range(n):
+        failed = ActivityFactory(
+            company=company, person=person, owner=alice, kind="email", subject=f"Mail {i}"
+        )
+        Email.objects.create(
+            activity=failed, message_id=f"<m{n}-{i}@crm>", from_email="a@crm.test", to="x@y.test",
+            subject="s", body="A long body " * 500, status="failed", error=f"Mailbox full {i}",
+            created_by=alice,
+        )  # fmt: skip
+        chat = ActivityFactory(
+            company=company, person=person, owner=alice, kind="whatsapp", subject=f"Chat {i}"
+        )
+        WhatsAppMessage.objects.create(activity=chat, phone="+51987654321", body="Hola", status="read")
+        ActivityFactory(
+            company=company,
+            person=person,
+            owner=alice,
+            received=True,
+            category=category,
+            subject=f"Answer {i}",
+        )
+
+
+def test_a_timeline_shows_every_kind_of_entry_in_fixed_queries_reading_no_bodies(alice_client, alice):
+    # A company's timeline names each activity's person (show_related): emails with their
+    # status and error, chats with theirs, answers received, categories, owners — without a
+    # query per entry, and without reading what no entry shows (an email's body, a person's
+    # search vector, an owner's password hash).
+    company = CompanyFactory(owner=alice)
+    person = PersonFactory(owner=alice, first_name="Rosa", last_name="Quispe")
+    MembershipFactory(person=person, company=company)
+    _every_kind_of_entry(company, person, alice, 1)
+    with CaptureQueriesContext(connection) as few:
+        page = alice_client.get(company.get_absolute_url()).content.decode()
+    for shown in (
+        "Mailbox full 0",
+        "Rosa Quispe",
+        "Cobranza",
+        "whatsapp-read",
+        "activity-received",
+        str(alice),
+    ):
+        assert shown in page
+    _every_kind_of_entry(company, person, alice, 10)
+    with CaptureQueriesContext(connection) as many:
+        page = alice_client.get(company.get_absolute_url()).content.decode()
+    assert page.count("badge email-failed") == 11
+    assert page.count("whatsapp-read") == 11
+    assert len(many) == len(few)
+    timeline = next(q["sql"] for q in many.captured_queries if '"activities_email"' in q["sql"])
+    for unread in ('"body"', '"search"', '"password"'):
+        assert unread not in timeline
 
 
 def test_follow_up_lists_pending_activities_of_the_user_by_default(alice_client, alice, bob):
