@@ -54,4 +54,5 @@ def test_an_option_with_attributes_renders_as_djangos_own():
     widget.choices = [("", "---------"), (_Value(one), "Uno"), (_Value(two), "Dos")]
     ours, djangos = _both(widget, "2")
     assert ours == djangos
-    assert "data-fill=" in ours and " selected" in ours
+    assert "data-fill=" in ours
+    assert " selected" in ours
