@@ -95,7 +95,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for(request.user, pk)
     members = access.campaign_members(request.user).filter(campaign=campaign)
     filterset = MemberFilter(request.GET, queryset=members, user=request.user)
-    funnel = selectors.funnel(campaign=campaign, members=members, user=request.user)
+    funnel = selectors.funnel(campaign=campaign, user=request.user)
     # Unfiltered, the list holds every member the funnel counted: no second count.
     unfiltered = not any(value for name, value in request.GET.items() if name != "page")
     count = funnel["total"] if unfiltered else None

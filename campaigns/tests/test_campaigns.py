@@ -305,6 +305,21 @@ def test_funnel_counts_statuses_conversion_and_activities(manager_client):
     assert dict((v, c) for v, _l, c in funnel["activities"])["call"] == 4
 
 
+def test_an_agents_funnel_counts_their_members_and_no_discarded_person(alice_client, alice, bob):
+    campaign = CampaignFactory(owner=alice)
+    CampaignMemberFactory(
+        campaign=campaign, person=PersonFactory(owner=alice), agent=alice, status="converted"
+    )
+    CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=alice), agent=alice)
+    CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=bob), agent=bob, status="converted")
+    gone = CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=alice), agent=alice)
+    Person.objects.filter(pk=gone.person_id).update(discarded_at=timezone.now())
+    response = alice_client.get(campaign.get_absolute_url())
+    funnel = response.context["funnel"]
+    assert (funnel["total"], funnel["converted"], funnel["rate"]) == (2, 1, 50.0)
+    assert response.context["page"].paginator.count == 2  # the list counted as the funnel
+
+
 def test_members_export_is_scoped(alice_client, alice, bob):
     campaign = CampaignFactory(owner=alice)
     CampaignMemberFactory(campaign=campaign, person=PersonFactory(owner=alice, first_name="Mine"))
