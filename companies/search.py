@@ -18,7 +18,7 @@ def find_companies(user, term: str, limit: int) -> Group:
     if condition is None:
         return group
     queryset = access.companies(user).order_by("-created_at", "-id")
-    for row in first_matches(queryset.values("pk", "name", "tax_id", "city"), condition, limit):
+    for row in first_matches(queryset, condition, limit, ("pk", "name", "tax_id", "city")):
         detail = " · ".join(part for part in (row["tax_id"], row["city"]) if part)
         group.hits.append(Hit(row["name"], detail, reverse("companies:detail", args=[row["pk"]])))
     return group

@@ -210,9 +210,11 @@ def keyset_paginate(
     return KeysetPaginator(queryset, per_page, narrow=narrow).get_page(request)
 
 
-def first_matches(queryset: QuerySet, condition: Q, limit: int) -> list:
+def first_matches(queryset: QuerySet, condition: Q, limit: int, fields: tuple[str, ...] = ()) -> list:
     """The first ``limit`` rows of the ordered ``queryset`` that match
-    ``condition`` (a search), in at most three queries whatever the data.
+    ``condition`` (a search), in at most three queries whatever the data; with ``fields``,
+    as ``values(*fields)``, whose joins (a card's board and stage) are then made for the rows
+    found only, not for the window read to find them.
 
     PostgreSQL cannot tell how common a searched word prefix is, so it guesses,
     and a wrong guess costs a scan of a million rows either way. So the search
@@ -228,4 +230,5 @@ def first_matches(queryset: QuerySet, condition: Q, limit: int) -> list:
             queryset.filter(condition).order_by().values_list("pk", flat=True)[: KeysetPaginator.FEW + 1]
         )
         hits = few if len(few) <= KeysetPaginator.FEW else None
-    return list((queryset.filter(condition) if hits is None else queryset.filter(pk__in=hits))[:limit])
+    found = queryset.filter(condition) if hits is None else queryset.filter(pk__in=hits)
+    return list((found.values(*fields) if fields else found)[:limit])

@@ -22,7 +22,7 @@ def find_opportunities(user, term: str, limit: int) -> Group:
     queryset = access.opportunities(user).order_by("-created_at", "-id")
     fields = ("pk", "subject", "status", "pipeline__name", "stage__name")
     statuses = dict(Opportunity.Status.choices)
-    for row in first_matches(queryset.values(*fields), Q(search=query), limit):
+    for row in first_matches(queryset, Q(search=query), limit, fields):
         detail = " · ".join((row["pipeline__name"], row["stage__name"], str(statuses[row["status"]])))
         group.hits.append(Hit(row["subject"], detail, reverse("opportunities:detail", args=[row["pk"]])))
     return group

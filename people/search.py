@@ -20,7 +20,7 @@ def find_people(user, term: str, limit: int) -> Group:
         return group
     queryset = access.people(user).order_by("-created_at", "-id")
     fields = ("pk", "first_name", "last_name", "email", "mobile", "phone")
-    for row in first_matches(queryset.values(*fields), condition, limit):
+    for row in first_matches(queryset, condition, limit, fields):
         detail = " · ".join(
             part for part in (row["email"], format_phone(row["mobile"] or row["phone"])) if part
         )

@@ -116,6 +116,24 @@ def test_results_take_a_fixed_number_of_queries(alice_client, alice):
     assert queries() <= 14
 
 
+def test_a_search_looks_for_matches_without_the_joins_of_what_it_shows(alice):
+    # A card's hit shows its board and stage, a person's nothing joined: the rows read to find
+    # the matches (up to two thousand, each tested) are the records' own, and only the hits
+    # found are read with their joins — at a million people the joins cost an agent's search
+    # an index lookup for each of its 6,667 cards.
+    OpportunityFactory(pipeline=PipelineFactory(members=[alice]), agent=alice, subject="Renovación Andes")
+    with CaptureQueriesContext(connection) as context:
+        found = search(alice, "andes")
+    shown = {group.key: [(hit.title, hit.detail) for hit in group.hits] for group in found}
+    assert shown["opportunities"][0][0] == "Renovación Andes"
+    assert " · " in shown["opportunities"][0][1]  # the board and the stage
+    windows = [query["sql"] for query in context.captured_queries if 'AS "hit"' in query["sql"]]
+    assert windows
+    for window in windows:  # (the agent's boards are a subquery of the access rule)
+        assert '"opportunities_stage"' not in window, window
+        assert 'JOIN "opportunities_pipeline" ON ("opportunities_opportunity"' not in window, window
+
+
 def test_every_page_lists_the_keyboard_shortcuts(alice_client):
     page = alice_client.get(reverse("crm:home")).content.decode()
     for key, url in (
