@@ -70,6 +70,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="activities",
+        db_index=False,  # the first column of crm_activity_person_idx
     )
     company = models.ForeignKey(
         "companies.Company",
@@ -78,6 +79,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="activities",
+        db_index=False,  # the first column of crm_activity_company_idx
     )
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -86,6 +88,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="activities",
+        db_index=False,  # the first column of crm_activity_campaign_idx
     )
     opportunity = models.ForeignKey(
         "opportunities.Opportunity",
@@ -94,6 +97,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="activities",
+        db_index=False,  # the first column of crm_activity_opportunity_idx
     )
     service_order = models.ForeignKey(
         "serviceorders.ServiceOrder",
@@ -102,9 +106,14 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="activities",
+        db_index=False,  # the first column of crm_activity_order_idx
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="activities"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        db_index=False,  # the first column of crm_activity_owner_idx
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
@@ -248,7 +257,9 @@ class Notification(models.Model):
         FAILING = "failing", _("Needs attention")
         AUTOMATION = "automation", _("Automation")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )  # the first column of activities_notif_user_idx
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -299,7 +310,9 @@ class DigestSent(models.Model):
     """One reminder digest per user and day: the daily task may run twice
     without mailing twice."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the first column of crm_digest_once_a_day
     day = models.DateField()
     reminders = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(auto_now_add=True)
@@ -334,7 +347,11 @@ class Email(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     headers = models.JSONField(_("headers"), default=dict, blank=True)  # List-Unsubscribe…
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the first column of act_email_by_idx
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -407,6 +424,7 @@ class EmailTemplate(models.Model):
         null=True,
         blank=True,
         related_name="email_templates",
+        db_index=False,  # the first column of act_template_owner_idx
     )
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -75,7 +75,9 @@ class RuleRun(models.Model):
     """One rule run on one record for one event: what matched and what was done. The event's
     key makes it once per event, however often the task is tried."""
 
-    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="runs")
+    rule = models.ForeignKey(
+        Rule, on_delete=models.CASCADE, related_name="runs", db_index=False
+    )  # the first column of automations_run_rule_idx
     key = models.CharField(max_length=80)
     record = models.CharField(_("record"), max_length=60)  # "serviceorders.serviceorder:500123"
     record_label = models.CharField(_("record"), max_length=200, blank=True)

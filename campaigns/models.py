@@ -54,7 +54,11 @@ class Campaign(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="campaigns"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        db_index=False,  # the first column of campaigns_owner_idx
     )
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -122,7 +126,11 @@ class CampaignMember(models.Model):
         CONVERTED = "converted", _("Converted to client")
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="members"
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="members",
+        db_index=False,  # the first column of campaigns_member_agent_idx
     )
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="campaign_memberships"
@@ -133,6 +141,7 @@ class CampaignMember(models.Model):
         verbose_name=_("agent"),
         on_delete=models.PROTECT,
         related_name="campaign_members",
+        db_index=False,  # the first column of campaigns_agent_campaign_idx
     )
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -258,6 +267,7 @@ class Mailing(models.Model):
         null=True,
         blank=True,
         related_name="mailings",
+        db_index=False,  # the first column of campaigns_mailing_campaign_idx
     )
     audience = models.CharField(_("to"), max_length=300)
     subject = models.CharField(_("subject"), max_length=200)
@@ -266,7 +276,11 @@ class Mailing(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.SENDING)
     total = models.PositiveIntegerField(_("recipients"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the first column of campaigns_mailing_by_idx
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -301,7 +315,9 @@ class MailingRecipient(models.Model):
             pgettext_lazy("mailing recipient", "Skipped: no consent to marketing email"),
         )
 
-    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
+    mailing = models.ForeignKey(
+        Mailing, on_delete=models.CASCADE, related_name="recipients", db_index=False
+    )  # the first column of campaigns_recipient_status_idx
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     email = models.OneToOneField(

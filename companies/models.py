@@ -29,7 +29,11 @@ class Company(models.Model):
     website = models.URLField(_("website"), blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="companies"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="companies",
+        db_index=False,  # the first column of companies_owner_created_idx
     )
     notes = models.TextField(_("notes"), blank=True)
     # Merged into another company: out of every list until an administrator restores it.
@@ -110,10 +114,18 @@ class Membership(models.Model):
     """A person's area and position in a company."""
 
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        db_index=False,  # the first column of companies_membership_unique
     )
     company = models.ForeignKey(
-        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        db_index=False,  # the first column of companies_member_company_idx
     )
     area = models.CharField(_("area"), max_length=100, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)

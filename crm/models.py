@@ -132,7 +132,9 @@ class ExportJob(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the first column of crm_export_by_idx
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     source = models.CharField(_("list"), max_length=50)
     params = models.CharField(_("filters"), max_length=2000, blank=True)
@@ -258,7 +260,9 @@ class BulkOperation(models.Model):
     """One bulk action on a list (crm.bulk): who, what, how many, and what it
     replaced, so that it can be undone for a short while."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the first column of crm_bulk_user_idx
     kind = models.CharField(_("list"), max_length=20)
     action = models.CharField(_("action"), max_length=20)
     value = models.CharField(_("value"), max_length=200, blank=True)
@@ -515,7 +519,11 @@ class Consent(models.Model):
         API = "api", _("API")
 
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+        "people.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="consents",
+        db_index=False,  # the first column of crm_consent_idx
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)

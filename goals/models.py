@@ -36,6 +36,7 @@ class Goal(models.Model):
         null=True,
         blank=True,
         related_name="goals",
+        db_index=False,  # the first column of goals_one_per_period
     )
     metric = models.CharField(_("measure"), max_length=12, choices=Metric.choices)
     # For activities: which kind counts (calls, visits…).

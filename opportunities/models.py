@@ -77,7 +77,11 @@ class BaseCard(models.Model):
 
 class Stage(models.Model):
     pipeline = models.ForeignKey(
-        Pipeline, verbose_name=_("board"), on_delete=models.CASCADE, related_name="stages"
+        Pipeline,
+        verbose_name=_("board"),
+        on_delete=models.CASCADE,
+        related_name="stages",
+        db_index=False,  # the first column of opps_stage_position_idx
     )
     name = models.CharField(_("name"), max_length=80)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -131,10 +135,18 @@ class Opportunity(models.Model):
         SERVICE = "service", _("Service")
 
     pipeline = models.ForeignKey(
-        Pipeline, verbose_name=_("board"), on_delete=models.PROTECT, related_name="opportunities"
+        Pipeline,
+        verbose_name=_("board"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        db_index=False,  # the first column of opps_board_status_idx
     )
     stage = models.ForeignKey(
-        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities"
+        Stage,
+        verbose_name=_("stage"),
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        db_index=False,  # the first column of opps_board_column_idx
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     company = models.ForeignKey(
@@ -144,6 +156,7 @@ class Opportunity(models.Model):
         null=True,
         blank=True,
         related_name="opportunities",
+        db_index=False,  # the first column of opps_company_idx
     )
     contact = models.ForeignKey(
         Person,
@@ -159,6 +172,7 @@ class Opportunity(models.Model):
         verbose_name=_("agent"),
         on_delete=models.PROTECT,
         related_name="opportunities",
+        db_index=False,  # the first column of opps_agent_status_idx
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
@@ -290,7 +304,9 @@ class OpportunityEvent(Event):
         QUOTE = "quote", _("Quote")
         SERVICE = "service", _("Service order")
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="events")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # the first column of opps_event_opp_idx
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     old_value = models.CharField(_("before"), max_length=200, blank=True)
     new_value = models.CharField(_("after"), max_length=200, blank=True)
@@ -318,7 +334,9 @@ class OpportunityEvent(Event):
 class SavedFilter(models.Model):
     """A user's named board filter (seed 002 "Salvar Filtros")."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters", db_index=False
+    )  # the first column of opps_saved_filter_unique
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="saved_filters")
     name = models.CharField(_("name"), max_length=80)
     query = models.CharField(_("filters"), max_length=2000)

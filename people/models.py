@@ -235,7 +235,9 @@ class PersonEvent(Event):
         CAMPAIGN = "campaign", _("Campaign")
         WROTE_AGAIN = "wrote_again", _("Wrote again")  # through a web form, while discarded
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # the first column of people_event_person_at_idx
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     old_value = models.CharField(_("before"), max_length=200, blank=True)
     new_value = models.CharField(_("after"), max_length=300, blank=True)
@@ -294,7 +296,11 @@ class ImportJob(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PEOPLE)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the first column of people_import_by_idx
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     file = models.FileField(_("file"), upload_to=import_upload_to)
@@ -345,7 +351,9 @@ class SavedList(models.Model):
     """A named People filter (seed 000 "Listas"), reusable in campaigns and
     exports."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_lists")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_lists", db_index=False
+    )  # the first column of people_saved_list_unique
     name = models.CharField(_("name"), max_length=80)
     query = models.CharField(_("filters"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -86,9 +86,14 @@ class ServiceOrder(models.Model):
         null=True,
         blank=True,
         related_name="orders",
+        db_index=False,  # the first column of serviceorders_project_idx
     )
     company = models.ForeignKey(
-        Company, verbose_name=_("client"), on_delete=models.PROTECT, related_name="service_orders"
+        Company,
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="service_orders",
+        db_index=False,  # the first column of serviceorders_company_idx
     )
     contact = models.ForeignKey(
         Person,
@@ -106,6 +111,7 @@ class ServiceOrder(models.Model):
         verbose_name=_("assigned to"),
         on_delete=models.PROTECT,
         related_name="service_orders",
+        db_index=False,  # the first column of serviceorders_assignee_idx
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
     category = models.ForeignKey(
@@ -191,7 +197,11 @@ class ServiceEntry(models.Model):
     """A service registered to an order: the work done, who and when."""
 
     order = models.ForeignKey(
-        ServiceOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="entries"
+        ServiceOrder,
+        verbose_name=_("order"),
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_index=False,  # the first column of serviceorders_entry_order_idx
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
@@ -222,7 +232,9 @@ class ServiceOrderEvent(Event):
         VERIFIED = "verified", _("Verified")
         REOPENED = "reopened", _("Reopened")
 
-    order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        ServiceOrder, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # the first column of serviceorders_event_order_idx
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     comment = models.TextField(_("comment"), blank=True)
 
