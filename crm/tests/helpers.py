@@ -1,6 +1,17 @@
 """Helpers shared by the tests."""
 
 
+def project_apps() -> list[str]:
+    """The installed apps whose code is the project's own (not the libraries')."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR).resolve()
+    return [config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
+
+
 def form_data(form) -> dict:
     """What a browser would post back for a drawn form (crm.forms.current_values)."""
     from crm.forms import current_values

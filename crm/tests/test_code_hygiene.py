@@ -7,16 +7,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from crm.tests.helpers import project_apps
 
-def _project_apps() -> list[str]:
-    """The installed apps whose code is the project's own (not the libraries')."""
-    from django.apps import apps
-
-    base = Path(settings.BASE_DIR).resolve()
-    return [config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
-
-
-APPS = _project_apps()
+APPS = project_apps()
 ID_KEYWORDS = {"pk", "id", "pk__in", "id__in"}
 
 
