@@ -12,7 +12,7 @@ from crm import access
 def funnel(*, campaign: Campaign, user) -> dict:
     """Members by status (those the user sees, from the members' tally: a few rows whatever
     the campaign's size), the conversion rate, and activities by kind: two queries."""
-    by_status = _members_by_status([campaign.pk], user).get(campaign.pk, {})
+    by_status = members_by_status([campaign.pk], user).get(campaign.pk, {})
     statuses = [(value, label, by_status.get(value, 0)) for value, label in CampaignMember.Status.choices]
     total = sum(by_status.values())
     converted = by_status.get(CampaignMember.Status.CONVERTED, 0)
@@ -39,19 +39,20 @@ def member_counts(*, campaigns, user) -> dict[int, tuple[int, int]]:
     """(members, converted) of each of ``campaigns`` among the members the user sees."""
     return {
         campaign: (sum(by_status.values()), by_status.get(CampaignMember.Status.CONVERTED, 0))
-        for campaign, by_status in _members_by_status([c.pk for c in campaigns], user).items()
+        for campaign, by_status in members_by_status([c.pk for c in campaigns], user).items()
     }
 
 
-def _members_by_status(campaign_ids: list[int], user) -> dict[int, dict[str, int]]:
+def members_by_status(campaign_ids, user, agent_id: int | None = None) -> dict[int, dict[str, int]]:
     """{campaign: {status: members}} among the members the user sees (an agent's own; never
-    a discarded person's), from the members' tally (tallies.MemberTally, kept by the database in
+    a discarded person's; with ``agent_id``, that agent's only), from the members' tally (tallies.MemberTally, kept by the database in
     the same transaction as the members and their people): a few rows a campaign, however many
     members it has — counting 5,000 members joined to their people took 69 ms."""
     counts: dict[int, dict[str, int]] = {}
     rows = (
         access.tallies(user, "tallies.MemberTally", "agent_id")
         .filter(access.among("campaign_id", campaign_ids))
+        .filter(**({"agent_id": agent_id} if agent_id is not None else {}))
         .values_list("campaign_id", "status")
         .annotate(total=Sum("n"))
         .values_list("campaign_id", "status", "total")

@@ -278,6 +278,7 @@ class CampaignFunnels(DashboardChart):
 
     def compute(self):
         from campaigns.models import CampaignMember
+        from campaigns.selectors import members_by_status
 
         s = self.scope
         campaigns = dict(
@@ -285,19 +286,14 @@ class CampaignFunnels(DashboardChart):
             .filter(starts_on__lt=s.end_day, ends_on__gte=s.first_day)
             .values_list("pk", "name")
         )
-        rows = (
-            _tally(s, "tallies.MemberTally", "agent_id", dated=False)
-            .filter(access.among("campaign_id", campaigns))
-            .values_list("campaign_id", "status")
-            .annotate(total=Sum("n"))
-            .values_list("campaign_id", "status", "total")
-        )
+        found = members_by_status(campaigns, s.user, agent_id=s.agent.pk if s.agent is not None else None)
         totals: dict[str, int] = defaultdict(int)
         counts: dict[tuple[str, str], int] = defaultdict(int)
-        for campaign, status, n in rows:
+        for campaign, by_status in found.items():
             name = campaigns[campaign]
-            totals[name] += n
-            counts[name, status] += n
+            for status, n in by_status.items():
+                totals[name] += n
+                counts[name, status] += n
         names = sorted((name for name in totals if totals[name]), key=lambda n: (-totals[n], n))[: self.LIMIT]
         return names, [
             (label, [counts.get((name, value), 0) for name in names])

@@ -137,6 +137,12 @@ def test_agent_filter_and_date_range_apply_to_every_chart(manager_client, alice,
     assert sum(_series(empty["orders-by-status"]).values()) == 0
 
 
+def test_the_campaign_funnel_of_one_agent_counts_their_members(manager_client, alice, bob, data):
+    funnel = _charts(manager_client, agent=bob.pk)[0]["campaign-funnels"]
+    assert _series(funnel, "Interested")["Verano"] == 1
+    assert _series(funnel, "Converted to client")["Verano"] == 0  # alice's member
+
+
 def test_an_agent_cannot_look_at_another_agents_figures(alice_client, bob, data):
     charts, _response = _charts(alice_client, agent=bob.pk)
     assert charts["activities-per-agent"]["labels"] != [bob.name]
