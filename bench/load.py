@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -45,6 +46,7 @@ class LoadResult:
     agents: Stats
     api: Stats
     cpu: list  # (kind, requests, application ms, database ms) per request kind
+    generator_cpu_s: float = 0.0  # the load generator's own CPU time (locust, on the same cores)
 
     @property
     def ok(self) -> bool:
@@ -159,6 +161,8 @@ def run(users: int, seconds: int, facts: dict, host: str | None = None, scripts:
         try:
             if server is not None:
                 _wait_until_up(host, server)
+            # locust is the only child reaped while it runs (gunicorn is waited for after it).
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             locust = subprocess.run(
                 [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                  "--users", str(users + scripts), "--spawn-rate", str(max(10, (users + scripts) // 5)), "--run-time", f"{seconds}s",
@@ -167,6 +171,8 @@ def run(users: int, seconds: int, facts: dict, host: str | None = None, scripts:
                 cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 timeout=seconds + 120, text=True,
             )  # fmt: skip
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            generator = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
             from bench import cpu
 
             if not (folder / "load_stats.csv").exists():
@@ -174,8 +180,9 @@ def run(users: int, seconds: int, facts: dict, host: str | None = None, scripts:
             agents, api = _read(folder / "load_stats.csv")
             summary = cpu.summary(str(cpu_log)) if cpu_log.exists() else []
             return LoadResult(
-                users=users, scripts=scripts, seconds=seconds, agents=agents, api=api, cpu=summary
-            )
+                users=users, scripts=scripts, seconds=seconds, agents=agents, api=api, cpu=summary,
+                generator_cpu_s=generator,
+            )  # fmt: skip
         finally:
             if server is not None:
                 server.terminate()
@@ -256,5 +263,9 @@ def cpu_lines(result: LoadResult) -> str:
         requests = sum(n for _kind, n, _app, _db in result.cpu)
         out.append(
             f"  {'all requests (mean)':<48} {total_app / requests:7.1f} | {total_db / requests:6.1f} | {requests:6,}"
+        )
+        out.append(
+            f"  the load generator (locust): {result.generator_cpu_s:.1f} s of CPU, "
+            f"{1000 * result.generator_cpu_s / requests:.1f} ms per request"
         )
     return "\n".join(out)
