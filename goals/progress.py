@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -24,16 +25,19 @@ M = Goal.Metric
 
 @dataclass
 class Progress:
+    """A goal's figures, each worked out once (a goal's card reads most of them several
+    times, and a page shows a hundred cards)."""
+
     goal: Goal
     actual: Decimal
     today: datetime.date
     missing: tuple[str, ...] = ()  # currencies of won cards without an exchange rate
 
-    @property
+    @cached_property
     def target(self) -> Decimal:
         return Decimal(str(self.goal.target))
 
-    @property
+    @cached_property
     def money(self) -> bool:
         return self.goal.metric == M.WON_AMOUNT
 
@@ -43,75 +47,75 @@ class Progress:
             return locales.money(value, base_currency())
         return locales.number(value, 2, trim=True)
 
-    @property
+    @cached_property
     def shown_actual(self) -> str:
         return self._shown(self.actual)
 
-    @property
+    @cached_property
     def shown_target(self) -> str:
         return self._shown(self.target)
 
-    @property
+    @cached_property
     def shown_left(self) -> str:
         return self._shown(self.left)
 
-    @property
+    @cached_property
     def weekly(self) -> bool:
         """Counts are paced per week (a fraction of a call a day says little), while a week
         or more is left; amounts per day."""
         return not self.money and self.days_left >= 7
 
-    @property
+    @cached_property
     def shown_pace(self) -> str:
         if self.weekly:
             return locales.number((self.left * 7 / self.days_left).quantize(Decimal("0.1")), 1, trim=True)
         return self._shown(self.pace)
 
-    @property
+    @cached_property
     def percent(self) -> int:
         return int(self.actual * 100 / self.target) if self.target else 0
 
-    @property
+    @cached_property
     def bar(self) -> int:
         return max(0, min(self.percent, 100))
 
-    @property
+    @cached_property
     def days(self) -> int:
         return (self.goal.ends_on - self.goal.starts_on).days
 
-    @property
+    @cached_property
     def days_left(self) -> int:
         """Days of the period still to come, today included."""
         if self.today < self.goal.starts_on:
             return self.days
         return max((self.goal.ends_on - self.today).days, 0)
 
-    @property
+    @cached_property
     def elapsed(self) -> int:
         """Days of the period gone by the end of today."""
         return min(max((self.today - self.goal.starts_on).days + 1, 0), self.days)
 
-    @property
+    @cached_property
     def expected(self) -> Decimal:
         """Where a steady pace would be by the end of today."""
         return (self.target * self.elapsed / self.days).quantize(Decimal("0.01"))
 
-    @property
+    @cached_property
     def expected_percent(self) -> int:
         return min(int(self.expected * 100 / self.target), 100)
 
-    @property
+    @cached_property
     def left(self) -> Decimal:
         return max(self.target - self.actual, Decimal(0))
 
-    @property
+    @cached_property
     def pace(self) -> Decimal | None:
         """What each remaining day needs to bring (None: met, or the period is over)."""
         if not self.left or not self.days_left:
             return None
         return (self.left / self.days_left).quantize(Decimal("0.01"))
 
-    @property
+    @cached_property
     def state(self) -> str:
         """met, ahead (at or above the steady pace), behind, or missed (the period is over)."""
         if self.actual >= self.target:

@@ -61,6 +61,9 @@ def test_a_manager_sets_goals_for_the_team_and_an_agent(manager_client, alice):
     assert "The whole team" in page
     assert "Activities done (Visit)" in page
     assert "Q1 2027" in page
+    for goal in (team, visits):
+        assert f'href="{reverse("goals:edit", args=[goal.pk])}"' in page
+        assert f'action="{reverse("goals:delete", args=[goal.pk])}"' in page
     # Changed, then deleted.
     manager_client.post(reverse("goals:edit", args=[team.pk]), form(target="60000"))
     team.refresh_from_db()
