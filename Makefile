@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 # unless DATABASE_URL is set. Demo data and users are created on the first run.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty --address $(HOST):$(PORT)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver_with_worker $(HOST):$(PORT)
 
 # The whole suite, the browser journeys (Debian's Chromium) and the scale-out test (nginx)

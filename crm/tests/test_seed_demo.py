@@ -18,6 +18,14 @@ def test_seed_demo_creates_every_role_prints_sign_in_details_and_runs_only_once(
     assert capsys.readouterr().out == ""
 
 
+def test_seed_demo_names_the_address_the_server_will_answer_on(capsys):
+    """`make run PORT=8011` seeds, then serves on 8011: the sign-in line says so."""
+    call_command("seed_demo", address="127.0.0.1:8011")
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8011" in out
+    assert ":8000" not in out
+
+
 def test_the_demo_shows_the_product(capsys, settings):
     """Six months of history (weekly trends, won and lost over time), a product catalog,
     overdue reminders, verified orders with ratings, and the Brazilian board in Portuguese."""

@@ -41,9 +41,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when any user exists (first run only)."
         )
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="Where the server will answer (make run passes its HOST:PORT), for the sign-in line.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, address: str = "127.0.0.1:8000", **options):
         if if_empty and User.objects.exists():
             return
         users = self._users()
@@ -63,7 +68,7 @@ class Command(BaseCommand):
                 name = f"{config.name}.demo"
                 if importlib.util.find_spec(name) is not None:
                     importlib.import_module(name).seed(context)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at http://{address} with:"))
         for user in users:
             self.stdout.write(f"  {user.username:<10} {DEMO_PASSWORD}   ({user.get_role_display()})")
 
