@@ -25,9 +25,16 @@ def test_env_helpers_parse_and_refuse_bad_values(monkeypatch):
         env_int("X_INT", 0)
 
 
-def test_production_settings_pass_check_deploy():
+# Set by the test session itself, never by a deployment.
+TEST_SESSION_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def test_production_settings_pass_check_deploy(monkeypatch):
+    # A browser journey run earlier by the same worker leaves this set for the rest of the
+    # session (Playwright's event loop; crm/tests/browser.py): the check must not inherit it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name not in TEST_SESSION_ONLY},
         "DEBUG": "0",
         "HTTPS": "1",
         "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
