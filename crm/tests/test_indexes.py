@@ -50,3 +50,30 @@ def test_no_index_is_the_leading_part_of_another():
             if table in tables
         ]
     assert redundant == [], "\n".join(redundant)
+
+
+def test_every_foreign_key_leads_an_index():
+    # The other side of the test above: a foreign key whose own index was dropped for a
+    # composite one (`db_index=False`, the composite named beside the field) must keep an index
+    # that starts with it — deleting the record it points to, or reading a record's rows, would
+    # otherwise scan the whole table.
+    ours = set(project_apps())
+    keys = {
+        (model._meta.db_table, field.column)
+        for model in apps.get_models()
+        if model._meta.app_label in ours and not model._meta.proxy and model._meta.managed
+        for field in model._meta.local_fields
+        if field.many_to_one or field.one_to_one
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, a.attname
+            FROM pg_index i
+            JOIN pg_class t ON t.oid = i.indrelid
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+            WHERE i.indpred IS NULL AND i.indkey[0] <> 0
+            """
+        )
+        led = set(cursor.fetchall())
+    assert sorted(keys - led) == []
