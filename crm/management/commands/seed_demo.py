@@ -22,6 +22,8 @@ from crm.models import User
 
 DEMO_PASSWORD = "demo-crm-2026"
 DEMO_DAYS = 180
+# Where `make run` serves unless given HOST and PORT (it passes them as --address).
+DEFAULT_ADDRESS = "127.0.0.1:8000"
 
 # (username, name, role, language, country: empty for the team's)
 DEMO_USERS = [
@@ -43,12 +45,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--address",
-            default="127.0.0.1:8000",
+            default=DEFAULT_ADDRESS,
             help="Where the server will answer (make run passes its HOST:PORT), for the sign-in line.",
         )
 
     @transaction.atomic
-    def handle(self, *args, if_empty: bool = False, address: str = "127.0.0.1:8000", **options):
+    def handle(self, *args, if_empty: bool = False, address: str = DEFAULT_ADDRESS, **options):
         if if_empty and User.objects.exists():
             return
         users = self._users()
