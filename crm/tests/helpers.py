@@ -19,6 +19,19 @@ def form_data(form) -> dict:
     return current_values(form)
 
 
+# Set by the test session itself, never by a deployment: the browser journeys set it for the
+# rest of their worker's session (Playwright's event loop; crm/tests/browser.py).
+TEST_SESSION_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def process_env(**settings: str) -> dict[str, str]:
+    """The environment of a process a test starts (an app server, a worker, a check): this
+    one's, without what only the test session sets, with ``settings`` over it."""
+    import os
+
+    return {name: value for name, value in os.environ.items() if name not in TEST_SESSION_ONLY} | settings
+
+
 def database_url() -> str:
     """DATABASE_URL of the test database, for processes the test starts (workers, app servers)."""
     from urllib.parse import quote

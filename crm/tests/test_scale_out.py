@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from crm.models import User
-from crm.tests.helpers import database_url
+from crm.tests.helpers import database_url, process_env
 from people.models import ImportJob, Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,17 +90,16 @@ def servers(tmp_path):
         pytest.skip("nginx is not installed (apt-get install nginx)")
     media = tmp_path / "media"
     media.mkdir()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "SECRET_KEY": "scale-out-test-key-shared-by-every-server-0123456789",
-        "MEDIA_ROOT": str(media),
-        "DEBUG": "0",
-        "STATIC_MANIFEST": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONWARNINGS": "ignore",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = process_env(
+        DATABASE_URL=database_url(),
+        SECRET_KEY="scale-out-test-key-shared-by-every-server-0123456789",
+        MEDIA_ROOT=str(media),
+        DEBUG="0",
+        STATIC_MANIFEST="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONWARNINGS="ignore",
+        LOG_LEVEL="WARNING",
+    )
     ports = {"a": _port(), "b": _port(), "nginx": _port()}
     bin_dir = Path(sys.executable).parent
     processes = []

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from crm.settings import env_bool, env_int, env_list
+from crm.tests.helpers import process_env
 
 
 def test_env_helpers_parse_and_refuse_bad_values(monkeypatch):
@@ -25,21 +26,16 @@ def test_env_helpers_parse_and_refuse_bad_values(monkeypatch):
         env_int("X_INT", 0)
 
 
-# Set by the test session itself, never by a deployment.
-TEST_SESSION_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
 def test_production_settings_pass_check_deploy(monkeypatch):
     # A browser journey run earlier by the same worker leaves this set for the rest of the
     # session (Playwright's event loop; crm/tests/browser.py): the check must not inherit it.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    env = {
-        **{name: value for name, value in os.environ.items() if name not in TEST_SESSION_ONLY},
-        "DEBUG": "0",
-        "HTTPS": "1",
-        "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
-        "ALLOWED_HOSTS": "crm.example.com",
-    }
+    env = process_env(
+        DEBUG="0",
+        HTTPS="1",
+        SECRET_KEY="x" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
+        ALLOWED_HOSTS="crm.example.com",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,

@@ -3,7 +3,6 @@ queue without running any task twice."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -13,7 +12,7 @@ from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
 from activities.models import Category
-from crm.tests.helpers import database_url
+from crm.tests.helpers import database_url, process_env
 from crm.tests.worker_tasks import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_several_workers_share_one_queue_and_run_each_task_once():
     for n in range(40):
         record.enqueue(n)
-    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONWARNINGS": "ignore"}
+    env = process_env(DATABASE_URL=database_url(), PYTHONWARNINGS="ignore")
     workers = [
         subprocess.Popen(
             [
